@@ -1,0 +1,40 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from accounts.models import Team, User
+
+
+@admin.register(User)
+class UserAdmin(SimpleHistoryAdmin, DjangoUserAdmin):
+    list_display = [
+        "username",
+        "display_name",
+        "furigana",
+        "extension",
+        "is_absent",
+        "delegate",
+        "is_staff",
+    ]
+    list_filter = ["is_absent", "is_staff", "is_active", "groups", "teams"]
+    list_select_related = ["delegate"]
+    search_fields = ["username", "display_name", "furigana", "first_name", "last_name", "email"]
+    autocomplete_fields = ["delegate"]
+    fieldsets = [
+        *DjangoUserAdmin.fieldsets,
+        (
+            _("Escalation"),
+            {"fields": ["display_name", "furigana", "extension", "is_absent", "delegate"]},
+        ),
+    ]
+
+
+@admin.register(Team)
+class TeamAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "tier", "lead", "email", "phone"]
+    list_filter = ["tier"]
+    list_select_related = ["lead"]
+    search_fields = ["name", "email", "phone"]
+    autocomplete_fields = ["lead"]
+    filter_horizontal = ["members"]

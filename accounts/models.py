@@ -1,0 +1,91 @@
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+
+class Tier(models.IntegerChoices):
+    L1 = 1, _("L1 operators")
+    L2 = 2, _("L2 supervisors")
+    L3 = 3, _("L3 specialists / development")
+    L4 = 4, _("L4 vendor / management")
+
+
+class User(AbstractUser):
+    display_name = models.CharField(_("display name"), max_length=150, blank=True)
+    furigana = models.CharField(
+        _("furigana"), max_length=150, blank=True, help_text=_("Reading of the name in kana.")
+    )
+    extension = models.CharField(
+        _("extension number"), max_length=20, blank=True, help_text=_("Internal phone extension.")
+    )
+    is_absent = models.BooleanField(
+        _("absent"),
+        default=False,
+        help_text=_(
+            "While absent, escalations and notifications for this person go to the delegate."
+        ),
+    )
+    delegate = models.ForeignKey(
+        "self",
+        verbose_name=_("delegate"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="delegators",
+        help_text=_("Receives what is sent to this person while they are absent."),
+    )
+
+    history = HistoricalRecords(
+        excluded_fields=["password", "last_login"], verbose_name=_("historical user")
+    )
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self) -> str:
+        return self.display_name or self.get_full_name() or self.username
+
+    def effective_recipient(self) -> "User | None":
+        """Who actually receives what is sent to this user: the first present person along the
+        delegate chain, or ``None`` when everyone on it is absent."""
+        seen: set[int] = set()
+        person: User | None = self
+        while person is not None and person.pk not in seen:
+            if not person.is_absent:
+                return person
+            seen.add(person.pk)
+            person = person.delegate
+        return None
+
+
+class Team(models.Model):
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    tier = models.PositiveSmallIntegerField(_("tier"), choices=Tier.choices, db_index=True)
+    lead = models.ForeignKey(
+        User,
+        verbose_name=_("lead"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="led_teams",
+    )
+    members = models.ManyToManyField(
+        User, verbose_name=_("members"), blank=True, related_name="teams"
+    )
+    email = models.EmailField(_("email"), blank=True)
+    webhook_url = models.URLField(_("webhook URL"), blank=True)
+    phone = models.CharField(
+        _("phone"), max_length=30, blank=True, help_text=_("Number for the manual call tree.")
+    )
+
+    history = HistoricalRecords(m2m_fields=[members], verbose_name=_("historical team"))
+
+    class Meta:
+        verbose_name = _("team")
+        verbose_name_plural = _("teams")
+        ordering = ["tier", "name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.get_tier_display()})"

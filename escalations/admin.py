@@ -1,0 +1,449 @@
+"""The Django admin: the main UI. Thin: every write goes through ``escalations.services``."""
+
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.timesince import timesince
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django_fsm import can_proceed
+from simple_history.admin import SimpleHistoryAdmin
+
+from escalations import forms, policy, services
+from escalations.models import (
+    Case,
+    CaseStatus,
+    Category,
+    Customer,
+    Escalation,
+    EscalationRule,
+    Reason,
+)
+from escalations.policy import user_team_ids
+from escalations.selectors import active_rules, cases_visible_to, escalation_target
+
+
+@admin.register(Customer)
+class CustomerAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "furigana", "phone", "email", "external_id"]
+    search_fields = ["name", "furigana", "phone", "email", "external_id"]
+
+
+@admin.register(Category)
+class CategoryAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "is_active", "sort_order"]
+    list_filter = ["is_active"]
+    search_fields = ["name"]
+
+
+@admin.register(EscalationRule)
+class EscalationRuleAdmin(SimpleHistoryAdmin):
+    list_display = [
+        "__str__",
+        "category",
+        "priority",
+        "reason",
+        "target_tier",
+        "target_team",
+        "target_user",
+        "is_active",
+    ]
+    list_filter = ["is_active", "target_tier", "category", "priority", "reason"]
+    list_select_related = ["category", "target_team", "target_user"]
+    search_fields = ["guidance", "target_team__name", "category__name"]
+    autocomplete_fields = ["target_user"]
+
+
+class MyCasesFilter(admin.SimpleListFilter):
+    title = gettext_lazy("my cases")
+    parameter_name = "mine"
+
+    def lookups(self, request, model_admin):
+        return [("owner", _("I own")), ("handler", _("I handle"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "owner":
+            return queryset.filter(owner=request.user)
+        if self.value() == "handler":
+            return queryset.filter(handler=request.user)
+        return queryset
+
+
+class EscalatedToMyTeamFilter(admin.SimpleListFilter):
+    title = gettext_lazy("escalated to my team")
+    parameter_name = "to_my_team"
+
+    def lookups(self, request, model_admin):
+        return [("open", _("Waiting for my team")), ("all", _("Everything escalated to my team"))]
+
+    def queryset(self, request, queryset):
+        teams = user_team_ids(request.user)
+        if self.value() == "open":
+            return queryset.filter(
+                assigned_team__in=teams,
+                status__in=[CaseStatus.ESCALATED, CaseStatus.ACKNOWLEDGED],
+            )
+        if self.value() == "all":
+            return queryset.filter(escalations__to_team__in=teams).distinct()
+        return queryset
+
+
+def transition_label(name: str) -> str:
+    """The label declared on the ``Case`` transition ``name`` (its ``custom["label"]``)."""
+    meta = getattr(Case, name)._django_fsm
+    return str(next(iter(meta.transitions.values())).custom.get("label", name))
+
+
+# transition name -> (form class, service call)
+def _run_comment(service):
+    return lambda case, user, data: service(
+        case=case, actor=user, comment=data["comment"], expected_status=data["expected_status"]
+    )
+
+
+TRANSITIONS = {
+    "start_work": (forms.CommentForm, _run_comment(services.case_start_work)),
+    "wait_for_customer": (forms.CommentForm, _run_comment(services.case_wait_for_customer)),
+    "resume": (forms.CommentForm, _run_comment(services.case_resume)),
+    "close": (forms.CommentForm, _run_comment(services.case_close)),
+    "acknowledge": (forms.CommentForm, _run_comment(services.case_acknowledge)),
+    "resolve": (
+        forms.ResolveForm,
+        lambda case, user, data: services.case_resolve(
+            case=case,
+            actor=user,
+            resolution=data["resolution"],
+            expected_status=data["expected_status"],
+        ),
+    ),
+    "reopen": (
+        forms.ReopenForm,
+        lambda case, user, data: services.case_reopen(
+            case=case, actor=user, reason=data["reason"], expected_status=data["expected_status"]
+        ),
+    ),
+    "return_to_owner": (
+        forms.AnswerForm,
+        lambda case, user, data: services.case_return_to_owner(
+            case=case, actor=user, answer=data["answer"], expected_status=data["expected_status"]
+        ),
+    ),
+}
+ESCALATE = {"escalate", "escalate_further"}
+
+
+@admin.register(Case)
+class CaseAdmin(SimpleHistoryAdmin):
+    form = forms.CaseForm
+    change_form_template = "admin/escalations/case/change_form.html"
+    list_display = [
+        "reference",
+        "subject",
+        "customer",
+        "status",
+        "tier",
+        "priority",
+        "owner",
+        "handler",
+        "age",
+    ]
+    list_display_links = ["reference", "subject"]
+    list_filter = [
+        MyCasesFilter,
+        EscalatedToMyTeamFilter,
+        "status",
+        "tier",
+        "priority",
+        "assigned_team",
+        "category",
+    ]
+    list_select_related = ["customer", "owner", "handler"]
+    search_fields = ["reference", "customer__name", "customer__furigana", "customer__phone"]
+    date_hierarchy = "created_at"
+    autocomplete_fields = ["customer", "category"]
+    readonly_fields = [
+        "reference",
+        "status",
+        "priority",
+        "tier",
+        "owner",
+        "owner_team",
+        "assigned_team",
+        "handler",
+        "created_at",
+        "first_response_at",
+        "resolved_at",
+        "closed_at",
+    ]
+    show_full_result_count = False
+
+    def get_queryset(self, request):
+        return cases_visible_to(request.user).select_related(
+            "customer", "category", "owner", "handler", "owner_team", "assigned_team"
+        )
+
+    def get_fieldsets(self, request, obj=None):
+        main = ["customer", "category", "subject", "description", "channel", "impact", "urgency"]
+        if obj is None:
+            return [(None, {"fields": [*main, "call_log"]})]
+        return [
+            (None, {"fields": ["reference", "status", *main, "priority"]}),
+            (
+                _("Who has it"),
+                {"fields": ["owner", "owner_team", "tier", "assigned_team", "handler"]},
+            ),
+            (
+                _("Times"),
+                {"fields": ["created_at", "first_response_at", "resolved_at", "closed_at"]},
+            ),
+        ]
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.readonly_fields if obj is not None else []
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # cases are never deleted: they are the audit trail
+
+    @admin.display(description=gettext_lazy("age"), ordering="created_at")
+    def age(self, case: Case) -> str:
+        return timesince(case.created_at, timezone.now(), depth=1)
+
+    def save_model(self, request, obj, form, change):
+        data = form.cleaned_data
+        if change:
+            fresh = Case.objects.get(pk=obj.pk)
+            services.case_update(
+                case=fresh,
+                actor=request.user,
+                **{f: data[f] for f in form.changed_data if f in services.EDITABLE_FIELDS},
+            )
+        else:
+            case = services.case_create(
+                actor=request.user,
+                customer=data["customer"],
+                category=data["category"],
+                subject=data["subject"],
+                description=data["description"],
+                channel=data["channel"],
+                impact=data["impact"],
+                urgency=data["urgency"],
+                call_log=data.get("call_log", ""),
+            )
+            obj.pk = case.pk
+            obj.reference = case.reference
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except services.TransitionConflict as exc:
+            self.message_user(request, exc.message, messages.ERROR)
+            return HttpResponseRedirect(request.path)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        case = self.get_object(request, object_id)
+        extra_context = extra_context or {}
+        if case is not None:
+            extra_context.update(self._case_context(request, case))
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def _case_context(self, request, case: Case) -> dict:
+        actions = [
+            {
+                "name": t.name,
+                "label": t.custom.get("label", t.name),
+                "url": reverse("admin:escalations_case_transition", args=[case.pk, t.name]),
+            }
+            for t in case.get_available_user_status_transitions(request.user)
+        ]
+        can_note = request.user.has_perm("escalations.add_casenote")
+        return {
+            "case_actions": actions,
+            "note_url": reverse("admin:escalations_case_note", args=[case.pk]) if can_note else "",
+            "timeline": case.notes.select_related("author"),
+            "hops": case.escalations.select_related(
+                "to_team",
+                "to_user",
+                "routed_from",
+                "requested_by",
+                "acknowledged_by",
+                "answered_by",
+            ),
+        }
+
+    # --- transitions and notes, each on its own page ---------------------------------------
+
+    def get_urls(self):
+        own = [
+            path(
+                "<int:pk>/do/<str:name>/",
+                self.admin_site.admin_view(self.transition_view),
+                name="escalations_case_transition",
+            ),
+            path(
+                "<int:pk>/note/",
+                self.admin_site.admin_view(self.note_view),
+                name="escalations_case_note",
+            ),
+        ]
+        return own + super().get_urls()
+
+    def _visible_case(self, request: HttpRequest, pk: int) -> Case:
+        return get_object_or_404(self.get_queryset(request), pk=pk)
+
+    def _back(self, case: Case) -> HttpResponseRedirect:
+        return HttpResponseRedirect(reverse("admin:escalations_case_change", args=[case.pk]))
+
+    def transition_view(self, request: HttpRequest, pk: int, name: str) -> HttpResponse:
+        if name not in TRANSITIONS and name not in ESCALATE:
+            raise PermissionDenied
+        case = self._visible_case(request, pk)
+        if not policy.allows(name, case, request.user):
+            raise PermissionDenied
+        if request.method == "GET" and not can_proceed(getattr(case, name)):
+            self.message_user(
+                request,
+                _("This action is not possible while the case is “%(status)s”.")
+                % {"status": case.get_status_display()},
+                messages.WARNING,
+            )
+            return self._back(case)
+        form_class = forms.EscalateForm if name in ESCALATE else TRANSITIONS[name][0]
+        if request.method == "POST":
+            form = form_class(request.POST)
+            if form.is_valid():
+                try:
+                    self._do(case, request.user, name, form.cleaned_data)
+                except services.TransitionConflict as exc:
+                    self.message_user(request, exc.message, messages.ERROR)
+                    return self._back(case)
+                except ValidationError as exc:
+                    self._add_errors(form, exc)
+                else:
+                    self.message_user(
+                        request,
+                        _("%(case)s: %(action)s done.")
+                        % {"case": case.reference, "action": self._label(case, name)},
+                        messages.SUCCESS,
+                    )
+                    return self._back(case)
+        else:
+            form = form_class(initial={"expected_status": case.status})
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "case": case,
+            "form": form,
+            "title": f"{case.reference}: {self._label(case, name)}",
+            "action_label": self._label(case, name),
+            "routes": self._routes(case) if name in ESCALATE else None,
+        }
+        return TemplateResponse(request, "admin/escalations/case/transition.html", context)
+
+    def _do(self, case: Case, user, name: str, data: dict) -> None:
+        if name in ESCALATE:
+            services.case_escalate(
+                case=case,
+                actor=user,
+                reason=data["reason"],
+                handoff=services.Handoff(
+                    customer_wants=data["customer_wants"], tried=data["tried"], mood=data["mood"]
+                ),
+                expected_status=data["expected_status"],
+            )
+        else:
+            TRANSITIONS[name][1](case, user, data)
+
+    @staticmethod
+    def _label(case: Case, name: str) -> str:
+        return transition_label(name)
+
+    @staticmethod
+    def _routes(case: Case) -> list[dict]:
+        """Where each reason would send this case now, with the rule's guidance."""
+        rules = active_rules()
+        routes = []
+        for reason in Reason:
+            target = escalation_target(case, reason.value, rules=rules)
+            routes.append({"reason": reason, "target": target})
+        return routes
+
+    @staticmethod
+    def _add_errors(form, exc: ValidationError) -> None:
+        if hasattr(exc, "error_dict"):
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            form.add_error(None, exc.messages)
+
+    def note_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        case = self._visible_case(request, pk)
+        if not request.user.has_perm("escalations.add_casenote"):
+            raise PermissionDenied
+        form = forms.NoteForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.case_add_note(
+                    case=case,
+                    actor=request.user,
+                    kind=form.cleaned_data["kind"],
+                    body=form.cleaned_data["body"],
+                )
+            except ValidationError as exc:
+                self._add_errors(form, exc)
+            else:
+                self.message_user(request, _("Note added."), messages.SUCCESS)
+                return self._back(case)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "case": case,
+            "form": form,
+            "title": f"{case.reference}: {_('Add note')}",
+            "action_label": _("Add note"),
+        }
+        return TemplateResponse(request, "admin/escalations/case/transition.html", context)
+
+
+@admin.register(Escalation)
+class EscalationAdmin(SimpleHistoryAdmin):
+    """Read-only: hops are written by the escalate, acknowledge and return services."""
+
+    list_display = [
+        "case",
+        "number",
+        "from_tier",
+        "to_tier",
+        "to_team",
+        "to_user",
+        "reason",
+        "requested_by",
+        "requested_at",
+        "acknowledged_at",
+        "answered_at",
+        "outcome",
+        "is_automatic",
+    ]
+    list_filter = ["reason", "to_tier", "to_team", "outcome", "is_automatic"]
+    list_select_related = ["case", "to_team", "to_user", "requested_by"]
+    search_fields = ["case__reference", "customer_wants", "tried", "answer"]
+    date_hierarchy = "requested_at"
+    show_full_result_count = False
+
+    def get_queryset(self, request):
+        visible = cases_visible_to(request.user)
+        return super().get_queryset(request).filter(case__in=visible)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

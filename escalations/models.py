@@ -1,0 +1,500 @@
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+from simple_history.models import HistoricalRecords
+
+from accounts.models import Team, Tier
+from escalations.policy import may
+from escalations.priority import Impact, Priority, Urgency
+
+
+class Channel(models.TextChoices):
+    PHONE = "phone", _("Phone")
+    EMAIL = "email", _("Email")
+    CHAT = "chat", _("Chat")
+    WEB = "web", _("Web form")
+    API = "api", _("API")
+
+
+class Reason(models.TextChoices):
+    KNOWLEDGE_GAP = "knowledge_gap", _("Knowledge gap")
+    SUPERIOR_REQUESTED = "superior_requested", _("Customer asks for a superior")
+    BEYOND_AUTHORITY = "beyond_authority", _("Beyond authority (discount, refund, ...)")
+    COMPLAINT = "complaint", _("Complaint")
+    TECHNICAL_FAULT = "technical_fault", _("Technical fault")
+    COMPLIANCE = "compliance", _("Compliance risk")
+    OTHER = "other", _("Other")
+
+
+class Mood(models.TextChoices):
+    CALM = "calm", _("Calm")
+    ANXIOUS = "anxious", _("Anxious")
+    DISSATISFIED = "dissatisfied", _("Dissatisfied")
+    ANGRY = "angry", _("Angry")
+
+
+class CaseStatus(models.TextChoices):
+    NEW = "new", _("New")
+    IN_PROGRESS = "in_progress", _("In progress")
+    ESCALATED = "escalated", _("Escalated")
+    ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+    RETURNED = "returned", _("Answer returned")
+    PENDING_CUSTOMER = "pending_customer", _("Pending customer")
+    RESOLVED = "resolved", _("Resolved")
+    CLOSED = "closed", _("Closed")
+
+
+S = CaseStatus
+OPEN_STATUSES = [S.NEW, S.IN_PROGRESS, S.ESCALATED, S.ACKNOWLEDGED, S.RETURNED, S.PENDING_CUSTOMER]
+
+
+class Customer(models.Model):
+    name = models.CharField(_("name"), max_length=200)
+    furigana = models.CharField(_("furigana"), max_length=200, blank=True)
+    phone = models.CharField(_("phone"), max_length=30, blank=True, db_index=True)
+    email = models.EmailField(_("email"), blank=True)
+    external_id = models.CharField(
+        _("CRM id"),
+        max_length=100,
+        null=True,
+        blank=True,
+        unique=True,
+        help_text=_("Identifier of the customer in the external CRM."),
+    )
+
+    history = HistoricalRecords(verbose_name=_("historical customer"))
+
+    class Meta:
+        verbose_name = _("customer")
+        verbose_name_plural = _("customers")
+        ordering = ["furigana", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Category(models.Model):
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    description = models.TextField(_("description"), blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    sort_order = models.PositiveSmallIntegerField(_("sort order"), default=0)
+
+    history = HistoricalRecords(verbose_name=_("historical category"))
+
+    class Meta:
+        verbose_name = _("category")
+        verbose_name_plural = _("categories")
+        ordering = ["sort_order", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class EscalationRule(models.Model):
+    """One row of the escalation matrix: (category, priority, reason) -> target tier and team."""
+
+    category = models.ForeignKey(
+        Category,
+        verbose_name=_("category"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        help_text=_("Empty: any category."),
+    )
+    priority = models.PositiveSmallIntegerField(
+        _("priority"), choices=Priority.choices, null=True, blank=True, help_text=_("Empty: any.")
+    )
+    reason = models.CharField(
+        _("reason"), max_length=30, choices=Reason.choices, blank=True, help_text=_("Empty: any.")
+    )
+    target_tier = models.PositiveSmallIntegerField(_("target tier"), choices=Tier.choices)
+    target_team = models.ForeignKey(
+        Team, verbose_name=_("target team"), on_delete=models.PROTECT, related_name="rules"
+    )
+    target_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("target person"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("Optional: the person to hand to (their delegate while they are absent)."),
+    )
+    guidance = models.TextField(
+        _("guidance"), blank=True, help_text=_("When and how to escalate: shown on the form.")
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    history = HistoricalRecords(verbose_name=_("historical escalation rule"))
+
+    class Meta:
+        verbose_name = _("escalation rule")
+        verbose_name_plural = _("escalation rules")
+        ordering = ["target_tier", "category", "priority", "reason"]
+
+    def __str__(self) -> str:
+        any_ = _("any")
+        return (
+            f"{self.category or any_} / {self.get_priority_display() or any_} / "
+            f"{self.get_reason_display() or any_} → {self.target_team}"
+        )
+
+    @property
+    def specificity(self) -> int:
+        return sum((self.category_id is not None, self.priority is not None, bool(self.reason)))
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        if self.target_team_id and self.target_team.tier != self.target_tier:
+            raise ValidationError(
+                {"target_team": _("The target team belongs to another tier than the target tier.")}
+            )
+        if self.target_tier is not None and self.target_tier <= Tier.L1:
+            raise ValidationError({"target_tier": _("Escalation goes to L2 or higher.")})
+
+
+class CaseReferenceCounter(models.Model):
+    """Last case number used per year, for human-readable references (C-2026-000123)."""
+
+    year = models.PositiveSmallIntegerField(primary_key=True)
+    last = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.last}"
+
+
+class Case(ConcurrentTransitionMixin, models.Model):
+    reference = models.CharField(_("reference"), max_length=20, unique=True, editable=False)
+    subject = models.CharField(_("subject"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    channel = models.CharField(
+        _("channel"), max_length=10, choices=Channel.choices, default=Channel.PHONE
+    )
+    customer = models.ForeignKey(
+        Customer, verbose_name=_("customer"), on_delete=models.PROTECT, related_name="cases"
+    )
+    category = models.ForeignKey(
+        Category, verbose_name=_("category"), on_delete=models.PROTECT, related_name="cases"
+    )
+    impact = models.PositiveSmallIntegerField(_("impact"), choices=Impact.choices)
+    urgency = models.PositiveSmallIntegerField(_("urgency"), choices=Urgency.choices)
+    priority = models.PositiveSmallIntegerField(
+        _("priority"),
+        choices=Priority.choices,
+        editable=False,
+        help_text=_("Derived from impact and urgency through the priority matrix."),
+    )
+    status = FSMField(
+        _("status"), default=S.NEW, choices=CaseStatus.choices, protected=True, db_index=True
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        on_delete=models.PROTECT,
+        related_name="owned_cases",
+        help_text=_("The first-line operator who keeps the customer for the whole case."),
+    )
+    owner_team = models.ForeignKey(
+        Team,
+        verbose_name=_("owner team"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="owned_cases",
+    )
+    tier = models.PositiveSmallIntegerField(_("tier"), choices=Tier.choices, default=Tier.L1)
+    assigned_team = models.ForeignKey(
+        Team,
+        verbose_name=_("assigned team"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="assigned_cases",
+    )
+    handler = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("handler"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="handled_cases",
+        help_text=_("Whoever must act next. Empty: the assigned team's queue."),
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, db_index=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    first_response_at = models.DateTimeField(_("first response at"), null=True, blank=True)
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+
+    history = HistoricalRecords(verbose_name=_("historical case"))
+
+    class Meta:
+        verbose_name = _("case")
+        verbose_name_plural = _("cases")
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["assigned_team", "status"], name="case_team_status_idx"),
+            models.Index(fields=["owner", "status"], name="case_owner_status_idx"),
+            models.Index(fields=["owner_team", "status"], name="case_ownerteam_status_idx"),
+        ]
+        permissions = [
+            ("view_all_cases", _("Can view all cases")),
+            ("start_work_case", _("Can start work on a case")),
+            ("escalate_case", _("Can escalate a case")),
+            ("escalate_further_case", _("Can escalate a case further")),
+            ("acknowledge_case", _("Can acknowledge an escalation")),
+            ("return_case", _("Can answer and return a case to its owner")),
+            ("wait_customer_case", _("Can set a case to wait for the customer and resume it")),
+            ("resolve_case", _("Can resolve a case")),
+            ("close_case", _("Can close a case")),
+            ("reopen_case", _("Can reopen a case")),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.subject}"
+
+    # --- the state graph: each transition changes only this row --------------------------------
+
+    @transition(
+        field=status,
+        source=[S.NEW, S.RETURNED],
+        target=S.IN_PROGRESS,
+        permission=may("start_work"),
+        custom={"label": _("Start work")},
+    )
+    def start_work(self) -> None:
+        self.handler_id = self.owner_id
+        if self.first_response_at is None:
+            self.first_response_at = timezone.now()
+
+    @transition(
+        field=status,
+        source=[S.IN_PROGRESS, S.RETURNED],
+        target=S.ESCALATED,
+        permission=may("escalate"),
+        custom={"label": _("Escalate")},
+    )
+    def escalate(self, *, tier: int, team: Team, handler_id: int | None) -> None:
+        self._route(tier=tier, team=team, handler_id=handler_id)
+
+    @transition(
+        field=status,
+        source=[S.ESCALATED, S.ACKNOWLEDGED],
+        target=S.ESCALATED,
+        permission=may("escalate_further"),
+        conditions=[lambda c: c.tier < Tier.L4],
+        custom={"label": _("Escalate further")},
+    )
+    def escalate_further(self, *, tier: int, team: Team, handler_id: int | None) -> None:
+        self._route(tier=tier, team=team, handler_id=handler_id)
+
+    @transition(
+        field=status,
+        source=S.ESCALATED,
+        target=S.ACKNOWLEDGED,
+        permission=may("acknowledge"),
+        custom={"label": _("Acknowledge")},
+    )
+    def acknowledge(self, *, by_id: int) -> None:
+        self.handler_id = by_id
+
+    @transition(
+        field=status,
+        source=[S.ESCALATED, S.ACKNOWLEDGED],
+        target=S.RETURNED,
+        permission=may("return_to_owner"),
+        custom={"label": _("Answer and return")},
+    )
+    def return_to_owner(self) -> None:
+        self.tier = Tier.L1
+        self.assigned_team_id = self.owner_team_id
+        self.handler_id = self.owner_id
+
+    @transition(
+        field=status,
+        source=[S.IN_PROGRESS, S.RETURNED],
+        target=S.PENDING_CUSTOMER,
+        permission=may("wait_for_customer"),
+        custom={"label": _("Wait for customer")},
+    )
+    def wait_for_customer(self) -> None:
+        pass
+
+    @transition(
+        field=status,
+        source=S.PENDING_CUSTOMER,
+        target=S.IN_PROGRESS,
+        permission=may("resume"),
+        custom={"label": _("Resume")},
+    )
+    def resume(self) -> None:
+        pass
+
+    @transition(
+        field=status,
+        source=[S.IN_PROGRESS, S.RETURNED, S.PENDING_CUSTOMER],
+        target=S.RESOLVED,
+        permission=may("resolve"),
+        custom={"label": _("Resolve")},
+    )
+    def resolve(self) -> None:
+        self.resolved_at = timezone.now()
+
+    @transition(
+        field=status,
+        source=S.RESOLVED,
+        target=S.CLOSED,
+        permission=may("close"),
+        custom={"label": _("Close")},
+    )
+    def close(self) -> None:
+        self.closed_at = timezone.now()
+
+    @transition(
+        field=status,
+        source=S.RESOLVED,
+        target=S.IN_PROGRESS,
+        permission=may("reopen"),
+        custom={"label": _("Reopen")},
+    )
+    def reopen(self) -> None:
+        self.resolved_at = None
+        self.handler_id = self.owner_id
+
+    def _route(self, *, tier: int, team: Team, handler_id: int | None) -> None:
+        self.tier = tier
+        self.assigned_team = team
+        self.handler_id = handler_id
+
+
+class NoteKind(models.TextChoices):
+    CALL_LOG = "call_log", _("Call log")
+    INTERNAL = "internal", _("Internal note")
+    HANDOFF = "handoff", _("Handoff")
+    ANSWER = "answer", _("Answer")
+    STATUS = "status", _("Status change")
+
+
+class CaseNote(models.Model):
+    case = models.ForeignKey(
+        Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="notes"
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=NoteKind.choices)
+    body = models.TextField(_("body"))
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("author"),
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    history = HistoricalRecords(verbose_name=_("historical case note"))
+
+    class Meta:
+        verbose_name = _("case note")
+        verbose_name_plural = _("case notes")
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["case", "created_at"], name="note_case_time_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.created_at:%Y-%m-%d %H:%M})"
+
+
+class EscalationOutcome(models.TextChoices):
+    OPEN = "", _("Open")
+    ANSWERED = "answered", _("Answered")
+    ESCALATED_FURTHER = "escalated_further", _("Escalated further")
+
+
+class Escalation(models.Model):
+    """One hop from a tier to a higher one, with its structured handoff."""
+
+    case = models.ForeignKey(
+        Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="escalations"
+    )
+    number = models.PositiveSmallIntegerField(_("hop"))
+    from_tier = models.PositiveSmallIntegerField(_("from tier"), choices=Tier.choices)
+    to_tier = models.PositiveSmallIntegerField(_("to tier"), choices=Tier.choices)
+    to_team = models.ForeignKey(
+        Team, verbose_name=_("target team"), on_delete=models.PROTECT, related_name="escalations"
+    )
+    to_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("target person"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    routed_from = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("routed from (absent)"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("The absent person whose delegate received this escalation."),
+    )
+    rule = models.ForeignKey(
+        EscalationRule,
+        verbose_name=_("rule"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="escalations",
+    )
+    reason = models.CharField(_("reason"), max_length=30, choices=Reason.choices)
+    customer_wants = models.TextField(_("what the customer wants"))
+    tried = models.TextField(_("what was tried"))
+    customer_mood = models.CharField(_("customer's mood"), max_length=15, choices=Mood.choices)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requested by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    requested_at = models.DateTimeField(_("requested at"), default=timezone.now)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("acknowledged by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("answered by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    answer = models.TextField(_("answer"), blank=True)
+    outcome = models.CharField(
+        _("outcome"), max_length=20, choices=EscalationOutcome.choices, blank=True, default=""
+    )
+    is_automatic = models.BooleanField(
+        _("automatic"), default=False, help_text=_("Escalated by the system (SLA breach).")
+    )
+
+    history = HistoricalRecords(verbose_name=_("historical escalation"))
+
+    class Meta:
+        verbose_name = _("escalation")
+        verbose_name_plural = _("escalations")
+        ordering = ["case", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "number"], name="escalation_case_number_uniq")
+        ]
+        indexes = [models.Index(fields=["to_team", "outcome"], name="escalation_team_outcome_idx")]
+
+    def __str__(self) -> str:
+        return f"#{self.number} L{self.from_tier}→L{self.to_tier} {self.to_team.name}"

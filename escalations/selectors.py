@@ -1,0 +1,100 @@
+"""Reads: which cases a user sees, and where an escalation goes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from accounts.models import Team, User
+from escalations.models import Case, Escalation, EscalationRule
+from escalations.policy import user_team_ids
+
+
+def cases_visible_to(user: User) -> QuerySet[Case]:
+    """Operators: their own and their team's cases. Supervisors and specialists: their team's
+    and what is (or was) escalated to their team. Managers and administrators: everything."""
+    cases = Case.objects.all()
+    if user.is_superuser or user.has_perm("escalations.view_all_cases"):
+        return cases
+    team_ids = user_team_ids(user)
+    escalated_to_my_team = Escalation.objects.filter(case=OuterRef("pk"), to_team__in=team_ids)
+    return cases.filter(
+        Q(owner=user)
+        | Q(handler=user)
+        | Q(owner_team__in=team_ids)
+        | Q(assigned_team__in=team_ids)
+        | Exists(escalated_to_my_team)
+    )
+
+
+def case_is_visible_to(case: Case, user: User) -> bool:
+    return cases_visible_to(user).filter(pk=case.pk).exists()
+
+
+def active_rules() -> list[EscalationRule]:
+    return list(
+        EscalationRule.objects.filter(is_active=True).select_related(
+            "target_team", "target_user", "category"
+        )
+    )
+
+
+def match_rule(
+    rules: Iterable[EscalationRule],
+    *,
+    category_id: int | None,
+    priority: int | None,
+    reason: str,
+    above_tier: int,
+) -> EscalationRule | None:
+    """The rule for this situation: among the rules that fit and lead above ``above_tier``, the
+    most specific one (category, priority and reason each count); on a tie, the lowest target
+    tier (the next tier up), then the lowest id."""
+    candidates = [
+        rule
+        for rule in rules
+        if rule.target_tier > above_tier
+        and rule.category_id in (None, category_id)
+        and rule.priority in (None, priority)
+        and rule.reason in ("", reason)
+    ]
+    if not candidates:
+        return None
+    return min(candidates, key=lambda r: (-r.specificity, r.target_tier, r.pk))
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where an escalation goes."""
+
+    tier: int
+    team: Team
+    person: User | None  # who receives it (after delegate routing); None: the team's queue
+    routed_from: User | None  # the absent person the rule named, when a delegate stands in
+    rule: EscalationRule | None
+
+
+def escalation_target(
+    case: Case, reason: str, *, rules: list[EscalationRule] | None = None
+) -> Target | None:
+    """Where escalating ``case`` for ``reason`` goes, or ``None`` when nothing is configured
+    above the case's tier. Without a matching rule, the first team of the next tier up takes it."""
+    rules = active_rules() if rules is None else rules
+    rule = match_rule(
+        rules,
+        category_id=case.category_id,
+        priority=case.priority,
+        reason=reason,
+        above_tier=case.tier,
+    )
+    if rule is not None:
+        named = rule.target_user
+        person = named.effective_recipient() if named is not None else None
+        routed_from = named if named is not None and person != named else None
+        return Target(rule.target_tier, rule.target_team, person, routed_from, rule)
+    team = Team.objects.filter(tier__gt=case.tier).order_by("tier", "name").first()
+    if team is None:
+        return None
+    return Target(team.tier, team, None, None, None)
