@@ -64,3 +64,23 @@ ROLES: dict[str, list[str]] = {
     "manager": READ_ALL,
     "administrator": sorted(set(READ_ALL) | set(CONFIGURATION) | {"auth.view_group"}),
 }
+
+
+def sync_roles(group_model, permission_model) -> None:
+    """Create or update each role's Group with exactly its permissions.
+
+    Takes the models so the data migration can pass its historical ones."""
+    for role, codes in ROLES.items():
+        group, _created = group_model.objects.get_or_create(name=role)
+        wanted = [tuple(code.split(".")) for code in codes]
+        perms = list(
+            permission_model.objects.filter(
+                content_type__app_label__in={app for app, _ in wanted},
+                codename__in={codename for _, codename in wanted},
+            ).select_related("content_type")
+        )
+        found = {(p.content_type.app_label, p.codename): p for p in perms}
+        missing = sorted(set(wanted) - set(found))
+        if missing:
+            raise LookupError(f"role {role}: unknown permissions {missing}")
+        group.permissions.set([found[key] for key in wanted])

@@ -1,0 +1,100 @@
+"""Personas and a small organisation every test can use.
+
+- ``operator``: L1, member of ``l1_team`` (owns the cases it opens)
+- ``colleague``: another L1 operator in the same team
+- ``supervisor``: L2, member and lead of ``l2_team`` (the rule target)
+- ``specialist``: L3, member of ``l3_team``
+- ``manager``: reads everything
+- ``outsider``: an operator of another L1 team
+"""
+
+import pytest
+from django.db import connection
+
+from accounts.models import Tier
+from tests.factories import (
+    CategoryFactory,
+    EscalationRuleFactory,
+    TeamFactory,
+    UserFactory,
+    make_case,
+)
+
+
+def pytest_collection_modifyitems(config, items):
+    vendor = connection.vendor
+    for item in items:
+        if "postgres" in item.keywords and vendor != "postgresql":
+            item.add_marker(pytest.mark.skip(reason="needs PostgreSQL (set DATABASE_URL)"))
+
+
+@pytest.fixture
+def operator(db):
+    return UserFactory(username="operator", display_name="佐藤 一郎", role="operator")
+
+
+@pytest.fixture
+def colleague(db):
+    return UserFactory(username="colleague", display_name="鈴木 花子", role="operator")
+
+
+@pytest.fixture
+def supervisor(db):
+    return UserFactory(username="supervisor", display_name="高橋 SV", role="supervisor")
+
+
+@pytest.fixture
+def specialist(db):
+    return UserFactory(username="specialist", display_name="田中 技術", role="specialist")
+
+
+@pytest.fixture
+def manager(db):
+    return UserFactory(username="manager", display_name="伊藤 部長", role="manager")
+
+
+@pytest.fixture
+def outsider(db):
+    return UserFactory(username="outsider", display_name="渡辺 他課", role="operator")
+
+
+@pytest.fixture
+def l1_team(operator, colleague):
+    return TeamFactory(name="一次対応チーム", tier=Tier.L1, members=[operator, colleague])
+
+
+@pytest.fixture
+def other_l1_team(outsider):
+    return TeamFactory(name="別の一次対応チーム", tier=Tier.L1, members=[outsider])
+
+
+@pytest.fixture
+def l2_team(supervisor):
+    return TeamFactory(name="SVチーム", tier=Tier.L2, lead=supervisor, members=[supervisor])
+
+
+@pytest.fixture
+def l3_team(specialist):
+    return TeamFactory(name="技術チーム", tier=Tier.L3, members=[specialist])
+
+
+@pytest.fixture
+def billing(db):
+    return CategoryFactory(name="請求・料金")
+
+
+@pytest.fixture
+def org(l1_team, other_l1_team, l2_team, l3_team, billing):
+    """Teams for L1-L3 and one rule per hop: L1 -> SV team, L2 -> technical team."""
+    EscalationRuleFactory(target_team=l2_team, guidance="SVへ内線 200 で連絡")
+    EscalationRuleFactory(target_team=l3_team, guidance="技術チームへ: 再現手順を添える")
+    return {"l1": l1_team, "l2": l2_team, "l3": l3_team}
+
+
+@pytest.fixture
+def case(org, operator):
+    """A billing case owned by the operator, in progress."""
+    from escalations import services
+
+    new = make_case(owner=operator)
+    return services.case_start_work(case=new, actor=operator)

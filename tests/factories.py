@@ -1,0 +1,92 @@
+"""Factories for tests and the demo: build data through the real services where it matters."""
+
+from __future__ import annotations
+
+import factory
+from django.contrib.auth.models import Group, Permission
+
+from accounts.models import Team, Tier, User
+from accounts.roles import sync_roles
+from escalations import services
+from escalations.models import Category, Customer, EscalationRule
+from escalations.priority import Impact, Urgency
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        django_get_or_create = ("username",)
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    display_name = factory.Sequence(lambda n: f"利用者{n}")
+    furigana = factory.Sequence(lambda n: f"りようしゃ{n}")
+    is_staff = True
+    password = factory.django.Password("pass-for-tests-123")
+
+    @factory.post_generation
+    def role(self, create, extracted, **kwargs):
+        if create and extracted:
+            if not Group.objects.filter(name=extracted).exists():
+                # transactional tests flush the groups the data migration created
+                sync_roles(Group, Permission)
+            self.groups.add(Group.objects.get(name=extracted))
+
+
+class TeamFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Team
+        skip_postgeneration_save = True
+
+    name = factory.Sequence(lambda n: f"チーム{n}")
+    tier = Tier.L1
+
+    @factory.post_generation
+    def members(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.members.add(*extracted)
+
+
+class CustomerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Customer
+
+    name = factory.Sequence(lambda n: f"山田 太郎{n}")
+    furigana = factory.Sequence(lambda n: f"やまだ たろう{n}")
+    phone = factory.Sequence(lambda n: f"03-1234-{n:04d}")
+
+
+class CategoryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Category
+        django_get_or_create = ("name",)
+
+    name = factory.Sequence(lambda n: f"カテゴリ{n}")
+
+
+class EscalationRuleFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = EscalationRule
+
+    target_tier = factory.LazyAttribute(lambda o: o.target_team.tier)
+    target_team = factory.SubFactory(TeamFactory, tier=Tier.L2)
+    guidance = "SVへ内線で連絡し、引き継ぎを記入してください。"
+
+
+def make_case(*, owner: User, **kwargs):
+    """A case opened by ``owner`` through the real service."""
+    defaults = {
+        "customer": kwargs.pop("customer", None) or CustomerFactory(),
+        "category": kwargs.pop("category", None) or CategoryFactory(name="請求・料金"),
+        "subject": "請求額が違う",
+        "description": "先月の請求額が契約と違うとのお問い合わせ",
+        "impact": Impact.MEDIUM,
+        "urgency": Urgency.HIGH,
+    }
+    defaults.update(kwargs)
+    return services.case_create(actor=owner, **defaults)
+
+
+HANDOFF = services.Handoff(
+    customer_wants="返金してほしい", tried="請求明細を確認し説明した", mood="angry"
+)
