@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 from simple_history.models import HistoricalRecords
 
@@ -43,7 +44,7 @@ class CaseStatus(models.TextChoices):
     RETURNED = "returned", _("Answer returned")
     PENDING_CUSTOMER = "pending_customer", _("Pending customer")
     RESOLVED = "resolved", _("Resolved")
-    CLOSED = "closed", _("Closed")
+    CLOSED = "closed", pgettext_lazy("case status", "Closed")
 
 
 S = CaseStatus
@@ -348,7 +349,7 @@ class Case(ConcurrentTransitionMixin, models.Model):
         source=S.RESOLVED,
         target=S.CLOSED,
         permission=may("close"),
-        custom={"label": _("Close")},
+        custom={"label": pgettext_lazy("case transition", "Close")},
     )
     def close(self) -> None:
         self.closed_at = timezone.now()
