@@ -47,6 +47,9 @@ class User(AbstractUser):
     def __str__(self) -> str:
         return self.display_name or self.get_full_name() or self.username
 
+    def get_short_name(self) -> str:
+        return self.display_name or super().get_short_name() or self.username
+
     def effective_recipient(self) -> "User | None":
         """Who actually receives what is sent to this user: the first present person along the
         delegate chain, or ``None`` when everyone on it is absent."""
@@ -76,6 +79,12 @@ class Team(models.Model):
     )
     email = models.EmailField(_("email"), blank=True)
     webhook_url = models.URLField(_("webhook URL"), blank=True)
+    webhook_secret = models.CharField(
+        _("webhook secret"),
+        max_length=100,
+        blank=True,
+        help_text=_("Shared secret for the HMAC-SHA256 signature of webhook notifications."),
+    )
     phone = models.CharField(
         _("phone"), max_length=30, blank=True, help_text=_("Number for the manual call tree.")
     )

@@ -111,8 +111,21 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+SLA_SWEEP_INTERVAL_SECONDS = float(env_str("SLA_SWEEP_INTERVAL_SECONDS", "30"))
+SLA_SWEEP_BATCH_SIZE = int(env_str("SLA_SWEEP_BATCH_SIZE", "500"))
+CELERY_BEAT_SCHEDULE = {
+    "sla-sweep": {"task": "escalations.sla_sweep", "schedule": SLA_SWEEP_INTERVAL_SECONDS},
+    "deliver-due-notifications": {
+        "task": "escalations.deliver_due_notifications",
+        "schedule": float(env_str("NOTIFICATION_RETRY_INTERVAL_SECONDS", "60")),
+    },
+}
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "escalation@localhost")
+WEBHOOK_TIMEOUT_SECONDS = float(env_str("WEBHOOK_TIMEOUT_SECONDS", "10"))
+# Used to sign webhooks of receivers without a secret of their own (set it in production).
+WEBHOOK_DEFAULT_SECRET = env_str("WEBHOOK_DEFAULT_SECRET", "change-me")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],

@@ -499,3 +499,19 @@ class Escalation(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.number} L{self.from_tier}→L{self.to_tier} {self.to_team.name}"
+
+
+# The SLA models belong to this app; they live in their own module.
+from escalations.sla.models import (  # noqa: E402, F401
+    BusinessCalendar,
+    CalendarDay,
+    Level,
+    Notification,
+    OpeningHours,
+    SLAEvent,
+    SLAHopTarget,
+    SLAPolicy,
+    SLAPriorityTarget,
+    SLATimer,
+    TimerKind,
+)

@@ -8,6 +8,7 @@ that go with it, all inside one transaction with optimistic locking on the statu
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,6 +36,8 @@ from escalations.models import (
 )
 from escalations.priority import Impact, Urgency, priority_for
 from escalations.selectors import Target, case_is_visible_to, escalation_target
+from escalations.sla import timers as sla
+from escalations.sla.models import TimerKind
 
 
 class TransitionForbidden(PermissionDenied):
@@ -152,6 +155,7 @@ def case_create(
         case._history_user = actor
         case._change_reason = "create"
         case.save()
+        sla.start_case_timers(case, now=now)
         if call_log.strip():
             _add_note(case, actor=actor, kind=NoteKind.CALL_LOG, body=call_log)
     return case
@@ -213,6 +217,13 @@ def case_add_note(*, case: Case, actor: User, kind: str, body: str) -> CaseNote:
 
 def _run(case: Case, *, actor: User, name: str, reason: str, **kwargs: Any) -> None:
     """Check, run and save one transition (the caller holds the transaction)."""
+    current = (
+        Case.objects.select_for_update().filter(pk=case.pk).values_list("status", "tier").first()
+    )
+    if current != (case.status, case.tier):
+        raise TransitionConflict(
+            case, _("The case was changed by someone else. Reload it and try again.")
+        )
     method = getattr(case, name)
     if not can_proceed(method):
         raise TransitionConflict(
@@ -243,15 +254,16 @@ def _expect(case: Case, expected_status: str | None) -> None:
         )
 
 
-def _simple(name: str, *, note_kind: str = NoteKind.STATUS):
+def _simple(name: str, *, then: Callable[[Case], Any]):
     def service(
         *, case: Case, actor: User, comment: str = "", expected_status: str | None = None
     ) -> Case:
         with transaction.atomic():
             _expect(case, expected_status)
             _run(case, actor=actor, name=name, reason=comment.strip())
+            then(case)
             if comment.strip():
-                _add_note(case, actor=actor, kind=note_kind, body=comment)
+                _add_note(case, actor=actor, kind=NoteKind.STATUS, body=comment)
         return case
 
     service.__name__ = f"case_{name}"
@@ -259,10 +271,12 @@ def _simple(name: str, *, note_kind: str = NoteKind.STATUS):
     return service
 
 
-case_start_work = _simple("start_work")
-case_wait_for_customer = _simple("wait_for_customer")
-case_resume = _simple("resume")
-case_close = _simple("close")
+case_start_work = _simple(
+    "start_work", then=lambda case: sla.stop_timers(case, [TimerKind.FIRST_RESPONSE])
+)
+case_wait_for_customer = _simple("wait_for_customer", then=sla.pause_resolution)
+case_resume = _simple("resume", then=sla.resume_resolution)
+case_close = _simple("close", then=lambda case: None)
 
 
 def case_resolve(
@@ -274,6 +288,7 @@ def case_resolve(
     with transaction.atomic():
         _expect(case, expected_status)
         _run(case, actor=actor, name="resolve", reason=resolution.strip()[:200])
+        sla.stop_timers(case, TimerKind.values)
         _add_note(case, actor=actor, kind=NoteKind.STATUS, body=resolution)
     return case
 
@@ -286,6 +301,7 @@ def case_reopen(
     with transaction.atomic():
         _expect(case, expected_status)
         _run(case, actor=actor, name="reopen", reason=reason.strip()[:200])
+        sla.start_case_timers(case, kinds=[TimerKind.RESOLUTION])
         _add_note(case, actor=actor, kind=NoteKind.STATUS, body=reason)
     return case
 
@@ -308,6 +324,7 @@ def case_escalate(
     is_automatic: bool = False,
     expected_status: str | None = None,
     target: Target | None = None,
+    history_reason: str = "",
 ) -> Escalation:
     """Escalate to the next tier the escalation matrix names (or further up, from an escalated
     case). The owner stays; the tier, team and handler change. The handoff travels with the hop
@@ -330,7 +347,7 @@ def case_escalate(
             case,
             actor=actor,
             name=name,
-            reason=f"{Reason(reason).label} → {target.team.name}",
+            reason=history_reason or f"{Reason(reason).label} → {target.team.name}",
             tier=target.tier,
             team=target.team,
             handler_id=target.person.pk if target.person else None,
@@ -341,6 +358,7 @@ def case_escalate(
             previous._history_user = actor
             previous._change_reason = "escalate_further"
             previous.save(update_fields=["outcome"])
+            sla.stop_timers(case, [TimerKind.ACKNOWLEDGE, TimerKind.ANSWER], escalation=previous)
         number = case.escalations.count() + 1
         hop = Escalation(
             case=case,
@@ -361,6 +379,7 @@ def case_escalate(
         hop._history_user = actor
         hop._change_reason = name
         hop.save()
+        sla.start_hop_timers(case, hop)
         _add_note(case, actor=actor, kind=NoteKind.HANDOFF, body=handoff.as_text())
     return hop
 
@@ -375,6 +394,7 @@ def case_acknowledge(
         hop = _open_hop(case)
         if hop is not None:
             _acknowledge_hop(hop, actor)
+            sla.stop_timers(case, [TimerKind.ACKNOWLEDGE], escalation=hop)
         if comment.strip():
             _add_note(case, actor=actor, kind=NoteKind.INTERNAL, body=comment)
     return hop
@@ -408,5 +428,6 @@ def case_return_to_owner(
             hop._history_user = actor
             hop._change_reason = "return_to_owner"
             hop.save(update_fields=["answer", "answered_by", "answered_at", "outcome"])
+            sla.stop_timers(case, [TimerKind.ACKNOWLEDGE, TimerKind.ANSWER], escalation=hop)
         _add_note(case, actor=actor, kind=NoteKind.ANSWER, body=answer)
     return hop

@@ -90,3 +90,49 @@ def make_case(*, owner: User, **kwargs):
 HANDOFF = services.Handoff(
     customer_wants="返金してほしい", tried="請求明細を確認し説明した", mood="angry"
 )
+
+
+def make_sla_policy(*, always_open: bool = True, ack_minutes: int = 15, **kwargs):
+    """A default SLA policy on a calendar (24/7 by default, else Mon-Fri 9-12 + 13-18 with
+    Japanese holidays), with targets for every priority and every hop."""
+    import datetime as dt
+
+    from escalations.sla.models import (
+        BusinessCalendar,
+        OpeningHours,
+        SLAHopTarget,
+        SLAPolicy,
+        SLAPriorityTarget,
+    )
+
+    calendar = BusinessCalendar.objects.create(
+        name="24/7" if always_open else "平日 9-18", always_open=always_open
+    )
+    if not always_open:
+        for weekday in range(5):
+            OpeningHours.objects.create(
+                calendar=calendar, weekday=weekday, start=dt.time(9), end=dt.time(12)
+            )
+            OpeningHours.objects.create(
+                calendar=calendar, weekday=weekday, start=dt.time(13), end=dt.time(18)
+            )
+    policy = SLAPolicy.objects.create(
+        name=kwargs.pop("name", "標準"), calendar=calendar, is_default=True, **kwargs
+    )
+    for priority, (first, resolution) in {
+        1: (15, 240),
+        2: (30, 480),
+        3: (60, 960),
+        4: (120, 2400),
+    }.items():
+        SLAPriorityTarget.objects.create(
+            policy=policy,
+            priority=priority,
+            first_response_minutes=first,
+            resolution_minutes=resolution,
+        )
+    for tier, answer in {2: 60, 3: 240, 4: 480}.items():
+        SLAHopTarget.objects.create(
+            policy=policy, to_tier=tier, ack_minutes=ack_minutes, answer_minutes=answer
+        )
+    return policy

@@ -1,0 +1,25 @@
+"""Account use cases."""
+
+from __future__ import annotations
+
+from accounts.models import User
+
+SYSTEM_USERNAME = "system"
+
+
+def system_user() -> User:
+    """The user Celery tasks act as (SLA breaches, reminders). Cannot log in."""
+    user = User.objects.filter(username=SYSTEM_USERNAME).first()
+    if user is not None:
+        return user
+    user = User(
+        username=SYSTEM_USERNAME,
+        display_name="システム",
+        is_active=True,
+        is_staff=False,
+        is_superuser=True,
+    )
+    user.set_unusable_password()
+    user._change_reason = "system user"
+    user.save()
+    return user

@@ -1,0 +1,381 @@
+"""SLA: business calendars, policies, the running timers the sweep takes from, what fired, and
+the notification outbox. Imported by ``escalations.models`` (these are the escalations app's
+models)."""
+
+from __future__ import annotations
+
+import zoneinfo
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from accounts.models import Tier
+from escalations.priority import Priority
+
+
+def validate_time_zone(value: str) -> None:
+    try:
+        zoneinfo.ZoneInfo(value)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValidationError(_("Unknown time zone: %(tz)s"), params={"tz": value}) from exc
+
+
+class Weekday(models.IntegerChoices):
+    MONDAY = 0, _("Monday")
+    TUESDAY = 1, _("Tuesday")
+    WEDNESDAY = 2, _("Wednesday")
+    THURSDAY = 3, _("Thursday")
+    FRIDAY = 4, _("Friday")
+    SATURDAY = 5, _("Saturday")
+    SUNDAY = 6, _("Sunday")
+
+
+class BusinessCalendar(models.Model):
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    time_zone = models.CharField(
+        _("time zone"), max_length=64, default="Asia/Tokyo", validators=[validate_time_zone]
+    )
+    always_open = models.BooleanField(
+        _("open 24/7"),
+        default=False,
+        help_text=_("Every minute counts; opening hours, holidays and closures are ignored."),
+    )
+    japanese_holidays = models.BooleanField(
+        _("closed on Japanese public holidays"),
+        default=True,
+        help_text=_("Including substitute holidays and citizens' holidays."),
+    )
+
+    history = HistoricalRecords(verbose_name=_("historical business calendar"))
+
+    class Meta:
+        verbose_name = _("business calendar")
+        verbose_name_plural = _("business calendars")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class OpeningHours(models.Model):
+    calendar = models.ForeignKey(
+        BusinessCalendar,
+        verbose_name=_("calendar"),
+        on_delete=models.CASCADE,
+        related_name="opening_hours",
+    )
+    weekday = models.PositiveSmallIntegerField(_("weekday"), choices=Weekday.choices)
+    start = models.TimeField(_("from"))
+    end = models.TimeField(_("until"), help_text=_("00:00 means midnight at the end of the day."))
+
+    history = HistoricalRecords(verbose_name=_("historical opening hours"))
+
+    class Meta:
+        verbose_name = _("opening hours")
+        verbose_name_plural = _("opening hours")
+        ordering = ["calendar", "weekday", "start"]
+
+    def __str__(self) -> str:
+        return f"{self.get_weekday_display()} {self.start:%H:%M}-{self.end:%H:%M}"
+
+
+class CalendarDayKind(models.TextChoices):
+    CLOSED = "closed", _("Closed (closure)")
+    OPEN = "open", _("Open (extra working day)")
+
+
+class CalendarDay(models.Model):
+    """An exception to the weekly hours: a closure (e.g. 12/29-1/3) or an extra working day."""
+
+    calendar = models.ForeignKey(
+        BusinessCalendar, verbose_name=_("calendar"), on_delete=models.CASCADE, related_name="days"
+    )
+    date = models.DateField(_("date"))
+    kind = models.CharField(_("kind"), max_length=10, choices=CalendarDayKind.choices)
+    start = models.TimeField(_("from"), null=True, blank=True)
+    end = models.TimeField(_("until"), null=True, blank=True)
+    note = models.CharField(_("note"), max_length=100, blank=True)
+
+    history = HistoricalRecords(verbose_name=_("historical calendar day"))
+
+    class Meta:
+        verbose_name = _("closure or extra working day")
+        verbose_name_plural = _("closures and extra working days")
+        ordering = ["calendar", "date"]
+        constraints = [
+            models.UniqueConstraint(fields=["calendar", "date"], name="calendar_day_uniq")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.date:%Y-%m-%d} {self.get_kind_display()}"
+
+    def clean(self) -> None:
+        if self.kind == CalendarDayKind.OPEN and (self.start is None or self.end is None):
+            raise ValidationError(_("An extra working day needs its opening hours."))
+
+
+class SLAPolicy(models.Model):
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    calendar = models.ForeignKey(
+        BusinessCalendar, verbose_name=_("calendar"), on_delete=models.PROTECT
+    )
+    categories = models.ManyToManyField(
+        "escalations.Category",
+        verbose_name=_("categories"),
+        blank=True,
+        related_name="sla_policies",
+        help_text=_("Cases of these categories use this policy."),
+    )
+    is_default = models.BooleanField(
+        _("default"), default=False, help_text=_("Used for categories no policy names.")
+    )
+    warn_handler_percent = models.PositiveSmallIntegerField(
+        _("warn the handler at (%)"), default=50
+    )
+    warn_lead_percent = models.PositiveSmallIntegerField(_("warn the team lead at (%)"), default=75)
+
+    history = HistoricalRecords(m2m_fields=[categories], verbose_name=_("historical SLA policy"))
+
+    class Meta:
+        verbose_name = _("SLA policy")
+        verbose_name_plural = _("SLA policies")
+        ordering = ["-is_default", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_default"],
+                condition=models.Q(is_default=True),
+                name="one_default_sla_policy",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(warn_handler_percent__gt=0)
+                & models.Q(warn_handler_percent__lt=models.F("warn_lead_percent"))
+                & models.Q(warn_lead_percent__lt=100),
+                name="sla_warning_ladder_ordered",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SLAPriorityTarget(models.Model):
+    policy = models.ForeignKey(
+        SLAPolicy,
+        verbose_name=_("policy"),
+        on_delete=models.CASCADE,
+        related_name="priority_targets",
+    )
+    priority = models.PositiveSmallIntegerField(_("priority"), choices=Priority.choices)
+    first_response_minutes = models.PositiveIntegerField(_("first response (business minutes)"))
+    resolution_minutes = models.PositiveIntegerField(_("resolution (business minutes)"))
+
+    history = HistoricalRecords(verbose_name=_("historical SLA priority target"))
+
+    class Meta:
+        verbose_name = _("target per priority")
+        verbose_name_plural = _("targets per priority")
+        ordering = ["policy", "priority"]
+        constraints = [
+            models.UniqueConstraint(fields=["policy", "priority"], name="sla_priority_target_uniq")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.policy}: {self.get_priority_display()}"
+
+
+class SLAHopTarget(models.Model):
+    policy = models.ForeignKey(
+        SLAPolicy, verbose_name=_("policy"), on_delete=models.CASCADE, related_name="hop_targets"
+    )
+    to_tier = models.PositiveSmallIntegerField(_("escalation to"), choices=Tier.choices)
+    ack_minutes = models.PositiveIntegerField(_("acknowledge within (business minutes)"))
+    answer_minutes = models.PositiveIntegerField(_("answer within (business minutes)"))
+
+    history = HistoricalRecords(verbose_name=_("historical SLA hop target"))
+
+    class Meta:
+        verbose_name = _("target per escalation hop")
+        verbose_name_plural = _("targets per escalation hop")
+        ordering = ["policy", "to_tier"]
+        constraints = [
+            models.UniqueConstraint(fields=["policy", "to_tier"], name="sla_hop_target_uniq")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.policy}: → {self.get_to_tier_display()}"
+
+
+class TimerKind(models.TextChoices):
+    FIRST_RESPONSE = "first_response", _("First response")
+    RESOLUTION = "resolution", _("Resolution")
+    ACKNOWLEDGE = "acknowledge", _("Acknowledgement of escalation")
+    ANSWER = "answer", _("Answer to escalation")
+
+
+class Level(models.IntegerChoices):
+    WARN_HANDLER = 1, _("Warning: handler")
+    WARN_LEAD = 2, _("Warning: team lead")
+    BREACH = 3, _("Breach")
+
+
+class SLATimer(models.Model):
+    """One running SLA target of a case or of an escalation hop.
+
+    ``due_at`` is the deadline; ``next_fire_at`` is when the next rung of the warning ladder
+    (or the breach) fires, and is what the sweep looks up through its index. Paused timers
+    (case waiting for the customer) have no ``next_fire_at``; the business time already used is
+    kept in ``consumed`` and credited when the clock resumes."""
+
+    case = models.ForeignKey(
+        "escalations.Case",
+        verbose_name=_("case"),
+        on_delete=models.CASCADE,
+        related_name="sla_timers",
+    )
+    escalation = models.ForeignKey(
+        "escalations.Escalation",
+        verbose_name=_("escalation"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="sla_timers",
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=TimerKind.choices)
+    policy = models.ForeignKey(SLAPolicy, verbose_name=_("policy"), on_delete=models.PROTECT)
+    budget = models.DurationField(_("target (business time)"))
+    consumed = models.DurationField(
+        _("business time used before the last pause"), default=timezone.timedelta
+    )
+    started_at = models.DateTimeField(_("started at"), default=timezone.now)
+    running_since = models.DateTimeField(
+        _("running since"), null=True, blank=True, help_text=_("Empty while paused or stopped.")
+    )
+    due_at = models.DateTimeField(_("due at"), null=True, blank=True)
+    next_level = models.PositiveSmallIntegerField(
+        _("next level"), choices=Level.choices, null=True, blank=True
+    )
+    next_fire_at = models.DateTimeField(_("next check at"), null=True, blank=True)
+    stopped_at = models.DateTimeField(_("stopped at"), null=True, blank=True)
+    met = models.BooleanField(_("met"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("SLA timer")
+        verbose_name_plural = _("SLA timers")
+        ordering = ["due_at"]
+        indexes = [
+            models.Index(
+                fields=["next_fire_at"],
+                name="sla_timer_next_fire_idx",
+                condition=models.Q(next_fire_at__isnull=False),
+            ),
+            models.Index(fields=["case", "kind"], name="sla_timer_case_kind_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.get_kind_display()}"
+
+
+class SLAEvent(models.Model):
+    """A warning or a breach that fired: recorded once per timer and level."""
+
+    timer = models.ForeignKey(
+        SLATimer, verbose_name=_("timer"), on_delete=models.CASCADE, related_name="events"
+    )
+    case = models.ForeignKey(
+        "escalations.Case",
+        verbose_name=_("case"),
+        on_delete=models.CASCADE,
+        related_name="sla_events",
+    )
+    level = models.PositiveSmallIntegerField(_("level"), choices=Level.choices)
+    fired_at = models.DateTimeField(_("fired at"), default=timezone.now)
+    due_at = models.DateTimeField(_("due at"))
+    action = models.TextField(_("what was done"), blank=True)
+
+    class Meta:
+        verbose_name = _("SLA event")
+        verbose_name_plural = _("SLA events")
+        ordering = ["fired_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["timer", "level"], name="sla_event_once_per_level")
+        ]
+        indexes = [models.Index(fields=["case", "fired_at"], name="sla_event_case_time_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_level_display()} ({self.timer})"
+
+
+class NotificationChannel(models.TextChoices):
+    EMAIL = "email", _("Email")
+    WEBHOOK = "webhook", _("Webhook")
+
+
+class NotificationStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed (gave up)")
+
+
+class Notification(models.Model):
+    """The outbox: written in the same transaction as what it reports, delivered by Celery."""
+
+    event_id = models.UUIDField(_("event id"), unique=True)
+    event_type = models.CharField(_("event type"), max_length=50)
+    channel = models.CharField(_("channel"), max_length=10, choices=NotificationChannel.choices)
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recipient"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    intended_recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("intended recipient (absent)"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    address = models.CharField(_("address or URL"), max_length=500)
+    subject = models.CharField(_("subject"), max_length=200)
+    payload = models.JSONField(_("payload"))
+    case = models.ForeignKey(
+        "escalations.Case",
+        verbose_name=_("case"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="notifications",
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=NotificationStatus.choices,
+        default=NotificationStatus.PENDING,
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt at"), default=timezone.now)
+    last_error = models.TextField(_("last error"), blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(
+                fields=["next_attempt_at"],
+                name="notification_pending_idx",
+                condition=models.Q(status="pending"),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_channel_display()} → {self.address}: {self.subject}"

@@ -1,0 +1,261 @@
+"""Start, stop, pause, resume and recompute SLA timers. Called by the case services, inside
+their transaction; pure business-time arithmetic lives in ``escalations.sla.calendar``."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from django.db.models import Q
+from django.utils import timezone
+
+from escalations.sla.calendar import add_business_time, business_time_between
+from escalations.sla.models import (
+    Level,
+    SLAHopTarget,
+    SLAPolicy,
+    SLAPriorityTarget,
+    SLATimer,
+    TimerKind,
+)
+from escalations.sla.schedules import ScheduleCache
+
+if TYPE_CHECKING:
+    from escalations.models import Case, Escalation
+
+CASE_KINDS = (TimerKind.FIRST_RESPONSE, TimerKind.RESOLUTION)
+HOP_KINDS = (TimerKind.ACKNOWLEDGE, TimerKind.ANSWER)
+
+
+def policy_for(case: Case) -> SLAPolicy | None:
+    """The policy naming the case's category, else the default policy (one query)."""
+    return (
+        SLAPolicy.objects.filter(Q(categories=case.category_id) | Q(is_default=True))
+        .select_related("calendar")
+        .order_by("is_default", "pk")
+        .first()
+    )
+
+
+def ladder(policy: SLAPolicy) -> list[tuple[Level, int]]:
+    return [
+        (Level.WARN_HANDLER, policy.warn_handler_percent),
+        (Level.WARN_LEAD, policy.warn_lead_percent),
+        (Level.BREACH, 100),
+    ]
+
+
+def schedule_next(timer: SLATimer, cache: ScheduleCache, *, after: Level | None = None) -> None:
+    """Set ``due_at``, ``next_level`` and ``next_fire_at`` of a running timer from its budget,
+    the business time already used and the policy's warning ladder (in memory only)."""
+    schedule = cache.get(timer.policy.calendar)
+    start = timer.running_since
+    assert start is not None
+    remaining = max(timer.budget - timer.consumed, dt.timedelta(0))
+    timer.due_at = add_business_time(schedule, start, remaining)
+    timer.next_level = None
+    timer.next_fire_at = None
+    for level, percent in ladder(timer.policy):
+        if after is not None and level <= after:
+            continue
+        threshold = timer.budget * percent / 100
+        fire_at = add_business_time(
+            schedule, start, max(threshold - timer.consumed, dt.timedelta(0))
+        )
+        timer.next_level = level
+        timer.next_fire_at = fire_at
+        return
+
+
+def _start(
+    *,
+    case: Case,
+    kind: str,
+    minutes: int,
+    policy: SLAPolicy,
+    cache: ScheduleCache,
+    now: dt.datetime,
+    escalation: Escalation | None = None,
+) -> SLATimer:
+    timer = SLATimer(
+        case=case,
+        escalation=escalation,
+        kind=kind,
+        policy=policy,
+        budget=dt.timedelta(minutes=minutes),
+        started_at=now,
+        running_since=now,
+    )
+    schedule_next(timer, cache)
+    return timer
+
+
+def start_case_timers(
+    case: Case, *, now: dt.datetime | None = None, kinds: Iterable[str] = CASE_KINDS
+) -> list[SLATimer]:
+    """First response and resolution timers for a new case (none without a policy/target);
+    ``kinds`` narrows it (a reopened case gets a new resolution timer)."""
+    now = now or timezone.now()
+    policy = policy_for(case)
+    if policy is None:
+        return []
+    target = SLAPriorityTarget.objects.filter(policy=policy, priority=case.priority).first()
+    if target is None:
+        return []
+    cache = ScheduleCache(today=timezone.localdate(now))
+    minutes = {
+        TimerKind.FIRST_RESPONSE: target.first_response_minutes,
+        TimerKind.RESOLUTION: target.resolution_minutes,
+    }
+    timers = [
+        _start(case=case, kind=kind, minutes=minutes[kind], policy=policy, cache=cache, now=now)
+        for kind in kinds
+    ]
+    return SLATimer.objects.bulk_create(timers)
+
+
+def start_hop_timers(
+    case: Case, hop: Escalation, *, now: dt.datetime | None = None
+) -> list[SLATimer]:
+    """Acknowledge and answer timers for a new escalation hop."""
+    now = now or timezone.now()
+    policy = policy_for(case)
+    if policy is None:
+        return []
+    target = SLAHopTarget.objects.filter(policy=policy, to_tier=hop.to_tier).first()
+    if target is None:
+        return []
+    cache = ScheduleCache(today=timezone.localdate(now))
+    timers = [
+        _start(
+            case=case,
+            escalation=hop,
+            kind=TimerKind.ACKNOWLEDGE,
+            minutes=target.ack_minutes,
+            policy=policy,
+            cache=cache,
+            now=now,
+        ),
+        _start(
+            case=case,
+            escalation=hop,
+            kind=TimerKind.ANSWER,
+            minutes=target.answer_minutes,
+            policy=policy,
+            cache=cache,
+            now=now,
+        ),
+    ]
+    return SLATimer.objects.bulk_create(timers)
+
+
+def stop_timers(
+    case: Case,
+    kinds: Iterable[str],
+    *,
+    escalation: Escalation | None = None,
+    now: dt.datetime | None = None,
+) -> int:
+    """Stop the case's running timers of these kinds (of one hop, if given). A timer stopped
+    before its deadline was met. One UPDATE per outcome; SLATimer keeps no history."""
+    now = now or timezone.now()
+    running = SLATimer.objects.filter(case=case, kind__in=list(kinds), stopped_at__isnull=True)
+    if escalation is not None:
+        running = running.filter(escalation=escalation)
+    met = running.filter(Q(due_at__gte=now) | Q(due_at__isnull=True)).update(
+        stopped_at=now, met=True, next_fire_at=None, running_since=None
+    )
+    missed = running.update(stopped_at=now, met=False, next_fire_at=None, running_since=None)
+    return met + missed
+
+
+def pause_resolution(case: Case, *, now: dt.datetime | None = None) -> None:
+    """Waiting for the customer: bank the business time used so far and stop the clock."""
+    now = now or timezone.now()
+    timers = list(
+        SLATimer.objects.select_related("policy__calendar").filter(
+            case=case,
+            kind=TimerKind.RESOLUTION,
+            stopped_at__isnull=True,
+            running_since__isnull=False,
+        )
+    )
+    cache = ScheduleCache(today=timezone.localdate(now))
+    for timer in timers:
+        schedule = cache.get(timer.policy.calendar)
+        timer.consumed += business_time_between(schedule, timer.running_since, now)
+        timer.running_since = None
+        timer.next_fire_at = None
+    SLATimer.objects.bulk_update(timers, ["consumed", "running_since", "next_fire_at"])
+
+
+def resume_resolution(case: Case, *, now: dt.datetime | None = None) -> None:
+    """The customer answered: the clock runs again; the paused time is credited."""
+    now = now or timezone.now()
+    timers = list(
+        SLATimer.objects.select_related("policy__calendar").filter(
+            case=case,
+            kind=TimerKind.RESOLUTION,
+            stopped_at__isnull=True,
+            running_since__isnull=True,
+        )
+    )
+    cache = ScheduleCache(today=timezone.localdate(now))
+    for timer in timers:
+        timer.running_since = now
+        _reschedule(timer, cache)
+    SLATimer.objects.bulk_update(timers, ["running_since", "due_at", "next_level", "next_fire_at"])
+
+
+def _fired_levels(timer: SLATimer) -> Level | None:
+    """The highest level already recorded for the timer (from its events)."""
+    levels = [event.level for event in timer.events.all()]
+    return Level(max(levels)) if levels else None
+
+
+def _reschedule(timer: SLATimer, cache: ScheduleCache) -> None:
+    schedule_next(timer, cache, after=_fired_levels(timer))
+
+
+def recompute_open_timers(timers, *, now: dt.datetime | None = None) -> int:
+    """Recompute the deadlines of running timers after a policy or calendar change; levels that
+    already fired stay fired. A constant number of queries plus one UPDATE per 500 timers."""
+    now = now or timezone.now()
+    cache = ScheduleCache(today=timezone.localdate(now))
+    running = list(
+        timers.filter(stopped_at__isnull=True, running_since__isnull=False)
+        .select_related("policy__calendar", "case", "escalation")
+        .prefetch_related("events", "policy__calendar__opening_hours", "policy__calendar__days")
+    )
+    policy_ids = {timer.policy_id for timer in running}
+    by_priority = {
+        (t.policy_id, t.priority): t
+        for t in SLAPriorityTarget.objects.filter(policy__in=policy_ids)
+    }
+    by_hop = {
+        (t.policy_id, t.to_tier): t for t in SLAHopTarget.objects.filter(policy__in=policy_ids)
+    }
+    for timer in running:
+        minutes = _target_minutes(timer, by_priority, by_hop)
+        if minutes is not None:
+            timer.budget = dt.timedelta(minutes=minutes)
+        _reschedule(timer, cache)
+    SLATimer.objects.bulk_update(
+        running, ["budget", "due_at", "next_level", "next_fire_at"], batch_size=500
+    )
+    return len(running)
+
+
+def _target_minutes(timer: SLATimer, by_priority: dict, by_hop: dict) -> int | None:
+    if timer.kind in CASE_KINDS:
+        target = by_priority.get((timer.policy_id, timer.case.priority))
+        if target is None:
+            return None
+        if timer.kind == TimerKind.FIRST_RESPONSE:
+            return target.first_response_minutes
+        return target.resolution_minutes
+    target = by_hop.get((timer.policy_id, timer.escalation.to_tier))
+    if target is None:
+        return None
+    return target.ack_minutes if timer.kind == TimerKind.ACKNOWLEDGE else target.answer_minutes
