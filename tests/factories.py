@@ -92,7 +92,7 @@ HANDOFF = services.Handoff(
 )
 
 
-def make_sla_policy(*, always_open: bool = True, ack_minutes: int = 15, **kwargs):
+def make_sla_policy(*, always_open: bool = True, acknowledge=None, **kwargs):
     """A default SLA policy on a calendar (24/7 by default, else Mon-Fri 9-12 + 13-18 with
     Japanese holidays), with targets for every priority and every hop."""
     import datetime as dt
@@ -128,11 +128,14 @@ def make_sla_policy(*, always_open: bool = True, ack_minutes: int = 15, **kwargs
         SLAPriorityTarget.objects.create(
             policy=policy,
             priority=priority,
-            first_response_minutes=first,
-            resolution_minutes=resolution,
+            first_response=dt.timedelta(minutes=first),
+            resolution=dt.timedelta(minutes=resolution),
         )
     for tier, answer in {2: 60, 3: 240, 4: 480}.items():
         SLAHopTarget.objects.create(
-            policy=policy, to_tier=tier, ack_minutes=ack_minutes, answer_minutes=answer
+            policy=policy,
+            to_tier=tier,
+            acknowledge=acknowledge or dt.timedelta(minutes=15),
+            answer=dt.timedelta(minutes=answer),
         )
     return policy

@@ -170,8 +170,12 @@ class SLAPriorityTarget(models.Model):
         related_name="priority_targets",
     )
     priority = models.PositiveSmallIntegerField(_("priority"), choices=Priority.choices)
-    first_response_minutes = models.PositiveIntegerField(_("first response (business minutes)"))
-    resolution_minutes = models.PositiveIntegerField(_("resolution (business minutes)"))
+    first_response = models.DurationField(
+        _("first response within"), help_text=_("Business time, e.g. 0:30:00 for 30 minutes.")
+    )
+    resolution = models.DurationField(
+        _("resolve within"), help_text=_("Business time, e.g. 2 0:00:00 for 48 hours.")
+    )
 
     history = HistoricalRecords(verbose_name=_("historical SLA priority target"))
 
@@ -192,8 +196,12 @@ class SLAHopTarget(models.Model):
         SLAPolicy, verbose_name=_("policy"), on_delete=models.CASCADE, related_name="hop_targets"
     )
     to_tier = models.PositiveSmallIntegerField(_("escalation to"), choices=Tier.choices)
-    ack_minutes = models.PositiveIntegerField(_("acknowledge within (business minutes)"))
-    answer_minutes = models.PositiveIntegerField(_("answer within (business minutes)"))
+    acknowledge = models.DurationField(
+        _("acknowledge within"), help_text=_("Business time, e.g. 0:15:00 for 15 minutes.")
+    )
+    answer = models.DurationField(
+        _("answer within"), help_text=_("Business time, e.g. 4:00:00 for 4 hours.")
+    )
 
     history = HistoricalRecords(verbose_name=_("historical SLA hop target"))
 

@@ -72,7 +72,7 @@ def _start(
     *,
     case: Case,
     kind: str,
-    minutes: int,
+    budget: dt.timedelta,
     policy: SLAPolicy,
     cache: ScheduleCache,
     now: dt.datetime,
@@ -83,7 +83,7 @@ def _start(
         escalation=escalation,
         kind=kind,
         policy=policy,
-        budget=dt.timedelta(minutes=minutes),
+        budget=budget,
         started_at=now,
         running_since=now,
     )
@@ -104,12 +104,12 @@ def start_case_timers(
     if target is None:
         return []
     cache = ScheduleCache(today=timezone.localdate(now))
-    minutes = {
-        TimerKind.FIRST_RESPONSE: target.first_response_minutes,
-        TimerKind.RESOLUTION: target.resolution_minutes,
+    budgets = {
+        TimerKind.FIRST_RESPONSE: target.first_response,
+        TimerKind.RESOLUTION: target.resolution,
     }
     timers = [
-        _start(case=case, kind=kind, minutes=minutes[kind], policy=policy, cache=cache, now=now)
+        _start(case=case, kind=kind, budget=budgets[kind], policy=policy, cache=cache, now=now)
         for kind in kinds
     ]
     return SLATimer.objects.bulk_create(timers)
@@ -132,7 +132,7 @@ def start_hop_timers(
             case=case,
             escalation=hop,
             kind=TimerKind.ACKNOWLEDGE,
-            minutes=target.ack_minutes,
+            budget=target.acknowledge,
             policy=policy,
             cache=cache,
             now=now,
@@ -141,7 +141,7 @@ def start_hop_timers(
             case=case,
             escalation=hop,
             kind=TimerKind.ANSWER,
-            minutes=target.answer_minutes,
+            budget=target.answer,
             policy=policy,
             cache=cache,
             now=now,
@@ -237,9 +237,9 @@ def recompute_open_timers(timers, *, now: dt.datetime | None = None) -> int:
         (t.policy_id, t.to_tier): t for t in SLAHopTarget.objects.filter(policy__in=policy_ids)
     }
     for timer in running:
-        minutes = _target_minutes(timer, by_priority, by_hop)
-        if minutes is not None:
-            timer.budget = dt.timedelta(minutes=minutes)
+        budget = _target_budget(timer, by_priority, by_hop)
+        if budget is not None:
+            timer.budget = budget
         _reschedule(timer, cache)
     SLATimer.objects.bulk_update(
         running, ["budget", "due_at", "next_level", "next_fire_at"], batch_size=500
@@ -247,15 +247,26 @@ def recompute_open_timers(timers, *, now: dt.datetime | None = None) -> int:
     return len(running)
 
 
-def _target_minutes(timer: SLATimer, by_priority: dict, by_hop: dict) -> int | None:
+def _target_budget(timer: SLATimer, by_priority: dict, by_hop: dict) -> dt.timedelta | None:
     if timer.kind in CASE_KINDS:
         target = by_priority.get((timer.policy_id, timer.case.priority))
         if target is None:
             return None
         if timer.kind == TimerKind.FIRST_RESPONSE:
-            return target.first_response_minutes
-        return target.resolution_minutes
+            return target.first_response
+        return target.resolution
     target = by_hop.get((timer.policy_id, timer.escalation.to_tier))
     if target is None:
         return None
-    return target.ack_minutes if timer.kind == TimerKind.ACKNOWLEDGE else target.answer_minutes
+    return target.acknowledge if timer.kind == TimerKind.ACKNOWLEDGE else target.answer
+
+
+def recompute_for_policy(policy_id: int, *, now: dt.datetime | None = None) -> int:
+    """After a policy (or one of its targets) changed: recompute its open timers."""
+    return recompute_open_timers(SLATimer.objects.filter(policy_id=policy_id), now=now)
+
+
+def recompute_for_calendar(calendar_id: int, *, now: dt.datetime | None = None) -> int:
+    """After a calendar (hours, closures, extra days) changed: recompute the open timers of
+    every policy counting in it."""
+    return recompute_open_timers(SLATimer.objects.filter(policy__calendar_id=calendar_id), now=now)
