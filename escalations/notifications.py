@@ -196,3 +196,18 @@ def due_notification_ids(*, now: dt.datetime | None = None, limit: int = 500) ->
         .order_by("next_attempt_at")
         .values_list("pk", flat=True)[:limit]
     )
+
+
+def retry_now(ids: list[int]) -> int:
+    """Put failed or waiting notifications back at the front of the queue."""
+    with transaction.atomic():
+        count = (
+            Notification.objects.filter(pk__in=ids)
+            .exclude(status=NotificationStatus.SENT)
+            .update(status=NotificationStatus.PENDING, next_attempt_at=timezone.now())
+        )
+        if count:
+            from escalations.tasks import deliver_notifications
+
+            transaction.on_commit(lambda: deliver_notifications.delay(ids))
+    return count

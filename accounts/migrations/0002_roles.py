@@ -1,18 +1,8 @@
 """Create the roles as Groups with their permissions (see accounts/roles.py)."""
 
-from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
-from accounts.roles import ROLES, sync_roles
-
-
-def create_roles(apps, schema_editor):
-    # Permissions are normally created after migrate; make sure they exist now.
-    for app_config in apps.get_app_configs():
-        app_config.models_module = True
-        create_permissions(app_config, verbosity=0)
-        app_config.models_module = None
-    sync_roles(apps.get_model("auth", "Group"), apps.get_model("auth", "Permission"))
+from accounts.roles import ROLES, migrate_roles
 
 
 def remove_roles(apps, schema_editor):
@@ -27,4 +17,4 @@ class Migration(migrations.Migration):
         ("contenttypes", "0002_remove_content_type_name"),
     ]
 
-    operations = [migrations.RunPython(create_roles, remove_roles)]
+    operations = [migrations.RunPython(migrate_roles, remove_roles)]

@@ -1,0 +1,207 @@
+"""Admin for business calendars, SLA policies, SLA events and the notification outbox.
+Saving a calendar or a policy recomputes the open deadlines it affects."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import admin, messages
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from simple_history.admin import SimpleHistoryAdmin
+
+from escalations import notifications
+from escalations.sla import timers
+from escalations.sla.calendar import japanese_holidays
+from escalations.sla.models import (
+    BusinessCalendar,
+    CalendarDay,
+    CalendarDayKind,
+    Notification,
+    OpeningHours,
+    SLAEvent,
+    SLAHopTarget,
+    SLAPolicy,
+    SLAPriorityTarget,
+)
+from escalations.sla.selectors import SLAState
+
+STATE_COLOURS = {"on_track": "#2e7d32", "at_risk": "#ef6c00", "breached": "#c62828"}
+STATE_LABELS = {
+    "on_track": gettext_lazy("On track"),
+    "at_risk": gettext_lazy("At risk"),
+    "breached": gettext_lazy("Breached"),
+}
+
+
+def format_duration(delta: dt.timedelta) -> str:
+    minutes = int(abs(delta.total_seconds()) // 60)
+    days, rest = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(rest, 60)
+    if days:
+        text = _("%(d)dd %(h)dh") % {"d": days, "h": hours}
+    elif hours:
+        text = _("%(h)dh %(m)dmin") % {"h": hours, "m": minutes}
+    else:
+        text = _("%(m)dmin") % {"m": minutes}
+    return text
+
+
+def sla_badge(state: SLAState | None) -> str:
+    """A coloured badge: state, and the business time left (or how late)."""
+    if state is None:
+        return "—"
+    if state.state == "breached":
+        detail = _("%(time)s late") % {"time": format_duration(state.left)}
+    else:
+        detail = _("%(time)s left") % {"time": format_duration(state.left)}
+    return format_html(
+        '<span class="sla-badge sla-{}" style="color:#fff;background:{};padding:1px 6px;'
+        'border-radius:8px;white-space:nowrap" title="{}">{} · {}</span>',
+        state.state,
+        STATE_COLOURS[state.state],
+        timezone.localtime(state.due).strftime("%Y-%m-%d %H:%M"),
+        STATE_LABELS[state.state],
+        detail,
+    )
+
+
+class OpeningHoursInline(admin.TabularInline):
+    model = OpeningHours
+    extra = 0
+
+
+class CalendarDayInline(admin.TabularInline):
+    model = CalendarDay
+    extra = 0
+
+
+@admin.register(BusinessCalendar)
+class BusinessCalendarAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "time_zone", "always_open", "japanese_holidays"]
+    search_fields = ["name"]
+    inlines = [OpeningHoursInline, CalendarDayInline]
+    readonly_fields = ["coming_holidays"]
+    fields = ["name", "time_zone", "always_open", "japanese_holidays", "coming_holidays"]
+
+    @admin.display(description=gettext_lazy("Closed days in the coming year"))
+    def coming_holidays(self, calendar: BusinessCalendar) -> str:
+        today = timezone.localdate()
+        until = today + dt.timedelta(days=365)
+        days: dict[dt.date, str] = {}
+        if calendar.pk is None or calendar.japanese_holidays:
+            for day, name in japanese_holidays(range(today.year, until.year + 1)).items():
+                if today <= day <= until:
+                    days[day] = name
+        if calendar.pk is not None:
+            for extra in calendar.days.filter(date__range=(today, until)):
+                if extra.kind == CalendarDayKind.CLOSED:
+                    days[extra.date] = extra.note or str(extra.get_kind_display())
+        if not days:
+            return "—"
+        return format_html(
+            "<ul style='margin:0'>{}</ul>",
+            format_html_join(
+                "", "<li>{} {}</li>", ((d.strftime("%Y-%m-%d (%a)"), days[d]) for d in sorted(days))
+            ),
+        )
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        if change:
+            count = timers.recompute_for_calendar(form.instance.pk)
+            if count:
+                self.message_user(
+                    request,
+                    _("%(count)d open deadlines recomputed.") % {"count": count},
+                    messages.INFO,
+                )
+
+
+class SLAPriorityTargetInline(admin.TabularInline):
+    model = SLAPriorityTarget
+    extra = 0
+
+
+class SLAHopTargetInline(admin.TabularInline):
+    model = SLAHopTarget
+    extra = 0
+
+
+@admin.register(SLAPolicy)
+class SLAPolicyAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "calendar", "is_default", "warn_handler_percent", "warn_lead_percent"]
+    list_select_related = ["calendar"]
+    search_fields = ["name"]
+    filter_horizontal = ["categories"]
+    inlines = [SLAPriorityTargetInline, SLAHopTargetInline]
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        if change:
+            count = timers.recompute_for_policy(form.instance.pk)
+            if count:
+                self.message_user(
+                    request,
+                    _("%(count)d open deadlines recomputed.") % {"count": count},
+                    messages.INFO,
+                )
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(SLAEvent)
+class SLAEventAdmin(ReadOnlyAdmin):
+    list_display = ["fired_at", "case", "timer_kind", "level", "due_at", "action"]
+    list_filter = ["level", "timer__kind", "fired_at"]
+    list_select_related = ["case", "timer"]
+    search_fields = ["case__reference", "action"]
+    date_hierarchy = "fired_at"
+    show_full_result_count = False
+
+    @admin.display(description=gettext_lazy("timer"), ordering="timer__kind")
+    def timer_kind(self, event: SLAEvent) -> str:
+        return event.timer.get_kind_display()
+
+
+@admin.register(Notification)
+class NotificationAdmin(ReadOnlyAdmin):
+    list_display = [
+        "created_at",
+        "event_type",
+        "channel",
+        "recipient",
+        "address",
+        "subject",
+        "status",
+        "attempts",
+        "next_attempt_at",
+        "sent_at",
+    ]
+    list_filter = ["status", "channel", "event_type"]
+    list_select_related = ["recipient"]
+    search_fields = ["address", "subject", "case__reference"]
+    date_hierarchy = "created_at"
+    show_full_result_count = False
+    actions = ["retry_now"]
+
+    def has_retry_permission(self, request) -> bool:
+        return request.user.has_perm("escalations.change_notification")
+
+    @admin.action(description=gettext_lazy("Retry delivery now"), permissions=["retry"])
+    def retry_now(self, request, queryset):
+        count = notifications.retry_now(list(queryset.values_list("pk", flat=True)))
+        self.message_user(
+            request, _("%(count)d notifications queued again.") % {"count": count}, messages.INFO
+        )
