@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -27,6 +29,26 @@ from escalations.models import (
 )
 from escalations.policy import user_team_ids
 from escalations.selectors import active_rules, cases_visible_to, escalation_target
+from escalations.sla import selectors as sla_selectors
+from escalations.sla.admin import sla_badge  # also registers the SLA admin pages
+
+
+class VisibleHistoryAdmin(SimpleHistoryAdmin):
+    """simple-history's history pages read the history table when ``get_queryset`` hides the
+    object (meant for deleted objects): that would show a case, or a hop, to anyone. Here they
+    are 404 unless the object itself is visible."""
+
+    def _404_unless_visible(self, request: HttpRequest, object_id: str) -> None:
+        if self.get_object(request, unquote(object_id)) is None:
+            raise Http404
+
+    def history_view(self, request, object_id, extra_context=None):
+        self._404_unless_visible(request, object_id)
+        return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        self._404_unless_visible(request, object_id)
+        return super().history_form_view(request, object_id, version_id, extra_context)
 
 
 @admin.register(Customer)
@@ -73,6 +95,32 @@ class MyCasesFilter(admin.SimpleListFilter):
         if self.value() == "handler":
             return queryset.filter(handler=request.user)
         return queryset
+
+
+class SLAFilter(admin.SimpleListFilter):
+    title = gettext_lazy("SLA")
+    parameter_name = "sla"
+
+    def lookups(self, request, model_admin):
+        return [("at_risk", _("At risk")), ("breached", _("Breached"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "at_risk":
+            return sla_selectors.at_risk(queryset, now=timezone.now())
+        if self.value() == "breached":
+            return sla_selectors.breached(queryset, now=timezone.now())
+        return queryset
+
+
+class CaseChangeList(ChangeList):
+    """Works out the SLA state of the rows shown, in a constant number of queries."""
+
+    def get_queryset(self, request, exclude_parameters=None):
+        return sla_selectors.with_sla(super().get_queryset(request, exclude_parameters))
+
+    def get_results(self, request):
+        super().get_results(request)
+        sla_selectors.attach_sla_states(self.result_list)
 
 
 class EscalatedToMyTeamFilter(admin.SimpleListFilter):
@@ -139,7 +187,7 @@ ESCALATE = {"escalate", "escalate_further"}
 
 
 @admin.register(Case)
-class CaseAdmin(SimpleHistoryAdmin):
+class CaseAdmin(VisibleHistoryAdmin):
     form = forms.CaseForm
     change_form_template = "admin/escalations/case/change_form.html"
     list_display = [
@@ -151,12 +199,14 @@ class CaseAdmin(SimpleHistoryAdmin):
         "priority",
         "owner",
         "handler",
+        "sla",
         "age",
     ]
     list_display_links = ["reference", "subject"]
     list_filter = [
         MyCasesFilter,
         EscalatedToMyTeamFilter,
+        SLAFilter,
         "status",
         "tier",
         "priority",
@@ -187,6 +237,13 @@ class CaseAdmin(SimpleHistoryAdmin):
         return cases_visible_to(request.user).select_related(
             "customer", "category", "owner", "handler", "owner_team", "assigned_team"
         )
+
+    def get_changelist(self, request, **kwargs):
+        return CaseChangeList
+
+    @admin.display(description=gettext_lazy("SLA (business time)"))
+    def sla(self, case: Case) -> str:
+        return sla_badge(getattr(case, "sla_state", None))
 
     def get_fieldsets(self, request, obj=None):
         main = ["customer", "category", "subject", "description", "channel", "impact", "urgency"]
@@ -266,6 +323,10 @@ class CaseAdmin(SimpleHistoryAdmin):
             "case_actions": actions,
             "note_url": reverse("admin:escalations_case_note", args=[case.pk]) if can_note else "",
             "timeline": case.notes.select_related("author"),
+            "sla_timers": [
+                (timer, sla_badge(state)) for timer, state in sla_selectors.timers_of(case)
+            ],
+            "sla_events": case.sla_events.select_related("timer").order_by("fired_at"),
             "hops": case.escalations.select_related(
                 "to_team",
                 "to_user",
@@ -411,7 +472,7 @@ class CaseAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Escalation)
-class EscalationAdmin(SimpleHistoryAdmin):
+class EscalationAdmin(VisibleHistoryAdmin):
     """Read-only: hops are written by the escalate, acknowledge and return services."""
 
     list_display = [
