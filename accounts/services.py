@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.db import IntegrityError, transaction
+
 from accounts.models import User
 
 SYSTEM_USERNAME = "system"
@@ -21,5 +23,9 @@ def system_user() -> User:
     )
     user.set_unusable_password()
     user._change_reason = "system user"
-    user.save()
+    try:
+        with transaction.atomic():  # a savepoint: another worker may create it at the same time
+            user.save()
+    except IntegrityError:
+        return User.objects.get(username=SYSTEM_USERNAME)
     return user

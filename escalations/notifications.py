@@ -5,6 +5,8 @@ the periodic delivery task picks it up again."""
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import datetime as dt
 import hashlib
 import hmac
@@ -13,7 +15,7 @@ import logging
 import urllib.error
 import urllib.request
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from django.conf import settings
@@ -42,13 +44,39 @@ def sign(secret: str, timestamp: str, body: bytes) -> str:
     return "sha256=" + mac.hexdigest()
 
 
-def _queue(notifications: list[Notification]) -> list[Notification]:
-    created = Notification.objects.bulk_create(notifications)
-    ids = [n.pk for n in created]
+_batch: contextvars.ContextVar[list[int] | None] = contextvars.ContextVar(
+    "notification_batch", default=None
+)
+
+
+@contextlib.contextmanager
+def batched() -> Iterator[None]:
+    """Enqueue one delivery task for everything queued inside (e.g. one sweep batch) instead of
+    one per call. Use it inside the transaction that writes the rows."""
+    ids: list[int] = []
+    token = _batch.set(ids)
+    try:
+        yield
+    finally:
+        _batch.reset(token)
+    _enqueue_on_commit(ids)
+
+
+def _enqueue_on_commit(ids: list[int]) -> None:
     if ids:
         from escalations.tasks import deliver_notifications
 
         transaction.on_commit(lambda: deliver_notifications.delay(ids))
+
+
+def _queue(notifications: list[Notification]) -> list[Notification]:
+    created = Notification.objects.bulk_create(notifications)
+    ids = [n.pk for n in created]
+    collecting = _batch.get()
+    if collecting is not None:
+        collecting.extend(ids)
+    else:
+        _enqueue_on_commit(ids)
     return created
 
 

@@ -187,6 +187,7 @@ def case_update(*, case: Case, actor: User, **changes: Any) -> Case:
     case._change_reason = "edit: " + ", ".join(changed)
     try:
         with transaction.atomic():
+            _lock_unchanged(case)  # a full save of a stale case would undo a transition
             case.save()
     except ConcurrentTransition as exc:
         raise TransitionConflict(case, _("The case was changed by someone else.")) from exc
@@ -215,15 +216,26 @@ def case_add_note(*, case: Case, actor: User, kind: str, body: str) -> CaseNote:
 # --- transitions -----------------------------------------------------------------------------
 
 
-def _run(case: Case, *, actor: User, name: str, reason: str, **kwargs: Any) -> None:
-    """Check, run and save one transition (the caller holds the transaction)."""
+def _lock_unchanged(case: Case) -> None:
+    """Lock the case's row and refuse when it moved since ``case`` was loaded. The status alone
+    does not tell: escalating further keeps it ``escalated`` (the caller holds the transaction)."""
+    # FOR NO KEY UPDATE: rows that only point at the case (notes, SLA events, notifications
+    # written by a concurrent sweep) check their foreign key without waiting for this lock.
     current = (
-        Case.objects.select_for_update().filter(pk=case.pk).values_list("status", "tier").first()
+        Case.objects.select_for_update(no_key=True)
+        .filter(pk=case.pk)
+        .values_list("status", "tier")
+        .first()
     )
     if current != (case.status, case.tier):
         raise TransitionConflict(
             case, _("The case was changed by someone else. Reload it and try again.")
         )
+
+
+def _run(case: Case, *, actor: User, name: str, reason: str, **kwargs: Any) -> None:
+    """Check, run and save one transition (the caller holds the transaction)."""
+    _lock_unchanged(case)
     method = getattr(case, name)
     if not can_proceed(method):
         raise TransitionConflict(

@@ -11,6 +11,7 @@ from dataclasses import asdict, dataclass
 
 from django.conf import settings
 from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -64,9 +65,10 @@ def sla_sweep(
             timers = list(due[:batch_size])
             if not timers:
                 break
-            for timer in timers:
-                if not _fire(timer, context, result):
-                    deferred.add(timer.pk)
+            with notifications.batched():
+                for timer in timers:
+                    if not _fire(timer, context, result):
+                        deferred.add(timer.pk)
         result.batches += 1
     return result
 
@@ -79,6 +81,9 @@ class _Context:
         self.schedules = ScheduleCache(today=timezone.localdate(now))
         self._system: User | None = None
         self._managers: list[User] | None = None
+        # Hops this sweep escalated further: their other timers, loaded in the same batch, are
+        # stale (stopped since) and must not fire.
+        self.closed_hops: set[int] = set()
 
     @property
     def system(self) -> User:
@@ -100,10 +105,17 @@ class _Context:
 
 def _fire(timer: SLATimer, ctx: _Context, result: SweepResult) -> bool:
     """Record and act on the timer's next level. ``False``: deferred to the next sweep."""
+    if timer.escalation_id is not None and timer.escalation_id in ctx.closed_hops:
+        return True  # stopped when this sweep escalated its hop further
     level = Level(timer.next_level)
     if level == Level.BREACH and timer.kind in HOP_KINDS:
-        with transaction.atomic():  # a savepoint: a deferred breach leaves nothing behind
-            return _breach_hop(timer, ctx, result)
+        try:
+            # A savepoint: a deferred breach leaves nothing behind, not even its row locks.
+            with transaction.atomic():
+                return _breach_hop(timer, ctx, result)
+        except _Deferred:
+            result.deferred += 1
+            return False
     event = _record(timer, level, ctx)
     if level == Level.BREACH:
         result.breaches += 1
@@ -127,14 +139,29 @@ def _record(timer: SLATimer, level: Level, ctx: _Context) -> SLAEvent:
     return event
 
 
+class _Deferred(Exception):
+    """The case, or the hop's other timer, is held by someone else: try again next sweep."""
+
+
 def _breach_hop(timer: SLATimer, ctx: _Context, result: SweepResult) -> bool:
     from escalations.models import Case, CaseStatus, EscalationOutcome
     from escalations.services import Handoff, TransitionConflict, case_escalate
 
-    case = Case.objects.select_for_update(skip_locked=True).filter(pk=timer.case_id).first()
-    if case is None:  # a person is acting on the case right now: try again next sweep
-        result.deferred += 1
-        return False
+    # FOR NO KEY UPDATE: rows other sweeps insert for this case (events, notifications) check
+    # their foreign key with KEY SHARE at commit, which must not wait for this lock.
+    case = (
+        Case.objects.select_for_update(skip_locked=True, no_key=True)
+        .filter(pk=timer.case_id)
+        .first()
+    )
+    if case is None:  # a person is acting on the case right now
+        raise _Deferred
+    # Escalating stops the hop's other timer: take it now, or defer rather than wait for
+    # another sweep that holds it in its batch (and may be waiting for us: a deadlock).
+    hop_timers = SLATimer.objects.filter(escalation_id=timer.escalation_id, stopped_at__isnull=True)
+    locked = set(hop_timers.select_for_update(skip_locked=True).values_list("pk", flat=True))
+    if locked != set(hop_timers.values_list("pk", flat=True)):
+        raise _Deferred
     hop = timer.escalation
     event = _record(timer, Level.BREACH, ctx)
     result.breaches += 1
@@ -162,9 +189,10 @@ def _breach_hop(timer: SLATimer, ctx: _Context, result: SweepResult) -> bool:
                 is_automatic=True,
                 history_reason=reason,
             )
-        except TransitionConflict:
+        except (TransitionConflict, ValidationError):  # no team above: notify the managers
             new_hop = None
         if new_hop is not None:
+            ctx.closed_hops.add(hop.pk)
             result.escalated += 1
             action = _("Escalated automatically to L%(tier)s %(team)s (escalation #%(n)s).") % {
                 "tier": new_hop.to_tier,

@@ -7,7 +7,7 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from escalations.sla.calendar import add_business_time, business_time_between
@@ -158,12 +158,18 @@ def stop_timers(
     now: dt.datetime | None = None,
 ) -> int:
     """Stop the case's running timers of these kinds (of one hop, if given). A timer stopped
-    before its deadline was met. One UPDATE per outcome; SLATimer keeps no history."""
+    before its deadline was met; a paused one, if it had not used up its budget (its ``due_at``
+    is the deadline from before the pause). One UPDATE per outcome; SLATimer keeps no history."""
     now = now or timezone.now()
     running = SLATimer.objects.filter(case=case, kind__in=list(kinds), stopped_at__isnull=True)
     if escalation is not None:
         running = running.filter(escalation=escalation)
-    met = running.filter(Q(due_at__gte=now) | Q(due_at__isnull=True)).update(
+    in_time = (
+        Q(running_since__isnull=False, due_at__gte=now)
+        | Q(running_since__isnull=True, consumed__lte=F("budget"))
+        | Q(due_at__isnull=True)
+    )
+    met = running.filter(in_time).update(
         stopped_at=now, met=True, next_fire_at=None, running_since=None
     )
     missed = running.update(stopped_at=now, met=False, next_fire_at=None, running_since=None)
@@ -219,16 +225,18 @@ def _reschedule(timer: SLATimer, cache: ScheduleCache) -> None:
 
 
 def recompute_open_timers(timers, *, now: dt.datetime | None = None) -> int:
-    """Recompute the deadlines of running timers after a policy or calendar change; levels that
-    already fired stay fired. A constant number of queries plus one UPDATE per 500 timers."""
+    """Recompute the deadlines of open timers after a policy or calendar change; levels that
+    already fired stay fired. A paused timer only takes the new target: its deadline is
+    computed when the clock resumes. A constant number of queries plus one UPDATE per 500
+    timers."""
     now = now or timezone.now()
     cache = ScheduleCache(today=timezone.localdate(now))
-    running = list(
-        timers.filter(stopped_at__isnull=True, running_since__isnull=False)
+    open_timers = list(
+        timers.filter(stopped_at__isnull=True)
         .select_related("policy__calendar", "case", "escalation")
         .prefetch_related("events", "policy__calendar__opening_hours", "policy__calendar__days")
     )
-    policy_ids = {timer.policy_id for timer in running}
+    policy_ids = {timer.policy_id for timer in open_timers}
     by_priority = {
         (t.policy_id, t.priority): t
         for t in SLAPriorityTarget.objects.filter(policy__in=policy_ids)
@@ -236,15 +244,16 @@ def recompute_open_timers(timers, *, now: dt.datetime | None = None) -> int:
     by_hop = {
         (t.policy_id, t.to_tier): t for t in SLAHopTarget.objects.filter(policy__in=policy_ids)
     }
-    for timer in running:
+    for timer in open_timers:
         budget = _target_budget(timer, by_priority, by_hop)
         if budget is not None:
             timer.budget = budget
-        _reschedule(timer, cache)
+        if timer.running_since is not None:
+            _reschedule(timer, cache)
     SLATimer.objects.bulk_update(
-        running, ["budget", "due_at", "next_level", "next_fire_at"], batch_size=500
+        open_timers, ["budget", "due_at", "next_level", "next_fire_at"], batch_size=500
     )
-    return len(running)
+    return len(open_timers)
 
 
 def _target_budget(timer: SLATimer, by_priority: dict, by_hop: dict) -> dt.timedelta | None:

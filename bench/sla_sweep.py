@@ -1,0 +1,203 @@
+"""Benchmark of the SLA sweep on PostgreSQL (run by hand; figures go to bench/README.md).
+
+    .venv/bin/python bench/sla_sweep.py --cases 1000000 --due 10000
+
+Creates (drops first) the database ``escalations_bench`` on the local PostgreSQL, migrates it,
+bulk-loads ``--cases`` open cases with an SLA resolution timer each, of which ``--due`` are
+escalated to L2 with an acknowledgement already overdue. Then it measures:
+  1. a sweep with nothing due (time and queries, 20 runs);
+  2. the sweep handling every due breach (each one an automatic escalation to L3, done by
+     the same service a person uses, with history and notification rows);
+  3. a second sweep right after (must find nothing).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+DB = "escalations_bench"
+
+
+def setup_database() -> None:
+    psql = ["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", "postgres", "-q", "-c"]
+    subprocess.run([*psql, f"DROP DATABASE IF EXISTS {DB}"], check=True)
+    subprocess.run([*psql, f"CREATE DATABASE {DB}"], check=True)
+    os.environ["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{DB}"
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+
+
+def load(cases: int, due: int) -> None:
+    import datetime as dt
+
+    from django.db import connection
+    from django.utils import timezone
+
+    from accounts.models import Team, Tier, User
+    from escalations.models import Category, Customer, EscalationRule
+    from escalations.sla.models import BusinessCalendar, SLAHopTarget, SLAPolicy
+
+    owner = User.objects.create(username="bench-operator", display_name="ベンチ 一郎")
+    sv = User.objects.create(username="bench-sv", display_name="ベンチ SV", email="sv@example.jp")
+    manager = User.objects.create(username="bench-manager", email="manager@example.jp")
+    from django.contrib.auth.models import Group
+
+    Group.objects.get(name="manager").user_set.add(manager)
+    l1 = Team.objects.create(name="L1", tier=Tier.L1)
+    l1.members.add(owner)
+    l2 = Team.objects.create(name="L2", tier=Tier.L2, lead=sv)
+    l2.members.add(sv)
+    l3 = Team.objects.create(name="L3", tier=Tier.L3, lead=sv)
+    category = Category.objects.create(name="請求・料金")
+    customer = Customer.objects.create(name="山田 太郎", furigana="やまだ たろう")
+    EscalationRule.objects.create(target_tier=Tier.L2, target_team=l2)
+    EscalationRule.objects.create(target_tier=Tier.L3, target_team=l3)
+    calendar = BusinessCalendar.objects.create(name="24/7", always_open=True)
+    policy = SLAPolicy.objects.create(name="標準", calendar=calendar, is_default=True)
+    for tier in (2, 3, 4):
+        SLAHopTarget.objects.create(
+            policy=policy,
+            to_tier=tier,
+            acknowledge=dt.timedelta(minutes=15),
+            answer=dt.timedelta(hours=4),
+        )
+    now = timezone.now()
+    started = time.perf_counter()
+    with connection.cursor() as cur:
+        cur.execute(
+            """
+            INSERT INTO escalations_case (reference, subject, description, channel, customer_id,
+                category_id, impact, urgency, priority, status, owner_id, owner_team_id, tier,
+                assigned_team_id, handler_id, created_at, updated_at)
+            SELECT 'B-' || lpad(g::text, 8, '0'), '請求額が違う ' || g, '', 'phone', %(customer)s,
+                %(category)s, 2, 2, 3,
+                CASE WHEN g <= %(due)s THEN 'escalated' ELSE 'in_progress' END,
+                %(owner)s, %(l1)s,
+                CASE WHEN g <= %(due)s THEN 2 ELSE 1 END,
+                CASE WHEN g <= %(due)s THEN %(l2)s ELSE %(l1)s END,
+                CASE WHEN g <= %(due)s THEN NULL ELSE %(owner)s END,
+                %(now)s - interval '1 hour', %(now)s
+            FROM generate_series(1, %(cases)s) g
+            """,
+            {
+                "customer": customer.pk,
+                "category": category.pk,
+                "due": due,
+                "owner": owner.pk,
+                "l1": l1.pk,
+                "l2": l2.pk,
+                "cases": cases,
+                "now": now,
+            },
+        )
+        cur.execute(
+            """
+            INSERT INTO escalations_escalation (case_id, number, from_tier, to_tier, to_team_id,
+                reason, customer_wants, tried, customer_mood, requested_by_id, requested_at,
+                answer, outcome, is_automatic)
+            SELECT id, 1, 1, 2, %(l2)s, 'knowledge_gap', '返金してほしい', '明細を説明した',
+                'angry', %(owner)s, %(now)s - interval '20 minutes', '', '', false
+            FROM escalations_case WHERE status = 'escalated'
+            """,
+            {"l2": l2.pk, "owner": owner.pk, "now": now},
+        )
+        # every open case: a resolution timer due in 30 days (never due during the bench)
+        cur.execute(
+            """
+            INSERT INTO escalations_slatimer (case_id, kind, policy_id, budget, consumed,
+                started_at, running_since, due_at, next_level, next_fire_at)
+            SELECT id, 'resolution', %(policy)s, interval '30 days', interval '0',
+                %(now)s, %(now)s, %(now)s + interval '30 days', 1, %(now)s + interval '15 days'
+            FROM escalations_case
+            """,
+            {"policy": policy.pk, "now": now},
+        )
+        # the escalated ones: an acknowledgement timer, not due yet (made due below)
+        cur.execute(
+            """
+            INSERT INTO escalations_slatimer (case_id, escalation_id, kind, policy_id, budget,
+                consumed, started_at, running_since, due_at, next_level, next_fire_at)
+            SELECT case_id, id, 'acknowledge', %(policy)s, interval '15 minutes', interval '0',
+                %(now)s - interval '20 minutes', %(now)s - interval '20 minutes',
+                %(now)s + interval '1 day', 3, %(now)s + interval '1 day'
+            FROM escalations_escalation
+            """,
+            {"policy": policy.pk, "now": now},
+        )
+        cur.execute("ANALYZE")
+    print(f"loaded {cases:,} cases ({due:,} escalated) in {time.perf_counter() - started:.1f} s")
+
+
+def measure() -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    from escalations.models import Escalation, SLAEvent
+    from escalations.sla.sweep import sla_sweep
+
+    idle = []
+    for _ in range(20):
+        with CaptureQueriesContext(connection) as queries:
+            started = time.perf_counter()
+            sla_sweep()
+            idle.append(time.perf_counter() - started)
+    print(
+        f"sweep, nothing due: median {statistics.median(idle) * 1000:.1f} ms, "
+        f"max {max(idle) * 1000:.1f} ms, {len(queries.captured_queries)} queries"
+    )
+    with connection.cursor() as cur:
+        cur.execute(
+            "UPDATE escalations_slatimer SET due_at = %(t)s, next_fire_at = %(t)s "
+            "WHERE kind = 'acknowledge'",
+            {"t": timezone.now() - timezone.timedelta(minutes=5)},
+        )
+    with CaptureQueriesContext(connection) as queries:
+        started = time.perf_counter()
+        result = sla_sweep()
+        elapsed = time.perf_counter() - started
+    breaches = result.breaches
+    print(
+        f"sweep, {breaches:,} due breaches: {elapsed:.2f} s -> {breaches / elapsed:,.0f} "
+        f"breaches/s ({result.escalated:,} escalated, {result.batches} batches, "
+        f"{len(queries.captured_queries) / max(breaches, 1):.1f} queries per breach)"
+    )
+    started = time.perf_counter()
+    again = sla_sweep()
+    print(
+        f"sweep right after: {again.as_dict()} in {(time.perf_counter() - started) * 1000:.1f} ms"
+    )
+    print(
+        "check:",
+        Escalation.objects.filter(number=2, is_automatic=True).count(),
+        "automatic escalations,",
+        SLAEvent.objects.filter(level=3).count(),
+        "breach events",
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--cases", type=int, default=1_000_000)
+    parser.add_argument("--due", type=int, default=10_000)
+    args = parser.parse_args()
+    setup_database()
+    load(args.cases, args.due)
+    measure()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,77 @@
+"""The admin's case pages make a fixed number of queries, however many rows they show."""
+
+import pytest
+from django.urls import reverse
+
+from escalations import services
+from tests.factories import HANDOFF, CustomerFactory, make_case
+
+# session, user, user perms, group perms, teams (filter), categories (filter), my teams,
+# count, the page of cases with their customer/owner/handler, date hierarchy min/max and days
+CHANGELIST_QUERIES = 11
+# session, user, user perms, group perms, my teams, the case (for the actions), its SLA timers,
+# the case (the form), its customer and category (autocomplete widgets), its SLA events, its
+# hops, its timeline
+CHANGE_PAGE_QUERIES = 13
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def open_cases(count, *, owners):
+    for i in range(count):
+        make_case(owner=owners[i % len(owners)], customer=CustomerFactory())
+
+
+def changelist_queries(client, user, django_assert_num_queries, expected_rows):
+    client.force_login(user)
+    url = reverse("admin:escalations_case_changelist")
+    client.get(url)  # warm the process-wide caches (content types), as in production
+
+    with django_assert_num_queries(CHANGELIST_QUERIES):
+        response = client.get(url)
+    assert response.status_code == 200
+    assert len(response.context["cl"].result_list) == expected_rows
+
+
+@pytest.mark.parametrize("count", [5, 100])
+def test_the_manager_case_list_makes_the_same_queries_for_5_and_100_cases(
+    count, client, org, operator, colleague, outsider, manager, django_assert_num_queries
+):
+    open_cases(count, owners=[operator, colleague, outsider])
+
+    changelist_queries(client, manager, django_assert_num_queries, expected_rows=count)
+
+
+@pytest.mark.parametrize("count", [5, 100])
+def test_the_operator_case_list_makes_the_same_queries_for_5_and_100_cases(
+    count, client, org, operator, colleague, outsider, django_assert_num_queries
+):
+    open_cases(count, owners=[operator, colleague])
+    open_cases(3, owners=[outsider])
+
+    changelist_queries(client, operator, django_assert_num_queries, expected_rows=count)
+
+
+@pytest.mark.parametrize("hops", [1, 10])
+def test_the_case_page_makes_the_same_queries_for_1_and_10_notes_and_hops(
+    hops, client, case, operator, supervisor, django_assert_num_queries
+):
+    for i in range(hops):
+        services.case_add_note(case=case, actor=operator, kind="call_log", body=f"{i}回目の電話")
+        services.case_escalate(case=case, actor=operator, reason="knowledge_gap", handoff=HANDOFF)
+        services.case_acknowledge(case=case, actor=supervisor)
+        services.case_return_to_owner(case=case, actor=supervisor, answer=f"{i}回目の回答")
+    assert case.escalations.count() == hops
+    client.force_login(operator)
+    url = reverse("admin:escalations_case_change", args=[case.pk])
+    client.get(url)  # warm the process-wide caches (content types), as in production
+
+    with django_assert_num_queries(CHANGE_PAGE_QUERIES):
+        response = client.get(url)
+
+    assert response.status_code == 200
+    assert len(response.context["hops"]) == hops
+    assert len(response.context["timeline"]) == 3 * hops  # call log, handoff, answer
