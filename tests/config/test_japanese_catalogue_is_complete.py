@@ -9,21 +9,22 @@ from django.utils import translation
 PO = Path(settings.BASE_DIR) / "locale" / "ja" / "LC_MESSAGES" / "django.po"
 
 
-def _entries(text: str):
-    for block in text.split("\n\n"):
-        msgid = "".join(re.findall(r'^(?:msgid |")(.*)"$', block.split("msgstr")[0], re.M))
-        msgstrs = re.findall(r'^msgstr(?:\[\d\])? ((?:".*"\n?)+)', block, re.M)
-        yield block, msgid, ["".join(re.findall(r'"(.*)"', s)) for s in msgstrs]
+def _untranslated(block: str) -> bool:
+    """A block whose msgstr (or one of its plural forms) is empty, or that is fuzzy."""
+    if block.lstrip().startswith('msgid ""\nmsgstr ""'):  # the header
+        return False
+    lines = block.strip().splitlines()
+    for i, line in enumerate(lines):
+        if re.match(r'^msgstr(\[\d\])? ""$', line):
+            following = lines[i + 1] if i + 1 < len(lines) else ""
+            if not following.startswith('"'):
+                return True
+    return "#, fuzzy" in block
 
 
 def test_no_entry_is_untranslated_or_fuzzy():
-    text = PO.read_text(encoding="utf-8")
-    problems = [
-        msgid
-        for block, msgid, msgstrs in _entries(text)
-        if msgid and (not msgstrs or not all(msgstrs) or "#, fuzzy" in block)
-    ]
-    assert problems == []
+    blocks = PO.read_text(encoding="utf-8").split("\n\n")
+    assert [block for block in blocks if _untranslated(block)] == []
 
 
 def test_the_compiled_catalogue_is_used():
