@@ -236,6 +236,13 @@ def _lock_unchanged(case: Case) -> None:
 def _run(case: Case, *, actor: User, name: str, reason: str, **kwargs: Any) -> None:
     """Check, run and save one transition (the caller holds the transaction)."""
     _lock_unchanged(case)
+    # Take the other fields as they are now (the row is locked): an edit committed since the
+    # caller loaded the case must not be overwritten by this transition's save.
+    case.refresh_from_db(
+        fields=[
+            f.attname for f in Case._meta.concrete_fields if f.attname not in ("status", "tier")
+        ]
+    )
     method = getattr(case, name)
     if not can_proceed(method):
         raise TransitionConflict(
