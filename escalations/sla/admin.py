@@ -4,6 +4,7 @@ Saving a calendar or a policy recomputes the open deadlines it affects."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 from django.contrib import admin, messages
 from django.utils import timezone
@@ -68,6 +69,23 @@ def sla_badge(state: SLAState | None) -> str:
     )
 
 
+class RecomputesDeadlinesAdmin(SimpleHistoryAdmin):
+    """Saving the object (with its inlines) recomputes the open deadlines that count in it."""
+
+    recompute: Callable[[int], int]
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        if change:
+            count = self.recompute(form.instance.pk)
+            if count:
+                self.message_user(
+                    request,
+                    _("%(count)d open deadlines recomputed.") % {"count": count},
+                    messages.INFO,
+                )
+
+
 class OpeningHoursInline(admin.TabularInline):
     model = OpeningHours
     extra = 0
@@ -79,7 +97,7 @@ class CalendarDayInline(admin.TabularInline):
 
 
 @admin.register(BusinessCalendar)
-class BusinessCalendarAdmin(SimpleHistoryAdmin):
+class BusinessCalendarAdmin(RecomputesDeadlinesAdmin):
     list_display = ["name", "time_zone", "always_open", "japanese_holidays"]
     search_fields = ["name"]
     inlines = [OpeningHoursInline, CalendarDayInline]
@@ -108,16 +126,7 @@ class BusinessCalendarAdmin(SimpleHistoryAdmin):
             ),
         )
 
-    def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        if change:
-            count = timers.recompute_for_calendar(form.instance.pk)
-            if count:
-                self.message_user(
-                    request,
-                    _("%(count)d open deadlines recomputed.") % {"count": count},
-                    messages.INFO,
-                )
+    recompute = staticmethod(timers.recompute_for_calendar)
 
 
 class SLAPriorityTargetInline(admin.TabularInline):
@@ -131,23 +140,14 @@ class SLAHopTargetInline(admin.TabularInline):
 
 
 @admin.register(SLAPolicy)
-class SLAPolicyAdmin(SimpleHistoryAdmin):
+class SLAPolicyAdmin(RecomputesDeadlinesAdmin):
     list_display = ["name", "calendar", "is_default", "warn_handler_percent", "warn_lead_percent"]
     list_select_related = ["calendar"]
     search_fields = ["name"]
     filter_horizontal = ["categories"]
     inlines = [SLAPriorityTargetInline, SLAHopTargetInline]
 
-    def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        if change:
-            count = timers.recompute_for_policy(form.instance.pk)
-            if count:
-                self.message_user(
-                    request,
-                    _("%(count)d open deadlines recomputed.") % {"count": count},
-                    messages.INFO,
-                )
+    recompute = staticmethod(timers.recompute_for_policy)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
