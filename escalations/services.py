@@ -238,11 +238,9 @@ def _run(case: Case, *, actor: User, name: str, reason: str, **kwargs: Any) -> N
     _lock_unchanged(case)
     # Take the other fields as they are now (the row is locked): an edit committed since the
     # caller loaded the case must not be overwritten by this transition's save.
-    case.refresh_from_db(
-        fields=[
-            f.attname for f in Case._meta.concrete_fields if f.attname not in ("status", "tier")
-        ]
-    )
+    others = [f.attname for f in Case._meta.concrete_fields if f.attname not in ("id", "status")]
+    for attname, value in Case.objects.filter(pk=case.pk).values(*others).get().items():
+        setattr(case, attname, value)
     method = getattr(case, name)
     if not can_proceed(method):
         raise TransitionConflict(
