@@ -44,22 +44,25 @@ def sign(secret: str, timestamp: str, body: bytes) -> str:
     return "sha256=" + mac.hexdigest()
 
 
-_batch: contextvars.ContextVar[list[int] | None] = contextvars.ContextVar(
+_batch: contextvars.ContextVar[list[Notification] | None] = contextvars.ContextVar(
     "notification_batch", default=None
 )
 
 
 @contextlib.contextmanager
 def batched() -> Iterator[None]:
-    """Enqueue one delivery task for everything queued inside (e.g. one sweep batch) instead of
-    one per call. Use it inside the transaction that writes the rows."""
-    ids: list[int] = []
-    token = _batch.set(ids)
+    """Write every notification queued inside in one INSERT when the block ends, and enqueue
+    one delivery task for all of them (e.g. one sweep batch) instead of one per call. Use it
+    inside the transaction that writes what they report; rows queued inside get their primary
+    key only when the block ends. Nothing is written when the block raises."""
+    rows: list[Notification] = []
+    token = _batch.set(rows)
     try:
         yield
     finally:
         _batch.reset(token)
-    _enqueue_on_commit(ids)
+    if rows:
+        _enqueue_on_commit([row.pk for row in Notification.objects.bulk_create(rows)])
 
 
 def _enqueue_on_commit(ids: list[int]) -> None:
@@ -70,13 +73,12 @@ def _enqueue_on_commit(ids: list[int]) -> None:
 
 
 def _queue(notifications: list[Notification]) -> list[Notification]:
-    created = Notification.objects.bulk_create(notifications)
-    ids = [n.pk for n in created]
     collecting = _batch.get()
     if collecting is not None:
-        collecting.extend(ids)
-    else:
-        _enqueue_on_commit(ids)
+        collecting.extend(notifications)
+        return notifications
+    created = Notification.objects.bulk_create(notifications)
+    _enqueue_on_commit([n.pk for n in created])
     return created
 
 

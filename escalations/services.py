@@ -8,13 +8,13 @@ that go with it, all inside one transaction with optimistic locking on the statu
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Count, F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import ConcurrentTransition, can_proceed, has_transition_perm
@@ -35,7 +35,7 @@ from escalations.models import (
     Reason,
 )
 from escalations.priority import Impact, Urgency, priority_for
-from escalations.selectors import Target, case_is_visible_to, escalation_target
+from escalations.selectors import Target, active_rules, case_is_visible_to, escalation_target
 from escalations.sla import timers as sla
 from escalations.sla.models import TimerKind
 
@@ -194,12 +194,23 @@ def case_update(*, case: Case, actor: User, **changes: Any) -> Case:
     return case
 
 
-def _add_note(case: Case, *, actor: User | None, kind: str, body: str) -> CaseNote:
+def _note(case: Case, *, actor: User | None, kind: str, body: str) -> CaseNote:
     note = CaseNote(case=case, kind=kind, body=body.strip(), author=actor)
     note._history_user = actor
     note._change_reason = f"note: {kind}"
+    return note
+
+
+def _add_note(case: Case, *, actor: User | None, kind: str, body: str) -> CaseNote:
+    note = _note(case, actor=actor, kind=kind, body=body)
     note.save()
     return note
+
+
+def _add_notes(notes: list[CaseNote]) -> None:
+    """Several notes (and their history rows) in two statements."""
+    CaseNote.objects.bulk_create(notes)
+    CaseNote.history.bulk_history_create(notes)
 
 
 def case_add_note(*, case: Case, actor: User, kind: str, body: str) -> CaseNote:
@@ -233,14 +244,36 @@ def _lock_unchanged(case: Case) -> None:
         )
 
 
-def _run(case: Case, *, actor: User, name: str, reason: str, **kwargs: Any) -> None:
-    """Check, run and save one transition (the caller holds the transaction)."""
-    _lock_unchanged(case)
-    # Take the other fields as they are now (the row is locked): an edit committed since the
-    # caller loaded the case must not be overwritten by this transition's save.
-    others = [f.attname for f in Case._meta.concrete_fields if f.attname not in ("id", "status")]
-    for attname, value in Case.objects.filter(pk=case.pk).values(*others).get().items():
-        setattr(case, attname, value)
+def _lock_fresh(cases: Sequence[Case]) -> dict[int, dict[str, Any]]:
+    """Lock the cases' rows and read them as they are now, in one query. FOR NO KEY UPDATE: rows
+    that only point at a case (notes, SLA events, notifications written by a concurrent sweep)
+    check their foreign key without waiting for this lock. The caller holds the transaction."""
+    rows = (
+        Case.objects.select_for_update(no_key=True)
+        .filter(pk__in=[case.pk for case in cases])
+        .values("id", *_CASE_ATTNAMES)
+    )
+    return {row.pop("id"): row for row in rows}
+
+
+_CASE_ATTNAMES = [f.attname for f in Case._meta.concrete_fields if f.attname != "id"]
+
+
+def _take_fresh(case: Case, row: dict[str, Any] | None) -> None:
+    """Refuse when the case moved since it was loaded (the status alone does not tell:
+    escalating further keeps it ``escalated``); otherwise take its other fields as they are
+    now, so that an edit committed meanwhile is not overwritten by the transition's save."""
+    if row is None or (row["status"], row["tier"]) != (case.status, case.tier):
+        raise TransitionConflict(
+            case, _("The case was changed by someone else. Reload it and try again.")
+        )
+    for attname, value in row.items():
+        if attname != "status":
+            setattr(case, attname, value)
+
+
+def _transition(case: Case, *, actor: User, name: str, reason: str, **kwargs: Any) -> None:
+    """Check and run one transition in memory, and label the history row it will write."""
     method = getattr(case, name)
     if not can_proceed(method):
         raise TransitionConflict(
@@ -253,6 +286,12 @@ def _run(case: Case, *, actor: User, name: str, reason: str, **kwargs: Any) -> N
     method(**kwargs)
     case._history_user = actor
     case._change_reason = f"{name}: {reason}" if reason else name
+
+
+def _run(case: Case, *, actor: User, name: str, reason: str, **kwargs: Any) -> None:
+    """Lock, check, run and save one transition (the caller holds the transaction)."""
+    _take_fresh(case, _lock_fresh([case]).get(case.pk))
+    _transition(case, actor=actor, name=name, reason=reason, **kwargs)
     try:
         case.save()
     except ConcurrentTransition as exc:
@@ -332,6 +371,18 @@ def _open_hop(case: Case) -> Escalation | None:
     )
 
 
+@dataclass
+class EscalationRequest:
+    """One case for ``escalate_cases``: what ``case_escalate`` takes besides the actor."""
+
+    case: Case
+    reason: str
+    handoff: Handoff
+    target: Target | None = None  # default: where the escalation matrix says
+    history_reason: str = ""  # default: the reason's label and the target team
+    expected_status: str | None = None
+
+
 def case_escalate(
     *,
     case: Case,
@@ -346,59 +397,175 @@ def case_escalate(
     """Escalate to the next tier the escalation matrix names (or further up, from an escalated
     case). The owner stays; the tier, team and handler change. The handoff travels with the hop
     and goes on the timeline."""
-    if reason not in Reason.values:
-        raise ValidationError({"reason": _("Choose a reason for escalating.")})
-    handoff.validate()
+    request = EscalationRequest(case, reason, handoff, target, history_reason, expected_status)
     with transaction.atomic():
-        _expect(case, expected_status)
-        further = case.status in (CaseStatus.ESCALATED, CaseStatus.ACKNOWLEDGED)
-        target = target or escalation_target(case, reason)
-        if target is None:
-            raise ValidationError(
-                _("There is no team above tier L%(tier)s to escalate to. Ask an administrator.")
-                % {"tier": case.tier}
+        [outcome] = escalate_cases([request], actor=actor, is_automatic=is_automatic)
+    if isinstance(outcome, Exception):
+        raise outcome
+    return outcome
+
+
+def escalate_cases(
+    requests: Sequence[EscalationRequest], *, actor: User, is_automatic: bool = False
+) -> list[Escalation | Exception]:
+    """Escalate several cases at once with a number of queries that does not grow with their
+    number: the SLA sweep escalates a whole batch of breaches this way, and ``case_escalate``
+    is this with one case. Each result is the new hop, or the error that refused that case
+    (``ValidationError``, ``TransitionConflict``, ``TransitionForbidden``), which is then left
+    unchanged. Run it inside a transaction."""
+    results: list[Escalation | Exception | None] = [None] * len(requests)
+    for i, request in enumerate(requests):
+        try:
+            if request.reason not in Reason.values:
+                raise ValidationError({"reason": _("Choose a reason for escalating.")})
+            request.handoff.validate()
+        except ValidationError as exc:
+            results[i] = exc
+    pending = [i for i, outcome in enumerate(results) if outcome is None]
+    fresh = _lock_fresh([requests[i].case for i in pending]) if pending else {}
+    targets = _TargetFinder()
+    moves: list[tuple[int, Target, int, str]] = []
+    for i in pending:
+        request = requests[i]
+        case = request.case
+        try:
+            _take_fresh(case, fresh.get(case.pk))
+            _expect(case, request.expected_status)
+            target = request.target or targets.find(case, request.reason)
+            if target is None:
+                raise ValidationError(
+                    _("There is no team above tier L%(tier)s to escalate to. Ask an administrator.")
+                    % {"tier": case.tier}
+                )
+            from_tier = case.tier
+            name = "escalate_further" if case.status in FURTHER_FROM else "escalate"
+            _transition(
+                case,
+                actor=actor,
+                name=name,
+                reason=request.history_reason
+                or f"{Reason(request.reason).label} → {target.team.name}",
+                tier=target.tier,
+                team=target.team,
+                handler_id=target.person.pk if target.person else None,
             )
-        from_tier = case.tier
-        name = "escalate_further" if further else "escalate"
-        _run(
-            case,
-            actor=actor,
-            name=name,
-            reason=history_reason or f"{Reason(reason).label} → {target.team.name}",
-            tier=target.tier,
-            team=target.team,
-            handler_id=target.person.pk if target.person else None,
-        )
-        previous = _open_hop(case) if further else None
-        if previous is not None:
-            previous.outcome = EscalationOutcome.ESCALATED_FURTHER
-            previous._history_user = actor
-            previous._change_reason = "escalate_further"
-            previous.save(update_fields=["outcome"])
-            sla.stop_timers(case, [TimerKind.ACKNOWLEDGE, TimerKind.ANSWER], escalation=previous)
-        number = case.escalations.count() + 1
+        except (ValidationError, TransitionConflict, TransitionForbidden) as exc:
+            results[i] = exc
+            continue
+        moves.append((i, target, from_tier, name))
+    if moves:
+        hops = _write_escalations(requests, moves, actor=actor, is_automatic=is_automatic)
+        for (i, *_rest), hop in zip(moves, hops, strict=True):
+            results[i] = hop
+    return results  # type: ignore[return-value]  # every slot is filled by now
+
+
+FURTHER_FROM = (CaseStatus.ESCALATED, CaseStatus.ACKNOWLEDGED)
+
+
+class _TargetFinder:
+    """``escalation_target`` with the rules loaded once and each situation looked up once."""
+
+    def __init__(self) -> None:
+        self._rules: list | None = None
+        self._found: dict[tuple, Target | None] = {}
+
+    def find(self, case: Case, reason: str) -> Target | None:
+        key = (case.category_id, case.priority, reason, case.tier)
+        if key not in self._found:
+            if self._rules is None:
+                self._rules = active_rules()
+            self._found[key] = escalation_target(case, reason, rules=self._rules)
+        return self._found[key]
+
+
+def _write_escalations(
+    requests: Sequence[EscalationRequest],
+    moves: list[tuple[int, Target, int, str]],
+    *,
+    actor: User,
+    is_automatic: bool,
+) -> list[Escalation]:
+    """Save the escalated cases, close the hops they leave, open the new hops with their timers
+    and handoff notes: a fixed number of bulk statements, each with its history rows."""
+    now = timezone.now()
+    cases = [requests[i].case for i, *_rest in moves]
+    for case in cases:
+        case.updated_at = now
+    Case.objects.bulk_update(cases, _CASE_WRITE_FIELDS)
+    Case.history.bulk_history_create(cases, update=True, default_date=now)
+    for case in cases:
+        case._update_initial_state()  # saved: the optimistic lock now expects the new status
+
+    further = [
+        case.pk for case, (_i, _t, _f, name) in zip(cases, moves, strict=True) if name != "escalate"
+    ]
+    previous = _open_hops(further)
+    for hop in previous:
+        hop.outcome = EscalationOutcome.ESCALATED_FURTHER
+        hop._history_user = actor
+        hop._change_reason = "escalate_further"
+    if previous:
+        Escalation.objects.bulk_update(previous, ["outcome"])
+        Escalation.history.bulk_history_create(previous, update=True, default_date=now)
+        sla.stop_hop_timers([hop.pk for hop in previous], now=now)
+
+    numbers = dict(
+        Escalation.objects.filter(case__in=cases)
+        .values_list("case_id")
+        .annotate(n=Count("pk"))
+        .values_list("case_id", "n")
+    )
+    hops = []
+    for case, (i, target, from_tier, name) in zip(cases, moves, strict=True):
+        request = requests[i]
         hop = Escalation(
             case=case,
-            number=number,
+            number=numbers.get(case.pk, 0) + 1,
             from_tier=from_tier,
             to_tier=target.tier,
             to_team=target.team,
             to_user=target.person,
             routed_from=target.routed_from,
             rule=target.rule,
-            reason=reason,
-            customer_wants=handoff.customer_wants.strip(),
-            tried=handoff.tried.strip(),
-            customer_mood=handoff.mood,
+            reason=request.reason,
+            customer_wants=request.handoff.customer_wants.strip(),
+            tried=request.handoff.tried.strip(),
+            customer_mood=request.handoff.mood,
             requested_by=actor,
+            requested_at=now,
             is_automatic=is_automatic,
         )
         hop._history_user = actor
         hop._change_reason = name
-        hop.save()
-        sla.start_hop_timers(case, hop)
-        _add_note(case, actor=actor, kind=NoteKind.HANDOFF, body=handoff.as_text())
-    return hop
+        hops.append(hop)
+    Escalation.objects.bulk_create(hops)
+    Escalation.history.bulk_history_create(hops, default_date=now)
+    sla.start_hops_timers([(hop.case, hop) for hop in hops], now=now)
+    _add_notes(
+        [
+            _note(hop.case, actor=actor, kind=NoteKind.HANDOFF, body=requests[i].handoff.as_text())
+            for (i, *_rest), hop in zip(moves, hops, strict=True)
+        ]
+    )
+    return hops
+
+
+_CASE_WRITE_FIELDS = [f.name for f in Case._meta.concrete_fields if not f.primary_key]
+
+
+def _open_hops(case_ids: list[int]) -> list[Escalation]:
+    """The open hop of each of these cases (the latest, if several), locked."""
+    if not case_ids:
+        return []
+    latest: dict[int, Escalation] = {}
+    for hop in (
+        Escalation.objects.select_for_update()
+        .filter(case__in=case_ids, outcome=EscalationOutcome.OPEN)
+        .order_by("case_id", "-number")
+    ):
+        latest.setdefault(hop.case_id, hop)
+    return list(latest.values())
 
 
 def case_acknowledge(

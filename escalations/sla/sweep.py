@@ -1,8 +1,9 @@
 """The SLA sweep: one periodic task takes what is due, through the index on
 ``SLATimer.next_fire_at``, locks it with ``SKIP LOCKED``, and fires each rung of the warning
 ladder once (``SLAEvent`` is unique per timer and level). Its cost grows with what is due, not
-with what is open. A breach of an escalation's acknowledgement or answer target escalates the
-case further through the same service a person uses, as the system user."""
+with what is open, and a batch costs a fixed number of statements whatever its size. A breach
+of an escalation's acknowledgement or answer target escalates the case further through the same
+service a person uses (``escalate_cases``, for the whole batch at once), as the system user."""
 
 from __future__ import annotations
 
@@ -66,24 +67,20 @@ def sla_sweep(
             if not timers:
                 break
             with notifications.batched():
-                for timer in timers:
-                    if not _fire(timer, context, result):
-                        deferred.add(timer.pk)
+                deferred |= _Batch(context, result).fire(timers)
         result.batches += 1
     return result
 
 
 class _Context:
-    """What a sweep looks up once: the clock, the system user, managers, schedules."""
+    """What a sweep looks up once: the clock, the system user, managers, schedules, teams."""
 
     def __init__(self, *, now: dt.datetime) -> None:
         self.now = now
         self.schedules = ScheduleCache(today=timezone.localdate(now))
         self._system: User | None = None
         self._managers: list[User] | None = None
-        # Hops this sweep escalated further: their other timers, loaded in the same batch, are
-        # stale (stopped since) and must not fire.
-        self.closed_hops: set[int] = set()
+        self._members: dict[int, list[User]] = {}
 
     @property
     def system(self) -> User:
@@ -102,120 +99,187 @@ class _Context:
             )
         return self._managers
 
-
-def _fire(timer: SLATimer, ctx: _Context, result: SweepResult) -> bool:
-    """Record and act on the timer's next level. ``False``: deferred to the next sweep."""
-    if timer.escalation_id is not None and timer.escalation_id in ctx.closed_hops:
-        return True  # stopped when this sweep escalated its hop further
-    level = Level(timer.next_level)
-    if level == Level.BREACH and timer.kind in HOP_KINDS:
-        try:
-            # A savepoint: a deferred breach leaves nothing behind, not even its row locks.
-            with transaction.atomic():
-                return _breach_hop(timer, ctx, result)
-        except _Deferred:
-            result.deferred += 1
-            return False
-    event = _record(timer, level, ctx)
-    if level == Level.BREACH:
-        result.breaches += 1
-        event.action = _notify(timer, level, ctx, [*ctx.managers, *_leads(timer)])
-    else:
-        result.warnings += 1
-        recipients = _handlers(timer) if level == Level.WARN_HANDLER else _leads(timer)
-        event.action = _notify(timer, level, ctx, recipients)
-    event.save()
-    return True
-
-
-def _record(timer: SLATimer, level: Level, ctx: _Context) -> SLAEvent:
-    event = SLAEvent(
-        timer=timer, case_id=timer.case_id, level=level, fired_at=ctx.now, due_at=timer.due_at
-    )
-    schedule_next(timer, ctx.schedules, after=level)
-    if level == Level.BREACH:
-        timer.next_level, timer.next_fire_at = None, None
-    timer.save(update_fields=["due_at", "next_level", "next_fire_at"])
-    return event
+    def members(self, team) -> list[User]:
+        if team.pk not in self._members:
+            self._members[team.pk] = list(
+                team.members.filter(is_active=True).select_related("delegate")
+            )
+        return self._members[team.pk]
 
 
 class _Deferred(Exception):
     """The case, or the hop's other timer, is held by someone else: try again next sweep."""
 
 
-def _breach_hop(timer: SLATimer, ctx: _Context, result: SweepResult) -> bool:
-    from escalations.models import Case, CaseStatus, EscalationOutcome
-    from escalations.services import Handoff, TransitionConflict, case_escalate
+class _Batch:
+    """One batch of due timers: the breaches that escalate first (all at once), then the other
+    breaches and the warnings; the events and the timers' next rungs are written at the end."""
 
-    # FOR NO KEY UPDATE: rows other sweeps insert for this case (events, notifications) check
-    # their foreign key with KEY SHARE at commit, which must not wait for this lock.
-    case = (
-        Case.objects.select_for_update(skip_locked=True, no_key=True)
-        .filter(pk=timer.case_id)
-        .first()
-    )
-    if case is None:  # a person is acting on the case right now
-        raise _Deferred
-    # Escalating stops the hop's other timer: take it now, or defer rather than wait for
-    # another sweep that holds it in its batch (and may be waiting for us: a deadlock).
-    hop_timers = SLATimer.objects.filter(escalation_id=timer.escalation_id, stopped_at__isnull=True)
-    locked = set(hop_timers.select_for_update(skip_locked=True).values_list("pk", flat=True))
-    if locked != set(hop_timers.values_list("pk", flat=True)):
-        raise _Deferred
-    hop = timer.escalation
-    event = _record(timer, Level.BREACH, ctx)
-    result.breaches += 1
-    overdue = _format_overdue(ctx.now - timer.due_at)
-    what = (
-        _("acknowledgement of escalation #%(n)s")
-        if timer.kind == TimerKind.ACKNOWLEDGE
-        else _("answer to escalation #%(n)s")
-    ) % {"n": hop.number}
-    reason = _("SLA breach: %(what)s overdue by %(overdue)s") % {"what": what, "overdue": overdue}
-    still_open = hop.outcome == EscalationOutcome.OPEN and case.status in (
-        CaseStatus.ESCALATED,
-        CaseStatus.ACKNOWLEDGED,
-    )
-    action = ""
-    if still_open and case.tier < Tier.L4:
-        try:
-            new_hop = case_escalate(
-                case=case,
-                actor=ctx.system,
-                reason=hop.reason,
-                handoff=Handoff(
-                    customer_wants=hop.customer_wants, tried=hop.tried, mood=hop.customer_mood
-                ),
-                is_automatic=True,
-                history_reason=reason,
+    def __init__(self, ctx: _Context, result: SweepResult) -> None:
+        self.ctx = ctx
+        self.result = result
+        self.events: list[SLAEvent] = []
+        self.fired: list[SLATimer] = []
+        # Hops this batch escalated further: their other timers, loaded in the same batch, are
+        # stale (stopped since) and must not fire.
+        self.closed_hops: set[int] = set()
+
+    def fire(self, timers: list[SLATimer]) -> set[int]:
+        """Act on every timer; returns the ids of those deferred to the next sweep."""
+        hop_breaches = [t for t in timers if t.next_level == Level.BREACH and t.kind in HOP_KINDS]
+        taken, deferred = self._take(hop_breaches)
+        self._escalate(taken)
+        done = deferred | {timer.pk for timer in taken}
+        for timer in timers:
+            if timer.pk in done:
+                continue
+            if timer.escalation_id is not None and timer.escalation_id in self.closed_hops:
+                continue  # stopped when this batch escalated its hop further
+            self._fire(timer)
+        SLATimer.objects.bulk_update(self.fired, ["due_at", "next_level", "next_fire_at"])
+        SLAEvent.objects.bulk_create(self.events)
+        self.result.deferred += len(deferred)
+        return deferred
+
+    def _take(self, breaches: list[SLATimer]) -> tuple[list[SLATimer], set[int]]:
+        """Lock the cases of these hop breaches and their hops' other timers, without waiting:
+        a breach whose case or other timer someone else holds (a person acting on the case,
+        an overlapping sweep) is deferred. The cases and hops are read again under the lock."""
+        from escalations.models import Case, Escalation
+
+        if not breaches:
+            return [], set()
+        cases = {
+            case.pk: case
+            for case in Case.objects.select_for_update(skip_locked=True, no_key=True).filter(
+                pk__in={t.case_id for t in breaches}
             )
-        except (TransitionConflict, ValidationError):  # no team above: notify the managers
-            new_hop = None
-        if new_hop is not None:
-            ctx.closed_hops.add(hop.pk)
-            result.escalated += 1
-            action = _("Escalated automatically to L%(tier)s %(team)s (escalation #%(n)s).") % {
-                "tier": new_hop.to_tier,
-                "team": new_hop.to_team.name,
-                "n": new_hop.number,
+        }
+        hop_ids = {t.escalation_id for t in breaches if t.case_id in cases}
+        open_timers = SLATimer.objects.filter(escalation__in=hop_ids, stopped_at__isnull=True)
+        everything = set(open_timers.values_list("pk", "escalation_id"))
+        locked = set(
+            open_timers.select_for_update(skip_locked=True).values_list("pk", "escalation_id")
+        )
+        held_hops = {hop_id for _pk, hop_id in everything - locked}
+        outcomes = dict(Escalation.objects.filter(pk__in=hop_ids).values_list("pk", "outcome"))
+        taken, deferred, seen_hops = [], set(), set()
+        for timer in breaches:
+            if timer.case_id not in cases or timer.escalation_id in held_hops:
+                deferred.add(timer.pk)
+                continue
+            timer.case = cases[timer.case_id]
+            timer.escalation.outcome = outcomes[timer.escalation_id]
+            if timer.escalation_id in seen_hops:
+                continue  # its hop's first breach in this batch acts for both: fired below
+            seen_hops.add(timer.escalation_id)
+            taken.append(timer)
+        return taken, deferred
+
+    def _escalate(self, breaches: list[SLATimer]) -> None:
+        """Record each breach, escalate the still open hops below the top tier further in one
+        call of the escalate service, and notify."""
+        from escalations.models import CaseStatus, EscalationOutcome
+        from escalations.services import EscalationRequest, Handoff, escalate_cases
+
+        reasons, requests, asked = {}, [], []
+        for timer in breaches:
+            hop, case = timer.escalation, timer.case
+            overdue = _format_overdue(self.ctx.now - timer.due_at)
+            what = (
+                _("acknowledgement of escalation #%(n)s")
+                if timer.kind == TimerKind.ACKNOWLEDGE
+                else _("answer to escalation #%(n)s")
+            ) % {"n": hop.number}
+            reasons[timer.pk] = _("SLA breach: %(what)s overdue by %(overdue)s") % {
+                "what": what,
+                "overdue": overdue,
             }
-    if not action:
-        action = _("Nothing above to escalate to: managers notified.")
-    notified = _notify(timer, Level.BREACH, ctx, [*ctx.managers, *_leads(timer)], detail=reason)
-    event.action = f"{reason}. {action} {notified}".strip()
-    event.save()
-    return True
+            still_open = hop.outcome == EscalationOutcome.OPEN and case.status in (
+                CaseStatus.ESCALATED,
+                CaseStatus.ACKNOWLEDGED,
+            )
+            if still_open and case.tier < Tier.L4:
+                asked.append(timer)
+                requests.append(
+                    EscalationRequest(
+                        case=case,
+                        reason=hop.reason,
+                        handoff=Handoff(
+                            customer_wants=hop.customer_wants,
+                            tried=hop.tried,
+                            mood=hop.customer_mood,
+                        ),
+                        history_reason=reasons[timer.pk],
+                    )
+                )
+        escalated = {}
+        if requests:
+            outcomes = escalate_cases(requests, actor=self.ctx.system, is_automatic=True)
+            for timer, outcome in zip(asked, outcomes, strict=True):
+                if isinstance(outcome, ValidationError):  # no team above: managers notified
+                    continue
+                if isinstance(outcome, Exception):  # we hold the locks: this cannot happen
+                    raise outcome
+                escalated[timer.pk] = outcome
+                self.closed_hops.add(timer.escalation_id)
+        for timer in breaches:
+            event = self._record(timer, Level.BREACH)
+            self.result.breaches += 1
+            new_hop = escalated.get(timer.pk)
+            if new_hop is not None:
+                self.result.escalated += 1
+                action = _("Escalated automatically to L%(tier)s %(team)s (escalation #%(n)s).") % {
+                    "tier": new_hop.to_tier,
+                    "team": new_hop.to_team.name,
+                    "n": new_hop.number,
+                }
+            else:
+                action = _("Nothing above to escalate to: managers notified.")
+            reason = reasons[timer.pk]
+            notified = self._notify(
+                timer, Level.BREACH, [*self.ctx.managers, *_leads(timer)], detail=reason
+            )
+            event.action = f"{reason}. {action} {notified}".strip()
 
+    def _fire(self, timer: SLATimer) -> None:
+        level = Level(timer.next_level)
+        event = self._record(timer, level)
+        if level == Level.BREACH:
+            self.result.breaches += 1
+            recipients = [*self.ctx.managers, *_leads(timer)]
+        else:
+            self.result.warnings += 1
+            recipients = self._handlers(timer) if level == Level.WARN_HANDLER else _leads(timer)
+        event.action = self._notify(timer, level, recipients)
 
-def _handlers(timer: SLATimer) -> list[User]:
-    if timer.escalation is not None:
-        hop = timer.escalation
-        if timer.case.handler is not None and timer.case.assigned_team_id == hop.to_team_id:
-            return [timer.case.handler]
-        if hop.to_user is not None:
-            return [hop.to_user]
-        return list(hop.to_team.members.filter(is_active=True).select_related("delegate"))
-    return [timer.case.handler] if timer.case.handler else _leads(timer)
+    def _record(self, timer: SLATimer, level: Level) -> SLAEvent:
+        event = SLAEvent(
+            timer=timer,
+            case_id=timer.case_id,
+            level=level,
+            fired_at=self.ctx.now,
+            due_at=timer.due_at,
+        )
+        schedule_next(timer, self.ctx.schedules, after=level)
+        if level == Level.BREACH:
+            timer.next_level, timer.next_fire_at = None, None
+        self.fired.append(timer)
+        self.events.append(event)
+        return event
+
+    def _handlers(self, timer: SLATimer) -> list[User]:
+        if timer.escalation is not None:
+            hop = timer.escalation
+            if timer.case.handler is not None and timer.case.assigned_team_id == hop.to_team_id:
+                return [timer.case.handler]
+            if hop.to_user is not None:
+                return [hop.to_user]
+            return self.ctx.members(hop.to_team)
+        return [timer.case.handler] if timer.case.handler else _leads(timer)
+
+    def _notify(self, timer: SLATimer, level: Level, users: list[User], detail: str = "") -> str:
+        return _notify(timer, level, self.ctx, users, detail=detail)
 
 
 def _leads(timer: SLATimer) -> list[User]:

@@ -4,10 +4,10 @@ their transaction; pure business-time arithmetic lives in ``escalations.sla.cale
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
-from django.db.models import F, Q
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from escalations.sla.calendar import add_business_time, business_time_between
@@ -119,35 +119,46 @@ def start_hop_timers(
     case: Case, hop: Escalation, *, now: dt.datetime | None = None
 ) -> list[SLATimer]:
     """Acknowledge and answer timers for a new escalation hop."""
+    return start_hops_timers([(case, hop)], now=now)
+
+
+def start_hops_timers(
+    hops: Sequence[tuple[Case, Escalation]], *, now: dt.datetime | None = None
+) -> list[SLATimer]:
+    """Acknowledge and answer timers for several new hops: one query per distinct category
+    (its policy) and per policy (its hop targets), then one INSERT."""
     now = now or timezone.now()
-    policy = policy_for(case)
-    if policy is None:
-        return []
-    target = SLAHopTarget.objects.filter(policy=policy, to_tier=hop.to_tier).first()
-    if target is None:
-        return []
     cache = ScheduleCache(today=timezone.localdate(now))
-    timers = [
-        _start(
-            case=case,
-            escalation=hop,
-            kind=TimerKind.ACKNOWLEDGE,
-            budget=target.acknowledge,
-            policy=policy,
-            cache=cache,
-            now=now,
-        ),
-        _start(
-            case=case,
-            escalation=hop,
-            kind=TimerKind.ANSWER,
-            budget=target.answer,
-            policy=policy,
-            cache=cache,
-            now=now,
-        ),
-    ]
-    return SLATimer.objects.bulk_create(timers)
+    policies: dict[int, SLAPolicy | None] = {}
+    targets: dict[int, dict[int, SLAHopTarget]] = {}
+    timers = []
+    for case, hop in hops:
+        if case.category_id not in policies:
+            policies[case.category_id] = policy_for(case)
+        policy = policies[case.category_id]
+        if policy is None:
+            continue
+        if policy.pk not in targets:
+            targets[policy.pk] = {t.to_tier: t for t in SLAHopTarget.objects.filter(policy=policy)}
+        target = targets[policy.pk].get(hop.to_tier)
+        if target is None:
+            continue
+        for kind, budget in (
+            (TimerKind.ACKNOWLEDGE, target.acknowledge),
+            (TimerKind.ANSWER, target.answer),
+        ):
+            timers.append(
+                _start(
+                    case=case,
+                    escalation=hop,
+                    kind=kind,
+                    budget=budget,
+                    policy=policy,
+                    cache=cache,
+                    now=now,
+                )
+            )
+    return SLATimer.objects.bulk_create(timers) if timers else []
 
 
 def stop_timers(
@@ -157,13 +168,23 @@ def stop_timers(
     escalation: Escalation | None = None,
     now: dt.datetime | None = None,
 ) -> int:
-    """Stop the case's running timers of these kinds (of one hop, if given). A timer stopped
-    before its deadline was met; a paused one, if it had not used up its budget (its ``due_at``
-    is the deadline from before the pause). One UPDATE per outcome; SLATimer keeps no history."""
-    now = now or timezone.now()
-    running = SLATimer.objects.filter(case=case, kind__in=list(kinds), stopped_at__isnull=True)
+    """Stop the case's running timers of these kinds (of one hop, if given)."""
+    running = SLATimer.objects.filter(case=case, kind__in=list(kinds))
     if escalation is not None:
         running = running.filter(escalation=escalation)
+    return _stop(running, now=now or timezone.now())
+
+
+def stop_hop_timers(hop_ids: Sequence[int], *, now: dt.datetime | None = None) -> int:
+    """Stop the running timers of these escalation hops (they were escalated further)."""
+    return _stop(SLATimer.objects.filter(escalation__in=hop_ids), now=now or timezone.now())
+
+
+def _stop(timers: QuerySet[SLATimer], *, now: dt.datetime) -> int:
+    """A timer stopped before its deadline was met; a paused one, if it had not used up its
+    budget (its ``due_at`` is the deadline from before the pause). One UPDATE per outcome;
+    SLATimer keeps no history."""
+    running = timers.filter(stopped_at__isnull=True)
     in_time = (
         Q(running_since__isnull=False, due_at__gte=now)
         | Q(running_since__isnull=True, consumed__lte=F("budget"))

@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from datetime import time as clock_time
@@ -23,7 +21,6 @@ from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 from django.db import models, transaction
 from django.db.models import Count
-from django.db.models.signals import post_save
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
@@ -105,78 +102,62 @@ class Plan:
     values: dict[str, str] | None = None
 
 
-class _Remap(models.Expression):
-    """``CASE column WHEN old THEN new ... ELSE column END``: a plain lookup table in SQL,
-    much cheaper to build and to run than thousands of ``When(column=...)`` filters."""
+class _Windows(models.Expression):
+    """``CASE WHEN column >= start_n THEN demo_n ... WHEN column >= start_1 THEN demo_1 ELSE
+    column END``: every timestamp written during a step becomes the step's demo time."""
 
-    def __init__(self, field: models.Field, mapping: dict) -> None:
+    def __init__(self, field: models.Field, windows: list[tuple[datetime, datetime]]) -> None:
         super().__init__(output_field=field)
-        self.column, self.mapping = field.column, mapping
+        self.column, self.windows = field.column, windows
 
     def as_sql(self, compiler, connection) -> tuple[str, list]:
         column = connection.ops.quote_name(self.column)
         params: list = []
-        for old, new in self.mapping.items():
+        for real_start, demo_time in reversed(self.windows):
             params += [
-                self.output_field.get_db_prep_value(old, connection),
-                self.output_field.get_db_prep_value(new, connection),
+                self.output_field.get_db_prep_value(real_start, connection),
+                self.output_field.get_db_prep_value(demo_time, connection),
             ]
-        whens = " ".join(["WHEN %s THEN %s"] * len(self.mapping))
-        return f"CASE {column} {whens} ELSE {column} END", params
+        whens = " ".join([f"WHEN {column} >= %s THEN %s"] * len(self.windows))
+        return f"CASE {whens} ELSE {column} END", params
 
 
 class _Clock:
     """The demo time of the step being played, and what it means for the data.
 
-    The services stamp ``timezone.now()``. While recording, every timestamp they write on the
-    watched models (and on their history rows) is mapped to the demo time of the step that wrote
-    it, so :meth:`backdate` can move the whole timeline into the past afterwards."""
+    The services stamp ``timezone.now()`` (one by one or in bulk). Setting :attr:`now` opens a
+    window of real time that lasts until the next step; :meth:`backdate` moves every timestamp
+    the watched models (and their history rows) got inside a window to that window's demo
+    time, so the whole timeline moves into the past afterwards."""
 
     def __init__(self, watched: list[type[models.Model]]) -> None:
-        self.now: datetime | None = None
-        self._demo_time: dict[datetime, datetime] = {}
+        self._now: datetime | None = None
+        self._windows: list[tuple[datetime, datetime]] = []  # (real start, demo time)
         self._fields = {
             model: [f for f in model._meta.concrete_fields if isinstance(f, models.DateTimeField)]
             for model in watched
         }
-        self._seen: dict[type[models.Model], dict[str, set[datetime]]] = {
-            model: {f.attname: set() for f in fields} for model, fields in self._fields.items()
-        }
 
-    def _record(self, sender: type[models.Model], instance: models.Model, **kwargs) -> None:
-        for name, seen in self._seen[sender].items():
-            value = getattr(instance, name)
-            if value is not None:
-                self._demo_time.setdefault(value, self.now)
-                seen.add(value)
+    @property
+    def now(self) -> datetime | None:
+        return self._now
 
-    @contextmanager
-    def recording(self) -> Iterator[None]:
-        for model in self._fields:
-            post_save.connect(self._record, sender=model, weak=False, dispatch_uid=id(self))
-        try:
-            yield
-        finally:
-            for model in self._fields:
-                post_save.disconnect(sender=model, dispatch_uid=id(self))
+    @now.setter
+    def now(self, demo_time: datetime) -> None:
+        self._now = demo_time
+        self._windows.append((timezone.now(), demo_time))
 
     def backdate(self) -> None:
-        """Move every recorded timestamp to its demo time.
+        """Move every timestamp written since the first step to its step's demo time.
 
         This is the documented demo-only bulk path (STYLE rule 6): one ``QuerySet.update()`` per
         model, on rows this command has just written through the services. It writes no history
         on purpose: the history rows themselves are moved with the rows they describe, so the
         audit trail tells the same story as the cases."""
-        for model, columns in self._seen.items():
-            changes = {
-                name: _Remap(
-                    model._meta.get_field(name), {real: self._demo_time[real] for real in reals}
-                )
-                for name, reals in columns.items()
-                if reals
-            }
-            if changes:
-                model._default_manager.update(**changes)
+        if not self._windows:
+            return
+        for model, fields in self._fields.items():
+            model._default_manager.update(**{f.attname: _Windows(f, self._windows) for f in fields})
 
 
 class _Demo:
@@ -190,15 +171,14 @@ class _Demo:
         self.clock = _Clock(watched + [model.history.model for model in watched])
 
     def build(self) -> None:
-        with self.clock.recording():
-            self.clock.now = self.now - timedelta(days=SETUP_DAYS_AGO)
-            self._people()
-            self._teams()
-            self._categories()
-            self._rules()
-            self._customers()
-            for plan in sorted(self._plans(), key=lambda p: p.start):
-                self._play(plan)
+        self.clock.now = self.now - timedelta(days=SETUP_DAYS_AGO)
+        self._people()
+        self._teams()
+        self._categories()
+        self._rules()
+        self._customers()
+        for plan in sorted(self._plans(), key=lambda p: p.start):
+            self._play(plan)
         self.clock.backdate()
 
     # --- the organisation ---------------------------------------------------------------------
