@@ -126,3 +126,25 @@ def test_it_refuses_with_debug_off_unless_forced(settings):
     with pytest.raises(CommandError):
         load(cases=16)
     assert not User.objects.exists()
+
+
+def test_the_demo_has_sla_policies_and_running_timers_that_are_not_all_breached(demo):
+    from escalations.sla.models import BusinessCalendar, SLAPolicy, SLATimer, TimerKind
+
+    assert SLAPolicy.objects.filter(is_default=True).count() == 1
+    assert SLAPolicy.objects.filter(categories__name="故障・不具合").exists()
+    weekdays = BusinessCalendar.objects.get(always_open=False)
+    assert weekdays.opening_hours.count() == 10 and weekdays.days.filter(kind="closed").exists()
+    open_cases = Case.objects.exclude(status__in=[CaseStatus.RESOLVED, CaseStatus.CLOSED])
+    for case in open_cases:
+        assert case.sla_timers.filter(kind=TimerKind.RESOLUTION, stopped_at=None).count() == 1
+    for case in Case.objects.filter(status=CaseStatus.NEW):
+        assert case.sla_timers.filter(kind=TimerKind.FIRST_RESPONSE).exists()
+    for hop in Escalation.objects.filter(outcome=EscalationOutcome.OPEN):
+        assert hop.sla_timers.filter(kind=TimerKind.ANSWER, stopped_at=None).exists()
+    paused = SLATimer.objects.filter(case__status=CaseStatus.PENDING_CUSTOMER)
+    assert paused.exists() and not paused.filter(running_since__isnull=False).exists()
+    # started "just now": no case-level target is overdue when the demo opens
+    assert not SLATimer.objects.filter(
+        kind=TimerKind.RESOLUTION, due_at__lt=timezone.now()
+    ).exists()

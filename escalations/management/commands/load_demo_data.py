@@ -29,6 +29,7 @@ from accounts.models import Team, User
 from accounts.roles import ROLES
 from escalations import services
 from escalations.management import demo_content as demo
+from escalations.management.demo_sla import load_sla
 from escalations.models import (
     Case,
     CaseNote,
@@ -180,6 +181,7 @@ class _Demo:
         for plan in sorted(self._plans(), key=lambda p: p.start):
             self._play(plan)
         self.clock.backdate()
+        load_sla(admin=self.admin, categories=self.categories, rng=random.Random(SEED + 1))
 
     # --- the organisation ---------------------------------------------------------------------
 
