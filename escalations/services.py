@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django_fsm import ConcurrentTransition, can_proceed, has_transition_perm
 
 from accounts.models import Team, Tier, User
+from escalations.bulk import bulk_set
 from escalations.models import (
     Case,
     CaseNote,
@@ -492,7 +493,7 @@ def _write_escalations(
     cases = [requests[i].case for i, *_rest in moves]
     for case in cases:
         case.updated_at = now
-    Case.objects.bulk_update(cases, _CASE_WRITE_FIELDS)
+    bulk_set(cases, _ROUTE_FIELDS)  # the transition changed these; the rest is as read
     Case.history.bulk_history_create(cases, update=True, default_date=now)
     for case in cases:
         case._update_initial_state()  # saved: the optimistic lock now expects the new status
@@ -506,7 +507,9 @@ def _write_escalations(
         hop._history_user = actor
         hop._change_reason = "escalate_further"
     if previous:
-        Escalation.objects.bulk_update(previous, ["outcome"])
+        Escalation.objects.filter(pk__in=[hop.pk for hop in previous]).update(
+            outcome=EscalationOutcome.ESCALATED_FURTHER
+        )
         Escalation.history.bulk_history_create(previous, update=True, default_date=now)
         sla.stop_hop_timers([hop.pk for hop in previous], now=now)
 
@@ -551,7 +554,8 @@ def _write_escalations(
     return hops
 
 
-_CASE_WRITE_FIELDS = [f.name for f in Case._meta.concrete_fields if not f.primary_key]
+# What escalating changes on the case (``Case._route`` and the status), and the save time.
+_ROUTE_FIELDS = ["status", "tier", "assigned_team", "handler", "updated_at"]
 
 
 def _open_hops(case_ids: list[int]) -> list[Escalation]:

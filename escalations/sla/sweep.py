@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Tier, User
 from accounts.services import system_user
 from escalations import notifications
+from escalations.bulk import bulk_set
 from escalations.sla.models import Level, SLAEvent, SLATimer, TimerKind
 from escalations.sla.schedules import ScheduleCache
 from escalations.sla.timers import HOP_KINDS, schedule_next
@@ -119,13 +120,15 @@ class _Batch:
         self.ctx = ctx
         self.result = result
         self.events: list[SLAEvent] = []
-        self.fired: list[SLATimer] = []
+        self.fired: dict[int, SLATimer] = {}  # timers whose next rung moved
         # Hops this batch escalated further: their other timers, loaded in the same batch, are
         # stale (stopped since) and must not fire.
         self.closed_hops: set[int] = set()
 
     def fire(self, timers: list[SLATimer]) -> set[int]:
         """Act on every timer; returns the ids of those deferred to the next sweep."""
+        for timer in timers:
+            self._skip_passed_warnings(timer)
         hop_breaches = [t for t in timers if t.next_level == Level.BREACH and t.kind in HOP_KINDS]
         taken, deferred = self._take(hop_breaches)
         self._escalate(taken)
@@ -136,7 +139,13 @@ class _Batch:
             if timer.escalation_id is not None and timer.escalation_id in self.closed_hops:
                 continue  # stopped when this batch escalated its hop further
             self._fire(timer)
-        SLATimer.objects.bulk_update(self.fired, ["due_at", "next_level", "next_fire_at"])
+        # The other timers of the hops escalated further were stopped meanwhile: keep that.
+        moved = [
+            timer
+            for timer in self.fired.values()
+            if timer.escalation_id not in self.closed_hops or timer.pk in done
+        ]
+        bulk_set(moved, ["due_at", "next_level", "next_fire_at"])
         SLAEvent.objects.bulk_create(self.events)
         self.result.deferred += len(deferred)
         return deferred
@@ -264,9 +273,32 @@ class _Batch:
         schedule_next(timer, self.ctx.schedules, after=level)
         if level == Level.BREACH:
             timer.next_level, timer.next_fire_at = None, None
-        self.fired.append(timer)
+        self.fired[timer.pk] = timer
         self.events.append(event)
         return event
+
+    def _skip_passed_warnings(self, timer: SLATimer) -> None:
+        """A timer whose deadline passed before its warnings fired (the sweep was down or
+        late) goes straight to its breach, in this batch: a warning after the deadline would
+        only be noise, and the answer target of a hop must not warn after the acknowledgement
+        breach has moved the case on. The skipped warnings are recorded, nobody is notified."""
+        if timer.next_level is None or timer.next_level >= Level.BREACH:
+            return
+        if timer.due_at is None or timer.due_at > self.ctx.now:
+            return
+        for level in range(timer.next_level, Level.BREACH):
+            self.events.append(
+                SLAEvent(
+                    timer=timer,
+                    case_id=timer.case_id,
+                    level=level,
+                    fired_at=self.ctx.now,
+                    due_at=timer.due_at,
+                    action=_("Skipped: the deadline had already passed when it was checked."),
+                )
+            )
+        timer.next_level, timer.next_fire_at = Level.BREACH, timer.due_at
+        self.fired[timer.pk] = timer
 
     def _handlers(self, timer: SLATimer) -> list[User]:
         if timer.escalation is not None:

@@ -12,7 +12,7 @@ import time_machine
 
 from accounts.models import Tier
 from escalations import services
-from escalations.models import CaseStatus, Escalation, SLAEvent, SLATimer
+from escalations.models import CaseStatus, Escalation, Notification, SLAEvent, SLATimer
 from escalations.sla.models import Level, TimerKind
 from escalations.sla.sweep import sla_sweep
 from tests.factories import HANDOFF, TeamFactory, UserFactory, make_sla_policy
@@ -62,3 +62,16 @@ def test_the_answer_target_of_the_hop_left_behind_fires_no_breach(case, hop):
     assert not SLAEvent.objects.filter(timer=answer, level=Level.BREACH).exists()
     breaches = SLAEvent.objects.filter(case=case, level=Level.BREACH)
     assert sorted(breaches.values_list("timer__escalation__number", flat=True)) == [1, 2]
+
+
+def test_warnings_whose_deadline_had_passed_are_recorded_as_skipped_not_sent(case, hop, org):
+    org["l2"].members.update(email="l2@example.jp")  # who the handler's warning would reach
+    with time_machine.travel(START + 2 * 60 * MIN, tick=False):
+        result = sla_sweep()
+
+    ack = SLATimer.objects.get(escalation=hop, kind=TimerKind.ACKNOWLEDGE)
+    levels = dict(SLAEvent.objects.filter(timer=ack).values_list("level", "action"))
+    assert sorted(levels) == [Level.WARN_HANDLER, Level.WARN_LEAD, Level.BREACH]
+    assert levels[Level.WARN_HANDLER] == levels[Level.WARN_LEAD] != ""
+    assert result.warnings == 0 and result.breaches == 1  # one for the ack; the answer: stopped
+    assert not Notification.objects.filter(event_type="sla.warning").exists()
