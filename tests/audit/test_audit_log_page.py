@@ -38,7 +38,10 @@ def test_a_manager_reads_who_changed_what_and_why_in_readable_labels(
     changes = {c.field: (c.old, c.new) for c in latest.changes}
     assert changes["Status"] == ("In progress", "Escalated")
     assert changes["Tier"] == ("L1 operators", "L2 supervisors")
-    assert changes["Assigned team"] == ("一次対応チーム (L1 operators)", "SVチーム (L2 supervisors)")
+    assert changes["Assigned team"] == (
+        "一次対応チーム (L1 operators)",
+        "SVチーム (L2 supervisors)",
+    )
     assert changes["Handler"] == ("佐藤 一郎", "—")
     assert latest.url == reverse("admin:escalations_case_change", args=[case.pk])
     assert "Updated at" not in changes
