@@ -35,27 +35,37 @@ class Command(BaseCommand):
         if day > timezone.localdate():
             raise CommandError("--before cannot be in the future.")
         cutoff = timezone.make_aware(dt.datetime.combine(day, dt.time.min))
-        total = 0
         with transaction.atomic():
-            if connection.vendor == "postgresql" and not dry_run:
-                # Transaction-local: ends with this transaction, whatever happens.
-                with connection.cursor() as cursor:
-                    cursor.execute("SET LOCAL audit.allow_purge = 'on'")
-            for model in history_models():
-                old = model._default_manager.filter(history_date__lt=cutoff)
-                if dry_run:
-                    count = old.count()
-                else:
-                    for m2m_model in m2m_history_models(model).values():
-                        m2m_model._default_manager.filter(history__in=old)._raw_delete(
-                            connection.alias
-                        )
-                    count = old._raw_delete(connection.alias)
-                if count:
-                    self.stdout.write(f"{model._meta.label}: {count}")
-                total += count
+            bypass = connection.vendor == "postgresql" and not dry_run
+            if bypass:
+                # Transaction-local: it ends with this transaction (or its savepoint, rolled
+                # back on error) and is switched off again right after the deletes.
+                self._allow_purge("on")
+            total = self._purge(cutoff, dry_run)
+            if bypass:
+                self._allow_purge("off")
         verb = "would delete" if dry_run else "deleted"
         message = f"{verb} {total} history rows dated before {day.isoformat()}"
         if not dry_run:
             logger.warning("purge_history: %s", message)
         self.stdout.write(message)
+
+    @staticmethod
+    def _allow_purge(value: str) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT set_config('audit.allow_purge', %s, true)", [value])
+
+    def _purge(self, cutoff: dt.datetime, dry_run: bool) -> int:
+        total = 0
+        for model in history_models():
+            old = model._default_manager.filter(history_date__lt=cutoff)
+            if dry_run:
+                count = old.count()
+            else:
+                for m2m_model in m2m_history_models(model).values():
+                    m2m_model._default_manager.filter(history__in=old)._raw_delete(connection.alias)
+                count = old._raw_delete(connection.alias)
+            if count:
+                self.stdout.write(f"{model._meta.label}: {count}")
+            total += count
+        return total
