@@ -55,7 +55,10 @@ def test_the_export_has_the_filtered_rows_in_japanese_with_formulas_escaped(
     rows = exported(client, model="escalations.customer", object=str(customer.pk))
 
     header, *data = rows
-    assert header == ["日時", "利用者", "操作", "モデル", "オブジェクト", "オブジェクトID", "理由", "変更内容"]
+    assert header == [
+        *["日時", "利用者", "操作", "モデル"],
+        *["オブジェクト", "オブジェクトID", "理由", "変更内容"],
+    ]
     assert len(data) == 2
     changed, created = data
     assert changed[1:7] == [
