@@ -11,6 +11,7 @@ mixes, never on how many rows it shows.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -21,8 +22,8 @@ from django.db.models import CharField, OuterRef, Q, Subquery, Value
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.text import capfirst
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from audit.registry import history_models, m2m_history_models
 
@@ -219,10 +220,33 @@ def iter_entries(query: AuditQuery, *, batch: int = 500) -> Iterator[Entry]:
 # --- from keys to readable entries -----------------------------------------------------------
 
 
+@functools.cache
 def _tracked_fields(model: type[models.Model]) -> list[models.Field]:
     return [
         f for f in model.tracked_fields if not getattr(f, "auto_now", False) and not f.primary_key
     ]
+
+
+@functools.cache
+def _choices(f: models.Field) -> dict:
+    return dict(f.flatchoices)
+
+
+@functools.cache
+def _field_label(f: models.Field, language: str | None) -> str:
+    return str(capfirst(f.verbose_name))
+
+
+@functools.cache
+def _m2m_history(model: type[models.Model]) -> dict[str, type[models.Model]]:
+    return m2m_history_models(model)
+
+
+@functools.cache
+def _admin_url_name(model: type[models.Model]) -> str | None:
+    if model not in admin.site._registry:
+        return None
+    return f"admin:{model._meta.app_label}_{model._meta.model_name}_change"
 
 
 def _is_secret(f: models.Field) -> bool:
@@ -264,18 +288,20 @@ class _Labels:
     def get(self, model: type[models.Model], pk) -> str:
         if pk is None:
             return "—"
-        return self.found.get(
-            (model, pk),
-            _("%(model)s #%(pk)s (deleted)")
-            % {"model": capfirst(model._meta.verbose_name), "pk": pk},
-        )
+        found = self.found.get((model, pk))
+        if found is None:
+            found = _("%(model)s #%(pk)s (deleted)") % {
+                "model": capfirst(model._meta.verbose_name),
+                "pk": pk,
+            }
+        return found
 
 
 def _plain(f: models.Field, value) -> str:
     if value is None or value == "":
         return "—"
     if f.choices:
-        return str(dict(f.flatchoices).get(value, value))
+        return str(_choices(f).get(value, value))
     if isinstance(value, bool):
         return _("Yes") if value else _("No")
     if isinstance(value, dt.datetime):
@@ -288,21 +314,14 @@ def _plain(f: models.Field, value) -> str:
 
 def _object_url(tracked: type[models.Model], row) -> str | None:
     """The object's admin page; else its parent's (e.g. a note's case, a calendar's hours)."""
-    registry = admin.site._registry
-    opts = tracked._meta
     try:
-        if tracked in registry:
-            return reverse(
-                f"admin:{opts.app_label}_{opts.model_name}_change",
-                args=[getattr(row, opts.pk.attname)],
-            )
-        for f in opts.concrete_fields:
-            if f.is_relation and f.many_to_one and f.related_model in registry:
+        if (name := _admin_url_name(tracked)) is not None:
+            return reverse(name, args=[getattr(row, tracked._meta.pk.attname)])
+        for f in tracked._meta.concrete_fields:
+            if f.is_relation and f.many_to_one and _admin_url_name(f.related_model):
                 parent = getattr(row, f.attname)
-                if parent is None:
-                    continue
-                popts = f.related_model._meta
-                return reverse(f"admin:{popts.app_label}_{popts.model_name}_change", args=[parent])
+                if parent is not None:
+                    return reverse(_admin_url_name(f.related_model), args=[parent])
     except NoReverseMatch:
         return None
     return None
@@ -347,7 +366,7 @@ def load_entries(keys: Iterable[tuple[str, int]]) -> list[Entry]:
             rows[(label, r.history_id)] = r
             previous[(label, r.history_id)] = prev_rows.get(r.audit_previous_id)
         all_ids = [*ids, *prev_ids]
-        for name, m2m_model in m2m_history_models(model).items():
+        for name, m2m_model in _m2m_history(model).items():
             target = _m2m_target(m2m_model, model.instance_type)
             if target is None:
                 continue
@@ -398,8 +417,8 @@ def _entry(model, row, prev, labels: _Labels, m2m_values) -> Entry:
                 old_text, new_text = _plain(f, old), _plain(f, new)
             if row.history_type == "+":
                 old_text = ""
-            changes.append(Change(str(capfirst(f.verbose_name)), old_text, new_text))
-        for name, m2m_model in m2m_history_models(model).items():
+            changes.append(Change(_field_label(f, get_language()), old_text, new_text))
+        for name, m2m_model in _m2m_history(model).items():
             target = _m2m_target(m2m_model, tracked)
             if target is None:
                 continue
@@ -416,7 +435,7 @@ def _entry(model, row, prev, labels: _Labels, m2m_values) -> Entry:
 
             changes.append(
                 Change(
-                    str(capfirst(f.verbose_name)),
+                    _field_label(f, get_language()),
                     "" if row.history_type == "+" else names(old_set),
                     names(new_set),
                 )
