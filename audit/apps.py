@@ -18,3 +18,9 @@ class AuditConfig(AppConfig):
         task_postrun.connect(context.task_finished, weak=False)
         # Once per ``migrate``, after every app's migrations: tables added later get it too.
         post_migrate.connect(triggers.install_after_migrate, sender=self, weak=False)
+        # Logging in changes only ``last_login``, which the user's history leaves out: no row.
+        from django.contrib.auth.models import update_last_login
+        from django.contrib.auth.signals import user_logged_in
+
+        if user_logged_in.disconnect(update_last_login, dispatch_uid="update_last_login"):
+            user_logged_in.connect(context.update_last_login_quietly, weak=False)

@@ -85,3 +85,14 @@ def task_finished(task_id=None, **kwargs) -> None:
     token = _task_tokens.pop(task_id, None)
     if token is not None:
         _current.reset(token)
+
+
+def update_last_login_quietly(sender, user, **kwargs) -> None:
+    """Django's ``update_last_login`` without a history row (``last_login`` is not tracked)."""
+    from django.utils import timezone
+
+    user.last_login = timezone.now()
+    if hasattr(user, "save_without_historical_record"):
+        user.save_without_historical_record(update_fields=["last_login"])
+    else:
+        user.save(update_fields=["last_login"])

@@ -436,15 +436,17 @@ def case_return_to_owner(
         _run(case, actor=actor, name="return_to_owner", reason=answer.strip()[:200])
         hop = _open_hop(case)
         if hop is not None:
-            if hop.acknowledged_at is None:
-                _acknowledge_hop(hop, actor)
+            fields = ["answer", "answered_by", "answered_at", "outcome"]
+            if hop.acknowledged_at is None:  # answered unacknowledged: one save, one history row
+                hop.acknowledged_by, hop.acknowledged_at = actor, timezone.now()
+                fields += ["acknowledged_by", "acknowledged_at"]
             hop.answer = answer.strip()
             hop.answered_by = actor
             hop.answered_at = timezone.now()
             hop.outcome = EscalationOutcome.ANSWERED
             hop._history_user = actor
             hop._change_reason = "return_to_owner"
-            hop.save(update_fields=["answer", "answered_by", "answered_at", "outcome"])
+            hop.save(update_fields=fields)
             sla.stop_timers(case, [TimerKind.ACKNOWLEDGE, TimerKind.ANSWER], escalation=hop)
         _add_note(case, actor=actor, kind=NoteKind.ANSWER, body=answer)
     return hop

@@ -134,3 +134,13 @@ def test_acting_as_fills_only_what_the_writer_left_empty(db, manager, given_reas
     row = category.history.get()
     assert row.history_user == manager
     assert row.history_change_reason == (given_reason or "imported from CRM")
+
+
+def test_logging_in_writes_no_history_row(client, operator):
+    rows = operator.history.count()
+
+    assert client.login(username="operator", password="pass-for-tests-123")
+
+    operator.refresh_from_db()
+    assert operator.last_login is not None
+    assert operator.history.count() == rows
