@@ -87,3 +87,13 @@ def test_the_timeline_costs_the_same_queries_however_long(
         response = client.get(url)
 
     assert len(response.context["timeline"]) == 2 + 4 * rounds
+
+
+def test_the_case_page_links_managers_to_the_cases_audit_log(client, case, operator, manager):
+    url = reverse("admin:escalations_case_change", args=[case.pk])
+    audit = reverse("admin:audit_auditlog_changelist") + f"?object={case.reference}"
+
+    client.force_login(manager)
+    assert audit in client.get(url).content.decode()
+    client.force_login(operator)
+    assert audit not in client.get(url).content.decode()
