@@ -157,7 +157,8 @@ def case_timeline(case, *, notes, hops, sla_events) -> list[TimelineEntry]:
                 css="escalation",
             )
         )
-    for event in sla_events:
+    # several rungs can fire in one sweep: the ladder's order (the sort below is stable)
+    for event in sorted(sla_events, key=lambda event: (event.fired_at, event.level)):
         entries.append(
             TimelineEntry(
                 at=event.fired_at,

@@ -26,6 +26,7 @@ from django.db.models import Count
 from django.db.models.signals import post_save
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from simple_history.signals import pre_create_historical_record
 from simple_history.utils import bulk_create_with_history
 
 from accounts.models import Team, User
@@ -150,23 +151,36 @@ class _Clock:
                 self._demo_time.setdefault(value, self.now)
                 seen.add(value)
 
+    def _stamp_history(self, sender, history_instance: models.Model, **kwargs) -> None:
+        """History rows get their demo times as they are written: history tables refuse
+        UPDATE (the audit trigger), so :meth:`backdate` cannot move them afterwards."""
+        for f in history_instance._meta.concrete_fields:
+            if isinstance(f, models.DateTimeField):
+                value = getattr(history_instance, f.attname)
+                if value is not None:
+                    setattr(
+                        history_instance, f.attname, self._demo_time.setdefault(value, self.now)
+                    )
+
     @contextmanager
     def recording(self) -> Iterator[None]:
         for model in self._fields:
             post_save.connect(self._record, sender=model, weak=False, dispatch_uid=id(self))
+        pre_create_historical_record.connect(self._stamp_history, weak=False, dispatch_uid=id(self))
         try:
             yield
         finally:
             for model in self._fields:
                 post_save.disconnect(sender=model, dispatch_uid=id(self))
+            pre_create_historical_record.disconnect(dispatch_uid=id(self))
 
     def backdate(self) -> None:
         """Move every recorded timestamp to its demo time.
 
         This is the documented demo-only bulk path (STYLE rule 6): one ``QuerySet.update()`` per
         model, on rows this command has just written through the services. It writes no history
-        on purpose: the history rows themselves are moved with the rows they describe, so the
-        audit trail tells the same story as the cases."""
+        on purpose: the history rows got their demo times as they were written (history
+        tables refuse UPDATE), so the audit trail tells the same story as the cases."""
         for model, columns in self._seen.items():
             changes = {
                 name: _Remap(
@@ -187,7 +201,7 @@ class _Demo:
         self.cases = cases
         self.now = timezone.now().replace(second=0, microsecond=0)
         watched = [User, Team, Category, EscalationRule, Case, CaseNote, Escalation]
-        self.clock = _Clock(watched + [model.history.model for model in watched])
+        self.clock = _Clock(watched)  # their history rows are stamped as they are written
 
     def build(self) -> None:
         with self.clock.recording():
