@@ -119,6 +119,7 @@ def case_timeline(case, *, notes, hops, sla_events) -> list[TimelineEntry]:
             )
             if note is not None:
                 entry.text = note.body  # the whole comment (the reason is cut at 100)
+                entry.css += f" note-{note.kind}"
             if name in ("escalate", "escalate_further"):
                 hop = _take(
                     open_hops,

@@ -97,3 +97,14 @@ def test_the_case_page_links_managers_to_the_cases_audit_log(client, case, opera
     assert audit in client.get(url).content.decode()
     client.force_login(operator)
     assert audit not in client.get(url).content.decode()
+
+
+def test_a_merged_entry_keeps_the_class_of_the_note_it_carries(client, case, operator, manager):
+    services.case_escalate(case=case, actor=operator, reason="complaint", handoff=HANDOFF)
+
+    entries = timeline(client, case, manager)
+
+    escalated = next(e for e in entries if e.label == "Escalate")
+    assert escalated.css.split() == ["transition-escalate", "note-handoff"]
+    content = client.get(reverse("admin:escalations_case_change", args=[case.pk])).content
+    assert b'class="timeline-transition transition-escalate note-handoff"' in content
