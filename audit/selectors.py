@@ -195,10 +195,12 @@ def page_keys(
         return [(label, int(history_id)) for label, history_id in cursor.fetchall()]
 
 
-def audit_page(query: AuditQuery, *, after: Cursor | None = None, size: int = 50) -> Page:
+def audit_page(
+    query: AuditQuery, *, after: Cursor | None = None, size: int = 50, links: bool = True
+) -> Page:
     keys = page_keys(query, after=after, size=size + 1)
     more = len(keys) > size
-    entries = load_entries(keys[:size])
+    entries = load_entries(keys[:size], links=links)
     next_cursor = None
     if more and entries:
         last = entries[-1]
@@ -207,10 +209,11 @@ def audit_page(query: AuditQuery, *, after: Cursor | None = None, size: int = 50
 
 
 def iter_entries(query: AuditQuery, *, batch: int = 500) -> Iterator[Entry]:
-    """Every matching entry, newest first, a keyset page at a time (for the export)."""
+    """Every matching entry, newest first, a keyset page at a time (for the export: without
+    links to the objects)."""
     after = None
     while True:
-        page = audit_page(query, after=after, size=batch)
+        page = audit_page(query, after=after, size=batch, links=False)
         yield from page.entries
         if page.next_cursor is None:
             return
@@ -327,7 +330,7 @@ def _object_url(tracked: type[models.Model], row) -> str | None:
     return None
 
 
-def load_entries(keys: Iterable[tuple[str, int]]) -> list[Entry]:
+def load_entries(keys: Iterable[tuple[str, int]], *, links: bool = True) -> list[Entry]:
     by_label: dict[str, list[int]] = defaultdict(list)
     order = []
     for label, history_id in keys:
@@ -390,7 +393,10 @@ def load_entries(keys: Iterable[tuple[str, int]]) -> list[Entry]:
         if row is None:
             continue
         model = models_by_label[label]
-        entries.append(_entry(model, row, previous[(label, history_id)], labels, m2m_values))
+        entry = _entry(model, row, previous[(label, history_id)], labels, m2m_values)
+        if links:
+            entry.url = _object_url(model.instance_type, row)
+        entries.append(entry)
     return entries
 
 
@@ -451,7 +457,7 @@ def _entry(model, row, prev, labels: _Labels, m2m_values) -> Entry:
         model_label=_label(tracked),
         object_id=object_pk,
         object=labels.get(tracked, object_pk),
-        url=_object_url(tracked, row),
+        url=None,
         reason=row.history_change_reason or "",
         changes=changes,
         table=label,
