@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.export import csv_lines
-from audit.forms import AuditFilterForm
+from audit.forms import DEFAULT_PAGE_SIZE, AuditFilterForm
 from audit.models import AuditLog
 from audit.selectors import audit_page, iter_entries
 
@@ -44,20 +44,17 @@ class AuditLogAdmin(admin.ModelAdmin):
     def _form(self, request: HttpRequest) -> AuditFilterForm:
         if not self.has_view_permission(request):
             raise PermissionDenied
-        return AuditFilterForm(request.GET or None)
+        data = request.GET.copy()
+        data.setdefault("n", str(DEFAULT_PAGE_SIZE))
+        return AuditFilterForm(data)
 
     def log_view(self, request: HttpRequest) -> HttpResponse:
         form = self._form(request)
         page = None
-        if form.is_bound and form.is_valid():
-            query = form.query()
+        if form.is_valid():
             page = audit_page(
-                query, after=form.cleaned_data.get("after"), size=form.cleaned_data["n"]
+                form.query(), after=form.cleaned_data.get("after"), size=form.cleaned_data["n"]
             )
-        elif not form.is_bound:
-            form = AuditFilterForm({})
-            form.is_valid()
-            page = audit_page(form.query(), size=50)
         next_url = None
         if page is not None and page.next_cursor is not None:
             params = request.GET.copy()
@@ -83,8 +80,6 @@ class AuditLogAdmin(admin.ModelAdmin):
 
     def export_view(self, request: HttpRequest) -> HttpResponse:
         form = self._form(request)
-        if not form.is_bound:
-            form = AuditFilterForm({})
         if not form.is_valid():
             return self.log_view(request)
         stamp = timezone.localtime().strftime("%Y%m%d-%H%M%S")

@@ -13,6 +13,7 @@ from audit.registry import history_models
 from audit.selectors import ACTIONS, AuditQuery, Cursor
 
 PAGE_SIZES = [10, 20, 50, 100, 200]
+DEFAULT_PAGE_SIZE = 50
 
 
 def model_choices() -> list[tuple[str, str]]:
@@ -49,7 +50,7 @@ class AuditFilterForm(forms.Form):
         label=_("Rows per page"),
         required=False,
         coerce=int,
-        empty_value=50,
+        empty_value=DEFAULT_PAGE_SIZE,
         choices=[(size, size) for size in PAGE_SIZES],
     )
     after = forms.CharField(required=False, widget=forms.HiddenInput)

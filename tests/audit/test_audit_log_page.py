@@ -136,3 +136,12 @@ def test_the_first_page_across_all_models_makes_a_bounded_number_of_queries(
         response = client.get(reverse(URL))
     assert response.status_code == 200
     assert len(entries(response)) > 5
+
+
+def test_the_page_size_shown_is_the_one_used(client, manager):
+    client.force_login(manager)
+
+    response = client.get(reverse(URL))
+
+    assert response.context["form"]["n"].value() == "50"
+    assert '<option value="50" selected>' in response.content.decode()
