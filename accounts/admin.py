@@ -4,10 +4,11 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from accounts.models import Team, User
+from audit.history import OneHistoryRowAdmin
 
 
 @admin.register(User)
-class UserAdmin(SimpleHistoryAdmin, DjangoUserAdmin):
+class UserAdmin(OneHistoryRowAdmin, SimpleHistoryAdmin, DjangoUserAdmin):
     list_display = [
         "username",
         "display_name",
@@ -29,9 +30,12 @@ class UserAdmin(SimpleHistoryAdmin, DjangoUserAdmin):
         ),
     ]
 
+    def has_delete_permission(self, request, obj=None):
+        return False  # deactivate instead: the audit history names who did what
+
 
 @admin.register(Team)
-class TeamAdmin(SimpleHistoryAdmin):
+class TeamAdmin(OneHistoryRowAdmin, SimpleHistoryAdmin):
     list_display = ["name", "tier", "lead", "email", "phone"]
     list_filter = ["tier"]
     list_select_related = ["lead"]

@@ -37,7 +37,9 @@ class User(AbstractUser):
     )
 
     history = HistoricalRecords(
-        excluded_fields=["password", "last_login"], verbose_name=_("historical user")
+        excluded_fields=["password", "last_login"],
+        m2m_fields=["groups"],  # the roles
+        verbose_name=_("historical user"),
     )
 
     class Meta:

@@ -99,6 +99,11 @@ ROLES: dict[str, list[str]] = {
     ),
 }
 
+# The audit log across all historised models (issue 5).
+AUDIT_READ = ["audit.view_auditlog"]
+ROLES["manager"] = sorted(set(ROLES["manager"]) | set(AUDIT_READ))
+ROLES["administrator"] = sorted(set(ROLES["administrator"]) | set(AUDIT_READ))
+
 
 def sync_roles(group_model, permission_model) -> None:
     """Create or update each role's Group with its permissions (those that exist yet).

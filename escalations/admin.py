@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 from django_fsm import can_proceed
 from simple_history.admin import SimpleHistoryAdmin
 
+from audit.timeline import case_timeline
 from escalations import forms, policy, services
 from escalations.models import (
     Case,
@@ -319,22 +320,27 @@ class CaseAdmin(VisibleHistoryAdmin):
             for t in case.get_available_user_status_transitions(request.user)
         ]
         can_note = request.user.has_perm("escalations.add_casenote")
-        return {
-            "case_actions": actions,
-            "note_url": reverse("admin:escalations_case_note", args=[case.pk]) if can_note else "",
-            "timeline": case.notes.select_related("author"),
-            "sla_timers": [
-                (timer, sla_badge(state)) for timer, state in sla_selectors.timers_of(case)
-            ],
-            "sla_events": case.sla_events.select_related("timer").order_by("fired_at"),
-            "hops": case.escalations.select_related(
+        sla_events = list(case.sla_events.select_related("timer").order_by("fired_at"))
+        hops = list(
+            case.escalations.select_related(
                 "to_team",
                 "to_user",
                 "routed_from",
                 "requested_by",
                 "acknowledged_by",
                 "answered_by",
-            ),
+            )
+        )
+        notes = list(case.notes.select_related("author"))
+        return {
+            "case_actions": actions,
+            "note_url": reverse("admin:escalations_case_note", args=[case.pk]) if can_note else "",
+            "timeline": case_timeline(case, notes=notes, hops=hops, sla_events=sla_events),
+            "sla_timers": [
+                (timer, sla_badge(state)) for timer, state in sla_selectors.timers_of(case)
+            ],
+            "sla_events": sla_events,
+            "hops": hops,
         }
 
     # --- transitions and notes, each on its own page ---------------------------------------

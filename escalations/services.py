@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django_fsm import ConcurrentTransition, can_proceed, has_transition_perm
 
 from accounts.models import Team, Tier, User
-from escalations.bulk import bulk_set
+from escalations.bulk import bulk_history, bulk_set
 from escalations.models import (
     Case,
     CaseNote,
@@ -211,7 +211,7 @@ def _add_note(case: Case, *, actor: User | None, kind: str, body: str) -> CaseNo
 def _add_notes(notes: list[CaseNote]) -> None:
     """Several notes (and their history rows) in two statements."""
     CaseNote.objects.bulk_create(notes)
-    CaseNote.history.bulk_history_create(notes)
+    bulk_history(notes)
 
 
 def case_add_note(*, case: Case, actor: User, kind: str, body: str) -> CaseNote:
@@ -494,7 +494,7 @@ def _write_escalations(
     for case in cases:
         case.updated_at = now
     bulk_set(cases, _ROUTE_FIELDS)  # the transition changed these; the rest is as read
-    Case.history.bulk_history_create(cases, update=True, default_date=now)
+    bulk_history(cases, update=True, date=now)
     for case in cases:
         case._update_initial_state()  # saved: the optimistic lock now expects the new status
 
@@ -510,7 +510,7 @@ def _write_escalations(
         Escalation.objects.filter(pk__in=[hop.pk for hop in previous]).update(
             outcome=EscalationOutcome.ESCALATED_FURTHER
         )
-        Escalation.history.bulk_history_create(previous, update=True, default_date=now)
+        bulk_history(previous, update=True, date=now)
         sla.stop_hop_timers([hop.pk for hop in previous], now=now)
 
     numbers = dict(
@@ -543,7 +543,7 @@ def _write_escalations(
         hop._change_reason = name
         hops.append(hop)
     Escalation.objects.bulk_create(hops)
-    Escalation.history.bulk_history_create(hops, default_date=now)
+    bulk_history(hops, date=now)
     sla.start_hops_timers([(hop.case, hop) for hop in hops], now=now)
     _add_notes(
         [
@@ -607,15 +607,17 @@ def case_return_to_owner(
         _run(case, actor=actor, name="return_to_owner", reason=answer.strip()[:200])
         hop = _open_hop(case)
         if hop is not None:
-            if hop.acknowledged_at is None:
-                _acknowledge_hop(hop, actor)
+            fields = ["answer", "answered_by", "answered_at", "outcome"]
+            if hop.acknowledged_at is None:  # answered unacknowledged: one save, one history row
+                hop.acknowledged_by, hop.acknowledged_at = actor, timezone.now()
+                fields += ["acknowledged_by", "acknowledged_at"]
             hop.answer = answer.strip()
             hop.answered_by = actor
             hop.answered_at = timezone.now()
             hop.outcome = EscalationOutcome.ANSWERED
             hop._history_user = actor
             hop._change_reason = "return_to_owner"
-            hop.save(update_fields=["answer", "answered_by", "answered_at", "outcome"])
+            hop.save(update_fields=fields)
             sla.stop_timers(case, [TimerKind.ACKNOWLEDGE, TimerKind.ANSWER], escalation=hop)
         _add_note(case, actor=actor, kind=NoteKind.ANSWER, body=answer)
     return hop

@@ -69,14 +69,18 @@ def _calendar_weekdays(admin: User) -> BusinessCalendar:
         for day in range(5)
         for start, end in WEEKDAY_HOURS
     ]
-    bulk_create_with_history(hours, OpeningHours, default_user=admin)
+    bulk_create_with_history(
+        hours, OpeningHours, default_user=admin, default_change_reason="load_demo_data"
+    )
     year = timezone.localdate().year
     closures = [
         CalendarDay(calendar=calendar, date=date, kind=CalendarDayKind.CLOSED, note="年末年始休業")
         for first in (dt.date(year - 1, 12, 29), dt.date(year, 12, 29))
         for date in (first + dt.timedelta(days=n) for n in range(6))
     ]
-    bulk_create_with_history(closures, CalendarDay, default_user=admin)
+    bulk_create_with_history(
+        closures, CalendarDay, default_user=admin, default_change_reason="load_demo_data"
+    )
     return calendar
 
 
@@ -95,6 +99,7 @@ def _policy(name, calendar, targets, hops, admin, *, is_default: bool = False) -
         ],
         SLAPriorityTarget,
         default_user=admin,
+        default_change_reason="load_demo_data",
     )
     bulk_create_with_history(
         [
@@ -108,6 +113,7 @@ def _policy(name, calendar, targets, hops, admin, *, is_default: bool = False) -
         ],
         SLAHopTarget,
         default_user=admin,
+        default_change_reason="load_demo_data",
     )
     return policy
 

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
+from audit.history import OneHistoryRowAdmin
 from escalations import notifications
 from escalations.sla import timers
 from escalations.sla.calendar import japanese_holidays
@@ -140,7 +141,7 @@ class SLAHopTargetInline(admin.TabularInline):
 
 
 @admin.register(SLAPolicy)
-class SLAPolicyAdmin(RecomputesDeadlinesAdmin):
+class SLAPolicyAdmin(OneHistoryRowAdmin, RecomputesDeadlinesAdmin):
     list_display = ["name", "calendar", "is_default", "warn_handler_percent", "warn_lead_percent"]
     list_select_related = ["calendar"]
     search_fields = ["name"]

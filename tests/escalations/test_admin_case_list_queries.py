@@ -11,8 +11,8 @@ from tests.factories import HANDOFF, CustomerFactory, make_case
 CHANGELIST_QUERIES = 11
 # session, user, user perms, group perms, my teams, the case (for the actions), its SLA timers,
 # the case (the form), its customer and category (autocomplete widgets), its SLA events, its
-# hops, its timeline
-CHANGE_PAGE_QUERIES = 13
+# hops, its notes, its history rows (the timeline's transitions)
+CHANGE_PAGE_QUERIES = 14
 
 
 @pytest.fixture(autouse=True)
@@ -74,4 +74,6 @@ def test_the_case_page_makes_the_same_queries_for_1_and_10_notes_and_hops(
 
     assert response.status_code == 200
     assert len(response.context["hops"]) == hops
-    assert len(response.context["timeline"]) == 3 * hops  # call log, handoff, answer
+    # opened, started; then per hop: call log, escalation (with its handoff and hop), acknowledged,
+    # answered (with the answer)
+    assert len(response.context["timeline"]) == 2 + 4 * hops

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import random
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from datetime import time as clock_time
@@ -23,6 +25,7 @@ from django.db import models, transaction
 from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from simple_history.signals import pre_create_historical_record
 from simple_history.utils import bulk_create_with_history
 
 from accounts.models import Team, User
@@ -148,13 +151,34 @@ class _Clock:
         self._now = demo_time
         self._windows.append((timezone.now(), demo_time))
 
+    def _stamp_history(self, sender, history_instance: models.Model, **kwargs) -> None:
+        """History rows get their demo times as they are written (single saves and bulk
+        writes alike send ``pre_create_historical_record``): history tables refuse UPDATE
+        (the audit trigger), so :meth:`backdate` cannot move them afterwards."""
+        if not self._windows:
+            return
+        opened = self._windows[-1][0]
+        for f in history_instance._meta.concrete_fields:
+            if isinstance(f, models.DateTimeField):
+                value = getattr(history_instance, f.attname)
+                if value is not None and value >= opened:
+                    setattr(history_instance, f.attname, self._now)
+
+    @contextmanager
+    def recording(self) -> Iterator[None]:
+        pre_create_historical_record.connect(self._stamp_history, weak=False, dispatch_uid=id(self))
+        try:
+            yield
+        finally:
+            pre_create_historical_record.disconnect(dispatch_uid=id(self))
+
     def backdate(self) -> None:
         """Move every timestamp written since the first step to its step's demo time.
 
         This is the documented demo-only bulk path (STYLE rule 6): one ``QuerySet.update()`` per
         model, on rows this command has just written through the services. It writes no history
-        on purpose: the history rows themselves are moved with the rows they describe, so the
-        audit trail tells the same story as the cases."""
+        on purpose: the history rows got their demo times as they were written (history
+        tables refuse UPDATE), so the audit trail tells the same story as the cases."""
         if not self._windows:
             return
         for model, fields in self._fields.items():
@@ -169,17 +193,18 @@ class _Demo:
         self.cases = cases
         self.now = timezone.now().replace(second=0, microsecond=0)
         watched = [User, Team, Category, EscalationRule, Case, CaseNote, Escalation]
-        self.clock = _Clock(watched + [model.history.model for model in watched])
+        self.clock = _Clock(watched)  # their history rows are stamped as they are written
 
     def build(self) -> None:
-        self.clock.now = self.now - timedelta(days=SETUP_DAYS_AGO)
-        self._people()
-        self._teams()
-        self._categories()
-        self._rules()
-        self._customers()
-        for plan in sorted(self._plans(), key=lambda p: p.start):
-            self._play(plan)
+        with self.clock.recording():
+            self.clock.now = self.now - timedelta(days=SETUP_DAYS_AGO)
+            self._people()
+            self._teams()
+            self._categories()
+            self._rules()
+            self._customers()
+            for plan in sorted(self._plans(), key=lambda p: p.start):
+                self._play(plan)
         self.clock.backdate()
         load_sla(admin=self.admin, categories=self.categories, rng=random.Random(SEED + 1))
 
