@@ -9,6 +9,7 @@ is in ``escalations/management/demo_content.py``; this command's own messages go
 
 from __future__ import annotations
 
+import bisect
 import random
 import time
 from collections.abc import Iterator
@@ -155,14 +156,13 @@ class _Clock:
         """History rows get their demo times as they are written (single saves and bulk
         writes alike send ``pre_create_historical_record``): history tables refuse UPDATE
         (the audit trigger), so :meth:`backdate` cannot move them afterwards."""
-        if not self._windows:
-            return
-        opened = self._windows[-1][0]
+        starts = [real for real, _demo in self._windows]
         for f in history_instance._meta.concrete_fields:
             if isinstance(f, models.DateTimeField):
                 value = getattr(history_instance, f.attname)
-                if value is not None and value >= opened:
-                    setattr(history_instance, f.attname, self._now)
+                window = bisect.bisect_right(starts, value) if value is not None else 0
+                if window:  # written during a step (else before the demo: left as it is)
+                    setattr(history_instance, f.attname, self._windows[window - 1][1])
 
     @contextmanager
     def recording(self) -> Iterator[None]:
