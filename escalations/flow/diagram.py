@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import pgettext, pgettext_lazy
 
 from accounts.roles import ROLES
 from escalations.policy import RULES, Side
@@ -44,7 +44,8 @@ class Transition:
 
     @property
     def who(self) -> str:
-        roles = "、".join(self.roles) if self.roles else _("superusers only")
+        separator = pgettext("list separator", ", ")
+        roles = separator.join(self.roles) if self.roles else _("superusers only")
         return _("%(roles)s (%(side)s)") % {"roles": roles, "side": self.side}
 
 
@@ -89,7 +90,11 @@ def state_machine(model=None, field_name: str = "status") -> Graph:
         for target in sorted(targets, key=values.index):
             rule = RULES.get(name)
             roles = (
-                tuple(str(ROLE_LABELS.get(r, r)) for r, perms in ROLES.items() if rule.permission in perms)
+                tuple(
+                    str(ROLE_LABELS.get(r, r))
+                    for r, perms in ROLES.items()
+                    if rule.permission in perms
+                )
                 if rule
                 else ()
             )

@@ -258,9 +258,7 @@ def _routes(category: Category, rules: list[RuleView], teams: list[Team]) -> lis
                 reason=reason,
                 above_tier=Tier.L1,
             )
-            row.append(
-                Route(by_rule[rule.pk], None) if rule is not None else Route(None, fallback)
-            )
+            row.append(Route(by_rule[rule.pk], None) if rule is not None else Route(None, fallback))
         table.append((priority.label, row))
     return table
 

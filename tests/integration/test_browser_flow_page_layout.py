@@ -7,21 +7,18 @@ Runs Debian's chromium through playwright (skipped without it). ``SCREENSHOTS=1`
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 
 import pytest
+from django.db import connections
 
 from accounts.models import Tier
 from tests.factories import EscalationRuleFactory, TeamFactory, UserFactory, make_sla_policy
 from tests.integration.test_browser_escalation_flow import (
     CHROMIUM,
     SCREENSHOTS,
+    TIMEOUT_MS,
     _log_in,
-)
-from tests.integration.test_browser_escalation_flow import (
-    page as page,  # noqa: PLC0414 - the fixture
-)
-from tests.integration.test_browser_escalation_flow import (
-    async_unsafe_allowed as async_unsafe_allowed,  # noqa: PLC0414 - the fixture
 )
 
 pytestmark = [
@@ -29,30 +26,73 @@ pytestmark = [
     pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium (/usr/bin/chromium)"),
 ]
 
-SECTIONS = ["#flow-filters", "#flow-header", "#flow-gaps", "#flow-routes", "#flow-tiers",
-            "#flow-matrix", "#rules", "#flow-sla", "#flow-states"]
+
+@pytest.fixture
+def page(monkeypatch: pytest.MonkeyPatch) -> Iterator:
+    """Chromium at a laptop size (the fixture of test_browser_escalation_flow, 1366x768)."""
+    # playwright's sync API keeps an event loop running in this thread; let the ORM work
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=str(CHROMIUM),
+            headless=True,
+            timeout=TIMEOUT_MS * 2,
+            args=["--no-sandbox", "--headless", "--disable-gpu", "--no-first-run"],
+        )
+        try:
+            context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="ja-JP")
+            context.set_default_timeout(TIMEOUT_MS)
+            context.set_default_navigation_timeout(TIMEOUT_MS)
+            yield context.new_page()
+        finally:
+            browser.close()
+            connections.close_all()  # see test_browser_escalation_flow
+
+
+SECTIONS = [
+    "#flow-filters",
+    "#flow-header",
+    "#flow-gaps",
+    "#flow-routes",
+    "#flow-tiers",
+    "#flow-matrix",
+    "#rules",
+    "#flow-sla",
+    "#flow-states",
+]
 
 
 def test_flow_page_fits_a_laptop_screen(transactional_db, live_server, page, org, billing, manager):
     # a realistic amount of configuration: long names, long guidance, absent people, gaps
     for n in range(4):
         people = [
-            UserFactory(username=f"vendor{n}-{i}", display_name=f"ベンダー担当者 {n}-{i}",
-                        extension=f"4{n}{i}", is_absent=i == 0)
+            UserFactory(
+                username=f"vendor{n}-{i}",
+                display_name=f"ベンダー担当者 {n}-{i}",
+                extension=f"4{n}{i}",
+                is_absent=i == 0,
+            )
             for i in range(3)
         ]
-        team = TeamFactory(name=f"外部ベンダー保守窓口（夜間・休日対応）{n}", tier=Tier.L4,
-                           lead=people[1], members=people, email=f"vendor{n}@example.jp",
-                           phone=f"03-5555-000{n}")
+        team = TeamFactory(
+            name=f"外部ベンダー保守窓口（夜間・休日対応）{n}",
+            tier=Tier.L4,
+            lead=people[1],
+            members=people,
+            email=f"vendor{n}@example.jp",
+            phone=f"03-5555-000{n}",
+        )
         EscalationRuleFactory(
-            category=billing, target_team=team, target_user=people[0],
+            category=billing,
+            target_team=team,
+            target_user=people[0],
             guidance="障害の再現手順、発生日時、影響範囲、お客様の契約番号を引き継ぎに必ず記入し、"
             "ベンダー窓口へ電話で一報のうえメールで詳細を送ってください。" * 2,
             next_review_on=dt.date(2020, 1, 1),
         )
     make_sla_policy(always_open=False)
 
-    page.set_viewport_size({"width": 1366, "height": 768})
     _log_in(page, live_server.url, manager.username)
     page.goto(f"{live_server.url}/admin/escalations/flow/?category={billing.pk}")
     page.wait_for_selector("#flow-states svg")
@@ -71,7 +111,7 @@ def test_flow_page_fits_a_laptop_screen(transactional_db, live_server, page, org
         assert box["x"] >= 0 and box["x"] + box["width"] <= viewport_width + 0.5, selector
 
     for i, a_name in enumerate(SECTIONS):
-        for b_name in SECTIONS[i + 1:]:
+        for b_name in SECTIONS[i + 1 :]:
             a, b = boxes[a_name], boxes[b_name]
             separate = (
                 a["x"] + a["width"] <= b["x"] + 0.5
