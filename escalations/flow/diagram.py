@@ -271,6 +271,13 @@ def render_svg(graph: Graph) -> SafeString:
             f'fill="{"#e8f1f6" if not final else "#eeeeee"}" stroke="#264b5d" '
             f'stroke-width="{2.5 if initial else 1.5}"/>',
         ]
+        if initial:  # the start: a dot and an arrow into the initial state
+            cy = box.y + box.h / 2
+            parts.append(
+                f'<circle cx="{box.x - 36:.1f}" cy="{cy:.1f}" r="6" fill="#264b5d"/>'
+                f'<path d="M{box.x - 30:.1f},{cy:.1f} L{box.x:.1f},{cy:.1f}" stroke="#264b5d" '
+                f'stroke-width="1.5" marker-end="url(#flow-arrow)"/>'
+            )
         if final:
             parts.append(
                 f'<rect x="{box.x + 3:.1f}" y="{box.y + 3:.1f}" width="{box.w - 6}" '

@@ -11,7 +11,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -135,14 +135,15 @@ def _people(rules: list[EscalationRule]) -> dict[int, User]:
 
     A delegate chain only passes through people who are somebody's delegate, so loading the
     members, the leads, the rules' named people and every delegate closes every chain."""
+    is_member = Team.members.through.objects.filter(user_id=OuterRef("pk"))
+    is_lead = Team.objects.filter(lead_id=OuterRef("pk"))
+    is_delegate = User.objects.filter(delegate_id=OuterRef("pk"))
+    named = [r.target_user_id for r in rules if r.target_user_id]
     people = {
         user.pk: user
         for user in User.objects.filter(
-            Q(teams__isnull=False)
-            | Q(led_teams__isnull=False)
-            | Q(pk__in=[r.target_user_id for r in rules if r.target_user_id])
-            | Q(delegators__isnull=False)
-        ).distinct()
+            Exists(is_member) | Exists(is_lead) | Exists(is_delegate) | Q(pk__in=named)
+        )
     }
     delegate_field = User._meta.get_field("delegate")
     for user in people.values():

@@ -96,8 +96,9 @@ def test_flow_page_fits_a_laptop_screen(transactional_db, live_server, page, org
     _log_in(page, live_server.url, manager.username)
     page.goto(f"{live_server.url}/admin/escalations/flow/?category={billing.pk}")
     page.wait_for_selector("#flow-states svg")
-    if SCREENSHOTS:
-        page.screenshot(path="/tmp/browser-flow.png", full_page=True)
+    shot = page.screenshot(path="/tmp/browser-flow.png" if SCREENSHOTS else None, full_page=True)
+    assert shot[:8] == b"\x89PNG\r\n\x1a\n"
+    assert int.from_bytes(shot[16:20], "big") == 1366  # the PNG's width: no horizontal growth
 
     boxes = {}
     for selector in SECTIONS:
