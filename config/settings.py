@@ -137,6 +137,7 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    "loggers": {"weasyprint.progress": {"level": "WARNING"}},  # one line per PDF step
 }
 
 VAR_DIR.mkdir(parents=True, exist_ok=True)
