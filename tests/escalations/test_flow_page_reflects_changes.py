@@ -100,3 +100,12 @@ def test_the_page_shows_when_and_from_which_reviews(client, org, operator):
     page = client.get(URL).content.decode()
     assert "2026-10-01" in page and "2027-04-01" in page
     assert "生成日時" in page
+
+
+def test_the_page_reads_in_english_too(client, org, operator, billing):
+    client.force_login(operator)
+    client.cookies["django_language"] = "en"
+    html = client.get(URL, {"category": billing.pk}).content.decode()
+    for text in ("Escalation flow", "Tiers, teams and contacts", "Whom to escalate to: 請求・料金"):
+        assert text in html
+    assert "階層・チーム・連絡先" not in html
