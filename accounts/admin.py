@@ -36,9 +36,9 @@ class UserAdmin(OneHistoryRowAdmin, SimpleHistoryAdmin, DjangoUserAdmin):
 
 @admin.register(Team)
 class TeamAdmin(OneHistoryRowAdmin, SimpleHistoryAdmin):
-    list_display = ["name", "tier", "lead", "email", "phone"]
+    list_display = ["name", "tier", "lead", "email", "phone", "next_review_on"]
     list_filter = ["tier"]
     list_select_related = ["lead"]
     search_fields = ["name", "email", "phone"]
-    autocomplete_fields = ["lead"]
+    autocomplete_fields = ["lead", "review_owner"]
     filter_horizontal = ["members"]

@@ -90,6 +90,25 @@ class Team(models.Model):
     phone = models.CharField(
         _("phone"), max_length=30, blank=True, help_text=_("Number for the manual call tree.")
     )
+    review_owner = models.ForeignKey(
+        User,
+        verbose_name=_("review owner"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("Who keeps this team's contact list current."),
+    )
+    next_review_on = models.DateField(
+        _("next review on"),
+        null=True,
+        blank=True,
+        db_index=True,
+        help_text=_(
+            "Past this date the contact list is flagged as stale on the escalation flow page."
+        ),
+    )
+    last_reviewed_on = models.DateField(_("last reviewed on"), null=True, blank=True)
 
     history = HistoricalRecords(m2m_fields=[members], verbose_name=_("historical team"))
 

@@ -76,11 +76,12 @@ class EscalationRuleAdmin(SimpleHistoryAdmin):
         "target_team",
         "target_user",
         "is_active",
+        "next_review_on",
     ]
     list_filter = ["is_active", "target_tier", "category", "priority", "reason"]
     list_select_related = ["category", "target_team", "target_user"]
     search_fields = ["guidance", "target_team__name", "category__name"]
-    autocomplete_fields = ["target_user"]
+    autocomplete_fields = ["target_user", "review_owner"]
 
 
 class MyCasesFilter(admin.SimpleListFilter):

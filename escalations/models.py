@@ -127,6 +127,23 @@ class EscalationRule(models.Model):
         _("guidance"), blank=True, help_text=_("When and how to escalate: shown on the form.")
     )
     is_active = models.BooleanField(_("active"), default=True)
+    review_owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("review owner"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("Who keeps this rule current."),
+    )
+    next_review_on = models.DateField(
+        _("next review on"),
+        null=True,
+        blank=True,
+        db_index=True,
+        help_text=_("Past this date the rule is flagged as stale on the escalation flow page."),
+    )
+    last_reviewed_on = models.DateField(_("last reviewed on"), null=True, blank=True)
 
     history = HistoricalRecords(verbose_name=_("historical escalation rule"))
 

@@ -1,0 +1,57 @@
+"""The project's admin site: Django's, plus the pages that are not a model's (the escalation
+flow page), registered here so they inherit the admin's login, header and language switch."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.contrib.admin.apps import AdminConfig
+from django.urls import path, reverse
+from django.utils.translation import gettext_lazy as _
+
+
+class BackOfficeAdminSite(admin.AdminSite):
+    def get_urls(self):
+        from escalations.flow import views as flow_views
+
+        return [
+            path(
+                "escalations/flow/",
+                self.admin_view(flow_views.flow_view),
+                name="escalations_flow",
+            ),
+            path(
+                "escalations/flow/pdf/",
+                self.admin_view(flow_views.flow_pdf_view),
+                name="escalations_flow_pdf",
+            ),
+            *super().get_urls(),
+        ]
+
+    def get_app_list(self, request, app_label=None):
+        apps = super().get_app_list(request, app_label)
+        if app_label is None and request.user.is_active and request.user.is_staff:
+            url = reverse("admin:escalations_flow", current_app=self.name)
+            apps.insert(
+                0,
+                {
+                    "name": _("Escalation flow"),
+                    "app_label": "escalations_flow",
+                    "app_url": url,
+                    "has_module_perms": True,
+                    "models": [
+                        {
+                            "name": _("Escalation flow"),
+                            "object_name": "EscalationFlow",
+                            "admin_url": url,
+                            "add_url": None,
+                            "view_only": True,
+                            "perms": {"view": True},
+                        }
+                    ],
+                },
+            )
+        return apps
+
+
+class BackOfficeAdminConfig(AdminConfig):
+    default_site = "config.admin.BackOfficeAdminSite"

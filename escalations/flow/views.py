@@ -1,0 +1,95 @@
+"""The escalation flow page and its PDF export: thin, the data comes from ``selectors``."""
+
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.http import HttpRequest, HttpResponse
+from django.template.loader import render_to_string
+from django.template.response import TemplateResponse
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+
+from escalations.flow import diagram, pdf, selectors
+
+
+def _filter_ids(request: HttpRequest) -> tuple[int | None, int | None, list[str]]:
+    errors: list[str] = []
+    ids: list[int | None] = []
+    for key, message in (
+        ("category", _("The category filter must be a category of the list: ignored.")),
+        ("team", _("The team filter must be a team of the list: ignored.")),
+    ):
+        raw = request.GET.get(key, "").strip()
+        value = None
+        if raw:
+            try:
+                value = int(raw)
+            except ValueError:
+                errors.append(message)
+        ids.append(value)
+    return ids[0], ids[1], errors
+
+
+def _context(request: HttpRequest) -> dict:
+    category_id, team_id, errors = _filter_ids(request)
+    page = selectors.flow_page(category_id=category_id, team_id=team_id)
+    if category_id is not None and page.category is None:
+        errors.append(_("The category filter must be a category of the list: ignored."))
+    if team_id is not None and page.team is None:
+        errors.append(_("The team filter must be a team of the list: ignored."))
+    graph = diagram.state_machine()
+    labels = dict(graph.states)
+    query = {
+        key: value
+        for key, value in (
+            ("category", page.category.pk if page.category else None),
+            ("team", page.team.pk if page.team else None),
+        )
+        if value is not None
+    }
+    return {
+        "page": page,
+        "filter_errors": errors,
+        "query": urlencode(query),
+        "diagram": diagram.render_svg(graph),
+        "transitions": [
+            {
+                "name": t.name,
+                "label": t.label,
+                "sources": [labels[s] for s in t.sources],
+                "target": labels[t.target],
+                "who": t.who,
+            }
+            for t in graph.transitions
+        ],
+        "generated_at": timezone.localtime(page.generated_at),
+        "review_rows": [
+            (_("Escalation rules"), page.rule_reviews),
+            (_("Team contact lists"), page.team_reviews),
+        ],
+    }
+
+
+def flow_view(request: HttpRequest) -> HttpResponse:
+    context = _context(request)
+    for error in context["filter_errors"]:
+        messages.warning(request, error)
+    return TemplateResponse(
+        request,
+        "admin/escalations/flow/page.html",
+        {**admin.site.each_context(request), "title": _("Escalation flow"), **context},
+    )
+
+
+def flow_pdf_view(request: HttpRequest) -> HttpResponse:
+    context = _context(request)
+    html = render_to_string(
+        "admin/escalations/flow/pdf.html",
+        {"title": _("Escalation flow"), **context},
+        request=request,
+    )
+    response = HttpResponse(pdf.html_to_pdf(html), content_type="application/pdf")
+    stamp = context["generated_at"].strftime("%Y%m%d-%H%M")
+    response["Content-Disposition"] = f'attachment; filename="escalation-flow-{stamp}.pdf"'
+    return response
