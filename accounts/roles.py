@@ -99,6 +99,19 @@ ROLES: dict[str, list[str]] = {
     ),
 }
 
+# Integrations (API tokens, webhook subscriptions, their delivery log): administrators.
+INTEGRATIONS = [
+    "integrations.view_apitoken",
+    "integrations.add_apitoken",
+    "integrations.change_apitoken",
+    "integrations.view_webhooksubscription",
+    "integrations.add_webhooksubscription",
+    "integrations.change_webhooksubscription",
+    "integrations.delete_webhooksubscription",
+    "integrations.view_webhookdelivery",
+]
+ROLES["administrator"] = sorted(set(ROLES["administrator"]) | set(INTEGRATIONS))
+
 
 def sync_roles(group_model, permission_model) -> None:
     """Create or update each role's Group with its permissions (those that exist yet).

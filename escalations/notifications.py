@@ -168,7 +168,9 @@ def _send(row: Notification) -> None:
         cls=DjangoJSONEncoder,
     ).encode()
     timestamp = str(int(timezone.now().timestamp()))
-    secret = _webhook_secret(row.address)
+    from integrations.webhooks import subscription_secret  # a subscription's own secret
+
+    secret = subscription_secret(row.pk) or _webhook_secret(row.address)
     request = urllib.request.Request(
         row.address,
         data=body,

@@ -38,6 +38,7 @@ from escalations.priority import Impact, Urgency, priority_for
 from escalations.selectors import Target, case_is_visible_to, escalation_target
 from escalations.sla import timers as sla
 from escalations.sla.models import TimerKind
+from integrations.webhooks import emit_event
 
 
 class TransitionForbidden(PermissionDenied):
@@ -156,6 +157,7 @@ def case_create(
         case._change_reason = "create"
         case.save()
         sla.start_case_timers(case, now=now)
+        emit_event("case.created", case)
         if call_log.strip():
             _add_note(case, actor=actor, kind=NoteKind.CALL_LOG, body=call_log)
     return case
@@ -307,6 +309,7 @@ def case_resolve(
         _run(case, actor=actor, name="resolve", reason=resolution.strip()[:200])
         sla.stop_timers(case, TimerKind.values)
         _add_note(case, actor=actor, kind=NoteKind.STATUS, body=resolution)
+        emit_event("case.resolved", case, extra={"resolution": resolution.strip()})
     return case
 
 
@@ -398,6 +401,7 @@ def case_escalate(
         hop.save()
         sla.start_hop_timers(case, hop)
         _add_note(case, actor=actor, kind=NoteKind.HANDOFF, body=handoff.as_text())
+        emit_event("case.escalated", case, escalation=hop)
     return hop
 
 
@@ -414,6 +418,7 @@ def case_acknowledge(
             sla.stop_timers(case, [TimerKind.ACKNOWLEDGE], escalation=hop)
         if comment.strip():
             _add_note(case, actor=actor, kind=NoteKind.INTERNAL, body=comment)
+        emit_event("case.acknowledged", case, escalation=hop)
     return hop
 
 
@@ -447,4 +452,5 @@ def case_return_to_owner(
             hop.save(update_fields=["answer", "answered_by", "answered_at", "outcome"])
             sla.stop_timers(case, [TimerKind.ACKNOWLEDGE, TimerKind.ANSWER], escalation=hop)
         _add_note(case, actor=actor, kind=NoteKind.ANSWER, body=answer)
+        emit_event("case.returned", case, escalation=hop, extra={"answer": answer.strip()})
     return hop

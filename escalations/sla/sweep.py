@@ -22,6 +22,7 @@ from escalations import notifications
 from escalations.sla.models import Level, SLAEvent, SLATimer, TimerKind
 from escalations.sla.schedules import ScheduleCache
 from escalations.sla.timers import HOP_KINDS, schedule_next
+from integrations.webhooks import emit_sla_event
 
 
 @dataclass
@@ -132,6 +133,7 @@ def _record(timer: SLATimer, level: Level, ctx: _Context) -> SLAEvent:
     event = SLAEvent(
         timer=timer, case_id=timer.case_id, level=level, fired_at=ctx.now, due_at=timer.due_at
     )
+    emit_sla_event(timer, level, fired_at=ctx.now)
     schedule_next(timer, ctx.schedules, after=level)
     if level == Level.BREACH:
         timer.next_level, timer.next_fire_at = None, None
