@@ -138,7 +138,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_THROTTLE_CLASSES": ["integrations.throttles.PerTokenRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"token": env_str("API_THROTTLE_RATE", "1200/min")},
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "integrations.schema.ApiAutoSchema",
     "EXCEPTION_HANDLER": "integrations.exceptions.exception_handler",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
@@ -168,7 +168,16 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {},
+    "ENUM_NAME_OVERRIDES": {
+        "CaseStatusEnum": "escalations.models.CaseStatus",
+        "TierEnum": "accounts.models.Tier",
+        "MoodEnum": "escalations.models.Mood",
+        "ReasonEnum": "escalations.models.Reason",
+        "ChannelEnum": "escalations.models.Channel",
+        "PriorityEnum": "escalations.priority.Priority",
+        "ImpactEnum": "escalations.priority.Impact",
+        "UrgencyEnum": "escalations.priority.Urgency",
+    },
 }
 
 LOGGING = {

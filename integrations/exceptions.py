@@ -32,7 +32,9 @@ class IdempotencyKeyReused(exceptions.APIException):
 def _fields(detail) -> dict:
     if isinstance(detail, dict):
         return {k: [str(m) for m in (v if isinstance(v, list) else [v])] for k, v in detail.items()}
-    return {"non_field_errors": [str(m) for m in (detail if isinstance(detail, list) else [detail])]}
+    return {
+        "non_field_errors": [str(m) for m in (detail if isinstance(detail, list) else [detail])]
+    }
 
 
 def exception_handler(exc, context):

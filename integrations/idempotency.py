@@ -60,9 +60,7 @@ def idempotent(view_method):
         if key is None:
             return view_method(self, request, *args, **kwargs)
         if not key.strip() or len(key) > MAX_KEY_LENGTH:
-            raise exceptions.ValidationError(
-                {HEADER: [_("Give a key of 1 to 255 characters.")]}
-            )
+            raise exceptions.ValidationError({HEADER: [_("Give a key of 1 to 255 characters.")]})
         request_fingerprint = fingerprint(request)
         with transaction.atomic():
             try:
