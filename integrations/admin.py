@@ -77,6 +77,7 @@ class ApiTokenAdmin(SimpleHistoryAdmin):
 
 
 class WebhookSubscriptionForm(forms.ModelForm):
+    url = forms.URLField(label=gettext_lazy("URL"), max_length=500, assume_scheme="https")
     event_types = forms.MultipleChoiceField(
         label=gettext_lazy("events"),
         choices=EventType.choices,
