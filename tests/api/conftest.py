@@ -1,6 +1,7 @@
 """API clients for the personas: each authenticated with its own bearer token."""
 
 import pytest
+from django.core.cache import cache
 from rest_framework.test import APIClient
 
 from integrations.tokens import token_create
@@ -14,6 +15,11 @@ def issue_token(user, name="CTI", **kwargs) -> str:
     )
     _row, token = token_create(actor=admin, user=user, name=name, **kwargs)
     return token
+
+
+@pytest.fixture(autouse=True)
+def _fresh_throttle_counts():
+    cache.clear()  # token ids are reused from test to test
 
 
 @pytest.fixture
