@@ -43,8 +43,8 @@ def test_key_order_and_spacing_of_the_body_do_not_matter(api, operator, payload)
 
     again = client.post(
         "/api/v1/cases/",
-        '{"urgency": 2, "impact": 2, "subject": "解約したい", "category": %d, "customer": %d}'
-        % (payload["category"], payload["customer"]),
+        '{"urgency": 2, "impact": 2, "subject": "解約したい", '
+        f'"category": {payload["category"]}, "customer": {payload["customer"]}}}',
         content_type="application/json",
         HTTP_IDEMPOTENCY_KEY="key-1",
     )
