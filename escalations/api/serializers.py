@@ -23,6 +23,8 @@ from escalations.models import (
 )
 from escalations.priority import Impact, Urgency
 
+MAX_ID = 2**63 - 1  # ids are 64-bit: larger numbers are refused as input, never sent to SQL
+
 # --- small nested objects ------------------------------------------------------------------
 
 
@@ -159,8 +161,8 @@ class CaseFilterSerializer(serializers.Serializer):
     status = serializers.MultipleChoiceField(choices=CaseStatus.choices, required=False)
     tier = serializers.IntegerField(min_value=1, max_value=4, required=False)
     priority = serializers.IntegerField(min_value=1, max_value=4, required=False)
-    category = serializers.IntegerField(min_value=1, required=False)
-    assigned_team = serializers.IntegerField(min_value=1, required=False)
+    category = serializers.IntegerField(min_value=1, max_value=MAX_ID, required=False)
+    assigned_team = serializers.IntegerField(min_value=1, max_value=MAX_ID, required=False)
     mine = serializers.ChoiceField(
         choices=[("owner", "owner"), ("handler", "handler")],
         required=False,

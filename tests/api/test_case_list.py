@@ -81,7 +81,9 @@ def test_the_list_is_paged_with_a_cursor(api, org, operator):
     seen = [row["reference"] for page in (first, second, third) for row in page["results"]]
     assert len(seen) == 5 == len(set(seen))
     assert third["next"] is None
-    assert client.get("/api/v1/cases/?cursor=garbage").status_code == 404
+    garbage = client.get("/api/v1/cases/?cursor=garbage")
+    assert garbage.status_code == 400
+    assert "cursor" in garbage.json()["fields"]
 
 
 def count_queries(client, url):
