@@ -26,7 +26,7 @@ def test_every_endpoint_is_described_with_its_errors(schema):
     assert len(operations) >= 20
     for path, method, operation in operations:
         assert operation.get("summary"), (path, method)
-        assert ERROR_CODES <= set(operation["responses"]), (path, method)
+        assert set(operation["responses"]) >= ERROR_CODES, (path, method)
         if "{" in path:
             assert "404" in operation["responses"], (path, method)
         if method == "post":
