@@ -205,6 +205,8 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         "list": ("escalations.view_case", "escalations.change_case"),
         "retrieve": ("escalations.view_case", "escalations.change_case"),
         "history": ("escalations.view_case", "escalations.change_case"),
+        "notes": ("escalations.view_case", "escalations.change_case"),
+        "escalations": ("escalations.view_case", "escalations.change_case"),
     }
     http_method_names = ["get", "post", "patch", "head", "options"]
 

@@ -1,7 +1,11 @@
 """``Idempotency-Key``: a retry returns the first response and creates nothing twice; the same
 key for another request is refused; a refused request may be retried with its key."""
 
+import datetime as dt
+
 import pytest
+from django.core.management import call_command
+from django.utils import timezone
 
 from escalations.models import Case, Escalation
 from integrations.models import IdempotencyRecord
@@ -128,3 +132,16 @@ def test_an_unusable_key_is_a_400(api, operator, payload, key):
     assert response.status_code == 400
     assert "Idempotency-Key" in response.json()["fields"]
     assert not Case.objects.exists()
+
+
+def test_old_records_are_purged_and_their_keys_can_be_used_again(api, operator, payload):
+    client = api(operator)
+    create(client, payload, "old-key")
+    IdempotencyRecord.objects.update(created_at=timezone.now() - dt.timedelta(hours=25))
+    create(client, payload, "fresh-key")
+
+    call_command("purge_idempotency_records", "--hours", "24")
+
+    assert list(IdempotencyRecord.objects.values_list("key", flat=True)) == ["fresh-key"]
+    assert create(client, payload, "old-key").status_code == 201
+    assert Case.objects.count() == 3
