@@ -454,3 +454,37 @@ def case_return_to_owner(
         _add_note(case, actor=actor, kind=NoteKind.ANSWER, body=answer)
         emit_event("case.returned", case, escalation=hop, extra={"answer": answer.strip()})
     return hop
+
+
+# --- customers -------------------------------------------------------------------------------
+
+
+def customer_create(
+    *,
+    actor: User,
+    name: str,
+    furigana: str = "",
+    phone: str = "",
+    email: str = "",
+    external_id: str | None = None,
+) -> Customer:
+    """Register a customer (e.g. from a CTI or CRM); ``external_id`` is the CRM's, unique."""
+    if not actor.has_perm("escalations.add_customer"):
+        raise PermissionDenied(_("You may not register customers."))
+    if not name.strip():
+        raise ValidationError({"name": _("A name is required.")})
+    external_id = (external_id or "").strip() or None
+    customer = Customer(
+        name=name.strip(),
+        furigana=furigana.strip(),
+        phone=phone.strip(),
+        email=email.strip(),
+        external_id=external_id,
+    )
+    customer._history_user = actor
+    customer._change_reason = "create"
+    with transaction.atomic():
+        if external_id and Customer.objects.filter(external_id=external_id).exists():
+            raise ValidationError({"external_id": _("A customer with this CRM id already exists.")})
+        customer.save()
+    return customer

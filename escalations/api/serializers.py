@@ -25,6 +25,20 @@ from escalations.priority import Impact, Urgency
 
 MAX_ID = 2**63 - 1  # ids are 64-bit: larger numbers are refused as input, never sent to SQL
 
+
+class _NoUnknownFields:
+    """Refuse keys the serializer does not know, instead of silently ignoring them."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, dict):
+            unknown = sorted(set(data) - set(self.fields))
+            if unknown:
+                raise serializers.ValidationError(
+                    {name: [_("This field cannot be set here.")] for name in unknown}
+                )
+        return super().to_internal_value(data)
+
+
 # --- small nested objects ------------------------------------------------------------------
 
 
@@ -44,6 +58,33 @@ class CustomerRefSerializer(serializers.ModelSerializer):
     class Meta:
         model = Customer
         fields = ["id", "name", "furigana", "external_id"]
+
+
+class CustomerSerializer(serializers.ModelSerializer):
+    email = serializers.CharField(help_text="An email address, or empty.")
+
+    class Meta:
+        model = Customer
+        fields = ["id", "name", "furigana", "phone", "email", "external_id"]
+        read_only_fields = fields
+
+
+class CustomerCreateSerializer(_NoUnknownFields, serializers.Serializer):
+    name = serializers.CharField(max_length=200)
+    furigana = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    phone = serializers.CharField(max_length=30, required=False, allow_blank=True, default="")
+    email = serializers.EmailField(required=False, allow_blank=True, default="")
+    external_id = serializers.CharField(
+        max_length=100, required=False, allow_null=True, default=None, help_text="The CRM's id."
+    )
+
+
+class CustomerFilterSerializer(serializers.Serializer):
+    phone = serializers.CharField(max_length=30, required=False, help_text="Exact phone number.")
+    external_id = serializers.CharField(max_length=100, required=False, help_text="CRM id.")
+    name = serializers.CharField(
+        max_length=200, required=False, help_text="Part of the name or its furigana."
+    )
 
 
 class CategorySerializer(serializers.ModelSerializer):
@@ -108,19 +149,6 @@ class CaseSerializer(serializers.ModelSerializer):
             "closed_at",
         ]
         read_only_fields = fields
-
-
-class _NoUnknownFields:
-    """Refuse keys the serializer does not know, instead of silently ignoring them."""
-
-    def to_internal_value(self, data):
-        if isinstance(data, dict):
-            unknown = sorted(set(data) - set(self.fields))
-            if unknown:
-                raise serializers.ValidationError(
-                    {name: [_("This field cannot be set here.")] for name in unknown}
-                )
-        return super().to_internal_value(data)
 
 
 class CaseCreateSerializer(_NoUnknownFields, serializers.Serializer):

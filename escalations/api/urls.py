@@ -6,6 +6,7 @@ from escalations.api import views
 router = SimpleRouter()
 router.register("cases", views.CaseViewSet, basename="case")
 router.register("escalations", views.EscalationViewSet, basename="escalation")
+router.register("customers", views.CustomerViewSet, basename="customer")
 router.register("categories", views.CategoryViewSet, basename="category")
 router.register("rules", views.RuleViewSet, basename="rule")
 

@@ -5,6 +5,7 @@ become JSON in ``integrations.exceptions``; POSTs honour ``Idempotency-Key``."""
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, permissions, status, viewsets
@@ -17,7 +18,14 @@ from rest_framework.views import APIView
 
 from escalations import policy, services
 from escalations.api import serializers as s
-from escalations.models import Case, CaseStatus, Category, Escalation, EscalationRule
+from escalations.models import (
+    Case,
+    CaseStatus,
+    Category,
+    Customer,
+    Escalation,
+    EscalationRule,
+)
 from escalations.selectors import cases_visible_to
 from integrations.idempotency import idempotent
 
@@ -401,6 +409,62 @@ class EscalationViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         visible = cases_visible_to(self.request.user)
         return Escalation.objects.filter(case__in=visible).select_related(*s.ESCALATION_RELATED)
+
+
+class CustomerPagination(Pagination):
+    ordering = ("furigana", "name", "id")
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Find customers (by phone, CRM id or name)",
+        parameters=[s.CustomerFilterSerializer],
+        tags=["customers"],
+    ),
+    retrieve=extend_schema(summary="One customer", tags=["customers"]),
+    create=extend_schema(
+        summary="Register a customer",
+        request=s.CustomerCreateSerializer,
+        responses={201: s.CustomerSerializer},
+        tags=["customers"],
+    ),
+)
+class CustomerViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    serializer_class = s.CustomerSerializer
+    pagination_class = CustomerPagination
+    permission_classes = [permissions.IsAuthenticated, HasPermission]
+    required_perms = {
+        "list": ("escalations.view_customer",),
+        "retrieve": ("escalations.view_customer",),
+    }
+    queryset = Customer.objects.all()
+
+    def filter_queryset(self, queryset):
+        if self.action != "list":
+            return queryset
+        form = s.CustomerFilterSerializer(data=self.request.query_params)
+        form.is_valid(raise_exception=True)
+        f = form.validated_data
+        if "phone" in f:
+            queryset = queryset.filter(phone=f["phone"])
+        if "external_id" in f:
+            queryset = queryset.filter(external_id=f["external_id"])
+        if "name" in f:
+            queryset = queryset.filter(
+                Q(name__icontains=f["name"]) | Q(furigana__icontains=f["name"])
+            )
+        return queryset
+
+    @idempotent
+    def create(self, request, *args, **kwargs):
+        form = s.CustomerCreateSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        customer = services.customer_create(actor=request.user, **form.validated_data)
+        return Response(s.CustomerSerializer(customer).data, status=status.HTTP_201_CREATED)
 
 
 @extend_schema_view(
