@@ -103,6 +103,18 @@ ROLES: dict[str, list[str]] = {
 AUDIT_READ = ["audit.view_auditlog"]
 ROLES["manager"] = sorted(set(ROLES["manager"]) | set(AUDIT_READ))
 ROLES["administrator"] = sorted(set(ROLES["administrator"]) | set(AUDIT_READ))
+# Integrations (API tokens, webhook subscriptions, their delivery log): administrators.
+INTEGRATIONS = [
+    "integrations.view_apitoken",
+    "integrations.add_apitoken",
+    "integrations.change_apitoken",
+    "integrations.view_webhooksubscription",
+    "integrations.add_webhooksubscription",
+    "integrations.change_webhooksubscription",
+    "integrations.delete_webhooksubscription",
+    "integrations.view_webhookdelivery",
+]
+ROLES["administrator"] = sorted(set(ROLES["administrator"]) | set(INTEGRATIONS))
 
 
 def sync_roles(group_model, permission_model) -> None:

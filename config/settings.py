@@ -34,6 +34,9 @@ INSTALLED_APPS = [
     "escalations",
     "knowledge",
     "audit",
+    "integrations",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
 ]
 
 MIDDLEWARE = [
@@ -130,8 +133,53 @@ WEBHOOK_TIMEOUT_SECONDS = float(env_str("WEBHOOK_TIMEOUT_SECONDS", "10"))
 WEBHOOK_DEFAULT_SECRET = env_str("WEBHOOK_DEFAULT_SECRET", "change-me")
 
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "integrations.authentication.BearerTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_THROTTLE_CLASSES": ["integrations.throttles.PerTokenRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"token": env_str("API_THROTTLE_RATE", "1200/min")},
+    "DEFAULT_SCHEMA_CLASS": "integrations.schema.ApiAutoSchema",
+    "EXCEPTION_HANDLER": "integrations.exceptions.exception_handler",
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+}
+# The API's throttle counts live in the cache: set CACHE_URL (e.g. redis://127.0.0.1:6379/1) so
+# that every web process shares them; without it each process counts on its own.
+if env_str("CACHE_URL", ""):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": env_str("CACHE_URL", ""),
+        }
+    }
+# API tokens (integrations): lifetime when the admin gives none.
+API_TOKEN_DEFAULT_DAYS = int(env_str("API_TOKEN_DEFAULT_DAYS", "90"))
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Escalation back office API",
+    "DESCRIPTION": (
+        "Cases, notes, escalations and transitions for integrations (CTI, CRM, chat, web "
+        "forms). Same rules as the admin. Errors: "
+        '{"code", "detail", "fields"?, "status"?}. '
+        "POST accepts an Idempotency-Key header. Webhooks are signed with HMAC-SHA256."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "CaseStatusEnum": "escalations.models.CaseStatus",
+        "TierEnum": "accounts.models.Tier",
+        "MoodEnum": "escalations.models.Mood",
+        "ReasonEnum": "escalations.models.Reason",
+        "ChannelEnum": "escalations.models.Channel",
+        "PriorityEnum": "escalations.priority.Priority",
+        "ImpactEnum": "escalations.priority.Impact",
+        "UrgencyEnum": "escalations.priority.Urgency",
+    },
 }
 
 LOGGING = {

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import dataclasses
 import datetime as dt
 import hashlib
 import hmac
@@ -15,7 +16,7 @@ import logging
 import urllib.error
 import urllib.request
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from django.conf import settings
@@ -44,7 +45,14 @@ def sign(secret: str, timestamp: str, body: bytes) -> str:
     return "sha256=" + mac.hexdigest()
 
 
-_batch: contextvars.ContextVar[list[Notification] | None] = contextvars.ContextVar(
+@dataclasses.dataclass
+class _Batch:
+    rows: list[Notification] = dataclasses.field(default_factory=list)
+    then: dict[str, Callable[[], None]] = dataclasses.field(default_factory=dict)
+    memo: dict[str, Any] = dataclasses.field(default_factory=dict)
+
+
+_batch: contextvars.ContextVar[_Batch | None] = contextvars.ContextVar(
     "notification_batch", default=None
 )
 
@@ -54,15 +62,35 @@ def batched() -> Iterator[None]:
     """Write every notification queued inside in one INSERT when the block ends, and enqueue
     one delivery task for all of them (e.g. one sweep batch) instead of one per call. Use it
     inside the transaction that writes what they report; rows queued inside get their primary
-    key only when the block ends. Nothing is written when the block raises."""
-    rows: list[Notification] = []
-    token = _batch.set(rows)
+    key only when the block ends (see :func:`when_written`). Nothing is written when the block
+    raises."""
+    batch = _Batch()
+    token = _batch.set(batch)
     try:
         yield
     finally:
         _batch.reset(token)
-    if rows:
-        _enqueue_on_commit([row.pk for row in Notification.objects.bulk_create(rows)])
+    if batch.rows:
+        _enqueue_on_commit([row.pk for row in Notification.objects.bulk_create(batch.rows)])
+    for then in batch.then.values():
+        then()
+
+
+def when_written(key: str, then: Callable[[], None]) -> None:
+    """Run ``then`` once the notifications queued so far have their primary keys: now outside
+    a batch, else once (per ``key``) when the batch is written."""
+    batch = _batch.get()
+    if batch is None:
+        then()
+    else:
+        batch.then.setdefault(key, then)
+
+
+def batch_memo() -> dict[str, Any] | None:
+    """A dict living as long as the current batch (``None`` outside one): what is looked up
+    once per batch instead of once per notification."""
+    batch = _batch.get()
+    return None if batch is None else batch.memo
 
 
 def _enqueue_on_commit(ids: list[int]) -> None:
@@ -73,9 +101,9 @@ def _enqueue_on_commit(ids: list[int]) -> None:
 
 
 def _queue(notifications: list[Notification]) -> list[Notification]:
-    collecting = _batch.get()
-    if collecting is not None:
-        collecting.extend(notifications)
+    batch = _batch.get()
+    if batch is not None:
+        batch.rows.extend(notifications)
         return notifications
     created = Notification.objects.bulk_create(notifications)
     _enqueue_on_commit([n.pk for n in created])
@@ -170,7 +198,9 @@ def _send(row: Notification) -> None:
         cls=DjangoJSONEncoder,
     ).encode()
     timestamp = str(int(timezone.now().timestamp()))
-    secret = _webhook_secret(row.address)
+    from integrations.webhooks import subscription_secret  # a subscription's own secret
+
+    secret = subscription_secret(row.pk) or _webhook_secret(row.address)
     request = urllib.request.Request(
         row.address,
         data=body,

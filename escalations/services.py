@@ -39,6 +39,7 @@ from escalations.priority import Impact, Urgency, priority_for
 from escalations.selectors import Target, active_rules, case_is_visible_to, escalation_target
 from escalations.sla import timers as sla
 from escalations.sla.models import TimerKind
+from integrations.webhooks import emit_event
 
 
 class TransitionForbidden(PermissionDenied):
@@ -157,6 +158,7 @@ def case_create(
         case._change_reason = "create"
         case.save()
         sla.start_case_timers(case, now=now)
+        emit_event("case.created", case)
         if call_log.strip():
             _add_note(case, actor=actor, kind=NoteKind.CALL_LOG, body=call_log)
     return case
@@ -347,6 +349,7 @@ def case_resolve(
         _run(case, actor=actor, name="resolve", reason=resolution.strip()[:200])
         sla.stop_timers(case, TimerKind.values)
         _add_note(case, actor=actor, kind=NoteKind.STATUS, body=resolution)
+        emit_event("case.resolved", case, extra={"resolution": resolution.strip()})
     return case
 
 
@@ -551,6 +554,8 @@ def _write_escalations(
             for (i, *_rest), hop in zip(moves, hops, strict=True)
         ]
     )
+    for hop in hops:
+        emit_event("case.escalated", hop.case, escalation=hop)
     return hops
 
 
@@ -585,6 +590,7 @@ def case_acknowledge(
             sla.stop_timers(case, [TimerKind.ACKNOWLEDGE], escalation=hop)
         if comment.strip():
             _add_note(case, actor=actor, kind=NoteKind.INTERNAL, body=comment)
+        emit_event("case.acknowledged", case, escalation=hop)
     return hop
 
 
@@ -620,4 +626,39 @@ def case_return_to_owner(
             hop.save(update_fields=fields)
             sla.stop_timers(case, [TimerKind.ACKNOWLEDGE, TimerKind.ANSWER], escalation=hop)
         _add_note(case, actor=actor, kind=NoteKind.ANSWER, body=answer)
+        emit_event("case.returned", case, escalation=hop, extra={"answer": answer.strip()})
     return hop
+
+
+# --- customers -------------------------------------------------------------------------------
+
+
+def customer_create(
+    *,
+    actor: User,
+    name: str,
+    furigana: str = "",
+    phone: str = "",
+    email: str = "",
+    external_id: str | None = None,
+) -> Customer:
+    """Register a customer (e.g. from a CTI or CRM); ``external_id`` is the CRM's, unique."""
+    if not actor.has_perm("escalations.add_customer"):
+        raise PermissionDenied(_("You may not register customers."))
+    if not name.strip():
+        raise ValidationError({"name": _("A name is required.")})
+    external_id = (external_id or "").strip() or None
+    customer = Customer(
+        name=name.strip(),
+        furigana=furigana.strip(),
+        phone=phone.strip(),
+        email=email.strip(),
+        external_id=external_id,
+    )
+    customer._history_user = actor
+    customer._change_reason = "create"
+    with transaction.atomic():
+        if external_id and Customer.objects.filter(external_id=external_id).exists():
+            raise ValidationError({"external_id": _("A customer with this CRM id already exists.")})
+        customer.save()
+    return customer

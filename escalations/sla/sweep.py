@@ -24,6 +24,7 @@ from escalations.bulk import bulk_set
 from escalations.sla.models import Level, SLAEvent, SLATimer, TimerKind
 from escalations.sla.schedules import ScheduleCache
 from escalations.sla.timers import HOP_KINDS, schedule_next
+from integrations.webhooks import emit_sla_event
 
 
 @dataclass
@@ -275,6 +276,7 @@ class _Batch:
             timer.next_level, timer.next_fire_at = None, None
         self.fired[timer.pk] = timer
         self.events.append(event)
+        emit_sla_event(timer, level, fired_at=self.ctx.now)
         return event
 
     def _skip_passed_warnings(self, timer: SLATimer) -> None:

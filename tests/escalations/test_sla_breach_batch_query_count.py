@@ -24,10 +24,11 @@ from tests.factories import HANDOFF, UserFactory, make_case, make_sla_policy
 # lock the open hops, UPDATE them, INSERT their history, stop their timers (met, missed), count
 # the hops, INSERT the new hops, INSERT their history, the policy, its hop targets, the calendar
 # (hours, days), INSERT the timers, INSERT the notes, INSERT their history. Then the calendar for
-# the breached timers' next rungs (2), the manager group and its members, UPDATE the timers,
+# the breached timers' next rungs (2), the webhook subscriptions (read once per batch,
+# integrations), the manager group and its members, UPDATE the timers,
 # INSERT the events, INSERT the notifications, RELEASE SAVEPOINT; and the last batch, which finds
 # nothing (3).
-BREACH_SWEEP_QUERIES = 7 + 19 + 8 + 3
+BREACH_SWEEP_QUERIES = 7 + 19 + 9 + 3
 
 
 @pytest.fixture

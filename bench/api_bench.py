@@ -1,0 +1,286 @@
+"""Benchmark of the REST API under gunicorn on PostgreSQL (run by hand; figures go to
+bench/README.md).
+
+    .venv/bin/python bench/api_bench.py --seconds 15 --concurrency 8 --workers 2
+
+Recreates the database ``escalations_api_bench`` on the local PostgreSQL, migrates it, loads
+an organisation (L1 and L2 teams, a rule, a 24/7 SLA policy, one webhook subscription to every
+event, so each write also writes its outbox rows), ``--cases`` cases for the list and
+in-progress cases to escalate, then starts gunicorn (sync workers, persistent DB connections)
+and measures, one after the other, with ``--concurrency`` client threads on keep-alive-less
+HTTP/1.1 connections, each for ``--seconds``:
+
+  - ``GET /api/v1/me/``: a trivial DRF endpoint (token auth, throttle, one small serializer):
+    the ceiling of this stack on this machine;
+  - ``GET /api/v1/cases/?page_size=50`` as the operator (visibility filter, joins, cursor);
+  - ``POST /api/v1/cases/`` (create through ``case_create``);
+  - ``POST /api/v1/cases/{ref}/escalate/`` (``case_escalate`` on a fresh in-progress case each).
+
+Requests per second and latency percentiles are measured by the client. The client threads
+run on the same two cores as gunicorn and PostgreSQL: the figures are a floor.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import queue
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+DB = "escalations_api_bench"
+DATABASE_URL = f"postgres://postgres@127.0.0.1:5432/{DB}"
+
+
+def setup_database() -> None:
+    psql = ["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", "postgres", "-q", "-c"]
+    subprocess.run([*psql, f"DROP DATABASE IF EXISTS {DB}"], check=True)
+    subprocess.run([*psql, f"CREATE DATABASE {DB}"], check=True)
+    os.environ["DATABASE_URL"] = DATABASE_URL
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+
+
+def load(cases: int, to_escalate: int) -> dict:
+    from django.contrib.auth.models import Group
+
+    from accounts.models import Team, Tier, User
+    from escalations import services
+    from escalations.models import Category, Customer, EscalationRule
+    from integrations.models import EventType, WebhookSubscription
+    from integrations.tokens import token_create
+    from tests.factories import make_sla_policy
+
+    admin = User.objects.create_superuser("bench-admin", password="x")
+    operator = User.objects.create_user("bench-operator", password="x", display_name="操作員")
+    operator.groups.add(Group.objects.get(name="operator"))
+    supervisor = User.objects.create_user("bench-sv", password="x", display_name="SV")
+    supervisor.groups.add(Group.objects.get(name="supervisor"))
+    l1 = Team.objects.create(name="一次対応", tier=Tier.L1)
+    l1.members.add(operator)
+    l2 = Team.objects.create(name="SV", tier=Tier.L2, lead=supervisor)
+    l2.members.add(supervisor)
+    EscalationRule.objects.create(target_tier=Tier.L2, target_team=l2)
+    make_sla_policy()
+    WebhookSubscription.objects.create(
+        name="CRM",
+        url="http://127.0.0.1:9/hooks",  # nothing listens: deliveries stay pending
+        secret="bench",
+        event_types=list(EventType.values),
+    )
+    category = Category.objects.create(name="請求・料金")
+    customer = Customer.objects.create(name="山田 太郎", furigana="やまだ たろう")
+    started = time.perf_counter()
+    for _ in range(cases):
+        services.case_create(
+            actor=operator,
+            customer=customer,
+            category=category,
+            subject="請求額が違う",
+            impact=2,
+            urgency=2,
+        )
+    ready = []
+    for _ in range(to_escalate):
+        case = services.case_create(
+            actor=operator,
+            customer=customer,
+            category=category,
+            subject="返金の要求",
+            impact=2,
+            urgency=1,
+        )
+        services.case_start_work(case=case, actor=operator)
+        ready.append(case.reference)
+    print(f"loaded {cases + to_escalate} cases in {time.perf_counter() - started:.1f} s")
+    _row, token = token_create(actor=admin, user=operator, name="bench")
+    return {"token": token, "customer": customer.pk, "category": category.pk, "ready": ready}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_gunicorn(port: int, workers: int) -> subprocess.Popen:
+    env = {
+        **os.environ,
+        "DATABASE_URL": DATABASE_URL,
+        "DB_CONN_MAX_AGE": "600",
+        "API_THROTTLE_RATE": "100000000/min",
+        "CELERY_BROKER_URL": os.environ.get("CELERY_BROKER_URL", "redis://127.0.0.1:6379/6"),
+        "LOG_LEVEL": "WARNING",
+    }
+    process = subprocess.Popen(
+        [
+            str(ROOT / ".venv/bin/gunicorn"),
+            "config.wsgi",
+            "--workers",
+            str(workers),
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
+    deadline = time.time() + 30
+    while time.time() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return process
+        except OSError:
+            time.sleep(0.2)
+    process.kill()
+    raise SystemExit("gunicorn did not start")
+
+
+def request(port: int, method: str, path: str, token: str, body: dict | None = None):
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+    data = json.dumps(body).encode() if body is not None else None
+    started = time.perf_counter()
+    connection.request(method, path, body=data, headers=headers)
+    response = connection.getresponse()
+    response.read()
+    elapsed = time.perf_counter() - started
+    connection.close()
+    return response.status, elapsed
+
+
+def run(name: str, make_request, *, seconds: float, concurrency: int) -> dict:
+    latencies: list[float] = []
+    statuses: dict[int, int] = {}
+    lock = threading.Lock()
+    stop_at = time.perf_counter() + seconds
+
+    def worker() -> None:
+        while time.perf_counter() < stop_at:
+            outcome = make_request()
+            if outcome is None:  # nothing left to do (no case left to escalate)
+                return
+            status, elapsed = outcome
+            with lock:
+                latencies.append(elapsed)
+                statuses[status] = statuses.get(status, 0) + 1
+
+    started = time.perf_counter()
+    threads = [threading.Thread(target=worker) for _ in range(concurrency)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    wall = time.perf_counter() - started
+    latencies.sort()
+    pct = lambda p: latencies[min(int(len(latencies) * p), len(latencies) - 1)] * 1000  # noqa: E731
+    result = {
+        "name": name,
+        "requests": len(latencies),
+        "rps": len(latencies) / wall,
+        "p50": pct(0.50),
+        "p95": pct(0.95),
+        "p99": pct(0.99),
+        "mean": statistics.fmean(latencies) * 1000,
+        "statuses": statuses,
+    }
+    print(
+        f"{name:45s} {result['rps']:7.1f} req/s  p50 {result['p50']:6.1f} ms  "
+        f"p95 {result['p95']:6.1f} ms  p99 {result['p99']:6.1f} ms  {statuses}"
+    )
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--seconds", type=float, default=15)
+    parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--cases", type=int, default=500)
+    parser.add_argument("--escalate", type=int, default=3000)
+    args = parser.parse_args()
+
+    setup_database()
+    data = load(args.cases, args.escalate)
+    port = free_port()
+    server = start_gunicorn(port, args.workers)
+    token = data["token"]
+    ready: queue.Queue[str] = queue.Queue()
+    for reference in data["ready"]:
+        ready.put(reference)
+    create_body = {
+        "customer": data["customer"],
+        "category": data["category"],
+        "subject": "ベンチマーク",
+        "impact": 2,
+        "urgency": 2,
+        "call_log": "お客様からの問い合わせ",
+    }
+    escalate_body = {
+        "reason": "complaint",
+        "customer_wants": "返金してほしい",
+        "tried": "明細を説明した",
+        "mood": "angry",
+    }
+
+    def escalate():
+        try:
+            reference = ready.get_nowait()
+        except queue.Empty:
+            return None
+        return request(port, "POST", f"/api/v1/cases/{reference}/escalate/", token, escalate_body)
+
+    try:
+        for _ in range(20):  # warm up every worker's imports and connections
+            request(port, "GET", "/api/v1/me/", token)
+            request(port, "GET", "/api/v1/cases/?page_size=50", token)
+        kwargs = {"seconds": args.seconds, "concurrency": args.concurrency}
+        results = [
+            run(
+                "GET /api/v1/me/ (trivial DRF ceiling)",
+                lambda: request(port, "GET", "/api/v1/me/", token),
+                **kwargs,
+            ),
+            run(
+                "GET /api/v1/cases/?page_size=50",
+                lambda: request(port, "GET", "/api/v1/cases/?page_size=50", token),
+                **kwargs,
+            ),
+            run(
+                "POST /api/v1/cases/",
+                lambda: request(port, "POST", "/api/v1/cases/", token, create_body),
+                **kwargs,
+            ),
+            run("POST /api/v1/cases/{ref}/escalate/", escalate, **kwargs),
+        ]
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=30)
+    print()
+    print("| endpoint | requests | req/s | p50 ms | p95 ms | p99 ms | statuses |")
+    print("|---|---|---|---|---|---|---|")
+    for r in results:
+        print(
+            f"| `{r['name']}` | {r['requests']} | {r['rps']:.0f} | {r['p50']:.1f} | "
+            f"{r['p95']:.1f} | {r['p99']:.1f} | {r['statuses']} |"
+        )
+
+
+if __name__ == "__main__":
+    main()

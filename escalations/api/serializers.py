@@ -1,0 +1,329 @@
+"""Serializers of the cases API: they translate JSON to the services' arguments and rows to
+JSON. No business rule lives here: the services check and refuse."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+from rest_framework import serializers
+
+from accounts.models import Team, User
+from escalations import services
+from escalations.models import (
+    Case,
+    CaseNote,
+    CaseStatus,
+    Category,
+    Channel,
+    Customer,
+    Escalation,
+    EscalationRule,
+    Mood,
+    NoteKind,
+    Reason,
+)
+from escalations.priority import Impact, Urgency
+
+MAX_ID = 2**63 - 1  # ids are 64-bit: larger numbers are refused as input, never sent to SQL
+
+
+class _NoUnknownFields:
+    """Refuse keys the serializer does not know, instead of silently ignoring them."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, dict):
+            unknown = sorted(set(data) - set(self.fields))
+            if unknown:
+                raise serializers.ValidationError(
+                    {name: [_("This field cannot be set here.")] for name in unknown}
+                )
+        return super().to_internal_value(data)
+
+
+# --- small nested objects ------------------------------------------------------------------
+
+
+class PersonSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = User
+        fields = ["id", "username", "display_name"]
+
+
+class TeamRefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Team
+        fields = ["id", "name", "tier"]
+
+
+class CustomerRefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Customer
+        fields = ["id", "name", "furigana", "external_id"]
+
+
+class CustomerSerializer(serializers.ModelSerializer):
+    email = serializers.CharField(help_text="An email address, or empty.")
+
+    class Meta:
+        model = Customer
+        fields = ["id", "name", "furigana", "phone", "email", "external_id"]
+        read_only_fields = fields
+
+
+class CustomerCreateSerializer(_NoUnknownFields, serializers.Serializer):
+    name = serializers.CharField(max_length=200)
+    furigana = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    phone = serializers.CharField(max_length=30, required=False, allow_blank=True, default="")
+    email = serializers.EmailField(required=False, allow_blank=True, default="")
+    external_id = serializers.CharField(
+        max_length=100, required=False, allow_null=True, default=None, help_text="The CRM's id."
+    )
+
+
+class CustomerFilterSerializer(serializers.Serializer):
+    phone = serializers.CharField(max_length=30, required=False, help_text="Exact phone number.")
+    external_id = serializers.CharField(max_length=100, required=False, help_text="CRM id.")
+    name = serializers.CharField(
+        max_length=200, required=False, help_text="Part of the name or its furigana."
+    )
+
+
+class CategorySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Category
+        fields = ["id", "name", "description", "is_active", "sort_order"]
+
+
+class RuleSerializer(serializers.ModelSerializer):
+    category = CategorySerializer(allow_null=True)
+    target_team = TeamRefSerializer()
+    target_user = PersonSerializer(allow_null=True)
+
+    class Meta:
+        model = EscalationRule
+        fields = [
+            "id",
+            "category",
+            "priority",
+            "reason",
+            "target_tier",
+            "target_team",
+            "target_user",
+            "guidance",
+            "is_active",
+        ]
+
+
+# --- cases ---------------------------------------------------------------------------------
+
+
+class CaseSerializer(serializers.ModelSerializer):
+    customer = CustomerRefSerializer()
+    category = CategorySerializer()
+    owner = PersonSerializer()
+    owner_team = TeamRefSerializer(allow_null=True)
+    assigned_team = TeamRefSerializer(allow_null=True)
+    handler = PersonSerializer(allow_null=True)
+
+    class Meta:
+        model = Case
+        fields = [
+            "reference",
+            "subject",
+            "description",
+            "channel",
+            "customer",
+            "category",
+            "impact",
+            "urgency",
+            "priority",
+            "status",
+            "tier",
+            "owner",
+            "owner_team",
+            "assigned_team",
+            "handler",
+            "created_at",
+            "updated_at",
+            "first_response_at",
+            "resolved_at",
+            "closed_at",
+        ]
+        read_only_fields = fields
+
+
+class CaseCreateSerializer(_NoUnknownFields, serializers.Serializer):
+    customer = serializers.PrimaryKeyRelatedField(queryset=Customer.objects.all())
+    category = serializers.PrimaryKeyRelatedField(queryset=Category.objects.filter(is_active=True))
+    subject = serializers.CharField(max_length=200)
+    description = serializers.CharField(required=False, allow_blank=True, default="")
+    channel = serializers.ChoiceField(choices=Channel.choices, default=Channel.API)
+    impact = serializers.ChoiceField(choices=Impact.choices)
+    urgency = serializers.ChoiceField(choices=Urgency.choices)
+    call_log = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="What the customer said on this contact; goes on the timeline.",
+    )
+
+
+class CaseUpdateSerializer(_NoUnknownFields, serializers.Serializer):
+    """The fields ``services.case_update`` may change; send only those that change."""
+
+    subject = serializers.CharField(max_length=200)
+    description = serializers.CharField(allow_blank=True)
+    channel = serializers.ChoiceField(choices=Channel.choices)
+    customer = serializers.PrimaryKeyRelatedField(queryset=Customer.objects.all())
+    category = serializers.PrimaryKeyRelatedField(queryset=Category.objects.filter(is_active=True))
+    impact = serializers.ChoiceField(choices=Impact.choices)
+    urgency = serializers.ChoiceField(choices=Urgency.choices)
+
+    def validate(self, attrs):
+        assert set(attrs) <= set(services.EDITABLE_FIELDS)
+        return attrs
+
+
+class CaseFilterSerializer(serializers.Serializer):
+    """Query parameters of the case list."""
+
+    status = serializers.MultipleChoiceField(choices=CaseStatus.choices, required=False)
+    tier = serializers.IntegerField(min_value=1, max_value=4, required=False)
+    priority = serializers.IntegerField(min_value=1, max_value=4, required=False)
+    category = serializers.IntegerField(min_value=1, max_value=MAX_ID, required=False)
+    assigned_team = serializers.IntegerField(min_value=1, max_value=MAX_ID, required=False)
+    mine = serializers.ChoiceField(
+        choices=[("owner", "owner"), ("handler", "handler")],
+        required=False,
+        help_text="owner: cases I own; handler: cases I handle.",
+    )
+    customer_external_id = serializers.CharField(max_length=100, required=False)
+    created_after = serializers.DateTimeField(required=False)
+    created_before = serializers.DateTimeField(required=False)
+    updated_after = serializers.DateTimeField(required=False)
+
+
+# --- notes and escalations -----------------------------------------------------------------
+
+
+class NoteSerializer(serializers.ModelSerializer):
+    author = PersonSerializer(allow_null=True)
+
+    class Meta:
+        model = CaseNote
+        fields = ["id", "kind", "body", "author", "created_at"]
+        read_only_fields = fields
+
+
+class NoteCreateSerializer(_NoUnknownFields, serializers.Serializer):
+    kind = serializers.ChoiceField(
+        choices=[
+            (NoteKind.CALL_LOG, NoteKind.CALL_LOG.label),
+            (NoteKind.INTERNAL, NoteKind.INTERNAL.label),
+        ]
+    )
+    body = serializers.CharField()
+
+
+class EscalationSerializer(serializers.ModelSerializer):
+    case = serializers.CharField(source="case.reference")
+    to_team = TeamRefSerializer()
+    to_user = PersonSerializer(allow_null=True)
+    routed_from = PersonSerializer(allow_null=True)
+    requested_by = PersonSerializer()
+    acknowledged_by = PersonSerializer(allow_null=True)
+    answered_by = PersonSerializer(allow_null=True)
+
+    class Meta:
+        model = Escalation
+        fields = [
+            "id",
+            "case",
+            "number",
+            "from_tier",
+            "to_tier",
+            "to_team",
+            "to_user",
+            "routed_from",
+            "reason",
+            "customer_wants",
+            "tried",
+            "customer_mood",
+            "requested_by",
+            "requested_at",
+            "acknowledged_by",
+            "acknowledged_at",
+            "answered_by",
+            "answered_at",
+            "answer",
+            "outcome",
+            "is_automatic",
+        ]
+        read_only_fields = fields
+
+
+ESCALATION_RELATED = [
+    "case",
+    "to_team",
+    "to_user",
+    "routed_from",
+    "requested_by",
+    "acknowledged_by",
+    "answered_by",
+]
+
+
+# --- transitions: the same payloads as the admin's forms -----------------------------------
+
+
+class TransitionSerializer(_NoUnknownFields, serializers.Serializer):
+    expected_status = serializers.ChoiceField(
+        choices=CaseStatus.choices,
+        required=False,
+        help_text=(
+            "The status the caller saw. When the case has another status now, the action is "
+            "refused with 409 instead of acting on a stale view."
+        ),
+    )
+
+
+class CommentTransitionSerializer(TransitionSerializer):
+    comment = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class EscalateSerializer(TransitionSerializer):
+    reason = serializers.ChoiceField(choices=Reason.choices)
+    customer_wants = serializers.CharField(help_text="What the customer wants.")
+    tried = serializers.CharField(help_text="What was already tried.")
+    mood = serializers.ChoiceField(choices=Mood.choices)
+
+
+class AnswerSerializer(TransitionSerializer):
+    answer = serializers.CharField(help_text="Goes back to the owner, who tells the customer.")
+
+
+class ResolveSerializer(TransitionSerializer):
+    resolution = serializers.CharField()
+
+
+class ReopenSerializer(TransitionSerializer):
+    reason = serializers.CharField(help_text="Why the case is reopened.")
+
+
+# --- history -------------------------------------------------------------------------------
+
+
+class CaseHistorySerializer(serializers.Serializer):
+    history_id = serializers.IntegerField()
+    history_date = serializers.DateTimeField()
+    history_type = serializers.ChoiceField(
+        choices=[("+", "created"), ("~", "changed"), ("-", "deleted")]
+    )
+    history_user = PersonSerializer(allow_null=True)
+    history_change_reason = serializers.CharField(allow_null=True)
+    status = serializers.CharField()
+    tier = serializers.IntegerField()
+    priority = serializers.IntegerField()
+    subject = serializers.CharField()
+    owner_id = serializers.IntegerField()
+    handler_id = serializers.IntegerField(allow_null=True)
+    assigned_team_id = serializers.IntegerField(allow_null=True)

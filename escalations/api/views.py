@@ -1,0 +1,503 @@
+"""The cases API: thin views over ``escalations.services`` (writes), ``escalations.policy``
+(who may run which transition) and ``escalations.selectors`` (what each user sees). Errors
+become JSON in ``integrations.exceptions``; POSTs honour ``Idempotency-Key``."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import mixins, permissions, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.generics import get_object_or_404
+from rest_framework.pagination import CursorPagination
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from escalations import policy, services
+from escalations.api import serializers as s
+from escalations.models import (
+    Case,
+    CaseStatus,
+    Category,
+    Customer,
+    Escalation,
+    EscalationRule,
+)
+from escalations.selectors import cases_visible_to
+from integrations.idempotency import idempotent
+
+CASE_RELATED = ["customer", "category", "owner", "handler", "owner_team", "assigned_team"]
+
+
+class HasPermission(permissions.BasePermission):
+    """The view's ``required_perms`` for the action: any one of them is enough (the admin
+    lets a user with change permission view, too)."""
+
+    def has_permission(self, request, view):
+        perms = getattr(view, "required_perms", {}).get(getattr(view, "action", None), ())
+        return not perms or any(request.user.has_perm(p) for p in perms)
+
+
+class Pagination(CursorPagination):
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 200
+
+    def decode_cursor(self, request):
+        try:
+            return super().decode_cursor(request)
+        except NotFound as exc:  # a cursor the client made up is bad input, not a missing page
+            raise ValidationError({self.cursor_query_param: [exc.detail]}) from exc
+
+
+class CasePagination(Pagination):
+    ordering = ("-created_at", "-id")
+
+
+class NotePagination(Pagination):
+    ordering = ("created_at", "id")
+
+
+class EscalationPagination(Pagination):
+    ordering = ("-requested_at", "-id")
+
+
+class HistoryPagination(Pagination):
+    ordering = ("-history_date", "-history_id")
+
+
+def filter_cases(queryset, params, user):
+    """Apply the list's query parameters (validated: bad values are a 400)."""
+    form = s.CaseFilterSerializer(data=params)
+    form.is_valid(raise_exception=True)
+    f = form.validated_data
+    if f.get("status"):
+        queryset = queryset.filter(status__in=sorted(f["status"]))
+    for name in ("tier", "priority"):
+        if name in f:
+            queryset = queryset.filter(**{name: f[name]})
+    for name in ("category", "assigned_team"):
+        if name in f:
+            queryset = queryset.filter(**{f"{name}_id": f[name]})
+    if f.get("mine") == "owner":
+        queryset = queryset.filter(owner=user)
+    elif f.get("mine") == "handler":
+        queryset = queryset.filter(handler=user)
+    if "customer_external_id" in f:
+        queryset = queryset.filter(customer__external_id=f["customer_external_id"])
+    if "created_after" in f:
+        queryset = queryset.filter(created_at__gte=f["created_after"])
+    if "created_before" in f:
+        queryset = queryset.filter(created_at__lt=f["created_before"])
+    if "updated_after" in f:
+        queryset = queryset.filter(updated_at__gte=f["updated_after"])
+    return queryset
+
+
+REFERENCE = OpenApiParameter(
+    "reference", str, OpenApiParameter.PATH, description="The case reference, e.g. C-2026-000123."
+)
+
+# action -> (policy rule, input serializer, service call)
+TRANSITIONS = {
+    "start_work": (
+        s.CommentTransitionSerializer,
+        lambda case, user, d: services.case_start_work(
+            case=case, actor=user, comment=d["comment"], expected_status=d.get("expected_status")
+        ),
+    ),
+    "wait_for_customer": (
+        s.CommentTransitionSerializer,
+        lambda case, user, d: services.case_wait_for_customer(
+            case=case, actor=user, comment=d["comment"], expected_status=d.get("expected_status")
+        ),
+    ),
+    "resume": (
+        s.CommentTransitionSerializer,
+        lambda case, user, d: services.case_resume(
+            case=case, actor=user, comment=d["comment"], expected_status=d.get("expected_status")
+        ),
+    ),
+    "close": (
+        s.CommentTransitionSerializer,
+        lambda case, user, d: services.case_close(
+            case=case, actor=user, comment=d["comment"], expected_status=d.get("expected_status")
+        ),
+    ),
+    "acknowledge": (
+        s.CommentTransitionSerializer,
+        lambda case, user, d: services.case_acknowledge(
+            case=case, actor=user, comment=d["comment"], expected_status=d.get("expected_status")
+        ),
+    ),
+    "escalate": (
+        s.EscalateSerializer,
+        lambda case, user, d: services.case_escalate(
+            case=case,
+            actor=user,
+            reason=d["reason"],
+            handoff=services.Handoff(
+                customer_wants=d["customer_wants"], tried=d["tried"], mood=d["mood"]
+            ),
+            expected_status=d.get("expected_status"),
+        ),
+    ),
+    "return_to_owner": (
+        s.AnswerSerializer,
+        lambda case, user, d: services.case_return_to_owner(
+            case=case, actor=user, answer=d["answer"], expected_status=d.get("expected_status")
+        ),
+    ),
+    "resolve": (
+        s.ResolveSerializer,
+        lambda case, user, d: services.case_resolve(
+            case=case,
+            actor=user,
+            resolution=d["resolution"],
+            expected_status=d.get("expected_status"),
+        ),
+    ),
+    "reopen": (
+        s.ReopenSerializer,
+        lambda case, user, d: services.case_reopen(
+            case=case, actor=user, reason=d["reason"], expected_status=d.get("expected_status")
+        ),
+    ),
+}
+
+
+def _transition_schema(name: str, summary: str, description: str):
+    return extend_schema(
+        summary=summary,
+        description=description,
+        parameters=[REFERENCE],
+        request=TRANSITIONS[name][0],
+        responses={200: s.CaseSerializer},
+        tags=["transitions"],
+    )
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List the cases you may see",
+        parameters=[s.CaseFilterSerializer],
+        tags=["cases"],
+    ),
+    create=extend_schema(
+        summary="Open a case",
+        description="The caller becomes the owner (the first line that keeps the customer). "
+        "Priority follows impact and urgency.",
+        request=s.CaseCreateSerializer,
+        responses={201: s.CaseSerializer},
+        tags=["cases"],
+    ),
+    retrieve=extend_schema(summary="One case", parameters=[REFERENCE], tags=["cases"]),
+    partial_update=extend_schema(
+        summary="Edit a case's editable fields",
+        parameters=[REFERENCE],
+        request=s.CaseUpdateSerializer,
+        responses={200: s.CaseSerializer},
+        tags=["cases"],
+    ),
+)
+class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    serializer_class = s.CaseSerializer
+    pagination_class = CasePagination
+    lookup_field = "reference"
+    lookup_value_regex = "[^/]+"
+    permission_classes = [permissions.IsAuthenticated, HasPermission]
+    required_perms = {
+        "list": ("escalations.view_case", "escalations.change_case"),
+        "retrieve": ("escalations.view_case", "escalations.change_case"),
+        "history": ("escalations.view_case", "escalations.change_case"),
+        "notes": ("escalations.view_case", "escalations.change_case"),
+        "escalations": ("escalations.view_case", "escalations.change_case"),
+    }
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def get_queryset(self):
+        return cases_visible_to(self.request.user).select_related(*CASE_RELATED)
+
+    def filter_queryset(self, queryset):
+        if self.action == "list":
+            return filter_cases(queryset, self.request.query_params, self.request.user)
+        return queryset
+
+    def _case(self) -> Case:
+        return get_object_or_404(self.get_queryset(), reference=self.kwargs["reference"])
+
+    def _case_response(self, case: Case, code: int = status.HTTP_200_OK) -> Response:
+        fresh = Case.objects.select_related(*CASE_RELATED).get(pk=case.pk)
+        return Response(s.CaseSerializer(fresh).data, status=code)
+
+    @idempotent
+    def create(self, request, *args, **kwargs):
+        form = s.CaseCreateSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        case = services.case_create(actor=request.user, **form.validated_data)
+        return self._case_response(case, status.HTTP_201_CREATED)
+
+    def partial_update(self, request, *args, **kwargs):
+        case = self._case()
+        form = s.CaseUpdateSerializer(data=request.data, partial=True)
+        form.is_valid(raise_exception=True)
+        services.case_update(case=case, actor=request.user, **form.validated_data)
+        return self._case_response(case)
+
+    # --- the case's timeline, hops and history ---------------------------------------------
+
+    @extend_schema(
+        methods=["GET"],
+        summary="The case's timeline (notes)",
+        parameters=[REFERENCE],
+        responses={200: s.NoteSerializer(many=True)},
+        tags=["notes"],
+    )
+    @extend_schema(
+        methods=["POST"],
+        summary="Add a call log or an internal note",
+        parameters=[REFERENCE],
+        request=s.NoteCreateSerializer,
+        responses={201: s.NoteSerializer},
+        tags=["notes"],
+    )
+    @action(detail=True, methods=["get", "post"], pagination_class=NotePagination)
+    def notes(self, request, reference=None):
+        if request.method == "POST":
+            return self._add_note(request)
+        case = self._case()
+        page = self.paginate_queryset(case.notes.select_related("author"))
+        return self.get_paginated_response(s.NoteSerializer(page, many=True).data)
+
+    @idempotent
+    def _add_note(self, request):
+        case = self._case()
+        form = s.NoteCreateSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        note = services.case_add_note(case=case, actor=request.user, **form.validated_data)
+        note = type(note).objects.select_related("author").get(pk=note.pk)
+        return Response(s.NoteSerializer(note).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="The case's escalation hops",
+        parameters=[REFERENCE],
+        responses={200: s.EscalationSerializer(many=True)},
+        tags=["escalations"],
+    )
+    @action(detail=True, methods=["get"], pagination_class=EscalationPagination)
+    def escalations(self, request, reference=None):
+        case = self._case()
+        hops = case.escalations.select_related(*s.ESCALATION_RELATED)
+        page = self.paginate_queryset(hops)
+        return self.get_paginated_response(s.EscalationSerializer(page, many=True).data)
+
+    @extend_schema(
+        summary="The case's audit history (one row per change, with user and reason)",
+        parameters=[REFERENCE],
+        responses={200: s.CaseHistorySerializer(many=True)},
+        tags=["cases"],
+    )
+    @action(detail=True, methods=["get"], pagination_class=HistoryPagination)
+    def history(self, request, reference=None):
+        case = self._case()
+        page = self.paginate_queryset(case.history.select_related("history_user"))
+        return self.get_paginated_response(s.CaseHistorySerializer(page, many=True).data)
+
+    # --- transitions: the admin's rules and payloads ---------------------------------------
+
+    def _transition(self, request, name: str) -> Response:
+        case = self._case()
+        rule = name
+        if name == "escalate" and case.status in (CaseStatus.ESCALATED, CaseStatus.ACKNOWLEDGED):
+            rule = "escalate_further"
+        if not policy.allows(rule, case, request.user):
+            raise PermissionDenied(_("You may not do this on this case."))
+        form_class, run = TRANSITIONS[name]
+        form = form_class(data=request.data)
+        form.is_valid(raise_exception=True)
+        run(case, request.user, form.validated_data)
+        return self._case_response(case)
+
+    @_transition_schema("start_work", "Start work", "new or returned -> in_progress.")
+    @action(detail=True, methods=["post"], url_path="start-work")
+    @idempotent
+    def start_work(self, request, reference=None):
+        return self._transition(request, "start_work")
+
+    @_transition_schema(
+        "escalate",
+        "Escalate (or escalate further)",
+        "in_progress/returned -> escalated to the tier the escalation matrix names; from "
+        "escalated/acknowledged, further up (L2 -> L3 -> L4). The handoff travels with the hop.",
+    )
+    @action(detail=True, methods=["post"])
+    @idempotent
+    def escalate(self, request, reference=None):
+        return self._transition(request, "escalate")
+
+    @_transition_schema(
+        "acknowledge", "Acknowledge", "escalated -> acknowledged: the caller becomes the handler."
+    )
+    @action(detail=True, methods=["post"])
+    @idempotent
+    def acknowledge(self, request, reference=None):
+        return self._transition(request, "acknowledge")
+
+    @_transition_schema(
+        "return_to_owner",
+        "Answer and return to the owner",
+        "escalated/acknowledged -> returned: back to the owner at L1 with the answer.",
+    )
+    @action(detail=True, methods=["post"], url_path="return")
+    @idempotent
+    def return_to_owner(self, request, reference=None):
+        return self._transition(request, "return_to_owner")
+
+    @_transition_schema(
+        "wait_for_customer",
+        "Wait for the customer",
+        "in_progress/returned -> pending_customer (the resolution clock pauses).",
+    )
+    @action(detail=True, methods=["post"], url_path="wait-for-customer")
+    @idempotent
+    def wait_for_customer(self, request, reference=None):
+        return self._transition(request, "wait_for_customer")
+
+    @_transition_schema("resume", "Resume", "pending_customer -> in_progress.")
+    @action(detail=True, methods=["post"])
+    @idempotent
+    def resume(self, request, reference=None):
+        return self._transition(request, "resume")
+
+    @_transition_schema("resolve", "Resolve", "in_progress/returned/pending_customer -> resolved.")
+    @action(detail=True, methods=["post"])
+    @idempotent
+    def resolve(self, request, reference=None):
+        return self._transition(request, "resolve")
+
+    @_transition_schema("close", "Close", "resolved -> closed.")
+    @action(detail=True, methods=["post"])
+    @idempotent
+    def close(self, request, reference=None):
+        return self._transition(request, "close")
+
+    @_transition_schema("reopen", "Reopen", "resolved -> in_progress.")
+    @action(detail=True, methods=["post"])
+    @idempotent
+    def reopen(self, request, reference=None):
+        return self._transition(request, "reopen")
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Escalation hops of the cases you may see", tags=["escalations"]),
+    retrieve=extend_schema(summary="One escalation hop", tags=["escalations"]),
+)
+class EscalationViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = s.EscalationSerializer
+    pagination_class = EscalationPagination
+    permission_classes = [permissions.IsAuthenticated, HasPermission]
+    required_perms = {
+        "list": ("escalations.view_escalation",),
+        "retrieve": ("escalations.view_escalation",),
+    }
+
+    queryset = Escalation.objects.none()  # for the schema; requests use get_queryset
+
+    def get_queryset(self):
+        visible = cases_visible_to(self.request.user)
+        return Escalation.objects.filter(case__in=visible).select_related(*s.ESCALATION_RELATED)
+
+
+class CustomerPagination(Pagination):
+    ordering = ("furigana", "name", "id")
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Find customers (by phone, CRM id or name)",
+        parameters=[s.CustomerFilterSerializer],
+        tags=["customers"],
+    ),
+    retrieve=extend_schema(summary="One customer", tags=["customers"]),
+    create=extend_schema(
+        summary="Register a customer",
+        request=s.CustomerCreateSerializer,
+        responses={201: s.CustomerSerializer},
+        tags=["customers"],
+    ),
+)
+class CustomerViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    serializer_class = s.CustomerSerializer
+    pagination_class = CustomerPagination
+    permission_classes = [permissions.IsAuthenticated, HasPermission]
+    required_perms = {
+        "list": ("escalations.view_customer",),
+        "retrieve": ("escalations.view_customer",),
+    }
+    queryset = Customer.objects.all()
+
+    def filter_queryset(self, queryset):
+        if self.action != "list":
+            return queryset
+        form = s.CustomerFilterSerializer(data=self.request.query_params)
+        form.is_valid(raise_exception=True)
+        f = form.validated_data
+        if "phone" in f:
+            queryset = queryset.filter(phone=f["phone"])
+        if "external_id" in f:
+            queryset = queryset.filter(external_id=f["external_id"])
+        if "name" in f:
+            queryset = queryset.filter(
+                Q(name__icontains=f["name"]) | Q(furigana__icontains=f["name"])
+            )
+        return queryset
+
+    @idempotent
+    def create(self, request, *args, **kwargs):
+        form = s.CustomerCreateSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        customer = services.customer_create(actor=request.user, **form.validated_data)
+        return Response(s.CustomerSerializer(customer).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Categories (request types)", tags=["configuration"]),
+    retrieve=extend_schema(summary="One category", tags=["configuration"]),
+)
+class CategoryViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = s.CategorySerializer
+    permission_classes = [permissions.IsAuthenticated, HasPermission]
+    required_perms = {
+        "list": ("escalations.view_category",),
+        "retrieve": ("escalations.view_category",),
+    }
+    queryset = Category.objects.all()
+
+
+@extend_schema_view(
+    list=extend_schema(summary="The escalation matrix (rules)", tags=["configuration"]),
+    retrieve=extend_schema(summary="One escalation rule", tags=["configuration"]),
+)
+class RuleViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = s.RuleSerializer
+    permission_classes = [permissions.IsAuthenticated, HasPermission]
+    required_perms = {
+        "list": ("escalations.view_escalationrule",),
+        "retrieve": ("escalations.view_escalationrule",),
+    }
+    queryset = EscalationRule.objects.select_related("category", "target_team", "target_user")
+
+
+class MeView(APIView):
+    """Who the request is authenticated as: a cheap check of a token."""
+
+    @extend_schema(summary="The authenticated account", responses={200: s.PersonSerializer})
+    def get(self, request):
+        return Response(s.PersonSerializer(request.user).data)

@@ -1,0 +1,74 @@
+"""OpenAPI: every operation documents the error responses it can give, in the one error shape
+of ``integrations.exceptions``, and POSTs document the ``Idempotency-Key`` header."""
+
+from __future__ import annotations
+
+from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.utils import OpenApiParameter
+from rest_framework import serializers
+
+
+class ErrorSerializer(serializers.Serializer):
+    code = serializers.CharField(help_text="Machine-readable: invalid, not_found, conflict, ...")
+    detail = serializers.CharField(help_text="A sentence for people, in the request's language.")
+    fields = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        required=False,
+        help_text="400 only: the errors of each field (non_field_errors for the whole request).",
+    )
+    status = serializers.CharField(required=False, help_text="409 only: the case's current status.")
+
+
+IDEMPOTENCY_KEY = OpenApiParameter(
+    name="Idempotency-Key",
+    type=str,
+    location=OpenApiParameter.HEADER,
+    required=False,
+    description=(
+        "Any unique string (e.g. a UUID), at most 255 characters. A retry with the same key "
+        "returns the first successful response (header Idempotent-Replayed: true) and does "
+        "nothing again; the same key with another request gives 422."
+    ),
+)
+
+ERROR_DESCRIPTIONS = {
+    "400": "Invalid input: see `fields`.",
+    "401": "Not authenticated, or the token is invalid, expired or revoked.",
+    "403": "Not allowed for this user (role or side of the case).",
+    "404": "No such object, or not visible to this user.",
+    "409": "The case changed underneath, or the action is not possible in its status.",
+    "422": "The Idempotency-Key was used for another request.",
+    "429": "Too many requests for this token.",
+}
+
+
+class ApiAutoSchema(AutoSchema):
+    def get_override_parameters(self):
+        parameters = list(super().get_override_parameters())
+        if self.method == "POST":
+            parameters.append(IDEMPOTENCY_KEY)
+        return parameters
+
+    def _error_codes(self) -> list[str]:
+        codes = ["401", "403", "429"]
+        is_detail = "{" in self.path
+        if self.method in ("POST", "PATCH", "PUT") or self._is_list_view():
+            codes.append("400")
+        if is_detail:
+            codes.append("404")
+        if self.method in ("PATCH", "PUT") or (self.method == "POST" and is_detail):
+            codes.append("409")
+        if self.method == "POST":
+            codes.append("422")
+        return sorted(codes)
+
+    def _get_response_bodies(self, direction="response"):
+        responses = super()._get_response_bodies(direction)
+        if direction != "response":
+            return responses
+        for code in self._error_codes():
+            if code not in responses:
+                response = self._get_response_for_code(ErrorSerializer, code)
+                response["description"] = ERROR_DESCRIPTIONS[code]
+                responses[code] = response
+        return responses

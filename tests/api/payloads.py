@@ -1,0 +1,36 @@
+"""Valid payloads of each transition, for the API and for the admin's forms."""
+
+from escalations.models import CaseStatus
+
+PAYLOADS = {
+    "start_work": {"comment": "対応を開始します"},
+    "escalate": {
+        "reason": "knowledge_gap",
+        "customer_wants": "返金してほしい",
+        "tried": "明細を説明した",
+        "mood": "angry",
+    },
+    "acknowledge": {"comment": "受け付けました"},
+    "return_to_owner": {"answer": "返金可能です。手続きを案内してください。"},
+    "wait_for_customer": {"comment": "お客様の確認待ち"},
+    "resume": {"comment": ""},
+    "resolve": {"resolution": "返金手続きを案内して解決"},
+    "close": {"comment": ""},
+    "reopen": {"reason": "お客様から再度連絡"},
+}
+URL_PATH = {
+    "start_work": "start-work",
+    "return_to_owner": "return",
+    "wait_for_customer": "wait-for-customer",
+}
+
+
+def transition_url(case, name: str) -> str:
+    return f"/api/v1/cases/{case.reference}/{URL_PATH.get(name, name)}/"
+
+
+def admin_name(case, name: str) -> str:
+    """The admin's transition name for the API's ``name`` on ``case`` as it is now."""
+    if name == "escalate" and case.status in (CaseStatus.ESCALATED, CaseStatus.ACKNOWLEDGED):
+        return "escalate_further"
+    return name
