@@ -38,6 +38,7 @@ from escalations.priority import Impact, Urgency, priority_for
 from escalations.selectors import Target, case_is_visible_to, escalation_target
 from escalations.sla import timers as sla
 from escalations.sla.models import TimerKind
+from knowledge.indexing import index_case
 
 
 class TransitionForbidden(PermissionDenied):
@@ -307,6 +308,7 @@ def case_resolve(
         _run(case, actor=actor, name="resolve", reason=resolution.strip()[:200])
         sla.stop_timers(case, TimerKind.values)
         _add_note(case, actor=actor, kind=NoteKind.STATUS, body=resolution)
+        index_case(case)  # similar resolved cases are suggested before escalating
     return case
 
 
