@@ -17,6 +17,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import ConcurrentTransition, can_proceed, has_transition_perm
+from simple_history.utils import bulk_update_with_history
 
 from accounts.models import User
 from escalations import notifications
@@ -312,7 +313,8 @@ def case_solved_with(
 def notify_review_overdue(*, today: dt.date | None = None, batch_size: int = 500) -> int:
     """Remind the owner of each live article whose review date has passed, once per review
     period (``review_reminded_for`` remembers the date reminded about; confirming the review
-    moves the date, which starts a new period). Safe to run twice or in two workers at once."""
+    moves the date, which starts a new period). Safe to run twice or in two workers at once.
+    Queries: one outbox INSERT per article, the rest per batch."""
     from accounts.services import system_user
 
     today = today or timezone.localdate()
@@ -335,11 +337,19 @@ def notify_review_overdue(*, today: dt.date | None = None, batch_size: int = 500
                 return reminded
             with notifications.batched():
                 for article in due:
-                    _remind(article, system, today)
+                    _remind(article)
+            # One UPDATE and one history INSERT for the batch, with the system user and reason.
+            bulk_update_with_history(
+                due,
+                Article,
+                ["review_reminded_for"],
+                default_user=system,
+                default_change_reason="review reminder sent",
+            )
             reminded += len(due)
 
 
-def _remind(article: Article, system: User, today: dt.date) -> None:
+def _remind(article: Article) -> None:
     subject = _("Article review overdue: %(title)s") % {"title": article.published_title}
     text = _(
         "The review date of the article “%(title)s” was %(due)s. Check that it is still right "
@@ -352,6 +362,3 @@ def _remind(article: Article, system: User, today: dt.date) -> None:
         payload={"text": text, "article": article.pk, "review_due": article.review_due},
     )
     article.review_reminded_for = article.review_due
-    article._history_user = system
-    article._change_reason = "review reminder sent"
-    article.save(update_fields=["review_reminded_for"])
