@@ -73,19 +73,25 @@ def search(
     return hits
 
 
-def _rank(kind: int, grams: list[str], query: str, *, limit: int) -> list[Hit]:
-    scores = list(
+def scores(kind: int, grams: list[str]):
+    """The best ``CANDIDATES`` documents of ``kind`` for ``grams``, with their summed weight and
+    the number of grams matched (read through the primary key index of the postings)."""
+    return (
         SearchGram.objects.filter(kind=kind, gram__in=grams)
         .values("document")
         .annotate(score=Sum("weight"), matched=Count("gram"))
         .order_by("-score", "-matched", "document")[:CANDIDATES]
     )
-    if not scores:
+
+
+def _rank(kind: int, grams: list[str], query: str, *, limit: int) -> list[Hit]:
+    rows = list(scores(kind, grams))
+    if not rows:
         return []
-    documents = SearchDocument.objects.in_bulk([row["document"] for row in scores])
+    documents = SearchDocument.objects.in_bulk([row["document"] for row in rows])
     today = timezone.localdate()
     ranked = []
-    for row in scores:
+    for row in rows:
         document = documents.get(row["document"])
         if document is None:  # unindexed meanwhile
             continue
