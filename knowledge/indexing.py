@@ -9,16 +9,15 @@ from escalations.models import Case, CaseStatus, NoteKind
 from knowledge.models import Article, DocumentKind, SearchDocument, SearchGram
 from knowledge.text import bigrams
 
-TITLE_WEIGHT = 3
-BODY_WEIGHT = 1
 INDEXED_CASE_STATUSES = (CaseStatus.RESOLVED, CaseStatus.CLOSED)
+IN_BODY = 1
+IN_TITLE = 2  # in the title (and perhaps the body too)
 
 
 def weighted_grams(title: str, body: str) -> dict[str, int]:
-    """Each bigram with its weight: 3 in the title, 1 in the body, 4 in both."""
-    weights = dict.fromkeys(bigrams(body), BODY_WEIGHT)
-    for gram in bigrams(title):
-        weights[gram] = weights.get(gram, 0) + TITLE_WEIGHT
+    """Each bigram with its weight: 2 when it occurs in the title, else 1 (body only)."""
+    weights = dict.fromkeys(bigrams(body), IN_BODY)
+    weights.update(dict.fromkeys(bigrams(title), IN_TITLE))
     return weights
 
 

@@ -6,9 +6,10 @@ How it finds and ranks (see ``knowledge/text.py`` for the bigrams):
 1. The query's telling bigrams select postings through the primary key of ``SearchGram``
    (kind, gram, document): an index range scan per bigram, the same on SQLite and PostgreSQL
    whatever the locale; nothing scans every document.
-2. The database sums the weights per document (3 for a title bigram, 1 for a body bigram, 4 for
-   both) and keeps the best ``CANDIDATES``: title matches above body matches, more matched
-   bigrams above fewer.
+2. The database counts per document the query bigrams it contains (``matched``) and how many of
+   them are in its title (a posting's weight is 2 in the title, 1 in the body only), and keeps
+   the best ``CANDIDATES`` by ``matched + TITLE_BONUS * in_title``: more matched bigrams above
+   fewer, and for as many, title matches above body matches.
 3. Python re-ranks those few: an article past its review date counts ``STALE_FACTOR`` of its
    score; ties go to the most recently reviewed (articles) or resolved (cases).
 
@@ -19,7 +20,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Sum
+from django.db.models import Count, F, Sum
 from django.utils import timezone
 
 from accounts.models import User
@@ -29,7 +30,8 @@ from knowledge.models import DocumentKind, SearchDocument, SearchGram
 from knowledge.text import normalise, query_bigrams
 
 CANDIDATES = 50
-STALE_FACTOR = 0.7
+TITLE_BONUS = 0.5
+STALE_FACTOR = 0.85
 MAX_QUERY_GRAMS = 64
 SNIPPET = 120
 
@@ -74,13 +76,15 @@ def search(
 
 
 def scores(kind: int, grams: list[str]):
-    """The best ``CANDIDATES`` documents of ``kind`` for ``grams``, with their summed weight and
-    the number of grams matched (read through the primary key index of the postings)."""
+    """The best ``CANDIDATES`` documents of ``kind`` for ``grams``, with the number of grams
+    matched and their summed weight (read through the primary key index of the postings)."""
+    # matched + TITLE_BONUS * in_title, with in_title = sum(weight) - matched, orders like
+    # sum(weight) + matched (for TITLE_BONUS = 0.5).
     return (
         SearchGram.objects.filter(kind=kind, gram__in=grams)
         .values("document")
-        .annotate(score=Sum("weight"), matched=Count("gram"))
-        .order_by("-score", "-matched", "document")[:CANDIDATES]
+        .annotate(weights=Sum("weight"), matched=Count("gram"))
+        .order_by((F("weights") + F("matched")).desc(), "document")[:CANDIDATES]
     )
 
 
@@ -96,7 +100,8 @@ def _rank(kind: int, grams: list[str], query: str, *, limit: int) -> list[Hit]:
         if document is None:  # unindexed meanwhile
             continue
         stale = document.review_due is not None and document.review_due < today
-        score = row["score"] * (STALE_FACTOR if stale else 1.0)
+        in_title = row["weights"] - row["matched"]
+        score = (row["matched"] + TITLE_BONUS * in_title) * (STALE_FACTOR if stale else 1.0)
         ranked.append((score, document.freshness, row["matched"], stale, document))
     ranked.sort(key=lambda item: (-item[0], -item[1].timestamp()))
     return [
