@@ -246,11 +246,12 @@ def article_from_case(*, case: Case, actor: User) -> Article:
     if not case_is_visible_to(case, actor):
         raise PermissionDenied(_("You may not see this case."))
     question, answer = _handoff_and_answer(case)
+    question_heading, answer_heading = _("Question"), _("Answer")
     body = "\n\n".join(
         [
-            f"## {_('Question')}",
+            f"## {question_heading}",
             question.strip(),
-            f"## {_('Answer')}",
+            f"## {answer_heading}",
             answer.strip() or _("(write the answer here)"),
         ]
     )
