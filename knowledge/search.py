@@ -55,13 +55,15 @@ def may_see_cases(user: User) -> bool:
 def search(
     query: str, *, user: User, limit: int = 5, include_cases: bool | None = None
 ) -> list[Hit]:
-    """The best ``limit`` published articles for ``query``, then (``include_cases``, by default
-    for people who may see cases) the best ``limit`` resolved cases ``user`` may see (a case
-    reopened since stays out until it is resolved again)."""
+    """The best ``limit`` published articles for ``query`` (for people who may read articles),
+    then (``include_cases``, by default for people who may see cases) the best ``limit`` resolved
+    cases ``user`` may see (a case reopened since stays out until it is resolved again)."""
     grams = query_bigrams(query)[:MAX_QUERY_GRAMS]
     if not grams or limit <= 0:
         return []
-    hits = _rank(DocumentKind.ARTICLE, grams, query, limit=limit)
+    hits = []
+    if user.is_active and user.has_perm("knowledge.view_article"):
+        hits = _rank(DocumentKind.ARTICLE, grams, query, limit=limit)
     if include_cases is None:
         include_cases = may_see_cases(user)
     if include_cases:

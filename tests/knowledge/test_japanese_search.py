@@ -96,3 +96,10 @@ def test_a_search_takes_two_queries_for_articles(articles, operator, django_asse
 def test_tags_are_searched(publish, operator):
     publish("お支払い方法", "クレジットカードと口座振替。", tags="コンビニ払い, 振込")
     assert titles("コンビニ", operator) == ["お支払い方法"]
+
+
+def test_someone_without_the_right_to_read_articles_finds_none(articles, db):
+    from tests.factories import UserFactory
+
+    nobody = UserFactory(username="nobody")
+    assert search("返品", user=nobody) == []
