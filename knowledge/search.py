@@ -3,15 +3,20 @@ and, for people who work cases, resolved cases with a similar question.
 
 How it finds and ranks (see ``knowledge/text.py`` for the bigrams):
 
-1. The query's telling bigrams select postings through the primary key of ``SearchGram``
-   (kind, gram, document): an index range scan per bigram, the same on SQLite and PostgreSQL
-   whatever the locale; nothing scans every document.
-2. The database counts per document the query bigrams it contains (``matched``) and how many of
-   them are in its title (a posting's weight is 2 in the title, 1 in the body only), and keeps
-   the best ``CANDIDATES`` by ``matched + TITLE_BONUS * in_title``: more matched bigrams above
-   fewer, and for as many, title matches above body matches.
-3. Python re-ranks those few: an article past its review date counts ``STALE_FACTOR`` of its
-   score; ties go to the most recently reviewed (articles) or resolved (cases).
+1. The query's telling bigrams are looked up in the postings, ``SearchGram``, whose primary
+   key (kind, gram, document) is the index: an index range scan per bigram, the same on SQLite
+   and PostgreSQL whatever the locale; nothing scans every document.
+2. Their document frequencies (cached) choose the rarest bigrams whose postings add up to at
+   most ``POSTINGS_BUDGET`` (at least one bigram): a query's cost is bounded by that, however
+   common its other bigrams (「したい」, 「スマートフォン」) are in 100,000 articles.
+3. The database counts, per document, the chosen bigrams it contains (``matched``) and how many
+   are in its title (a posting's weight is 2 in the title, 1 in the body only), and keeps the best
+   ``CANDIDATES`` by ``matched + TITLE_BONUS * in_title``; when bigrams were left out, these
+   candidates are scored again on all of them (through the document index).
+4. Python re-ranks those few: ``PHRASE_BONUS`` for each word of the query found whole; an article
+   past its review date counts ``STALE_FACTOR`` of its score; ties go to the most recently
+   reviewed (articles) or resolved (cases). So: more matched bigrams above fewer, title above
+   body, fresh above stale.
 
 Queries shorter than two characters find nothing (a bigram needs two).
 """
@@ -20,6 +25,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.core.cache import cache
 from django.db.models import Count, F, Sum
 from django.utils import timezone
 
@@ -30,7 +36,10 @@ from knowledge.models import DocumentKind, SearchDocument, SearchGram
 from knowledge.text import normalise, query_bigrams
 
 CANDIDATES = 50
+POSTINGS_BUDGET = 12_000
+DF_CACHE_SECONDS = 600
 TITLE_BONUS = 0.5
+PHRASE_BONUS = 1.0
 STALE_FACTOR = 0.85
 MAX_QUERY_GRAMS = 64
 SNIPPET = 120
@@ -77,23 +86,67 @@ def search(
     return hits
 
 
-def scores(kind: int, grams: list[str]):
-    """The best ``CANDIDATES`` documents of ``kind`` for ``grams``, with the number of grams
-    matched and their summed weight (read through the primary key index of the postings)."""
+def document_frequencies(kind: int, grams: list[str]) -> dict[str, int]:
+    """How many documents of ``kind`` contain each gram: cached for ``DF_CACHE_SECONDS`` (it
+    only chooses which grams select the candidates, so a slightly old count does no harm)."""
+    keys = {gram: f"knowledge:df:{kind}:{gram.encode().hex()}" for gram in grams}
+    cached = cache.get_many(list(keys.values()))
+    found = {gram: cached[key] for gram, key in keys.items() if key in cached}
+    missing = [gram for gram in grams if gram not in found]
+    if missing:
+        counted = dict.fromkeys(missing, 0)
+        counted.update(
+            SearchGram.objects.filter(kind=kind, gram__in=missing)
+            .values_list("gram")
+            .annotate(n=Count("document"))
+            .values_list("gram", "n")
+        )
+        cache.set_many({keys[g]: n for g, n in counted.items()}, DF_CACHE_SECONDS)
+        found.update(counted)
+    return found
+
+
+def selective(grams: list[str], frequencies: dict[str, int]) -> list[str]:
+    """The rarest grams whose postings add up to at most ``POSTINGS_BUDGET`` (at least one)."""
+    chosen: list[str] = []
+    total = 0
+    for gram in sorted((g for g in grams if frequencies.get(g)), key=frequencies.__getitem__):
+        if chosen and total + frequencies[gram] > POSTINGS_BUDGET:
+            break
+        chosen.append(gram)
+        total += frequencies[gram]
+    return chosen
+
+
+def scores(kind: int, grams: list[str], *, documents: list[int] | None = None):
+    """The best ``CANDIDATES`` documents of ``kind`` for ``grams`` (among ``documents`` if
+    given), with the number of grams matched and their summed weight, read through the
+    primary key index of the postings (or the document index)."""
+    postings = SearchGram.objects.filter(kind=kind, gram__in=grams)
+    if documents is not None:
+        postings = postings.filter(document__in=documents)
     # matched + TITLE_BONUS * in_title, with in_title = sum(weight) - matched, orders like
     # sum(weight) + matched (for TITLE_BONUS = 0.5).
     return (
-        SearchGram.objects.filter(kind=kind, gram__in=grams)
-        .values("document")
+        postings.values("document")
         .annotate(weights=Sum("weight"), matched=Count("gram"))
         .order_by((F("weights") + F("matched")).desc(), "document")[:CANDIDATES]
     )
 
 
 def _rank(kind: int, grams: list[str], query: str, *, limit: int) -> list[Hit]:
-    rows = list(scores(kind, grams))
+    frequencies = document_frequencies(kind, grams)
+    chosen = selective(grams, frequencies)
+    if not chosen:
+        return []
+    rows = list(scores(kind, chosen))
+    present = [g for g in grams if frequencies.get(g)]
+    if len(chosen) < len(present) and rows:
+        # The candidates came from the rarest grams: score them on every gram of the query.
+        rows = list(scores(kind, present, documents=[row["document"] for row in rows]))
     if not rows:
         return []
+    phrases = [run for run in normalise(query).split() if len(run) >= 2]
     documents = SearchDocument.objects.in_bulk([row["document"] for row in rows])
     today = timezone.localdate()
     ranked = []
@@ -103,7 +156,10 @@ def _rank(kind: int, grams: list[str], query: str, *, limit: int) -> list[Hit]:
             continue
         stale = document.review_due is not None and document.review_due < today
         in_title = row["weights"] - row["matched"]
-        score = (row["matched"] + TITLE_BONUS * in_title) * (STALE_FACTOR if stale else 1.0)
+        score = row["matched"] + TITLE_BONUS * in_title
+        text = normalise(f"{document.title} {document.body}")
+        score += PHRASE_BONUS * sum(phrase in text for phrase in phrases)
+        score *= STALE_FACTOR if stale else 1.0
         ranked.append((score, document.freshness, row["matched"], stale, document))
     ranked.sort(key=lambda item: (-item[0], -item[1].timestamp()))
     return [

@@ -14,3 +14,11 @@ def publish(operator, supervisor):
         return services.article_approve(article=article, actor=supervisor)
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Search caches document frequencies: each test starts without them."""
+    from django.core.cache import cache
+
+    cache.clear()

@@ -7,6 +7,7 @@ import pytest
 import time_machine
 from django.utils import timezone
 
+from knowledge import search as knowledge_search
 from knowledge import services
 from knowledge.search import search
 
@@ -88,9 +89,32 @@ def test_limit_and_nothing_for_a_one_character_or_empty_query(articles, operator
     assert titles("存在しない単語", operator) == []
 
 
-def test_a_search_takes_two_queries_for_articles(articles, operator, django_assert_num_queries):
+def test_an_article_search_takes_three_queries_then_two_with_frequencies_cached(
+    articles, operator, django_assert_num_queries
+):
+    # document frequencies of the query's bigrams, the best candidates, their documents
+    with django_assert_num_queries(3):
+        search("返品したい", user=operator, include_cases=False)
     with django_assert_num_queries(2):
         search("返品したい", user=operator, include_cases=False)
+
+
+def test_common_bigrams_do_not_select_candidates_but_still_score_them(
+    publish, operator, monkeypatch, django_assert_num_queries
+):
+    for number in range(6):
+        publish(f"スマートフォンの設定{number}", "スマートフォンの設定方法です。")
+    wanted = publish("スマートフォンの督促状", "督促状が届いた場合の案内。")
+    publish("督促の基本", "督促状の送付時期。")
+    monkeypatch.setattr(knowledge_search, "POSTINGS_BUDGET", 3)
+
+    # frequencies, candidates from the rare bigrams (督促, 促状), scored again on every
+    # bigram, their documents
+    with django_assert_num_queries(4):
+        hits = search("スマートフォン 督促状", user=operator, include_cases=False)
+
+    assert [hit.pk for hit in hits] == [wanted.pk, hits[1].pk]
+    assert hits[1].title == "督促の基本"
 
 
 def test_tags_are_searched(publish, operator):
