@@ -317,10 +317,11 @@ class SearchDocument(models.Model):
 
 class SearchGram(models.Model):
     """The postings: one row per (document kind, bigram, document), weighted by where the bigram
-    occurs (title and/or body). The primary key is the index search reads: a query's bigrams
-    select their documents by range scans, on SQLite and PostgreSQL alike."""
+    occurs (title or body only). The primary key is the index search reads: a query's bigrams
+    select their documents by range scans, on SQLite and PostgreSQL alike; with the weight in
+    it, PostgreSQL answers from the index alone (index-only scan, no table reads)."""
 
-    pk = models.CompositePrimaryKey("kind", "gram", "document")
+    pk = models.CompositePrimaryKey("kind", "gram", "document", "weight")
     kind = models.PositiveSmallIntegerField(choices=DocumentKind.choices)
     gram = models.CharField(max_length=2)
     document = models.ForeignKey(

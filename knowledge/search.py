@@ -110,11 +110,13 @@ def selective(grams: list[str], frequencies: dict[str, int]) -> list[str]:
     """The rarest grams whose postings add up to at most ``POSTINGS_BUDGET`` (at least one)."""
     chosen: list[str] = []
     total = 0
-    for gram in sorted((g for g in grams if frequencies.get(g)), key=frequencies.__getitem__):
-        if chosen and total + frequencies[gram] > POSTINGS_BUDGET:
+    # A cached count may be old: a gram counted 0 is still looked up (an article published
+    # since must be found at once); it costs nothing when it really has no postings.
+    for gram in sorted(grams, key=lambda g: frequencies.get(g, 0)):
+        if chosen and total + frequencies.get(gram, 0) > POSTINGS_BUDGET:
             break
         chosen.append(gram)
-        total += frequencies[gram]
+        total += frequencies.get(gram, 0)
     return chosen
 
 
@@ -140,10 +142,9 @@ def _rank(kind: int, grams: list[str], query: str, *, limit: int) -> list[Hit]:
     if not chosen:
         return []
     rows = list(scores(kind, chosen))
-    present = [g for g in grams if frequencies.get(g)]
-    if len(chosen) < len(present) and rows:
+    if len(chosen) < len(grams) and rows:
         # The candidates came from the rarest grams: score them on every gram of the query.
-        rows = list(scores(kind, present, documents=[row["document"] for row in rows]))
+        rows = list(scores(kind, grams, documents=[row["document"] for row in rows]))
     if not rows:
         return []
     phrases = [run for run in normalise(query).split() if len(run) >= 2]

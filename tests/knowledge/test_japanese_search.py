@@ -127,3 +127,9 @@ def test_someone_without_the_right_to_read_articles_finds_none(articles, db):
 
     nobody = UserFactory(username="nobody")
     assert search("返品", user=nobody) == []
+
+
+def test_an_article_published_after_a_search_is_found_at_once(publish, operator):
+    assert titles("督促状", operator) == []  # its bigrams are now cached as absent
+    publish("督促状が届いた", "入金日を確認します。")
+    assert titles("督促状", operator) == ["督促状が届いた"]
