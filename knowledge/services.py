@@ -137,6 +137,11 @@ def _lock_unchanged(article: Article) -> None:
         )
 
 
+# What changes the published copy, its review date or whether it is live: submitting,
+# sending back and revising leave the published copy (and so the index) as it was.
+REINDEX = {"approve", "confirm_review", "archive"}
+
+
 def _run(article: Article, *, actor: User, name: str, reason: str = "", **kwargs: Any) -> None:
     """Check, run and save one transition, then update the index (caller holds the
     transaction)."""
@@ -157,7 +162,8 @@ def _run(article: Article, *, actor: User, name: str, reason: str = "", **kwargs
         raise ArticleConflict(
             article, _("The article was changed by someone else. Reload it and try again.")
         ) from exc
-    indexing.index_article(article)
+    if name in REINDEX:
+        indexing.index_article(article)
 
 
 def _transition(name: str, *, with_now: bool = False):
