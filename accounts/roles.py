@@ -83,6 +83,24 @@ SLA_CONFIGURATION = [
     for action in ("view", "add", "change", "delete")
 ] + ["escalations.change_notification"]
 
+# Knowledge base (knowledge/policy.py): operators write drafts and submit them; supervisors and
+# specialists also review and publish; managers archive; everyone who works cases records which
+# articles were used on them.
+KNOWLEDGE_WRITE = [
+    "knowledge.view_article",
+    "knowledge.add_article",
+    "knowledge.change_article",
+    "knowledge.view_casearticle",
+    "knowledge.add_casearticle",
+]
+KNOWLEDGE_REVIEW = [*KNOWLEDGE_WRITE, "knowledge.publish_article"]
+KNOWLEDGE_READ_ALL = [
+    "knowledge.view_article",
+    "knowledge.archive_article",
+    "knowledge.view_casearticle",
+    "knowledge.view_deflection",
+]
+
 ROLES: dict[str, list[str]] = {
     "operator": sorted(set(OPERATOR_CASE_WORK) | set(SLA_VIEW)),
     "supervisor": sorted(
@@ -98,6 +116,14 @@ ROLES: dict[str, list[str]] = {
         | {"auth.view_group"}
     ),
 }
+for _role, _codes in {
+    "operator": KNOWLEDGE_WRITE,
+    "supervisor": KNOWLEDGE_REVIEW,
+    "specialist": KNOWLEDGE_REVIEW,
+    "manager": KNOWLEDGE_READ_ALL,
+    "administrator": KNOWLEDGE_READ_ALL,
+}.items():
+    ROLES[_role] = sorted(set(ROLES[_role]) | set(_codes))
 
 # The audit log across all historised models (issue 5).
 AUDIT_READ = ["audit.view_auditlog"]

@@ -6,6 +6,7 @@ Nothing outside ``config/`` reads ``os.environ``.
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 from config.env import env_bool, env_list, env_str
@@ -124,6 +125,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "escalations.deliver_due_notifications",
         "schedule": float(env_str("NOTIFICATION_RETRY_INTERVAL_SECONDS", "60")),
     },
+}
+# Knowledge base: remind owners of articles past their review date, daily at 08:00 (Asia/Tokyo).
+CELERY_BEAT_SCHEDULE["knowledge-review-reminders"] = {
+    "task": "knowledge.notify_review_overdue",
+    "schedule": crontab(hour=8, minute=0),
 }
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

@@ -32,6 +32,7 @@ from escalations.policy import user_team_ids
 from escalations.selectors import active_rules, cases_visible_to, escalation_target
 from escalations.sla import selectors as sla_selectors
 from escalations.sla.admin import sla_badge  # also registers the SLA admin pages
+from knowledge.deflection import suggestions_for
 
 
 class VisibleHistoryAdmin(SimpleHistoryAdmin):
@@ -410,6 +411,9 @@ class CaseAdmin(VisibleHistoryAdmin):
             "title": f"{case.reference}: {self._label(case, name)}",
             "action_label": self._label(case, name),
             "routes": self._routes(case) if name in ESCALATE else None,
+            "suggestions": suggestions_for(case, request.user, record=request.method == "GET")
+            if name == "escalate"
+            else None,
         }
         return TemplateResponse(request, "admin/escalations/case/transition.html", context)
 

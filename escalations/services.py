@@ -40,6 +40,7 @@ from escalations.selectors import Target, active_rules, case_is_visible_to, esca
 from escalations.sla import timers as sla
 from escalations.sla.models import TimerKind
 from integrations.webhooks import emit_event
+from knowledge.indexing import index_case
 
 
 class TransitionForbidden(PermissionDenied):
@@ -350,6 +351,7 @@ def case_resolve(
         sla.stop_timers(case, TimerKind.values)
         _add_note(case, actor=actor, kind=NoteKind.STATUS, body=resolution)
         emit_event("case.resolved", case, extra={"resolution": resolution.strip()})
+        index_case(case)  # similar resolved cases are suggested before escalating
     return case
 
 
