@@ -55,7 +55,7 @@ def load(cases: int, due: int) -> None:
     manager = User.objects.create(username="bench-manager", email="manager@example.jp")
     from django.contrib.auth.models import Group
 
-    Group.objects.get(name="manager").user_set.add(manager)
+    manager.groups.add(Group.objects.get(name="manager"))
     l1 = Team.objects.create(name="L1", tier=Tier.L1)
     l1.members.add(owner)
     l2 = Team.objects.create(name="L2", tier=Tier.L2, lead=sv)
