@@ -1,6 +1,7 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
+from audit.api import views as audit_views
 from escalations.api import views
 from knowledge.api import views as knowledge_views
 
@@ -14,6 +15,7 @@ router.register("articles", knowledge_views.ArticleViewSet, basename="article")
 
 urlpatterns = [
     path("me/", views.MeView.as_view(), name="me"),
+    path("history/", audit_views.HistoryView.as_view(), name="history"),
     path("knowledge/search/", knowledge_views.SearchView.as_view(), name="knowledge-search"),
     *router.urls,
 ]
