@@ -138,7 +138,7 @@ def _visible(request, pk: int):
 
 def hold_end_view(model_admin, request: HttpRequest, pk: int) -> HttpResponse:
     case = _visible(request, pk)
-    form = forms.HoldEndForm(request.POST or None)
+    form = forms.HoldEndForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             hop = services.hold_end(
@@ -169,7 +169,9 @@ def callback_promise_view(model_admin, request: HttpRequest, pk: int) -> HttpRes
     if not request.user.has_perm("escalations.add_callback"):
         raise PermissionDenied
     initial = {"number": case.customer.phone}
-    form = forms.CallbackPromiseForm(request.POST or None, initial=initial)
+    form = forms.CallbackPromiseForm(
+        request.POST if request.method == "POST" else None, initial=initial
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.callback_promise(case=case, actor=request.user, **form.cleaned_data)
@@ -184,7 +186,7 @@ def callback_promise_view(model_admin, request: HttpRequest, pk: int) -> HttpRes
 def callback_keep_view(model_admin, request: HttpRequest, pk: int, callback_pk: int):
     case = _visible(request, pk)
     callback = get_object_or_404(Callback.objects.select_related("case"), pk=callback_pk, case=case)
-    form = forms.CallbackKeepForm(request.POST or None)
+    form = forms.CallbackKeepForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             services.callback_keep(

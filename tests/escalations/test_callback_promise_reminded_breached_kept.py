@@ -10,7 +10,7 @@ from django.utils import translation
 from escalations import services
 from escalations.hold.models import Callback, CallbackStatus
 from escalations.hold.services import callback_keep, callback_promise
-from escalations.models import CaseNote, Notification, NoteKind, SLAEvent, SLATimer
+from escalations.models import CaseNote, NoteKind, Notification, SLAEvent, SLATimer
 from escalations.sla.models import Level, TimerKind
 from escalations.sla.sweep import sla_sweep
 from tests.escalations.hold_setup import MIN, SATURDAY_EVENING, give_emails, hold_policy

@@ -41,7 +41,7 @@ def test_the_present_members_are_notified_at_once(team, case, operator, supervis
         "sv_present",
     ]
     assert all(n.case_id == case.pk for n in notes)
-    assert "返金してほしい" == notes.first().payload["customer_wants"]
+    assert notes.first().payload["customer_wants"] == "返金してほしい"
 
 
 def test_the_hold_target_counts_in_wall_clock_time(team, case, operator):

@@ -35,8 +35,9 @@ def sweep_at(moment):
 
 def hold_emails(level):
     return sorted(
-        Notification.objects.filter(payload__timer="hold_acknowledge", payload__level=level)
-        .values_list("recipient__username", flat=True)
+        Notification.objects.filter(
+            payload__timer="hold_acknowledge", payload__level=level
+        ).values_list("recipient__username", flat=True)
     )
 
 
