@@ -223,6 +223,24 @@ class CallbackAdmin(SimpleHistoryAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).filter(case__in=cases_visible_to(request.user))
 
+    def changelist_view(self, request, extra_context=None):
+        """With the managers' figures: hold durations per team and category, callbacks kept
+        on time (over everything: the figures are for managers, who see every case)."""
+        extra_context = extra_context or {}
+        if request.user.has_perm("escalations.view_all_cases"):
+            extra_context["hold_figures"] = [
+                {
+                    "team": row.team,
+                    "category": row.category,
+                    "holds": row.holds,
+                    "median_text": services.format_minutes(row.median),
+                    "p90_text": services.format_minutes(row.p90),
+                }
+                for row in selectors.hold_figures()
+            ]
+            extra_context["callback_figures"] = selectors.callbacks_kept_on_time(now=timezone.now())
+        return super().changelist_view(request, extra_context)
+
     def has_add_permission(self, request):
         return False
 

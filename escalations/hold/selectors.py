@@ -3,7 +3,12 @@ view, the case page's hold state."""
 
 from __future__ import annotations
 
-from django.db.models import OuterRef, QuerySet, Subquery
+import datetime as dt
+import math
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
 
 from escalations.hold.models import Callback
 from escalations.sla.models import Level, TimerKind
@@ -48,3 +53,66 @@ def hold_state(hops, sla_events) -> dict | None:
 
 def callbacks_of(case) -> list[Callback]:
     return list(case.callbacks.select_related("promised_by", "kept_by").order_by("due_at"))
+
+
+# --- figures for managers --------------------------------------------------------------------
+
+
+def percentile(values: list, fraction: float):
+    """Nearest-rank percentile of sorted ``values`` (``None`` when empty): p50 is the median."""
+    if not values:
+        return None
+    rank = max(math.ceil(fraction * len(values)), 1)
+    return values[rank - 1]
+
+
+@dataclass(frozen=True)
+class HoldFigures:
+    team: str
+    category: str
+    holds: int
+    median: dt.timedelta
+    p90: dt.timedelta
+
+
+def hold_figures(*, since: dt.datetime | None = None) -> list[HoldFigures]:
+    """Hold durations (median, p90) of the ended holds per target team and case category, in
+    one query."""
+    from escalations.models import Escalation
+
+    ended = Escalation.objects.filter(on_hold_since__isnull=False, hold_ended_at__isnull=False)
+    if since is not None:
+        ended = ended.filter(on_hold_since__gte=since)
+    groups: dict[tuple[str, str], list[dt.timedelta]] = defaultdict(list)
+    for team, category, start, end in ended.values_list(
+        "to_team__name", "case__category__name", "on_hold_since", "hold_ended_at"
+    ):
+        groups[(team, category)].append(end - start)
+    figures = []
+    for (team, category), durations in sorted(groups.items()):
+        durations.sort()
+        figures.append(
+            HoldFigures(
+                team,
+                category,
+                len(durations),
+                percentile(durations, 0.5),
+                percentile(durations, 0.9),
+            )
+        )
+    return figures
+
+
+def callbacks_kept_on_time(*, now: dt.datetime, since: dt.datetime | None = None) -> dict:
+    """Of the callbacks due by ``now``: how many, how many kept by their deadline, and that as
+    a percentage (``None`` when none was due). One query."""
+    due = Callback.objects.filter(due_at__lte=now)
+    if since is not None:
+        due = due.filter(due_at__gte=since)
+    figures = due.aggregate(
+        due=Count("pk"), on_time=Count("pk", filter=Q(kept_at__lte=F("due_at")))
+    )
+    figures["percent"] = (
+        round(100 * figures["on_time"] / figures["due"], 1) if figures["due"] else None
+    )
+    return figures
