@@ -263,12 +263,11 @@ class _Batch:
                 self.result.breaches += 1
             else:
                 self.result.warnings += 1
-            if level == Level.WARN_HANDLER:
-                recipients = (
-                    [timer.callback.promised_by] if timer.callback else self._handlers(timer)
-                )
-            else:
-                recipients = _leads(timer)
+            leads = [] if level == Level.WARN_HANDLER else _leads(timer)
+            # the first rung, and a team without a lead: the promiser, or the hop's handlers
+            recipients = leads or (
+                [timer.callback.promised_by] if timer.callback else self._handlers(timer)
+            )
             event.action = self._notify(timer, level, recipients)
             return
         if level == Level.BREACH:

@@ -82,3 +82,12 @@ def test_a_hold_acknowledged_in_time_never_breaches(held, case, supervisor):
 
     assert result.breaches == 0
     assert not SLAEvent.objects.filter(timer__kind=TimerKind.HOLD_ACKNOWLEDGE).exists()
+
+
+def test_a_team_without_a_lead_leaves_the_breach_with_its_members(held, org):
+    org["l2"].lead = None
+    org["l2"].save()
+
+    sweep_at(SATURDAY_EVENING + 5 * MIN)
+
+    assert hold_emails("breach") == ["supervisor", "sv_member"]
