@@ -172,3 +172,15 @@ def migrate_roles(apps, schema_editor) -> None:
         create_permissions(app_config, verbosity=0)
         app_config.models_module = None
     sync_roles(apps.get_model("auth", "Group"), apps.get_model("auth", "Permission"))
+
+
+# Callback promises (issue 8): those who keep the customer promise and keep them.
+CALLBACK_WORK = [
+    "escalations.view_callback",
+    "escalations.add_callback",
+    "escalations.change_callback",
+]
+for _role in ("operator", "supervisor"):
+    ROLES[_role] = sorted(set(ROLES[_role]) | set(CALLBACK_WORK))
+for _role in ("manager", "administrator"):
+    ROLES[_role] = sorted(set(ROLES[_role]) | {"escalations.view_callback"})

@@ -19,6 +19,8 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from audit.timeline import case_timeline
 from escalations import forms, policy, services
+from escalations.hold import admin as hold_admin  # also registers the callback admin
+from escalations.hold import selectors as hold_selectors
 from escalations.models import (
     Case,
     CaseStatus,
@@ -203,12 +205,14 @@ class CaseAdmin(VisibleHistoryAdmin):
         "owner",
         "handler",
         "sla",
+        "hold",
         "age",
     ]
     list_display_links = ["reference", "subject"]
     list_filter = [
         MyCasesFilter,
         EscalatedToMyTeamFilter,
+        hold_admin.WaitingForMeFilter,
         SLAFilter,
         "status",
         "tier",
@@ -237,9 +241,18 @@ class CaseAdmin(VisibleHistoryAdmin):
     show_full_result_count = False
 
     def get_queryset(self, request):
-        return cases_visible_to(request.user).select_related(
-            "customer", "category", "owner", "handler", "owner_team", "assigned_team"
+        return hold_selectors.with_hold(
+            cases_visible_to(request.user).select_related(
+                "customer", "category", "owner", "handler", "owner_team", "assigned_team"
+            )
         )
+
+    def get_ordering(self, request):
+        return hold_admin.hold_ordering(request, super().get_ordering(request))
+
+    @admin.display(description=gettext_lazy("customer on hold"), ordering="hold_since")
+    def hold(self, case: Case) -> str:
+        return hold_admin.hold_badge(getattr(case, "hold_since", None))
 
     def get_changelist(self, request, **kwargs):
         return CaseChangeList
@@ -343,6 +356,7 @@ class CaseAdmin(VisibleHistoryAdmin):
             ],
             "sla_events": sla_events,
             "hops": hops,
+            **hold_admin.hold_context(request, case, hops=hops, sla_events=sla_events),
         }
 
     # --- transitions and notes, each on its own page ---------------------------------------
@@ -360,7 +374,7 @@ class CaseAdmin(VisibleHistoryAdmin):
                 name="escalations_case_note",
             ),
         ]
-        return own + super().get_urls()
+        return own + hold_admin.hold_urls(self) + super().get_urls()
 
     def _visible_case(self, request: HttpRequest, pk: int) -> Case:
         return get_object_or_404(self.get_queryset(request), pk=pk)
@@ -427,6 +441,7 @@ class CaseAdmin(VisibleHistoryAdmin):
                     customer_wants=data["customer_wants"], tried=data["tried"], mood=data["mood"]
                 ),
                 expected_status=data["expected_status"],
+                on_hold=data.get("on_hold", False),
             )
         else:
             TRANSITIONS[name][1](case, user, data)

@@ -40,6 +40,14 @@ class EscalateForm(TransitionForm):
     )
     tried = forms.CharField(label=_("What was tried"), widget=forms.Textarea(attrs={"rows": 3}))
     mood = forms.ChoiceField(label=_("Customer's mood"), choices=Mood.choices)
+    on_hold = forms.BooleanField(
+        label=_("Customer on hold"),
+        required=False,
+        help_text=_(
+            "The customer waits on the line: the target team is told at once and must "
+            "acknowledge within minutes."
+        ),
+    )
 
 
 class AnswerForm(TransitionForm):

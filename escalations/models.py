@@ -7,6 +7,7 @@ from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 from simple_history.models import HistoricalRecords
 
 from accounts.models import Team, Tier
+from escalations.hold.models import HoldOutcome
 from escalations.policy import may
 from escalations.priority import Impact, Priority, Urgency
 
@@ -394,6 +395,8 @@ class NoteKind(models.TextChoices):
     HANDOFF = "handoff", _("Handoff")
     ANSWER = "answer", _("Answer")
     STATUS = "status", _("Status change")
+    HOLD = "hold", _("Customer on hold")
+    CALLBACK = "callback", _("Callback")
 
 
 class CaseNote(models.Model):
@@ -502,6 +505,16 @@ class Escalation(models.Model):
     is_automatic = models.BooleanField(
         _("automatic"), default=False, help_text=_("Escalated by the system (SLA breach).")
     )
+    on_hold_since = models.DateTimeField(
+        _("customer on hold since"),
+        null=True,
+        blank=True,
+        help_text=_("A live escalation: the customer waits on the line."),
+    )
+    hold_ended_at = models.DateTimeField(_("hold ended at"), null=True, blank=True)
+    hold_outcome = models.CharField(
+        _("hold outcome"), max_length=10, choices=HoldOutcome.choices, blank=True
+    )
 
     history = HistoricalRecords(verbose_name=_("historical escalation"))
 
@@ -512,13 +525,33 @@ class Escalation(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["case", "number"], name="escalation_case_number_uniq")
         ]
-        indexes = [models.Index(fields=["to_team", "outcome"], name="escalation_team_outcome_idx")]
+        indexes = [
+            models.Index(fields=["to_team", "outcome"], name="escalation_team_outcome_idx"),
+            models.Index(
+                fields=["on_hold_since"],
+                name="escalation_on_hold_idx",
+                condition=models.Q(on_hold_since__isnull=False, hold_ended_at__isnull=True),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"#{self.number} L{self.from_tier}→L{self.to_tier} {self.to_team.name}"
 
+    @property
+    def is_on_hold(self) -> bool:
+        return self.on_hold_since is not None and self.hold_ended_at is None
+
+    @property
+    def hold_duration(self):
+        """How long the customer waited (so far, while still on hold)."""
+        if self.on_hold_since is None:
+            return None
+        return (self.hold_ended_at or timezone.now()) - self.on_hold_since
+
 
 # The SLA models belong to this app; they live in their own module.
+# Callback promises (issue 8) live in their own module too.
+from escalations.hold.models import Callback, CallbackStatus  # noqa: E402, F401
 from escalations.sla.models import (  # noqa: E402, F401
     BusinessCalendar,
     CalendarDay,

@@ -348,7 +348,8 @@ def case_resolve(
     with transaction.atomic():
         _expect(case, expected_status)
         _run(case, actor=actor, name="resolve", reason=resolution.strip()[:200])
-        sla.stop_timers(case, TimerKind.values)
+        # a callback promised stays a promise when the case is resolved
+        sla.stop_timers(case, [k for k in TimerKind.values if k != TimerKind.CALLBACK])
         _add_note(case, actor=actor, kind=NoteKind.STATUS, body=resolution)
         emit_event("case.resolved", case, extra={"resolution": resolution.strip()})
         index_case(case)  # similar resolved cases are suggested before escalating
@@ -387,6 +388,7 @@ class EscalationRequest:
     target: Target | None = None  # default: where the escalation matrix says
     history_reason: str = ""  # default: the reason's label and the target team
     expected_status: str | None = None
+    on_hold: bool = False  # a live escalation: the customer waits on the line
 
 
 def case_escalate(
@@ -399,11 +401,14 @@ def case_escalate(
     expected_status: str | None = None,
     target: Target | None = None,
     history_reason: str = "",
+    on_hold: bool = False,
 ) -> Escalation:
     """Escalate to the next tier the escalation matrix names (or further up, from an escalated
     case). The owner stays; the tier, team and handler change. The handoff travels with the hop
     and goes on the timeline."""
-    request = EscalationRequest(case, reason, handoff, target, history_reason, expected_status)
+    request = EscalationRequest(
+        case, reason, handoff, target, history_reason, expected_status, on_hold
+    )
     with transaction.atomic():
         [outcome] = escalate_cases([request], actor=actor, is_automatic=is_automatic)
     if isinstance(outcome, Exception):
@@ -543,6 +548,7 @@ def _write_escalations(
             requested_by=actor,
             requested_at=now,
             is_automatic=is_automatic,
+            on_hold_since=now if request.on_hold else None,
         )
         hop._history_user = actor
         hop._change_reason = name
@@ -558,6 +564,11 @@ def _write_escalations(
     )
     for hop in hops:
         emit_event("case.escalated", hop.case, escalation=hop)
+    held = [hop for hop in hops if hop.on_hold_since is not None]
+    if held:
+        from escalations.hold.services import notify_hold_started
+
+        notify_hold_started(held)
     return hops
 
 
@@ -589,7 +600,9 @@ def case_acknowledge(
         hop = _open_hop(case)
         if hop is not None:
             _acknowledge_hop(hop, actor)
-            sla.stop_timers(case, [TimerKind.ACKNOWLEDGE], escalation=hop)
+            sla.stop_timers(
+                case, [TimerKind.ACKNOWLEDGE, TimerKind.HOLD_ACKNOWLEDGE], escalation=hop
+            )
         if comment.strip():
             _add_note(case, actor=actor, kind=NoteKind.INTERNAL, body=comment)
         emit_event("case.acknowledged", case, escalation=hop)
@@ -626,7 +639,11 @@ def case_return_to_owner(
             hop._history_user = actor
             hop._change_reason = "return_to_owner"
             hop.save(update_fields=fields)
-            sla.stop_timers(case, [TimerKind.ACKNOWLEDGE, TimerKind.ANSWER], escalation=hop)
+            sla.stop_timers(
+                case,
+                [TimerKind.ACKNOWLEDGE, TimerKind.ANSWER, TimerKind.HOLD_ACKNOWLEDGE],
+                escalation=hop,
+            )
         _add_note(case, actor=actor, kind=NoteKind.ANSWER, body=answer)
         emit_event("case.returned", case, escalation=hop, extra={"answer": answer.strip()})
     return hop

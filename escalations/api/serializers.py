@@ -295,6 +295,11 @@ class EscalateSerializer(TransitionSerializer):
     customer_wants = serializers.CharField(help_text="What the customer wants.")
     tried = serializers.CharField(help_text="What was already tried.")
     mood = serializers.ChoiceField(choices=Mood.choices)
+    on_hold = serializers.BooleanField(
+        default=False,
+        help_text="The customer waits on the line: the target team is notified at once and the "
+        "policy's hold acknowledgement target (wall-clock minutes) applies.",
+    )
 
 
 class AnswerSerializer(TransitionSerializer):

@@ -143,6 +143,7 @@ TRANSITIONS = {
                 customer_wants=d["customer_wants"], tried=d["tried"], mood=d["mood"]
             ),
             expected_status=d.get("expected_status"),
+            on_hold=d.get("on_hold", False),
         ),
     ),
     "return_to_owner": (

@@ -202,6 +202,15 @@ class SLAHopTarget(models.Model):
     answer = models.DurationField(
         _("answer within"), help_text=_("Business time, e.g. 4:00:00 for 4 hours.")
     )
+    hold_acknowledge = models.DurationField(
+        _("acknowledge within, customer on hold"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Wall-clock time (24/7, the customer is on the line), e.g. 0:02:00 for 2 minutes. "
+            "Empty: no hold target."
+        ),
+    )
 
     history = HistoricalRecords(verbose_name=_("historical SLA hop target"))
 
@@ -222,6 +231,8 @@ class TimerKind(models.TextChoices):
     RESOLUTION = "resolution", _("Resolution")
     ACKNOWLEDGE = "acknowledge", _("Acknowledgement of escalation")
     ANSWER = "answer", _("Answer to escalation")
+    HOLD_ACKNOWLEDGE = "hold_acknowledge", _("Acknowledgement, customer on hold")
+    CALLBACK = "callback", _("Callback promise")
 
 
 class Level(models.IntegerChoices):
@@ -247,6 +258,14 @@ class SLATimer(models.Model):
     escalation = models.ForeignKey(
         "escalations.Escalation",
         verbose_name=_("escalation"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="sla_timers",
+    )
+    callback = models.ForeignKey(
+        "escalations.Callback",
+        verbose_name=_("callback"),
         null=True,
         blank=True,
         on_delete=models.CASCADE,

@@ -60,6 +60,7 @@ def sla_sweep(
                     "case__owner_team__lead",
                     "escalation__to_team__lead",
                     "escalation__to_user",
+                    "callback__promised_by",
                 )
                 .order_by("next_fire_at")
             )
@@ -255,6 +256,20 @@ class _Batch:
     def _fire(self, timer: SLATimer) -> None:
         level = Level(timer.next_level)
         event = self._record(timer, level)
+        if timer.kind in (TimerKind.HOLD_ACKNOWLEDGE, TimerKind.CALLBACK):
+            # The customer on the line, a promised call: the next person acts (the team lead,
+            # or the delegate of an absent lead); managers are not paged for minutes.
+            if level == Level.BREACH:
+                self.result.breaches += 1
+            else:
+                self.result.warnings += 1
+            leads = [] if level == Level.WARN_HANDLER else _leads(timer)
+            # the first rung, and a team without a lead: the promiser, or the hop's handlers
+            recipients = leads or (
+                [timer.callback.promised_by] if timer.callback else self._handlers(timer)
+            )
+            event.action = self._notify(timer, level, recipients)
+            return
         if level == Level.BREACH:
             self.result.breaches += 1
             recipients = [*self.ctx.managers, *_leads(timer)]

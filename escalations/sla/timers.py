@@ -6,11 +6,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
-from escalations.sla.calendar import add_business_time, business_time_between
+from escalations.sla.calendar import Schedule, add_business_time, business_time_between
 from escalations.sla.models import (
     Level,
     SLAHopTarget,
@@ -26,6 +27,12 @@ if TYPE_CHECKING:
 
 CASE_KINDS = (TimerKind.FIRST_RESPONSE, TimerKind.RESOLUTION)
 HOP_KINDS = (TimerKind.ACKNOWLEDGE, TimerKind.ANSWER)
+# Counted in wall-clock time whatever the policy's calendar says: a customer waiting on the line,
+# a callback promised for a time of day. Their budgets are minutes, their ladders too.
+WALL_CLOCK_KINDS = (TimerKind.HOLD_ACKNOWLEDGE, TimerKind.CALLBACK)
+WALL_CLOCK = Schedule(
+    tz=ZoneInfo("UTC"), weekly={}, closed_dates=frozenset(), extra_open_dates={}, always_open=True
+)
 
 
 def policy_for(case: Case) -> SLAPolicy | None:
@@ -49,7 +56,8 @@ def ladder(policy: SLAPolicy) -> list[tuple[Level, int]]:
 def schedule_next(timer: SLATimer, cache: ScheduleCache, *, after: Level | None = None) -> None:
     """Set ``due_at``, ``next_level`` and ``next_fire_at`` of a running timer from its budget,
     the business time already used and the policy's warning ladder (in memory only)."""
-    schedule = cache.get(timer.policy.calendar)
+    wall_clock = timer.kind in WALL_CLOCK_KINDS
+    schedule = WALL_CLOCK if wall_clock else cache.get(timer.policy.calendar)
     start = timer.running_since
     assert start is not None
     remaining = max(timer.budget - timer.consumed, dt.timedelta(0))
@@ -143,10 +151,10 @@ def start_hops_timers(
         target = targets[policy.pk].get(hop.to_tier)
         if target is None:
             continue
-        for kind, budget in (
-            (TimerKind.ACKNOWLEDGE, target.acknowledge),
-            (TimerKind.ANSWER, target.answer),
-        ):
+        kinds = [(TimerKind.ACKNOWLEDGE, target.acknowledge), (TimerKind.ANSWER, target.answer)]
+        if hop.on_hold_since is not None and target.hold_acknowledge is not None:
+            kinds.append((TimerKind.HOLD_ACKNOWLEDGE, target.hold_acknowledge))
+        for kind, budget in kinds:
             timers.append(
                 _start(
                     case=case,
@@ -167,11 +175,14 @@ def stop_timers(
     *,
     escalation: Escalation | None = None,
     now: dt.datetime | None = None,
+    callback=None,
 ) -> int:
-    """Stop the case's running timers of these kinds (of one hop, if given)."""
+    """Stop the case's running timers of these kinds (of one hop or callback, if given)."""
     running = SLATimer.objects.filter(case=case, kind__in=list(kinds))
     if escalation is not None:
         running = running.filter(escalation=escalation)
+    if callback is not None:
+        running = running.filter(callback=callback)
     return _stop(running, now=now or timezone.now())
 
 
@@ -278,6 +289,8 @@ def recompute_open_timers(timers, *, now: dt.datetime | None = None) -> int:
 
 
 def _target_budget(timer: SLATimer, by_priority: dict, by_hop: dict) -> dt.timedelta | None:
+    if timer.kind == TimerKind.CALLBACK:
+        return None  # the promise, not the policy, sets it
     if timer.kind in CASE_KINDS:
         target = by_priority.get((timer.policy_id, timer.case.priority))
         if target is None:
@@ -288,6 +301,8 @@ def _target_budget(timer: SLATimer, by_priority: dict, by_hop: dict) -> dt.timed
     target = by_hop.get((timer.policy_id, timer.escalation.to_tier))
     if target is None:
         return None
+    if timer.kind == TimerKind.HOLD_ACKNOWLEDGE:
+        return target.hold_acknowledge
     return target.acknowledge if timer.kind == TimerKind.ACKNOWLEDGE else target.answer
 
 

@@ -1,0 +1,32 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from escalations.hold.models import HoldOutcome
+
+
+class HoldEndForm(forms.Form):
+    outcome = forms.ChoiceField(
+        label=_("How did the hold end?"), choices=HoldOutcome.choices, widget=forms.RadioSelect
+    )
+    note = forms.CharField(
+        label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class CallbackPromiseForm(forms.Form):
+    number = forms.CharField(label=_("Number to call"), max_length=30)
+    window_start = forms.DateTimeField(
+        label=_("Call from"), help_text=_("e.g. 2026-11-24 14:00"), localize=True
+    )
+    window_end = forms.DateTimeField(
+        label=_("Call by"), help_text=_("The promise: the call is due by this time."), localize=True
+    )
+    note = forms.CharField(
+        label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class CallbackKeepForm(forms.Form):
+    outcome = forms.CharField(
+        label=_("Outcome of the call"), widget=forms.Textarea(attrs={"rows": 3})
+    )

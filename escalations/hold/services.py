@@ -1,0 +1,218 @@
+"""The one way to end a hold and to promise and keep a callback. Each runs in one transaction,
+writes the history rows with the user and the reason, and puts a note on the case's timeline.
+Putting the customer on hold is an option of ``case_escalate`` (``on_hold=True``)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from escalations import notifications
+from escalations.hold.models import Callback, CallbackStatus, HoldOutcome
+from escalations.models import OPEN_STATUSES, Case, CaseNote, Escalation, NoteKind
+from escalations.policy import Side, is_on_side
+from escalations.selectors import case_is_visible_to
+from escalations.sla import timers as sla
+from escalations.sla.models import SLATimer, TimerKind
+from escalations.sla.schedules import ScheduleCache
+
+
+def format_minutes(delta: dt.timedelta) -> str:
+    """``3 min 20 s``: hold times are short, seconds matter."""
+    seconds = max(int(delta.total_seconds()), 0)
+    minutes, seconds = divmod(seconds, 60)
+    if minutes:
+        return _("%(m)d min %(s)d s") % {"m": minutes, "s": seconds}
+    return _("%(s)d s") % {"s": seconds}
+
+
+def _check_case_work(case: Case, actor: User, permission: str) -> None:
+    on_a_side = is_on_side(case, actor, Side.OWNER) or is_on_side(case, actor, Side.HANDLER)
+    if not (actor.is_active and actor.has_perm(permission) and on_a_side):
+        raise PermissionDenied(_("You may not do this on this case."))
+    if not case_is_visible_to(case, actor):
+        raise PermissionDenied(_("You may not do this on this case."))
+
+
+def _note(case: Case, actor: User, kind: str, body: str) -> None:
+    note = CaseNote(case=case, kind=kind, body=body, author=actor)
+    note._history_user = actor
+    note._change_reason = f"note: {kind}"
+    note.save()
+
+
+# --- hold ------------------------------------------------------------------------------------
+
+
+def notify_hold_started(hops: Sequence[Escalation]) -> None:
+    """Tell the present members of each held hop's target team at once (the target person
+    too); when nobody is present, the team lead (or the lead's delegate). One query per team."""
+    members: dict[int, list[User]] = {}
+    for hop in hops:
+        team = hop.to_team
+        if team.pk not in members:
+            members[team.pk] = list(team.members.filter(is_active=True, is_absent=False))
+        present = list(members[team.pk])
+        if hop.to_user is not None and hop.to_user not in present:
+            present.insert(0, hop.to_user)
+        if not present and team.lead is not None:
+            present = [team.lead]
+        case = hop.case
+        subject = _("[On hold] %(reference)s %(subject)s: the customer is waiting on the line") % {
+            "reference": case.reference,
+            "subject": case.subject,
+        }
+        notifications.notify_users(
+            present,
+            event_type="escalation.on_hold",
+            subject=subject,
+            payload={
+                "text": subject,
+                "case": {"reference": case.reference, "subject": case.subject},
+                "escalation": hop.number,
+                "on_hold_since": hop.on_hold_since,
+                "customer_wants": hop.customer_wants,
+            },
+            case_id=case.pk,
+        )
+
+
+def held_hop(case: Case) -> Escalation | None:
+    """The case's hop whose customer is still on hold (the latest), locked."""
+    return (
+        Escalation.objects.select_for_update()
+        .filter(case=case, on_hold_since__isnull=False, hold_ended_at__isnull=True)
+        .order_by("-number")
+        .first()
+    )
+
+
+def hold_end(*, case: Case, actor: User, outcome: str, note: str = "") -> Escalation:
+    """The customer is off hold: answered on the line, or promised a callback. Records when and
+    how long they waited; the hold's acknowledgement timer stops."""
+    if outcome not in HoldOutcome.values:
+        raise ValidationError({"outcome": _("Choose how the hold ended.")})
+    _check_case_work(case, actor, "escalations.change_case")
+    now = timezone.now()
+    with transaction.atomic():
+        hop = held_hop(case)
+        if hop is None:
+            raise ValidationError(_("The customer is not on hold on this case."))
+        hop.hold_ended_at = now
+        hop.hold_outcome = outcome
+        hop._history_user = actor
+        hop._change_reason = f"hold_end: {outcome}"
+        hop.save(update_fields=["hold_ended_at", "hold_outcome"])
+        sla.stop_timers(case, [TimerKind.HOLD_ACKNOWLEDGE], escalation=hop, now=now)
+        body = _("Hold ended (%(outcome)s) after %(duration)s.") % {
+            "outcome": HoldOutcome(outcome).label,
+            "duration": format_minutes(now - hop.on_hold_since),
+        }
+        if note.strip():
+            body += "\n" + note.strip()
+        _note(case, actor, NoteKind.HOLD, body)
+    return hop
+
+
+# --- callbacks -------------------------------------------------------------------------------
+
+
+def callback_promise(
+    *,
+    case: Case,
+    actor: User,
+    number: str,
+    window_start: dt.datetime,
+    window_end: dt.datetime,
+    note: str = "",
+) -> Callback:
+    """Promise the customer a call back on ``number`` between ``window_start`` and
+    ``window_end``. The end of the window is the deadline: a ``callback`` SLA timer (wall-clock
+    time, the policy's warning ladder) reminds the promiser before it and records a missed
+    promise once, notified to the team lead."""
+    now = timezone.now()
+    errors = {}
+    if not number.strip():
+        errors["number"] = _("Give the number to call.")
+    if window_end < window_start:
+        errors["window_end"] = _("The window ends before it starts.")
+    elif window_end <= now:
+        errors["window_end"] = _("The window has already ended.")
+    if errors:
+        raise ValidationError(errors)
+    _check_case_work(case, actor, "escalations.add_callback")
+    if case.status not in OPEN_STATUSES:
+        raise ValidationError(_("A callback can only be promised on an open case."))
+    with transaction.atomic():
+        callback = Callback(
+            case=case,
+            promised_by=actor,
+            number=number.strip(),
+            window_start=window_start,
+            window_end=window_end,
+            due_at=window_end,
+            note=note.strip(),
+            created_at=now,
+        )
+        callback._history_user = actor
+        callback._change_reason = "promise"
+        callback.save()
+        policy = sla.policy_for(case)
+        if policy is not None:
+            timer = SLATimer(
+                case=case,
+                callback=callback,
+                kind=TimerKind.CALLBACK,
+                policy=policy,
+                budget=window_end - now,
+                started_at=now,
+                running_since=now,
+            )
+            sla.schedule_next(timer, ScheduleCache(today=timezone.localdate(now)))
+            timer.save()
+        start = timezone.localtime(window_start).strftime("%Y-%m-%d %H:%M")
+        window = f"{start} – {timezone.localtime(window_end):%H:%M}"
+        body = _("Callback promised to %(number)s between %(window)s.") % {
+            "number": callback.number,
+            "window": window,
+        }
+        if callback.note:
+            body += "\n" + callback.note
+        _note(case, actor, NoteKind.CALLBACK, body)
+    return callback
+
+
+def callback_keep(*, callback: Callback, actor: User, outcome: str) -> Callback:
+    """The call was made: record its outcome. Kept after the deadline still counts as kept,
+    and the timer says it was late."""
+    if not outcome.strip():
+        raise ValidationError({"outcome": _("Say how the call went.")})
+    case = callback.case
+    _check_case_work(case, actor, "escalations.change_callback")
+    now = timezone.now()
+    with transaction.atomic():
+        fresh = Callback.objects.select_for_update().get(pk=callback.pk)
+        if fresh.status != CallbackStatus.PROMISED:
+            raise ValidationError(_("This callback has already been made."))
+        callback.status = CallbackStatus.KEPT
+        callback.kept_at = now
+        callback.kept_by = actor
+        callback.outcome = outcome.strip()
+        callback._history_user = actor
+        callback._change_reason = "keep"
+        callback.save(update_fields=["status", "kept_at", "kept_by", "outcome"])
+        sla.stop_timers(case, [TimerKind.CALLBACK], now=now, callback=callback)
+        late = "" if now <= callback.due_at else " " + _("(late)")
+        body = _("Callback to %(number)s made%(late)s: %(outcome)s") % {
+            "number": callback.number,
+            "late": late,
+            "outcome": callback.outcome,
+        }
+        _note(case, actor, NoteKind.CALLBACK, body)
+    return callback

@@ -1,0 +1,90 @@
+"""A live escalation in a real browser, through the admin: the operator escalates with the
+customer on hold; the supervisor finds it on "waiting for me" (with the hold badge), acknowledges
+it from there, and ends the hold (answered on the line). Elements are found by CSS hooks and
+form field names only: the visible texts are translated.
+
+Reuses the browser fixtures of ``test_browser_escalation_flow`` (Debian's chromium)."""
+
+from __future__ import annotations
+
+import pytest
+
+from escalations.hold.models import HoldOutcome
+from escalations.models import Case, CaseNote, CaseStatus, NoteKind
+from tests.escalations.hold_setup import hold_policy
+from tests.integration.test_browser_escalation_flow import (  # noqa: F401  (fixtures)
+    CHROMIUM,
+    _confirm_and_back,
+    _do,
+    _log_in,
+    _log_out,
+    async_unsafe_allowed,
+    page,
+)
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium (/usr/bin/chromium)"),
+]
+
+
+# transactional_db before the persona fixtures: live_server's thread must see committed rows
+def test_operator_holds_supervisor_acknowledges_and_ends_the_hold(
+    transactional_db,
+    live_server,
+    page,  # noqa: F811 - the imported fixture
+    org,
+    operator,
+    supervisor,
+    case,
+):
+    from playwright.sync_api import expect
+
+    hold_policy()
+    base = live_server.url
+    case_url = f"/admin/escalations/case/{case.pk}/change/"
+
+    # --- the operator escalates with the customer on hold -----------------------------------
+    _log_in(page, base, operator.username)
+    page.goto(base + case_url)
+    _do(page, "escalate")
+    page.check("#transition-form input[name=reason][value=superior_requested]")
+    page.fill("#transition-form textarea[name=customer_wants]", "上の者を出してほしい")
+    page.fill("#transition-form textarea[name=tried]", "規約を説明した")
+    page.select_option("#transition-form select[name=mood]", "angry")
+    page.check("#transition-form input[name=on_hold]")
+    _confirm_and_back(page, case_url)
+    expect(page.locator("#case-hold #hold-waiting")).to_have_count(1)
+    _log_out(page)
+
+    # --- the supervisor: waiting for me, acknowledge, end the hold --------------------------
+    _log_in(page, base, supervisor.username)
+    page.goto(f"{base}/admin/escalations/case/")
+    page.click('#changelist-filter a[href*="on_hold=mine"]')
+    page.wait_for_url("**on_hold=mine**")
+    rows = page.locator("#result_list tbody tr")
+    expect(rows).to_have_count(1)
+    expect(rows.first.locator(".hold-badge")).to_have_count(1)
+    page.click(f'#result_list a[href*="/escalations/case/{case.pk}/change/"] >> nth=0')
+    page.wait_for_url(f"**{case_url}**")
+    _do(page, "acknowledge")
+    _confirm_and_back(page, case_url)
+    expect(page.locator("#case-hold #hold-handled")).to_contain_text(supervisor.display_name)
+
+    page.click("#case-hold-end")
+    page.wait_for_url("**/hold/end/")
+    page.check(f"#transition-form input[name=outcome][value={HoldOutcome.ANSWERED}]")
+    _confirm_and_back(page, case_url)
+    expect(page.locator("#case-hold")).to_have_count(0)
+    expect(page.locator("#case-hold-end")).to_have_count(0)
+    expect(page.locator("#case-timeline tr.note-hold")).to_have_count(1)
+    _log_out(page)
+
+    # --- the database ------------------------------------------------------------------------
+    case = Case.objects.get(pk=case.pk)
+    assert case.status == CaseStatus.ACKNOWLEDGED
+    hop = case.escalations.get()
+    assert hop.acknowledged_by == supervisor
+    assert hop.hold_outcome == HoldOutcome.ANSWERED
+    assert hop.hold_ended_at >= hop.acknowledged_at >= hop.on_hold_since
+    assert CaseNote.objects.filter(case=case, kind=NoteKind.HOLD, author=supervisor).count() == 1
