@@ -172,3 +172,10 @@ def migrate_roles(apps, schema_editor) -> None:
         create_permissions(app_config, verbosity=0)
         app_config.models_module = None
     sync_roles(apps.get_model("auth", "Group"), apps.get_model("auth", "Permission"))
+
+
+# The manager dashboard (issue 7): managers and supervisors see it; per-person figures are for
+# managers only (blameless by default). Recording reviews of rules and teams: managers.
+DASHBOARD = ["reports.view_dashboard", "reports.view_review", "reports.add_review"]
+ROLES["manager"] = sorted(set(ROLES["manager"]) | set(DASHBOARD) | {"reports.view_person_figures"})
+ROLES["supervisor"] = sorted(set(ROLES["supervisor"]) | {"reports.view_dashboard"})
