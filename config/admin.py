@@ -36,6 +36,12 @@ class BackOfficeAdminSite(admin.AdminSite):
                 name="reports_dashboard_csv",
             ),
             path(
+                "reports/dashboard/xlsx/<slug:key>/",
+                self.admin_view(report_views.dashboard_csv_view),
+                {"fmt": "xlsx"},
+                name="reports_dashboard_xlsx",
+            ),
+            path(
                 "reports/dashboard/review/",
                 self.admin_view(report_views.review_view),
                 name="reports_review",

@@ -69,7 +69,10 @@ def dashboard_view(request: HttpRequest) -> HttpResponse:
     return TemplateResponse(request, "admin/reports/dashboard.html", context)
 
 
-def dashboard_csv_view(request: HttpRequest, key: str) -> HttpResponse:
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def dashboard_csv_view(request: HttpRequest, key: str, fmt: str = "csv") -> HttpResponse:
     person_figures = _check(request)
     if key not in tables.keys(person_figures=person_figures):
         raise Http404(_("No such report."))
@@ -79,10 +82,13 @@ def dashboard_csv_view(request: HttpRequest, key: str) -> HttpResponse:
             messages.warning(request, error)
         return HttpResponseRedirect(reverse("admin:reports_dashboard"))
     [report] = tables.build(filters, person_figures=person_figures, only=key)
-    response = HttpResponse(
-        "".join(export.csv_lines(report)), content_type="text/csv; charset=utf-8"
-    )
-    name = f"{key}-{filters.start:%Y%m%d}-{filters.end:%Y%m%d}.csv"
+    if fmt == "xlsx":
+        response = HttpResponse(export.xlsx_bytes(report), content_type=XLSX)
+    else:
+        response = HttpResponse(
+            "".join(export.csv_lines(report)), content_type="text/csv; charset=utf-8"
+        )
+    name = f"{key}-{filters.start:%Y%m%d}-{filters.end:%Y%m%d}.{fmt}"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
 

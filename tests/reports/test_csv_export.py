@@ -67,3 +67,22 @@ def test_bad_filters_redirect_to_the_dashboard_with_a_message(client, manager):
     response = download(client, manager, "durations", "?start=yesterday")
     assert response.status_code == 302
     assert response["Location"] == "/admin/reports/dashboard/"
+
+
+def test_a_report_as_xlsx(client, manager, world, billing):
+    from openpyxl import load_workbook
+
+    Category.objects.filter(pk=billing.pk).update(name="=HYPERLINK(1)")
+    client.force_login(manager)
+    with at(60 * 3):
+        response = client.get(
+            f"/admin/reports/dashboard/xlsx/escalations_by_category/{QUERY}",
+            HTTP_ACCEPT_LANGUAGE="en",
+        )
+    assert response.status_code == 200
+    assert "escalations_by_category-20260608-20260608.xlsx" in response["Content-Disposition"]
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    assert [list(r) for r in sheet.iter_rows(values_only=True)] == [
+        ["Day", "'=HYPERLINK(1)", "Total"],
+        ["2026-06-08", 2, 2],
+    ]
