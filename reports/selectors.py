@@ -31,8 +31,7 @@ from accounts.models import Team, Tier
 from escalations.models import Case as CaseModel
 from escalations.models import CaseStatus, Escalation, EscalationRule, Reason
 from escalations.priority import Priority
-from escalations.sla import selectors as sla_selectors
-from escalations.sla.models import SLATimer
+from escalations.sla.models import Level, SLATimer
 from knowledge.models import Article, ArticleStatus, CaseArticle, Deflection, LinkKind
 
 CLOSED_STATUSES = [CaseStatus.RESOLVED, CaseStatus.CLOSED]
@@ -88,15 +87,26 @@ class SLANow:
 
 
 def sla_now(filters: Filters, *, now: dt.datetime | None = None) -> SLANow:
+    """Cases breached now (a running timer is past its deadline) and at risk (a warning has
+    fired on a running timer, none is past its deadline): the case list's SLA filters
+    (``escalations.sla.selectors``), counted from the running timers' side so the cost grows
+    with what runs, not with every open case's subquery. Timers run only on open cases
+    (resolving stops them all)."""
     now = now or timezone.now()
-    cases = sla_selectors.with_sla(
-        CaseModel.objects.exclude(status__in=CLOSED_STATUSES).filter(_cases_of_team(filters.team))
+    running = SLATimer.objects.filter(stopped_at__isnull=True, running_since__isnull=False).filter(
+        _cases_of_team(filters.team, "case__")
     )
-    figures = cases.aggregate(
-        at_risk=Count("pk", filter=Q(sla_warned=True, sla_due__gt=now)),
-        breached=Count("pk", filter=Q(sla_due__lte=now)),
+    late = running.filter(due_at__lte=now)
+    breached = late.values("case").distinct().count()
+    at_risk = (
+        running.filter(due_at__gt=now)
+        .exclude(next_level=Level.WARN_HANDLER)
+        .exclude(Exists(late.filter(case=OuterRef("case"))))
+        .values("case")
+        .distinct()
+        .count()
     )
-    return SLANow(figures["at_risk"], figures["breached"])
+    return SLANow(at_risk, breached)
 
 
 # --- SLA compliance --------------------------------------------------------------------------

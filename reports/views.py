@@ -28,11 +28,8 @@ def _check(request: HttpRequest) -> bool:
 
 
 def _filters(request: HttpRequest):
-    form = DashboardFilterForm(request.GET or None)
-    if request.GET:
-        filters, errors = filters_from(form)
-    else:
-        filters, errors = filters_from(DashboardFilterForm({})), []
+    form = DashboardFilterForm(request.GET)
+    filters, errors = filters_from(form)
     return form, filters, errors
 
 

@@ -49,6 +49,17 @@ def test_the_manager_sees_every_figure_and_per_person_ones(client, manager, worl
     assert "佐藤 一郎" in html  # the operator's escalations
 
 
+def test_without_filters_the_last_30_days_of_every_team(client, manager, world):
+    client.force_login(manager)
+    with at(60 * 3):
+        response = client.get(URL, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 200
+    filters = response.context["filters"]
+    assert (filters.start, filters.end, filters.team) == (DAY - dt.timedelta(days=29), DAY, None)
+    reports = {r.key: r for r in response.context["reports"]}
+    assert reports["escalations_by_reason"].rows == [["2026-06-08", 1, 1, 2]]
+
+
 def test_the_supervisor_sees_the_dashboard_without_per_person_figures(client, supervisor, world):
     html = get(client, supervisor).content.decode()
     assert 'id="report-escalations_by_reason"' in html

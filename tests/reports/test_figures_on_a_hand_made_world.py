@@ -3,6 +3,8 @@ hand. Runs on SQLite and on PostgreSQL (where percentiles come from percentile_c
 
 import datetime as dt
 
+from escalations.models import Case
+from escalations.sla import selectors as sla_selectors
 from reports import selectors
 from reports.selectors import Filters
 from tests.reports.conftest import DAY, START, at
@@ -110,3 +112,8 @@ def test_at_risk_and_breached_now(org, operator, billing):
         sla_sweep()
     assert selectors.sla_now(filters, now=START + 25 * MIN) == selectors.SLANow(1, 0)
     assert selectors.sla_now(filters, now=START + 40 * MIN) == selectors.SLANow(0, 1)
+    # the same cases as the case list's SLA filters
+    for minutes, state in ((25, "at_risk"), (40, "breached")):
+        now = START + minutes * MIN
+        listed = getattr(sla_selectors, state)(Case.objects.all(), now=now).count()
+        assert listed == getattr(selectors.sla_now(filters, now=now), state) == 1
