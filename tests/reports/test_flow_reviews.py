@@ -105,3 +105,16 @@ def test_a_rule_whose_team_has_nobody_present_is_flagged(stale, supervisor):
     [message] = selectors.rules_nobody_present()
     assert "SVチーム" in message
     assert timezone.localdate() == TODAY
+
+
+def test_managers_see_recorded_reviews_read_only(client, stale, manager, operator):
+    review = services.review_record(actor=manager, rule=stale[0], comment="確認済み")
+    client.force_login(manager)
+    listing = client.get("/admin/reports/review/")
+    assert listing.status_code == 200 and "確認済み" in listing.content.decode()
+    change = client.post(f"/admin/reports/review/{review.pk}/change/", {"comment": "改ざん"})
+    assert change.status_code == 403
+    review.refresh_from_db()
+    assert review.comment == "確認済み"
+    client.force_login(operator)
+    assert client.get("/admin/reports/review/").status_code == 403
