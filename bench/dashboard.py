@@ -257,9 +257,25 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cases", type=int, default=1_000_000)
     parser.add_argument("--db", default="escalations_dashboard")
+    parser.add_argument(
+        "--reuse", action="store_true", help="measure the data loaded by a previous run"
+    )
     args = parser.parse_args()
-    setup_database(args.db)
-    manager, team = load(args.cases)
+    if args.reuse:
+        os.environ["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{args.db}"
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+        import django
+
+        django.setup()
+        from django.core.management import call_command
+
+        from accounts.models import Team, User
+
+        call_command("migrate", verbosity=0)
+        manager, team = User.objects.get(username="bench-manager"), Team.objects.get(name="L2")
+    else:
+        setup_database(args.db)
+        manager, team = load(args.cases)
     measure(manager, team)
 
 

@@ -149,19 +149,20 @@ def sla_compliance(filters: Filters) -> dict[str, list[Compliance]]:
         "met_30": Count("pk", filter=Q(met=True)),
         "total_30": Count("pk"),
     }
-    by_priority = timers.values("case__priority").annotate(**aggregates).order_by()
-    by_tier = (
+    # One scan of the window, grouped by priority and tier (at most 4 x 4 rows), summed here.
+    rows = (
         timers.annotate(for_tier=Coalesce(F("escalation__to_tier"), Value(Tier.L1)))
-        .values("for_tier")
+        .values_list("case__priority", "for_tier")
         .annotate(**aggregates)
         .order_by()
     )
-    return {
-        "priority": sorted(
-            (Compliance(r.pop("case__priority"), **r) for r in by_priority), key=lambda c: c.key
-        ),
-        "tier": sorted((Compliance(r.pop("for_tier"), **r) for r in by_tier), key=lambda c: c.key),
-    }
+    sums: dict[str, dict[int, list[int]]] = {"priority": {}, "tier": {}}
+    for priority, tier, *counts in rows:
+        for by, key in (("priority", priority), ("tier", tier)):
+            total = sums[by].setdefault(key, [0, 0, 0, 0])
+            for i, n in enumerate(counts):
+                total[i] += n
+    return {by: [Compliance(key, *sums[by][key]) for key in sorted(sums[by])] for by in sums}
 
 
 # --- escalations over time -------------------------------------------------------------------
@@ -181,28 +182,38 @@ class OverTime:
     totals: dict[str, int] = field(default_factory=dict)
 
 
-def escalations_over_time(filters: Filters, *, by: str) -> OverTime:
-    """Escalations per ``by`` ("reason" or "category") per day or week (local time)."""
-    group = {"reason": "reason", "category": "case__category__name"}[by]
+def escalation_counts(filters: Filters) -> list[tuple[dt.date, str, str, int]]:
+    """(day or week, reason, category, escalations): one grouped query for both charts."""
     trunc = TruncWeek if filters.period == "week" else TruncDate
     rows = (
         escalations_in_range(filters)
         .annotate(period=trunc("requested_at", tzinfo=timezone.get_current_timezone()))
-        .values_list("period", group)
+        .values_list("period", "reason", "case__category__name")
         .annotate(n=Count("pk"))
         .order_by()
     )
-    counts: dict[tuple[dt.date, str], int] = {}
+    return [
+        (period.date() if isinstance(period, dt.datetime) else period, reason, category, n)
+        for period, reason, category, n in rows
+    ]
+
+
+def escalations_over_time(
+    filters: Filters, *, by: str, counted: list[tuple[dt.date, str, str, int]] | None = None
+) -> OverTime:
+    """Escalations per ``by`` ("reason" or "category") per day or week (local time), from
+    ``counted`` (:func:`escalation_counts`) when the caller already has it."""
+    index = {"reason": 1, "category": 2}[by]
+    counts: dict[tuple[dt.date, str], int] = defaultdict(int)
     totals: dict[str, int] = defaultdict(int)
-    for period, key, n in rows:
-        day = period.date() if isinstance(period, dt.datetime) else period
-        counts[(day, key)] = n
-        totals[key] += n
+    for row in counted if counted is not None else escalation_counts(filters):
+        counts[(row[0], row[index])] += row[3]
+        totals[row[index]] += row[3]
     if by == "reason":
         keys = [r for r in Reason.values if r in totals]
     else:
         keys = sorted(totals, key=lambda k: (-totals[k], k))
-    return OverTime(sorted({d for d, _ in counts}), keys, counts, dict(totals))
+    return OverTime(sorted({d for d, _ in counts}), keys, dict(counts), dict(totals))
 
 
 # --- durations -------------------------------------------------------------------------------

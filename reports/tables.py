@@ -105,8 +105,8 @@ def _compliance(filters: Filters, by: str, figures) -> Report:
     )
 
 
-def _over_time(filters: Filters, by: str) -> Report:
-    data = selectors.escalations_over_time(filters, by=by)
+def _over_time(filters: Filters, by: str, counted) -> Report:
+    data = selectors.escalations_over_time(filters, by=by, counted=counted())
     reasons = dict(Reason.choices)
     names = [reasons.get(k, k) if by == "reason" else k for k in data.keys]
     period = _("Week of") if filters.period == "week" else _("Day")
@@ -216,9 +216,16 @@ def _per_handler(filters: Filters) -> Report:
 def build(filters: Filters, *, person_figures: bool, only: str | None = None) -> list[Report]:
     """The reports in the page's order: reasons and categories first (blameless); per-person
     figures last and only when ``person_figures``. ``only``: just the report of that key."""
+    cache: dict[str, list] = {}
+
+    def counted() -> list:  # one query for the reason and the category charts
+        if "counts" not in cache:
+            cache["counts"] = selectors.escalation_counts(filters)
+        return cache["counts"]
+
     builders: list[tuple[str, Callable[[], list[Report]]]] = [
-        ("escalations_by_reason", lambda: [_over_time(filters, "reason")]),
-        ("escalations_by_category", lambda: [_over_time(filters, "category")]),
+        ("escalations_by_reason", lambda: [_over_time(filters, "reason", counted)]),
+        ("escalations_by_category", lambda: [_over_time(filters, "category", counted)]),
         ("escalated_with_suggestion", lambda: [_suggestions(filters)]),
         ("solved_at_l1", lambda: [_knowledge(filters)]),
         ("open_cases", lambda: [_open_cases(filters)]),
