@@ -184,3 +184,8 @@ for _role in ("operator", "supervisor"):
     ROLES[_role] = sorted(set(ROLES[_role]) | set(CALLBACK_WORK))
 for _role in ("manager", "administrator"):
     ROLES[_role] = sorted(set(ROLES[_role]) | {"escalations.view_callback"})
+# The manager dashboard (issue 7): managers and supervisors see it; per-person figures are for
+# managers only (blameless by default). Recording reviews of rules and teams: managers.
+DASHBOARD = ["reports.view_dashboard", "reports.view_review", "reports.add_review"]
+ROLES["manager"] = sorted(set(ROLES["manager"]) | set(DASHBOARD) | {"reports.view_person_figures"})
+ROLES["supervisor"] = sorted(set(ROLES["supervisor"]) | {"reports.view_dashboard"})

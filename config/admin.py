@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 class BackOfficeAdminSite(admin.AdminSite):
     def get_urls(self):
         from escalations.flow import views as flow_views
+        from reports import views as report_views
 
         return [
             path(
@@ -23,6 +24,27 @@ class BackOfficeAdminSite(admin.AdminSite):
                 "escalations/flow/pdf/",
                 self.admin_view(flow_views.flow_pdf_view),
                 name="escalations_flow_pdf",
+            ),
+            path(
+                "reports/dashboard/",
+                self.admin_view(report_views.dashboard_view),
+                name="reports_dashboard",
+            ),
+            path(
+                "reports/dashboard/csv/<slug:key>/",
+                self.admin_view(report_views.dashboard_csv_view),
+                name="reports_dashboard_csv",
+            ),
+            path(
+                "reports/dashboard/xlsx/<slug:key>/",
+                self.admin_view(report_views.dashboard_csv_view),
+                {"fmt": "xlsx"},
+                name="reports_dashboard_xlsx",
+            ),
+            path(
+                "reports/dashboard/review/",
+                self.admin_view(report_views.review_view),
+                name="reports_review",
             ),
             *super().get_urls(),
         ]
@@ -42,6 +64,27 @@ class BackOfficeAdminSite(admin.AdminSite):
                         {
                             "name": _("Escalation flow"),
                             "object_name": "EscalationFlow",
+                            "admin_url": url,
+                            "add_url": None,
+                            "view_only": True,
+                            "perms": {"view": True},
+                        }
+                    ],
+                },
+            )
+        if app_label is None and request.user.has_perm("reports.view_dashboard"):
+            url = reverse("admin:reports_dashboard", current_app=self.name)
+            apps.insert(
+                0,
+                {
+                    "name": _("Manager dashboard"),
+                    "app_label": "reports_dashboard",
+                    "app_url": url,
+                    "has_module_perms": True,
+                    "models": [
+                        {
+                            "name": _("Manager dashboard"),
+                            "object_name": "ManagerDashboard",
                             "admin_url": url,
                             "add_url": None,
                             "view_only": True,

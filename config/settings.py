@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "knowledge",
     "audit",
     "integrations",
+    "reports",
     "drf_spectacular",
     "drf_spectacular_sidecar",
 ]
@@ -197,3 +198,8 @@ LOGGING = {
 }
 
 VAR_DIR.mkdir(parents=True, exist_ok=True)
+
+CELERY_BEAT_SCHEDULE["flow-review-reminders"] = {
+    "task": "reports.notify_reviews_due",
+    "schedule": crontab(hour=8, minute=5),
+}

@@ -1,0 +1,283 @@
+"""Benchmark of the manager dashboard on PostgreSQL (run by hand; figures go to bench/README.md).
+
+    .venv/bin/python bench/dashboard.py --cases 1000000 [--db escalations_dashboard]
+
+Empties the database ``--db`` on the local PostgreSQL (drops its public schema), migrates it,
+bulk-loads ``--cases`` cases created over the last 90 days with bulk SQL (like
+bench/sla_sweep.py): 60 % closed, the rest open; 30 % escalated once (to L2, with acknowledge
+and answer times), SLA timers stopped (met or missed) or running, articles that solved cases at
+L1 and suggestions shown before escalating. Then it times the dashboard page for a manager (the
+default range: the last 30 days) through the test client: wall time and queries, 10 runs; the
+team filter; one CSV export; and the slowest statements of one run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def setup_database(db: str) -> None:
+    psql = ["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", db, "-q", "-c"]
+    subprocess.run([*psql, "DROP SCHEMA public CASCADE; CREATE SCHEMA public"], check=True)
+    os.environ["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{db}"
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+
+
+def load(cases: int):
+    from django.contrib.auth.models import Group
+    from django.db import connection
+    from django.utils import timezone
+
+    from accounts.models import Team, Tier, User
+    from escalations.models import Category, Customer, EscalationRule
+    from escalations.sla.models import BusinessCalendar, SLAPolicy
+    from knowledge.models import Article
+
+    owner = User.objects.create(
+        username="bench-operator", display_name="ベンチ 一郎", is_staff=True
+    )
+    sv = User.objects.create(username="bench-sv", display_name="ベンチ SV", is_staff=True)
+    manager = User.objects.create(username="bench-manager", is_staff=True)
+    manager.groups.add(Group.objects.get(name="manager"))
+    l1 = Team.objects.create(name="L1", tier=Tier.L1)
+    l1.members.add(owner)
+    l2 = Team.objects.create(name="L2", tier=Tier.L2, lead=sv)
+    l2.members.add(sv)
+    categories = [Category.objects.create(name=f"カテゴリ{i}") for i in range(8)]
+    customer = Customer.objects.create(name="山田 太郎", furigana="やまだ たろう")
+    EscalationRule.objects.create(target_tier=Tier.L2, target_team=l2)
+    calendar = BusinessCalendar.objects.create(name="24/7", always_open=True)
+    policy = SLAPolicy.objects.create(name="標準", calendar=calendar, is_default=True)
+    article = Article.objects.create(
+        title="請求額の確認方法",
+        body="明細の見方",
+        owner=sv,
+        review_due=timezone.localdate(),
+        status="published",
+        published_title="請求額の確認方法",
+        published_body="明細の見方",
+        published_at=timezone.now(),
+        version=1,
+    )
+    now = timezone.now()
+    params = {
+        "customer": customer.pk,
+        "cat0": categories[0].pk,
+        "owner": owner.pk,
+        "sv": sv.pk,
+        "l1": l1.pk,
+        "l2": l2.pk,
+        "cases": cases,
+        "now": now,
+        "policy": policy.pk,
+        "article": article.pk,
+    }
+    started = time.perf_counter()
+    with connection.cursor() as cur:
+        # g % 10: 0-5 closed, 6 escalated (L2), 7 returned, 8 in progress, 9 new.
+        cur.execute(
+            """
+            INSERT INTO escalations_case (reference, subject, description, channel, customer_id,
+                category_id, impact, urgency, priority, status, owner_id, owner_team_id, tier,
+                assigned_team_id, handler_id, created_at, updated_at, resolved_at, closed_at)
+            SELECT 'B-' || lpad(g::text, 8, '0'), '請求額が違う ' || g, '', 'phone', %(customer)s,
+                %(cat0)s + g %% 8, 2, 2, 1 + g %% 4,
+                CASE WHEN g %% 10 <= 5 THEN 'closed' WHEN g %% 10 = 6 THEN 'escalated'
+                     WHEN g %% 10 = 7 THEN 'returned' WHEN g %% 10 = 8 THEN 'in_progress'
+                     ELSE 'new' END,
+                %(owner)s, %(l1)s,
+                CASE WHEN g %% 10 = 6 THEN 2 ELSE 1 END,
+                CASE WHEN g %% 10 = 6 THEN %(l2)s ELSE %(l1)s END,
+                CASE WHEN g %% 10 = 6 THEN %(sv)s ELSE %(owner)s END,
+                c.t, %(now)s,
+                CASE WHEN g %% 10 <= 5 THEN c.t + interval '2 hours' END,
+                CASE WHEN g %% 10 <= 5 THEN c.t + interval '3 hours' END
+            FROM generate_series(1, %(cases)s) g,
+                LATERAL (SELECT %(now)s - (g %% 90) * interval '1 day'
+                         - (g %% 1440) * interval '1 minute' - interval '4 hours' AS t) c
+            """,
+            params,
+        )
+        # escalated once: g % 10 in (1, 6, 7); acknowledged except half the open ones,
+        # answered for 1 and 7.
+        cur.execute(
+            """
+            INSERT INTO escalations_escalation (case_id, number, from_tier, to_tier, to_team_id,
+                reason, customer_wants, tried, customer_mood, requested_by_id, requested_at,
+                acknowledged_by_id, acknowledged_at, answered_by_id, answered_at, answer, outcome,
+                is_automatic)
+            SELECT id, 1, 1, 2, %(l2)s,
+                (ARRAY['knowledge_gap','superior_requested','beyond_authority','complaint',
+                       'technical_fault','compliance','other'])[1 + id %% 7],
+                '返金してほしい', '明細を説明した', 'angry', %(owner)s,
+                created_at + (id %% 60) * interval '1 minute',
+                CASE WHEN status <> 'escalated' OR id %% 2 = 0 THEN %(sv)s END,
+                CASE WHEN status <> 'escalated' OR id %% 2 = 0
+                     THEN created_at + (id %% 60 + id %% 30) * interval '1 minute' END,
+                CASE WHEN status <> 'escalated' THEN %(sv)s END,
+                CASE WHEN status <> 'escalated'
+                     THEN created_at + (id %% 60 + id %% 120) * interval '1 minute' END,
+                CASE WHEN status <> 'escalated' THEN '回答' ELSE '' END,
+                CASE WHEN status <> 'escalated' THEN 'answered' ELSE 'open' END,
+                false
+            FROM escalations_case
+            WHERE (reference::text ~ '[167]$')
+            """,
+            params,
+        )
+        # first response timers (stopped; met under 30 min) for every case but the new ones,
+        # resolution timers (stopped for closed cases, running for open ones, 1 % breached).
+        cur.execute(
+            """
+            INSERT INTO escalations_slatimer (case_id, kind, policy_id, budget, consumed,
+                started_at, running_since, due_at, next_level, next_fire_at, stopped_at, met)
+            SELECT id, 'first_response', %(policy)s, interval '30 minutes', interval '0',
+                created_at, NULL, created_at + interval '30 minutes', NULL, NULL,
+                created_at + (id %% 45) * interval '1 minute', id %% 45 < 30
+            FROM escalations_case WHERE status <> 'new'
+            UNION ALL
+            SELECT id, 'resolution', %(policy)s, interval '8 hours', interval '0',
+                created_at,
+                CASE WHEN status = 'closed' THEN NULL ELSE created_at END,
+                CASE WHEN id %% 100 = 8 THEN %(now)s - interval '1 hour'
+                     ELSE created_at + interval '30 days' END,
+                CASE WHEN status = 'closed' THEN NULL ELSE 1 END,
+                CASE WHEN status = 'closed' THEN NULL ELSE created_at + interval '15 days' END,
+                CASE WHEN status = 'closed' THEN resolved_at END,
+                CASE WHEN status = 'closed' THEN id %% 5 <> 0 END
+            FROM escalations_case
+            UNION ALL
+            SELECT e.case_id, 'acknowledge', %(policy)s, interval '15 minutes', interval '0',
+                e.requested_at, NULL, e.requested_at + interval '15 minutes', NULL, NULL,
+                e.acknowledged_at, e.acknowledged_at <= e.requested_at + interval '15 minutes'
+            FROM escalations_escalation e WHERE e.acknowledged_at IS NOT NULL
+            """,
+            params,
+        )
+        cur.execute(
+            """
+            INSERT INTO knowledge_casearticle (case_id, article_id, kind, version, created_by_id,
+                created_at)
+            SELECT id, %(article)s, 'solved_with', 1, %(owner)s, resolved_at
+            FROM escalations_case WHERE reference::text ~ '2$'
+            """,
+            params,
+        )
+        cur.execute(
+            """
+            INSERT INTO knowledge_deflection (case_id, shown_to_id, shown_at, query, article_ids,
+                case_ids)
+            SELECT case_id, %(owner)s, requested_at - interval '2 minutes', '請求',
+                jsonb_build_array(%(article)s), '[]'::jsonb
+            FROM escalations_escalation WHERE id %% 3 = 0
+            """,
+            params,
+        )
+        cur.execute("ANALYZE")
+        cur.execute(
+            "SELECT (SELECT count(*) FROM escalations_case), "
+            "(SELECT count(*) FROM escalations_escalation), "
+            "(SELECT count(*) FROM escalations_slatimer)"
+        )
+        counted = cur.fetchone()
+    print(
+        f"loaded {counted[0]:,} cases, {counted[1]:,} escalations, {counted[2]:,} SLA timers "
+        f"in {time.perf_counter() - started:.1f} s"
+    )
+    return manager, l2
+
+
+def measure(manager, team) -> None:
+    from django.conf import settings
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    settings.ALLOWED_HOSTS = ["testserver"]
+    client = Client(HTTP_ACCEPT_LANGUAGE="ja")
+    client.force_login(manager)
+
+    def timed(url: str, runs: int) -> tuple[list[float], int]:
+        times, queries = [], 0
+        for _ in range(runs):
+            with CaptureQueriesContext(connection) as captured:
+                started = time.perf_counter()
+                response = client.get(url)
+                times.append(time.perf_counter() - started)
+            assert response.status_code == 200, response.status_code
+            queries = len(captured.captured_queries)
+        return times, queries
+
+    for label, url, runs in [
+        ("dashboard, last 30 days, all teams", "/admin/reports/dashboard/", 10),
+        ("dashboard, last 30 days, team L2", f"/admin/reports/dashboard/?team={team.pk}", 5),
+        (
+            "CSV export: durations (percentiles)",
+            "/admin/reports/dashboard/csv/durations/",
+            5,
+        ),
+    ]:
+        times, queries = timed(url, runs)
+        print(
+            f"{label}: median {statistics.median(times) * 1000:.0f} ms, "
+            f"max {max(times) * 1000:.0f} ms, {queries} queries"
+        )
+    if os.environ.get("SLOWEST"):
+        slowest: list[tuple[float, str]] = []
+
+        def record(execute, sql, params, many, context):
+            began = time.perf_counter()
+            try:
+                return execute(sql, params, many, context)
+            finally:
+                slowest.append((time.perf_counter() - began, sql[:160]))
+
+        with connection.execute_wrapper(record):
+            client.get("/admin/reports/dashboard/")
+        for seconds, sql in sorted(slowest, reverse=True)[:8]:
+            print(f"  {seconds * 1000:8.1f} ms  {sql}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--cases", type=int, default=1_000_000)
+    parser.add_argument("--db", default="escalations_dashboard")
+    parser.add_argument(
+        "--reuse", action="store_true", help="measure the data loaded by a previous run"
+    )
+    args = parser.parse_args()
+    if args.reuse:
+        os.environ["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{args.db}"
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+        import django
+
+        django.setup()
+        from django.core.management import call_command
+
+        from accounts.models import Team, User
+
+        call_command("migrate", verbosity=0)
+        manager, team = User.objects.get(username="bench-manager"), Team.objects.get(name="L2")
+    else:
+        setup_database(args.db)
+        manager, team = load(args.cases)
+    measure(manager, team)
+
+
+if __name__ == "__main__":
+    main()
