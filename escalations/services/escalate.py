@@ -1,0 +1,250 @@
+"""Escalating: ``case_escalate`` for one case, ``escalate_cases`` for many at once (the SLA
+sweep's batches), with a number of queries that does not grow with the number of cases."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Count
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from escalations.bulk import bulk_history, bulk_set
+from escalations.models import (
+    Case,
+    CaseStatus,
+    Escalation,
+    EscalationOutcome,
+    NoteKind,
+    Reason,
+)
+from escalations.selectors import Target, active_rules, escalation_target
+from escalations.services._base import (
+    Handoff,
+    TransitionConflict,
+    TransitionForbidden,
+    _add_notes,
+    _expect,
+    _lock_fresh,
+    _note,
+    _take_fresh,
+    _transition,
+)
+from escalations.sla import timers as sla
+from integrations.webhooks import emit_event
+
+
+@dataclass
+class EscalationRequest:
+    """One case for ``escalate_cases``: what ``case_escalate`` takes besides the actor."""
+
+    case: Case
+    reason: str
+    handoff: Handoff
+    target: Target | None = None  # default: where the escalation matrix says
+    history_reason: str = ""  # default: the reason's label and the target team
+    expected_status: str | None = None
+    on_hold: bool = False  # a live escalation: the customer waits on the line
+
+
+def case_escalate(
+    *,
+    case: Case,
+    actor: User,
+    reason: str,
+    handoff: Handoff,
+    is_automatic: bool = False,
+    expected_status: str | None = None,
+    target: Target | None = None,
+    history_reason: str = "",
+    on_hold: bool = False,
+) -> Escalation:
+    """Escalate to the next tier the escalation matrix names (or further up, from an escalated
+    case). The owner stays; the tier, team and handler change. The handoff travels with the hop
+    and goes on the timeline."""
+    request = EscalationRequest(
+        case, reason, handoff, target, history_reason, expected_status, on_hold
+    )
+    with transaction.atomic():
+        [outcome] = escalate_cases([request], actor=actor, is_automatic=is_automatic)
+    if isinstance(outcome, Exception):
+        raise outcome
+    return outcome
+
+
+def escalate_cases(
+    requests: Sequence[EscalationRequest], *, actor: User, is_automatic: bool = False
+) -> list[Escalation | Exception]:
+    """Escalate several cases at once with a number of queries that does not grow with their
+    number: the SLA sweep escalates a whole batch of breaches this way, and ``case_escalate``
+    is this with one case. Each result is the new hop, or the error that refused that case
+    (``ValidationError``, ``TransitionConflict``, ``TransitionForbidden``), which is then left
+    unchanged. Run it inside a transaction."""
+    results: list[Escalation | Exception | None] = [None] * len(requests)
+    for i, request in enumerate(requests):
+        try:
+            if request.reason not in Reason.values:
+                raise ValidationError({"reason": _("Choose a reason for escalating.")})
+            request.handoff.validate()
+        except ValidationError as exc:
+            results[i] = exc
+    pending = [i for i, outcome in enumerate(results) if outcome is None]
+    fresh = _lock_fresh([requests[i].case for i in pending]) if pending else {}
+    targets = _TargetFinder()
+    moves: list[tuple[int, Target, int, str]] = []
+    for i in pending:
+        request = requests[i]
+        case = request.case
+        try:
+            _take_fresh(case, fresh.get(case.pk))
+            _expect(case, request.expected_status)
+            target = request.target or targets.find(case, request.reason)
+            if target is None:
+                raise ValidationError(
+                    _("There is no team above tier L%(tier)s to escalate to. Ask an administrator.")
+                    % {"tier": case.tier}
+                )
+            from_tier = case.tier
+            name = "escalate_further" if case.status in FURTHER_FROM else "escalate"
+            _transition(
+                case,
+                actor=actor,
+                name=name,
+                reason=request.history_reason
+                or f"{Reason(request.reason).label} → {target.team.name}",
+                tier=target.tier,
+                team=target.team,
+                handler_id=target.person.pk if target.person else None,
+            )
+        except (ValidationError, TransitionConflict, TransitionForbidden) as exc:
+            results[i] = exc
+            continue
+        moves.append((i, target, from_tier, name))
+    if moves:
+        hops = _write_escalations(requests, moves, actor=actor, is_automatic=is_automatic)
+        for (i, *_rest), hop in zip(moves, hops, strict=True):
+            results[i] = hop
+    return results  # type: ignore[return-value]  # every slot is filled by now
+
+
+FURTHER_FROM = (CaseStatus.ESCALATED, CaseStatus.ACKNOWLEDGED)
+
+
+class _TargetFinder:
+    """``escalation_target`` with the rules loaded once and each situation looked up once."""
+
+    def __init__(self) -> None:
+        self._rules: list | None = None
+        self._found: dict[tuple, Target | None] = {}
+
+    def find(self, case: Case, reason: str) -> Target | None:
+        key = (case.category_id, case.priority, reason, case.tier)
+        if key not in self._found:
+            if self._rules is None:
+                self._rules = active_rules()
+            self._found[key] = escalation_target(case, reason, rules=self._rules)
+        return self._found[key]
+
+
+def _write_escalations(
+    requests: Sequence[EscalationRequest],
+    moves: list[tuple[int, Target, int, str]],
+    *,
+    actor: User,
+    is_automatic: bool,
+) -> list[Escalation]:
+    """Save the escalated cases, close the hops they leave, open the new hops with their timers
+    and handoff notes: a fixed number of bulk statements, each with its history rows."""
+    now = timezone.now()
+    cases = [requests[i].case for i, *_rest in moves]
+    for case in cases:
+        case.updated_at = now
+    bulk_set(cases, _ROUTE_FIELDS)  # the transition changed these; the rest is as read
+    bulk_history(cases, update=True, date=now)
+    for case in cases:
+        case._update_initial_state()  # saved: the optimistic lock now expects the new status
+
+    further = [
+        case.pk for case, (_i, _t, _f, name) in zip(cases, moves, strict=True) if name != "escalate"
+    ]
+    previous = _open_hops(further)
+    for hop in previous:
+        hop.outcome = EscalationOutcome.ESCALATED_FURTHER
+        hop._history_user = actor
+        hop._change_reason = "escalate_further"
+    if previous:
+        Escalation.objects.filter(pk__in=[hop.pk for hop in previous]).update(
+            outcome=EscalationOutcome.ESCALATED_FURTHER
+        )
+        bulk_history(previous, update=True, date=now)
+        sla.stop_hop_timers([hop.pk for hop in previous], now=now)
+
+    numbers = dict(
+        Escalation.objects.filter(case__in=cases)
+        .values_list("case_id")
+        .annotate(n=Count("pk"))
+        .values_list("case_id", "n")
+    )
+    hops = []
+    for case, (i, target, from_tier, name) in zip(cases, moves, strict=True):
+        request = requests[i]
+        hop = Escalation(
+            case=case,
+            number=numbers.get(case.pk, 0) + 1,
+            from_tier=from_tier,
+            to_tier=target.tier,
+            to_team=target.team,
+            to_user=target.person,
+            routed_from=target.routed_from,
+            rule=target.rule,
+            reason=request.reason,
+            customer_wants=request.handoff.customer_wants.strip(),
+            tried=request.handoff.tried.strip(),
+            customer_mood=request.handoff.mood,
+            requested_by=actor,
+            requested_at=now,
+            is_automatic=is_automatic,
+            on_hold_since=now if request.on_hold else None,
+        )
+        hop._history_user = actor
+        hop._change_reason = name
+        hops.append(hop)
+    Escalation.objects.bulk_create(hops)
+    bulk_history(hops, date=now)
+    sla.start_hops_timers([(hop.case, hop) for hop in hops], now=now)
+    _add_notes(
+        [
+            _note(hop.case, actor=actor, kind=NoteKind.HANDOFF, body=requests[i].handoff.as_text())
+            for (i, *_rest), hop in zip(moves, hops, strict=True)
+        ]
+    )
+    for hop in hops:
+        emit_event("case.escalated", hop.case, escalation=hop)
+    held = [hop for hop in hops if hop.on_hold_since is not None]
+    if held:
+        from escalations.hold.services import notify_hold_started
+
+        notify_hold_started(held)
+    return hops
+
+
+# What escalating changes on the case (``Case._route`` and the status), and the save time.
+_ROUTE_FIELDS = ["status", "tier", "assigned_team", "handler", "updated_at"]
+
+
+def _open_hops(case_ids: list[int]) -> list[Escalation]:
+    """The open hop of each of these cases (the latest, if several), locked."""
+    if not case_ids:
+        return []
+    latest: dict[int, Escalation] = {}
+    for hop in (
+        Escalation.objects.select_for_update()
+        .filter(case__in=case_ids, outcome=EscalationOutcome.OPEN)
+        .order_by("case_id", "-number")
+    ):
+        latest.setdefault(hop.case_id, hop)
+    return list(latest.values())
