@@ -101,38 +101,24 @@ REFERENCE = OpenApiParameter(
     "reference", str, OpenApiParameter.PATH, description="The case reference, e.g. C-2026-000123."
 )
 
-# action -> (policy rule, input serializer, service call)
+
+def _with_comment(service):
+    """The service call of a transition whose only input is an optional comment."""
+    return lambda case, user, d: service(
+        case=case, actor=user, comment=d["comment"], expected_status=d.get("expected_status")
+    )
+
+
+# action -> (input serializer, service call)
 TRANSITIONS = {
-    "start_work": (
-        s.CommentTransitionSerializer,
-        lambda case, user, d: services.case_start_work(
-            case=case, actor=user, comment=d["comment"], expected_status=d.get("expected_status")
-        ),
-    ),
+    "start_work": (s.CommentTransitionSerializer, _with_comment(services.case_start_work)),
     "wait_for_customer": (
         s.CommentTransitionSerializer,
-        lambda case, user, d: services.case_wait_for_customer(
-            case=case, actor=user, comment=d["comment"], expected_status=d.get("expected_status")
-        ),
+        _with_comment(services.case_wait_for_customer),
     ),
-    "resume": (
-        s.CommentTransitionSerializer,
-        lambda case, user, d: services.case_resume(
-            case=case, actor=user, comment=d["comment"], expected_status=d.get("expected_status")
-        ),
-    ),
-    "close": (
-        s.CommentTransitionSerializer,
-        lambda case, user, d: services.case_close(
-            case=case, actor=user, comment=d["comment"], expected_status=d.get("expected_status")
-        ),
-    ),
-    "acknowledge": (
-        s.CommentTransitionSerializer,
-        lambda case, user, d: services.case_acknowledge(
-            case=case, actor=user, comment=d["comment"], expected_status=d.get("expected_status")
-        ),
-    ),
+    "resume": (s.CommentTransitionSerializer, _with_comment(services.case_resume)),
+    "close": (s.CommentTransitionSerializer, _with_comment(services.case_close)),
+    "acknowledge": (s.CommentTransitionSerializer, _with_comment(services.case_acknowledge)),
     "escalate": (
         s.EscalateSerializer,
         lambda case, user, d: services.case_escalate(
