@@ -26,6 +26,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Team, User
+from escalations.bulk import bulk_insert
 from escalations.sla.models import Notification, NotificationChannel, NotificationStatus
 
 log = logging.getLogger(__name__)
@@ -71,7 +72,7 @@ def batched() -> Iterator[None]:
     finally:
         _batch.reset(token)
     if batch.rows:
-        _enqueue_on_commit([row.pk for row in Notification.objects.bulk_create(batch.rows)])
+        _enqueue_on_commit([row.pk for row in bulk_insert(batch.rows)])
     for then in batch.then.values():
         then()
 
@@ -105,7 +106,7 @@ def _queue(notifications: list[Notification]) -> list[Notification]:
     if batch is not None:
         batch.rows.extend(notifications)
         return notifications
-    created = Notification.objects.bulk_create(notifications)
+    created = bulk_insert(notifications)
     _enqueue_on_commit([n.pk for n in created])
     return created
 
@@ -121,11 +122,14 @@ def notify_users(
     """Email each user (or, while they are absent, their delegate); once per actual recipient."""
     rows: list[Notification] = []
     seen: set[int] = set()
+    stored = None  # the payload as JSON stores it, made once and shared by the recipients' rows
     for user in users:
         recipient = user.effective_recipient()
         if recipient is None or recipient.pk in seen or not recipient.email:
             continue
         seen.add(recipient.pk)
+        if stored is None:
+            stored = json.loads(json.dumps(payload, cls=DjangoJSONEncoder))
         rows.append(
             Notification(
                 event_id=uuid.uuid4(),
@@ -135,7 +139,7 @@ def notify_users(
                 intended_recipient=user if recipient.pk != user.pk else None,
                 address=recipient.email,
                 subject=subject[:200],
-                payload=json.loads(json.dumps(payload, cls=DjangoJSONEncoder)),
+                payload=stored,
                 case_id=case_id,
             )
         )

@@ -13,6 +13,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import timezone
 
 from escalations import notifications
+from escalations.bulk import bulk_insert
 from escalations.sla.models import Notification, NotificationChannel
 from integrations.models import EventType, WebhookDelivery, WebhookSubscription
 
@@ -84,13 +85,11 @@ def emit_event(
     ]
     memo = notifications.batch_memo()
     if memo is None:
-        WebhookDelivery.objects.bulk_create(deliveries)
+        bulk_insert(deliveries)
     else:  # the outbox rows get their keys when the batch is written: link them then, at once
         pending = memo.setdefault("webhook_deliveries", [])
         pending.extend(deliveries)
-        notifications.when_written(
-            "webhook_deliveries", lambda: WebhookDelivery.objects.bulk_create(pending)
-        )
+        notifications.when_written("webhook_deliveries", lambda: bulk_insert(pending))
     return created
 
 

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django_fsm import ConcurrentTransition, can_proceed, has_transition_perm
 
 from accounts.models import User
-from escalations.bulk import bulk_history
+from escalations.bulk import bulk_history, bulk_insert
 from escalations.models import (
     Case,
     CaseNote,
@@ -78,7 +78,7 @@ def _add_note(case: Case, *, actor: User | None, kind: str, body: str) -> CaseNo
 
 def _add_notes(notes: list[CaseNote]) -> None:
     """Several notes (and their history rows) in two statements."""
-    CaseNote.objects.bulk_create(notes)
+    bulk_insert(notes)
     bulk_history(notes)
 
 

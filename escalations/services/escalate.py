@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from escalations.bulk import bulk_history, bulk_set
+from escalations.bulk import bulk_history, bulk_insert, bulk_set
 from escalations.models import (
     Case,
     CaseStatus,
@@ -77,13 +77,18 @@ def case_escalate(
 
 
 def escalate_cases(
-    requests: Sequence[EscalationRequest], *, actor: User, is_automatic: bool = False
+    requests: Sequence[EscalationRequest],
+    *,
+    actor: User,
+    is_automatic: bool = False,
+    locked: bool = False,
 ) -> list[Escalation | Exception]:
     """Escalate several cases at once with a number of queries that does not grow with their
     number: the SLA sweep escalates a whole batch of breaches this way, and ``case_escalate``
     is this with one case. Each result is the new hop, or the error that refused that case
     (``ValidationError``, ``TransitionConflict``, ``TransitionForbidden``), which is then left
-    unchanged. Run it inside a transaction."""
+    unchanged. Run it inside a transaction. ``locked``: the caller read the cases under a
+    row lock in this transaction (the SLA sweep does), so they are not locked and read again."""
     results: list[Escalation | Exception | None] = [None] * len(requests)
     for i, request in enumerate(requests):
         try:
@@ -93,14 +98,15 @@ def escalate_cases(
         except ValidationError as exc:
             results[i] = exc
     pending = [i for i, outcome in enumerate(results) if outcome is None]
-    fresh = _lock_fresh([requests[i].case for i in pending]) if pending else {}
+    fresh = _lock_fresh([requests[i].case for i in pending]) if pending and not locked else {}
     targets = _TargetFinder()
     moves: list[tuple[int, Target, int, str]] = []
     for i in pending:
         request = requests[i]
         case = request.case
         try:
-            _take_fresh(case, fresh.get(case.pk))
+            if not locked:
+                _take_fresh(case, fresh.get(case.pk))
             _expect(case, request.expected_status)
             target = request.target or targets.find(case, request.reason)
             if target is None:
@@ -213,7 +219,7 @@ def _write_escalations(
         hop._history_user = actor
         hop._change_reason = name
         hops.append(hop)
-    Escalation.objects.bulk_create(hops)
+    bulk_insert(hops)
     bulk_history(hops, date=now)
     sla.start_hops_timers([(hop.case, hop) for hop in hops], now=now)
     _add_notes(

@@ -17,14 +17,29 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Tier, User
+from accounts.models import Team, Tier, User
 from accounts.services import system_user
 from escalations import notifications
-from escalations.bulk import bulk_set
-from escalations.sla.models import Level, SLAEvent, SLATimer, TimerKind
+from escalations.bulk import bulk_insert, bulk_set
+from escalations.hold.models import Callback
+from escalations.models import Case, Escalation
+from escalations.sla.models import Level, SLAEvent, SLAPolicy, SLATimer, TimerKind
 from escalations.sla.schedules import ScheduleCache
 from escalations.sla.timers import HOP_KINDS, schedule_next
 from integrations.webhooks import emit_sla_event
+
+# Where ``_Context.attach`` puts what it loaded (the objects' related-object caches).
+_TIMER_CASE = SLATimer._meta.get_field("case")
+_TIMER_HOP = SLATimer._meta.get_field("escalation")
+_TIMER_CALLBACK = SLATimer._meta.get_field("callback")
+_TIMER_POLICY = SLATimer._meta.get_field("policy")
+_CASE_HANDLER = Case._meta.get_field("handler")
+_CASE_OWNER_TEAM = Case._meta.get_field("owner_team")
+_CASE_ASSIGNED_TEAM = Case._meta.get_field("assigned_team")
+_HOP_CASE = Escalation._meta.get_field("case")
+_HOP_TO_TEAM = Escalation._meta.get_field("to_team")
+_HOP_TO_USER = Escalation._meta.get_field("to_user")
+_PROMISED_BY = Callback._meta.get_field("promised_by")
 
 
 @dataclass
@@ -53,15 +68,6 @@ def sla_sweep(
             due = (
                 SLATimer.objects.select_for_update(skip_locked=True, of=("self",))
                 .filter(next_fire_at__lte=now)
-                .select_related(
-                    "policy__calendar",
-                    "case__handler",
-                    "case__assigned_team__lead",
-                    "case__owner_team__lead",
-                    "escalation__to_team__lead",
-                    "escalation__to_user",
-                    "callback__promised_by",
-                )
                 .order_by("next_fire_at")
             )
             if deferred:
@@ -84,6 +90,9 @@ class _Context:
         self._system: User | None = None
         self._managers: list[User] | None = None
         self._members: dict[int, list[User]] = {}
+        self._teams: dict[int, Team] | None = None
+        self._users: dict[int, User] = {}
+        self._policies: dict[int, SLAPolicy] = {}
 
     @property
     def system(self) -> User:
@@ -101,6 +110,65 @@ class _Context:
                 else []
             )
         return self._managers
+
+    def attach(self, timers: list[SLATimer], cases: dict[int, Case]) -> None:
+        """Give the batch's timers what they point at, in a fixed number of queries however
+        many timers there are: ``cases`` (already read, under lock) and the other cases, the
+        hops, callbacks and people (one query each when there are any), the teams and policies
+        (once a sweep).
+        Loading these with the timers (``select_related``) built the same team, lead and
+        policy once per timer; here each is built once and shared."""
+        missing = {t.case_id for t in timers} - cases.keys()
+        if missing:
+            cases = {**cases, **Case.objects.in_bulk(missing)}
+        hop_ids = {t.escalation_id for t in timers if t.escalation_id is not None}
+        hops = Escalation.objects.in_bulk(hop_ids) if hop_ids else {}
+        callback_ids = {t.callback_id for t in timers if t.callback_id is not None}
+        callbacks = Callback.objects.in_bulk(callback_ids) if callback_ids else {}
+        teams = self.teams()
+        self._load_users(
+            [case.handler_id for case in cases.values()]
+            + [hop.to_user_id for hop in hops.values()]
+            + [callback.promised_by_id for callback in callbacks.values()]
+        )
+        policies = self.policies()
+        for case in cases.values():
+            _CASE_HANDLER.set_cached_value(case, self._users.get(case.handler_id))
+            _CASE_OWNER_TEAM.set_cached_value(case, teams.get(case.owner_team_id))
+            _CASE_ASSIGNED_TEAM.set_cached_value(case, teams.get(case.assigned_team_id))
+        for hop in hops.values():
+            _HOP_TO_TEAM.set_cached_value(hop, teams[hop.to_team_id])
+            _HOP_TO_USER.set_cached_value(hop, self._users.get(hop.to_user_id))
+        for callback in callbacks.values():
+            _PROMISED_BY.set_cached_value(callback, self._users.get(callback.promised_by_id))
+        for timer in timers:
+            case = cases.get(timer.case_id)
+            if case is None:
+                continue  # a hop breach whose case someone else holds: deferred
+            _TIMER_CASE.set_cached_value(timer, case)
+            _TIMER_HOP.set_cached_value(timer, hops.get(timer.escalation_id))
+            _TIMER_CALLBACK.set_cached_value(timer, callbacks.get(timer.callback_id))
+            _TIMER_POLICY.set_cached_value(timer, policies[timer.policy_id])
+            if timer.escalation_id is not None:
+                _HOP_CASE.set_cached_value(hops[timer.escalation_id], case)
+
+    def teams(self) -> dict[int, Team]:
+        """Every team with its lead (and the lead's delegate): few, read once a sweep."""
+        if self._teams is None:
+            self._teams = Team.objects.select_related("lead__delegate").in_bulk()
+        return self._teams
+
+    def _load_users(self, ids: list[int | None]) -> None:
+        """The batch's people, read again each batch (a delegate may have changed)."""
+        wanted = {pk for pk in ids if pk is not None}
+        if wanted:
+            self._users.update(User.objects.select_related("delegate").in_bulk(wanted))
+
+    def policies(self) -> dict[int, SLAPolicy]:
+        """Every policy with its calendar: few, read once a sweep."""
+        if not self._policies:
+            self._policies = SLAPolicy.objects.select_related("calendar").in_bulk()
+        return self._policies
 
     def members(self, team) -> list[User]:
         if team.pk not in self._members:
@@ -132,7 +200,9 @@ class _Batch:
         for timer in timers:
             self._skip_passed_warnings(timer)
         hop_breaches = [t for t in timers if t.next_level == Level.BREACH and t.kind in HOP_KINDS]
-        taken, deferred = self._take(hop_breaches)
+        cases, held_hops = self._lock(hop_breaches)
+        self.ctx.attach(timers, cases)
+        taken, deferred = self._take(hop_breaches, cases, held_hops)
         self._escalate(taken)
         done = deferred | {timer.pk for timer in taken}
         for timer in timers:
@@ -148,18 +218,16 @@ class _Batch:
             if timer.escalation_id not in self.closed_hops or timer.pk in done
         ]
         bulk_set(moved, ["due_at", "next_level", "next_fire_at"])
-        SLAEvent.objects.bulk_create(self.events)
+        bulk_insert(self.events)
         self.result.deferred += len(deferred)
         return deferred
 
-    def _take(self, breaches: list[SLATimer]) -> tuple[list[SLATimer], set[int]]:
-        """Lock the cases of these hop breaches and their hops' other timers, without waiting:
-        a breach whose case or other timer someone else holds (a person acting on the case,
-        an overlapping sweep) is deferred. The cases and hops are read again under the lock."""
-        from escalations.models import Case, Escalation
-
+    def _lock(self, breaches: list[SLATimer]) -> tuple[dict[int, Case], set[int]]:
+        """Lock the cases of these hop breaches and their hops' other timers, without waiting.
+        Returns the cases locked (read under the lock) and the hops whose other timer someone
+        else holds (a person acting on the case, an overlapping sweep)."""
         if not breaches:
-            return [], set()
+            return {}, set()
         cases = {
             case.pk: case
             for case in Case.objects.select_for_update(skip_locked=True, no_key=True).filter(
@@ -172,15 +240,19 @@ class _Batch:
         locked = set(
             open_timers.select_for_update(skip_locked=True).values_list("pk", "escalation_id")
         )
-        held_hops = {hop_id for _pk, hop_id in everything - locked}
-        outcomes = dict(Escalation.objects.filter(pk__in=hop_ids).values_list("pk", "outcome"))
+        return cases, {hop_id for _pk, hop_id in everything - locked}
+
+    def _take(
+        self, breaches: list[SLATimer], cases: dict[int, Case], held_hops: set[int]
+    ) -> tuple[list[SLATimer], set[int]]:
+        """The hop breaches to act on now, one per hop, and those deferred to the next sweep
+        (their case or their hop's other timer is held by someone else). Their cases and hops
+        were read after the cases were locked: what a person did meanwhile is seen."""
         taken, deferred, seen_hops = [], set(), set()
         for timer in breaches:
             if timer.case_id not in cases or timer.escalation_id in held_hops:
                 deferred.add(timer.pk)
                 continue
-            timer.case = cases[timer.case_id]
-            timer.escalation.outcome = outcomes[timer.escalation_id]
             if timer.escalation_id in seen_hops:
                 continue  # its hop's first breach in this batch acts for both: fired below
             seen_hops.add(timer.escalation_id)
@@ -226,7 +298,9 @@ class _Batch:
                 )
         escalated = {}
         if requests:
-            outcomes = escalate_cases(requests, actor=self.ctx.system, is_automatic=True)
+            outcomes = escalate_cases(
+                requests, actor=self.ctx.system, is_automatic=True, locked=True
+            )
             for timer, outcome in zip(asked, outcomes, strict=True):
                 if isinstance(outcome, ValidationError):  # no team above: managers notified
                     continue

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
+from escalations.bulk import bulk_insert
 from escalations.sla.calendar import Schedule, add_business_time, business_time_between
 from escalations.sla.models import (
     Level,
@@ -120,7 +121,7 @@ def start_case_timers(
         _start(case=case, kind=kind, budget=budgets[kind], policy=policy, cache=cache, now=now)
         for kind in kinds
     ]
-    return SLATimer.objects.bulk_create(timers)
+    return bulk_insert(timers)
 
 
 def start_hop_timers(
@@ -166,7 +167,7 @@ def start_hops_timers(
                     now=now,
                 )
             )
-    return SLATimer.objects.bulk_create(timers) if timers else []
+    return bulk_insert(timers)
 
 
 def stop_timers(

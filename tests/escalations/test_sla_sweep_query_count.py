@@ -26,12 +26,12 @@ BUDGET = dt.timedelta(hours=8)
 IDLE_QUERIES = 3
 # Each batch: SAVEPOINT, SELECT ... FOR UPDATE SKIP LOCKED ... LIMIT, RELEASE SAVEPOINT.
 PER_BATCH = 3
-# Each batch that found warnings, whatever their number: SELECT the webhook subscriptions
-# (integrations; none here), UPDATE the timers' next rungs, INSERT the events, INSERT the
-# notifications.
-PER_WARNING_BATCH = 4
-# Once per sweep: the calendar's opening hours and exception days.
-PER_SWEEP = 2
+# Each batch that found warnings, whatever their number: SELECT their cases and the people to
+# notify (handlers), the webhook subscriptions (integrations; none here), UPDATE the timers' next
+# rungs, INSERT the events, INSERT the notifications.
+PER_WARNING_BATCH = 6
+# Once per sweep: the teams, the policies, the calendar's opening hours and exception days.
+PER_SWEEP = 4
 
 
 @pytest.fixture
@@ -117,7 +117,7 @@ def test_due_warnings_cost_queries_per_warning_and_per_batch_not_per_open_case(
 ):
     timers = open_cases(20, owner=handler, category=billing, policy=policy)
     make_due(timers[:6])
-    with django_assert_num_queries(expected_queries(6, batch_size=4)):  # 2 + 9 + 8 = 19
+    with django_assert_num_queries(expected_queries(6, batch_size=4)):  # 4 + 9 + 12 = 25
         result = sweep(batch_size=4)
     assert (result.warnings, result.batches) == (6, 2)
 
