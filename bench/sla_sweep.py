@@ -141,12 +141,11 @@ def load(cases: int, due: int) -> None:
     print(f"loaded {cases:,} cases ({due:,} escalated) in {time.perf_counter() - started:.1f} s")
 
 
-def measure() -> None:
+def measure(processes: int) -> None:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
     from django.utils import timezone
 
-    from escalations.models import Escalation, SLAEvent
     from escalations.sla.sweep import sla_sweep
 
     idle = []
@@ -188,6 +187,10 @@ def measure() -> None:
         finally:
             slowest.append((time.perf_counter() - began, sql[:150]))
 
+    if processes > 1:
+        sweep_in_processes(processes)
+        check_after()
+        return
     profiler = None
     if os.environ.get("PROFILE"):
         import cProfile
@@ -227,6 +230,13 @@ def measure() -> None:
     if os.environ.get("SLOWEST"):
         for seconds, sql in sorted(slowest, reverse=True)[:12]:
             print(f"  {seconds * 1000:8.1f} ms  {sql}")
+    check_after()
+
+
+def check_after() -> None:
+    from escalations.models import Escalation, SLAEvent
+    from escalations.sla.sweep import sla_sweep
+
     started = time.perf_counter()
     again = sla_sweep()
     print(
@@ -241,6 +251,62 @@ def measure() -> None:
     )
 
 
+def sweep_in_processes(count: int) -> None:
+    """``count`` sweeps at once in forked processes, as the worker's processes run them when
+    the periodic sweep asks for helpers (``SLA_SWEEP_HELPERS``): the wall time until all are
+    done, and the CPU time of the processes and of their PostgreSQL backends."""
+    import json
+    from collections import Counter
+
+    from django.db import connection, connections
+
+    from escalations.sla.sweep import sla_sweep
+
+    connections.close_all()  # each child opens its own connection
+    children = []
+    started = time.perf_counter()
+    for _ in range(count):
+        read, write = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the child: sweep, report, exit without running the parent's cleanup
+            os.close(read)
+            code = 1
+            try:
+                result = sla_sweep().as_dict()
+                with connection.cursor() as cur:
+                    cur.execute("SELECT pg_backend_pid()")
+                    result["server_cpu"] = _cpu_seconds(cur.fetchone()[0])
+                os.write(write, json.dumps(result).encode())
+                code = 0
+            finally:
+                os._exit(code)
+        os.close(write)
+        children.append((pid, read))
+    totals: Counter = Counter()
+    client_cpu = 0.0
+    per_process = []
+    for pid, read in children:
+        with os.fdopen(read) as pipe:
+            report = json.loads(pipe.read() or "{}")
+        _pid, status, usage = os.wait4(pid, 0)
+        assert status == 0, f"sweep process {pid} failed"
+        client_cpu += usage.ru_utime + usage.ru_stime
+        per_process.append(report.get("breaches", 0))
+        totals.update(report)
+    elapsed = time.perf_counter() - started
+    breaches = totals["breaches"]
+    print(
+        f"CPU: the {count} processes {client_cpu:.2f} s ({client_cpu / max(breaches, 1) * 1000:.2f}"
+        f" ms per breach), their PostgreSQL backends {totals['server_cpu']:.2f} s "
+        f"({totals['server_cpu'] / max(breaches, 1) * 1000:.2f} ms per breach)"
+    )
+    print(
+        f"{count} sweeps at once, {breaches:,} due breaches: {elapsed:.2f} s -> "
+        f"{breaches / elapsed:,.0f} breaches/s ({totals['escalated']:,} escalated, "
+        f"{totals['batches']} batches; breaches per process: {per_process})"
+    )
+
+
 def _cpu_seconds(pid: int) -> float:
     """User + system CPU time of a local process (the PostgreSQL backend serving us)."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
@@ -251,10 +317,16 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--cases", type=int, default=1_000_000)
     parser.add_argument("--due", type=int, default=10_000)
+    parser.add_argument(
+        "--processes",
+        type=int,
+        default=1,
+        help="sweeps at once (as the worker runs them with SLA_SWEEP_HELPERS); default 1",
+    )
     args = parser.parse_args()
     setup_database()
     load(args.cases, args.due)
-    measure()
+    measure(args.processes)
 
 
 if __name__ == "__main__":

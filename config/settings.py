@@ -120,6 +120,9 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 SLA_SWEEP_INTERVAL_SECONDS = float(env_str("SLA_SWEEP_INTERVAL_SECONDS", "30"))
 SLA_SWEEP_BATCH_SIZE = int(env_str("SLA_SWEEP_BATCH_SIZE", "500"))
+# Sweeps asked to join when a sweep's first batch is full (a burst of breaches): one per other
+# worker process (bin/run starts the worker with 2), 0 to sweep in one process only.
+SLA_SWEEP_HELPERS = int(env_str("SLA_SWEEP_HELPERS", "1"))
 CELERY_BEAT_SCHEDULE = {
     "sla-sweep": {"task": "escalations.sla_sweep", "schedule": SLA_SWEEP_INTERVAL_SECONDS},
     "deliver-due-notifications": {

@@ -8,6 +8,7 @@ service a person uses (``escalate_cases``, for the whole batch at once), as the 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 
 from django.conf import settings
@@ -55,9 +56,18 @@ class SweepResult:
 
 
 def sla_sweep(
-    *, now: dt.datetime | None = None, batch_size: int | None = None, max_batches: int | None = None
+    *,
+    now: dt.datetime | None = None,
+    batch_size: int | None = None,
+    max_batches: int | None = None,
+    on_backlog: Callable[[], None] | None = None,
 ) -> SweepResult:
-    """Fire every warning and breach due at ``now``, one transaction per batch."""
+    """Fire every warning and breach due at ``now``, one transaction per batch.
+
+    ``on_backlog`` is called once, after the first batch has committed, when that batch was
+    full: more is due than one batch holds (a burst of breaches, a sweep that was down). The
+    periodic task uses it to ask the worker's other processes to sweep alongside
+    (``escalations.tasks.sla_sweep``); the batches they take are disjoint (``SKIP LOCKED``)."""
     now = now or timezone.now()
     batch_size = batch_size or settings.SLA_SWEEP_BATCH_SIZE
     result = SweepResult()
@@ -78,6 +88,8 @@ def sla_sweep(
             with notifications.batched():
                 deferred |= _Batch(context, result).fire(timers)
         result.batches += 1
+        if on_backlog is not None and result.batches == 1 and len(timers) == batch_size:
+            on_backlog()
     return result
 
 
@@ -93,6 +105,11 @@ class _Context:
         self._teams: dict[int, Team] | None = None
         self._users: dict[int, User] = {}
         self._policies: dict[int, SLAPolicy] = {}
+        # Level and timer kind names in the sweep's language, translated once (the model's
+        # ``get_kind_display`` rebuilds its choices on every call).
+        self.labels: dict[object, str] = {
+            choice: str(choice.label) for choices in (Level, TimerKind) for choice in choices
+        }
 
     @property
     def system(self) -> User:
@@ -416,10 +433,10 @@ def _notify(
     case = timer.case
     event_type = "sla.breached" if level == Level.BREACH else "sla.warning"
     subject = _("[%(level)s] %(reference)s %(subject)s: %(kind)s due %(due)s") % {
-        "level": level.label,
+        "level": ctx.labels[level],
         "reference": case.reference,
         "subject": case.subject,
-        "kind": timer.get_kind_display(),
+        "kind": ctx.labels[timer.kind],
         "due": timezone.localtime(timer.due_at).strftime("%Y-%m-%d %H:%M"),
     }
     payload = {

@@ -186,14 +186,14 @@ def _is_zombie(pid: int) -> bool:
 
 
 class CeleryCluster:
-    """A worker (prefork, one child) and beat sharing one environment."""
+    """A worker (prefork, one child unless told otherwise) and beat sharing one environment."""
 
-    def __init__(self, *, env: Mapping[str, str], log_dir: Path):
+    def __init__(self, *, env: Mapping[str, str], log_dir: Path, concurrency: int = 1):
         self.worker = CeleryProcess(
             "worker",
             [
                 "worker",
-                "--concurrency=1",
+                f"--concurrency={concurrency}",
                 "--pool=prefork",
                 "-l",
                 "INFO",

@@ -9,6 +9,8 @@ sends the SLA sweep every second.
 2. The worker is SIGKILLed (its whole process group) while a sweep is inside a batch: the batch
    in flight rolls back, the restarted worker finishes the rest, and every case is escalated
    exactly once.
+3. A burst of breaches (more than one batch) makes the sweep ask a helper sweep, which the
+   worker's second process runs beside it: both take batches, every case is escalated once.
 
 Skipped on SQLite and when Redis does not answer. Logs of every process start are in the test's
 ``tmp_path`` and printed when a test fails.
@@ -23,6 +25,7 @@ import os
 import re
 import threading
 import time
+from ast import literal_eval
 from collections.abc import Callable, Iterator
 from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -91,8 +94,8 @@ def celery_cluster(transactional_db, broker_url, tmp_path, request) -> Iterator[
     clusters: list[CeleryCluster] = []
     failed_before = request.session.testsfailed
 
-    def make(**extra_env: str) -> CeleryCluster:
-        cluster = CeleryCluster(env={**env, **extra_env}, log_dir=tmp_path)
+    def make(concurrency: int = 1, **extra_env: str) -> CeleryCluster:
+        cluster = CeleryCluster(env={**env, **extra_env}, log_dir=tmp_path, concurrency=concurrency)
         clusters.append(cluster)
         return cluster
 
@@ -145,6 +148,13 @@ def _wait_sweeps(cluster: CeleryCluster, count: int = 1, *, timeout: float = 30)
         timeout=timeout,
         what=f"{count} sweep(s) done by the worker",
     )
+
+
+def _worker_log(cluster: CeleryCluster) -> str:
+    """The worker's log (beat not started)."""
+    if not cluster.worker.alive:
+        raise RuntimeError(f"the worker exited:\n{cluster.worker.log()}")
+    return cluster.worker.log()
 
 
 def _alive_log(cluster: CeleryCluster) -> str:
@@ -372,3 +382,63 @@ def test_a_worker_killed_mid_sweep_escalates_each_case_exactly_once(
         f" the restarted worker finished the other {CASES - committed}"
         f" {finished_at - killed_at:.1f} s after the kill"
     )
+
+
+# --- 3. a burst: the sweep asks for a helper -------------------------------------------------
+
+BURST_CASES = 200
+BURST_BATCH = 5
+SWEEP_RESULT = re.compile(
+    r"Task escalations\.sla_sweep\[[^\]]+\] succeeded in [\d.]+s: (\{[^}]*\})"
+)
+
+
+def test_a_burst_of_breaches_is_swept_by_two_processes_at_once(
+    org, operator, manager, supervisor, celery_cluster, broker_url
+):
+    from config.celery import app
+    from escalations.tasks import sla_sweep
+
+    make_sla_policy()
+    cluster = celery_cluster(concurrency=2, SLA_SWEEP_BATCH_SIZE=str(BURST_BATCH))
+    cluster.start_worker()  # no beat: this test sends the one periodic sweep itself
+    with transaction.atomic():
+        for i in range(BURST_CASES):
+            new = make_case(owner=operator, subject=f"一斉障害 #{i}")
+            services.case_start_work(case=new, actor=operator)
+            services.case_escalate(
+                case=new, actor=operator, reason="knowledge_gap", handoff=HANDOFF
+            )
+    started = timezone.now() - timedelta(minutes=20)
+    due = started + timedelta(minutes=15)
+    first_acks = SLATimer.objects.filter(kind=TimerKind.ACKNOWLEDGE, escalation__number=1)
+    assert (
+        first_acks.update(
+            started_at=started,
+            running_since=started,
+            due_at=due,
+            next_level=Level.BREACH,
+            next_fire_at=due,
+        )
+        == BURST_CASES
+    )
+    cluster.wait_worker_ready()
+    with app.connection_for_write(broker_url) as broker:
+        sla_sweep.apply_async(connection=broker)
+
+    # the periodic sweep and the helper it asked for
+    sweeps = wait_for(
+        lambda: (
+            len(SWEEP_RESULT.findall(_worker_log(cluster))) >= 2
+            and [literal_eval(found) for found in SWEEP_RESULT.findall(cluster.worker.log())]
+        ),
+        timeout=60,
+        interval=0.2,
+        what="the sweep and its helper",
+    )
+    assert len(sweeps) == 2
+    assert sum(sweep["breaches"] for sweep in sweeps) == BURST_CASES
+    assert all(sweep["breaches"] > 0 for sweep in sweeps), sweeps  # both took batches
+    assert SLAEvent.objects.filter(level=Level.BREACH).count() == BURST_CASES
+    hops = Escalation.objects.values("case").annotate(n=Count("id"))
+    assert {row["n"] for row in hops} == {2} and len(hops) == BURST_CASES
