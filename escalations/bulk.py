@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import json
+import operator
 from collections.abc import Sequence
 
 from django.db import connection, models
@@ -37,6 +39,27 @@ _PLAIN = (
 _TEXT = (models.CharField, models.TextField)
 
 
+_AS_IS, _PLAIN_VALUE, _JSON, _PREPARED = range(4)
+
+
+def _conversions(fields: Sequence[models.Field]) -> list[tuple[int, models.Field, int]]:
+    """How each value that psycopg cannot take as it is gets written on PostgreSQL: through
+    ``_plain``, as JSON text, or prepared by Django; ``(index, field, how)``."""
+    found = []
+    for i, field in enumerate(fields):
+        if isinstance(field, models.ForeignKey) or (
+            isinstance(field, _PLAIN) and not field.choices
+        ):
+            continue
+        if isinstance(field, _TEXT + _PLAIN):
+            found.append((i, field, _PLAIN_VALUE))
+        elif isinstance(field, models.JSONField):
+            found.append((i, field, _JSON))
+        else:
+            found.append((i, field, _PREPARED))
+    return found
+
+
 def bulk_insert(objs: Sequence[models.Model]) -> list[models.Model]:
     """Insert new objects of one model as ``bulk_create`` does (primary keys set on them,
     foreign keys taken from related objects saved since they were assigned, ``auto_now``
@@ -56,15 +79,9 @@ def bulk_insert(objs: Sequence[models.Model]) -> list[models.Model]:
     stamped = [
         f for f in fields if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
     ]
-    # How each value is written: as it is (0), through ``_plain`` (1), or prepared by Django (2).
-    how = [
-        0
-        if f in relations or (isinstance(f, _PLAIN) and not f.choices)
-        else 1
-        if isinstance(f, _TEXT + _PLAIN)
-        else 2
-        for f in fields
-    ]
+    converted = _conversions(fields)
+    values_of = operator.attrgetter(*(f.attname for f in fields))
+    unsaved = [(f.attname, f.cache_name) for f in relations]
     quote = connection.ops.quote_name
     with connection.cursor() as cursor:
         missing = [obj for obj in objs if obj.pk is None]
@@ -76,27 +93,29 @@ def bulk_insert(objs: Sequence[models.Model]) -> list[models.Model]:
             for obj, (key,) in zip(missing, cursor.fetchall(), strict=True):
                 setattr(obj, pk.attname, key)
         columns = ", ".join(quote(f.column) for f in fields)
+        encoded: dict[int, str] = {}
         with cursor.cursor.copy(f"COPY {quote(meta.db_table)} ({columns}) FROM STDIN") as copy:
             for obj in objs:
-                for field in relations:  # assigned before the related object had its key
-                    if getattr(obj, field.attname) is None and field.is_cached(obj):
-                        related = field.get_cached_value(obj)
+                for attname, cache_name in unsaved:  # assigned before the related object was saved
+                    if getattr(obj, attname) is None:
+                        related = obj._state.fields_cache.get(cache_name)
                         if related is not None:
-                            setattr(obj, field.attname, related.pk)
+                            setattr(obj, attname, related.pk)
                 for field in stamped:
                     field.pre_save(obj, add=True)
-                copy.write_row(
-                    [
-                        value
-                        if kind == 0
-                        else _plain(value)
-                        if kind == 1
-                        else field.get_db_prep_save(value, connection)
-                        for field, kind, value in zip(
-                            fields, how, [getattr(obj, f.attname) for f in fields], strict=True
-                        )
-                    ]
-                )
+                row = list(values_of(obj)) if len(fields) > 1 else [values_of(obj)]
+                for i, field, how in converted:
+                    value = row[i]
+                    if how == _PLAIN_VALUE:
+                        row[i] = _plain(value)
+                    elif how == _JSON:
+                        if value is not None:
+                            if id(value) not in encoded:
+                                encoded[id(value)] = json.dumps(value, cls=field.encoder)
+                            row[i] = encoded[id(value)]
+                    else:
+                        row[i] = field.get_db_prep_save(value, connection)
+                copy.write_row(row)
     for obj in objs:
         obj._state.adding = False
         obj._state.db = connection.alias
@@ -131,15 +150,26 @@ def bulk_set(objs: Sequence[models.Model], fields: Sequence[str]) -> int:
         f"{quote(field.column)} = v.column{i}" for i, field in enumerate(columns[1:], start=2)
     )
     table = quote(meta.db_table)
+    getter = operator.attrgetter(*(f.attname for f in columns))
+    values_of = lambda obj: list(getter(obj))  # noqa: E731 - two or more columns: a tuple
+    if connection.vendor == "postgresql":
+        converted = _conversions(columns)
+    else:  # e.g. SQLite stores datetimes as Django formats them
+        converted = [(i, f, _PREPARED) for i, f in enumerate(columns)]
     updated = 0
     with connection.cursor() as cursor:
         for start in range(0, len(objs), BATCH):
             chunk = objs[start : start + BATCH]
-            params = [
-                field.get_db_prep_save(getattr(obj, field.attname), connection)
-                for obj in chunk
-                for field in columns
-            ]
+            params = []
+            for obj in chunk:
+                row = values_of(obj)
+                for i, field, how in converted:
+                    value = row[i]
+                    if how == _PLAIN_VALUE:
+                        row[i] = _plain(value)
+                    else:
+                        row[i] = field.get_db_prep_save(value, connection)
+                params.extend(row)
             cursor.execute(
                 f"UPDATE {table} SET {assignments} "
                 f"FROM (VALUES {', '.join([placeholder] * len(chunk))}) AS v "
