@@ -26,7 +26,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Team, User
-from escalations.bulk import bulk_insert
+from escalations.bulk import bulk_insert, new
 from escalations.sla.models import Notification, NotificationChannel, NotificationStatus
 
 log = logging.getLogger(__name__)
@@ -131,7 +131,8 @@ def notify_users(
         if stored is None:
             stored = json.loads(json.dumps(payload, cls=DjangoJSONEncoder))
         rows.append(
-            Notification(
+            new(
+                Notification,
                 event_id=uuid.uuid4(),
                 event_type=event_type,
                 channel=NotificationChannel.EMAIL,
@@ -158,7 +159,8 @@ def notify_team_webhook(
         return []
     return _queue(
         [
-            Notification(
+            new(
+                Notification,
                 event_id=uuid.uuid4(),
                 event_type=event_type,
                 channel=NotificationChannel.WEBHOOK,

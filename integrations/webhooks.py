@@ -13,7 +13,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import timezone
 
 from escalations import notifications
-from escalations.bulk import bulk_insert
+from escalations.bulk import bulk_insert, new
 from escalations.sla.models import Notification, NotificationChannel
 from integrations.models import EventType, WebhookDelivery, WebhookSubscription
 
@@ -67,7 +67,8 @@ def emit_event(
     payload = json.loads(json.dumps(payload, cls=DjangoJSONEncoder))
     label = str(EventType(event_type).label)
     rows = [
-        Notification(
+        new(
+            Notification,
             event_id=uuid.uuid4(),
             event_type=event_type,
             channel=NotificationChannel.WEBHOOK,
@@ -80,7 +81,7 @@ def emit_event(
     ]
     created = notifications._queue(rows)
     deliveries = [
-        WebhookDelivery(subscription=s, notification=n)
+        new(WebhookDelivery, subscription=s, notification=n)
         for s, n in zip(subscriptions, created, strict=True)
     ]
     memo = notifications.batch_memo()

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django_fsm import ConcurrentTransition, can_proceed, has_transition_perm
 
 from accounts.models import User
-from escalations.bulk import bulk_history, bulk_insert
+from escalations.bulk import bulk_history, bulk_insert, new
 from escalations.models import (
     Case,
     CaseNote,
@@ -64,7 +64,7 @@ class Handoff:
 
 
 def _note(case: Case, *, actor: User | None, kind: str, body: str) -> CaseNote:
-    note = CaseNote(case=case, kind=kind, body=body.strip(), author=actor)
+    note = new(CaseNote, case=case, kind=kind, body=body.strip(), author=actor)
     note._history_user = actor
     note._change_reason = f"note: {kind}"
     return note

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from escalations.bulk import bulk_history, bulk_insert, bulk_set
+from escalations.bulk import bulk_history, bulk_insert, bulk_set, new
 from escalations.models import (
     Case,
     CaseStatus,
@@ -198,7 +198,8 @@ def _write_escalations(
     hops = []
     for case, (i, target, from_tier, name) in zip(cases, moves, strict=True):
         request = requests[i]
-        hop = Escalation(
+        hop = new(
+            Escalation,
             case=case,
             number=numbers.get(case.pk, 0) + 1,
             from_tier=from_tier,

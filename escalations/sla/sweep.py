@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Team, Tier, User
 from accounts.services import system_user
 from escalations import notifications
-from escalations.bulk import bulk_insert, bulk_set
+from escalations.bulk import bulk_insert, bulk_set, new
 from escalations.hold.models import Callback
 from escalations.models import Case, Escalation
 from escalations.sla.models import Level, SLAEvent, SLAPolicy, SLATimer, TimerKind
@@ -370,7 +370,8 @@ class _Batch:
         event.action = self._notify(timer, level, recipients)
 
     def _record(self, timer: SLATimer, level: Level) -> SLAEvent:
-        event = SLAEvent(
+        event = new(
+            SLAEvent,
             timer=timer,
             case_id=timer.case_id,
             level=level,
@@ -396,7 +397,8 @@ class _Batch:
             return
         for level in range(timer.next_level, Level.BREACH):
             self.events.append(
-                SLAEvent(
+                new(
+                    SLAEvent,
                     timer=timer,
                     case_id=timer.case_id,
                     level=level,

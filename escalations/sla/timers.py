@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
-from escalations.bulk import bulk_insert
+from escalations.bulk import bulk_insert, new
 from escalations.sla.calendar import Schedule, add_business_time, business_time_between
 from escalations.sla.models import (
     Level,
@@ -87,7 +87,8 @@ def _start(
     now: dt.datetime,
     escalation: Escalation | None = None,
 ) -> SLATimer:
-    timer = SLATimer(
+    timer = new(
+        SLATimer,
         case=case,
         escalation=escalation,
         kind=kind,
