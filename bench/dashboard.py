@@ -14,6 +14,7 @@ team filter; one CSV export; and the slowest statements of one run.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import os
 import statistics
 import subprocess
@@ -188,18 +189,39 @@ def load(cases: int):
             """,
             params,
         )
-        cur.execute("ANALYZE")
         cur.execute(
             "SELECT (SELECT count(*) FROM escalations_case), "
             "(SELECT count(*) FROM escalations_escalation), "
             "(SELECT count(*) FROM escalations_slatimer)"
         )
         counted = cur.fetchone()
+    with connection.cursor() as cur:  # what autovacuum does soon after a load
+        cur.execute("VACUUM ANALYZE")
     print(
         f"loaded {counted[0]:,} cases, {counted[1]:,} escalations, {counted[2]:,} SLA timers "
         f"in {time.perf_counter() - started:.1f} s"
     )
     return manager, l2
+
+
+def rollup() -> None:
+    """Roll up every finished day that has none (all 89 after a load), timed."""
+    from django.db import connection
+
+    from reports.models import DailyFigure, RolledUpDay
+    from reports.rollup import rollup_finished_days
+
+    started = time.perf_counter()
+    days = rollup_finished_days()
+    seconds = time.perf_counter() - started
+    print(
+        f"rollup: {len(days)} days in {seconds:.1f} s "
+        f"({seconds / max(len(days), 1) * 1000:.0f} ms a day); "
+        f"{RolledUpDay.objects.count()} days, {DailyFigure.objects.count():,} rows rolled up"
+    )
+    with connection.cursor() as cur:
+        cur.execute("VACUUM ANALYZE reports_dailyfigure")
+        cur.execute("VACUUM ANALYZE reports_rolledupday")
 
 
 def measure(manager, team) -> None:
@@ -223,9 +245,28 @@ def measure(manager, team) -> None:
             queries = len(captured.captured_queries)
         return times, queries
 
+    from django.utils import timezone
+
+    today = timezone.localdate()
+
+    def days(n: int) -> str:
+        return f"start={today - dt.timedelta(days=n - 1)}&end={today}"
+
     for label, url, runs in [
         ("dashboard, last 30 days, all teams", "/admin/reports/dashboard/", 10),
-        ("dashboard, last 30 days, team L2", f"/admin/reports/dashboard/?team={team.pk}", 5),
+        ("dashboard, last 30 days, team L2", f"/admin/reports/dashboard/?team={team.pk}", 10),
+        ("dashboard, last 7 days, all teams", f"/admin/reports/dashboard/?{days(7)}", 5),
+        (
+            "dashboard, last 7 days, team L2",
+            f"/admin/reports/dashboard/?{days(7)}&team={team.pk}",
+            5,
+        ),
+        ("dashboard, last 90 days, all teams", f"/admin/reports/dashboard/?{days(90)}", 5),
+        (
+            "dashboard, last 90 days, team L2",
+            f"/admin/reports/dashboard/?{days(90)}&team={team.pk}",
+            5,
+        ),
         (
             "CSV export: durations (percentiles)",
             "/admin/reports/dashboard/csv/durations/",
@@ -247,10 +288,16 @@ def measure(manager, team) -> None:
             finally:
                 slowest.append((time.perf_counter() - began, sql[:160]))
 
-        with connection.execute_wrapper(record):
-            client.get("/admin/reports/dashboard/")
-        for seconds, sql in sorted(slowest, reverse=True)[:8]:
-            print(f"  {seconds * 1000:8.1f} ms  {sql}")
+        for label, url in [
+            ("all teams", "/admin/reports/dashboard/"),
+            ("team L2", f"/admin/reports/dashboard/?team={team.pk}"),
+        ]:
+            slowest.clear()
+            with connection.execute_wrapper(record):
+                client.get(url)
+            print(f"slowest statements, last 30 days, {label}:")
+            for seconds, sql in sorted(slowest, reverse=True)[:8]:
+                print(f"  {seconds * 1000:8.1f} ms  {sql}")
 
 
 def main() -> None:
@@ -259,6 +306,9 @@ def main() -> None:
     parser.add_argument("--db", default="escalations_dashboard")
     parser.add_argument(
         "--reuse", action="store_true", help="measure the data loaded by a previous run"
+    )
+    parser.add_argument(
+        "--rebuild", action="store_true", help="with --reuse: roll up every day again (timed)"
     )
     args = parser.parse_args()
     if args.reuse:
@@ -273,9 +323,16 @@ def main() -> None:
 
         call_command("migrate", verbosity=0)
         manager, team = User.objects.get(username="bench-manager"), Team.objects.get(name="L2")
+        if args.rebuild:  # the rollup below writes every day again
+            from reports.models import DailyFigure, RolledUpDay
+
+            DailyFigure.objects.all().delete()
+            RolledUpDay.objects.all().delete()
+        rollup()
     else:
         setup_database(args.db)
         manager, team = load(args.cases)
+    rollup()
     measure(manager, team)
 
 

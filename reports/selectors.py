@@ -70,7 +70,7 @@ def open_cases(filters: Filters) -> list[tuple[str, int, int]]:
         CaseModel.objects.exclude(status__in=CLOSED_STATUSES)
         .filter(_cases_of_team(filters.team))
         .values_list("status", "tier")
-        .annotate(n=Count("pk"))
+        .annotate(n=Count("*"))  # index-only on report_case_open_idx
         .order_by()
     )
     order = {value: i for i, value in enumerate(CaseStatus.values)}
