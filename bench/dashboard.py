@@ -224,7 +224,18 @@ def rollup() -> None:
         cur.execute("VACUUM ANALYZE reports_rolledupday")
 
 
-def measure(manager, team) -> None:
+def unroll(days: int) -> None:
+    from django.utils import timezone
+
+    from reports.models import DailyFigure, RolledUpDay
+
+    since = timezone.localdate() - dt.timedelta(days=days)
+    DailyFigure.objects.filter(day__gte=since).delete()
+    RolledUpDay.objects.filter(day__gte=since).delete()
+    print(f"without the rollup of the last {days} finished day(s), since {since}:")
+
+
+def measure(manager, team, *, only_30_days: bool = False) -> None:
     from django.conf import settings
     from django.db import connection
     from django.test import Client
@@ -252,7 +263,7 @@ def measure(manager, team) -> None:
     def days(n: int) -> str:
         return f"start={today - dt.timedelta(days=n - 1)}&end={today}"
 
-    for label, url, runs in [
+    pages = [
         ("dashboard, last 30 days, all teams", "/admin/reports/dashboard/", 10),
         ("dashboard, last 30 days, team L2", f"/admin/reports/dashboard/?team={team.pk}", 10),
         ("dashboard, last 7 days, all teams", f"/admin/reports/dashboard/?{days(7)}", 5),
@@ -272,13 +283,15 @@ def measure(manager, team) -> None:
             "/admin/reports/dashboard/csv/durations/",
             5,
         ),
-    ]:
+    ]
+    print("load average: " + ", ".join(f"{x:.2f}" for x in os.getloadavg()))
+    for label, url, runs in pages[:2] if only_30_days else pages:
         times, queries = timed(url, runs)
         print(
             f"{label}: median {statistics.median(times) * 1000:.0f} ms, "
             f"max {max(times) * 1000:.0f} ms, {queries} queries"
         )
-    if os.environ.get("SLOWEST"):
+    if os.environ.get("SLOWEST") and not only_30_days:
         slowest: list[tuple[float, str]] = []
 
         def record(execute, sql, params, many, context):
@@ -310,6 +323,13 @@ def main() -> None:
     parser.add_argument(
         "--rebuild", action="store_true", help="with --reuse: roll up every day again (timed)"
     )
+    parser.add_argument(
+        "--live-days",
+        type=int,
+        default=1,
+        help="then measure again with the last N finished days not rolled up (the nightly "
+        "task has not run yet): computed live with today",
+    )
     args = parser.parse_args()
     if args.reuse:
         os.environ["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{args.db}"
@@ -328,12 +348,15 @@ def main() -> None:
 
             DailyFigure.objects.all().delete()
             RolledUpDay.objects.all().delete()
-        rollup()
     else:
         setup_database(args.db)
         manager, team = load(args.cases)
     rollup()
     measure(manager, team)
+    if args.live_days:
+        unroll(args.live_days)
+        measure(manager, team, only_30_days=True)
+        rollup()
 
 
 if __name__ == "__main__":

@@ -172,7 +172,7 @@ def live_compliance(intervals: list[Interval], team=None) -> list[Row]:
             for_tier=Coalesce(F("escalation__to_tier"), Value(Tier.L1)),
         )
         .values_list("day", "case__owner_team", "case__assigned_team", "case__priority", "for_tier")
-        .annotate(met=Count("pk", filter=Q(met=True)), stopped=Count("pk"))
+        .annotate(n_met=Count("met", filter=Q(met=True)), n_stopped=Count("met"))
         .order_by()
     )
     found = _Rows()

@@ -88,15 +88,23 @@ def sla_now(filters: Filters, *, now: dt.datetime | None = None) -> SLANow:
     fired on a running timer, none is past its deadline): the case list's SLA filters
     (``escalations.sla.selectors``), counted from the running timers' side so the cost grows
     with what runs, not with every open case's subquery. Timers run only on open cases
-    (resolving stops them all)."""
+    (resolving stops them all), so a team's breached cases are counted from its open cases
+    (index-only on both sides, see reports/migrations/0005)."""
     now = now or timezone.now()
-    running = SLATimer.objects.filter(stopped_at__isnull=True, running_since__isnull=False).filter(
-        _cases_of_team(filters.team, "case__")
-    )
+    running = SLATimer.objects.filter(stopped_at__isnull=True, running_since__isnull=False)
     late = running.filter(due_at__lte=now)
-    breached = late.values("case").distinct().count()
+    if filters.team is None:
+        breached = late.values("case").distinct().count()
+    else:
+        breached = (
+            CaseModel.objects.exclude(status__in=CLOSED_STATUSES)
+            .filter(_cases_of_team(filters.team))
+            .filter(Exists(late.filter(case=OuterRef("pk"))))
+            .count()
+        )
     at_risk = (
-        running.filter(due_at__gt=now)
+        running.filter(_cases_of_team(filters.team, "case__"))
+        .filter(due_at__gt=now)
         .exclude(next_level=Level.WARN_HANDLER)
         .exclude(Exists(late.filter(case=OuterRef("case"))))
         .values("case")
