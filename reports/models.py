@@ -163,7 +163,7 @@ class DailyFigure(models.Model):
     )
     person = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name=_("person"),
+        verbose_name=_("requester or answerer"),
         null=True,
         blank=True,
         on_delete=models.SET_NULL,

@@ -44,7 +44,7 @@ class Migration(migrations.Migration):
                 ('assigned_team', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='accounts.team', verbose_name='assigned team')),
                 ('category', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='escalations.category', verbose_name='category')),
                 ('owner_team', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='accounts.team', verbose_name='owner team')),
-                ('person', models.ForeignKey(blank=True, help_text='Who requested (escalations by hand) or who answered (time to answer).', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='person')),
+                ('person', models.ForeignKey(blank=True, help_text='Who requested (escalations by hand) or who answered (time to answer).', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='requester or answerer')),
             ],
             options={
                 'verbose_name': 'daily figure',
