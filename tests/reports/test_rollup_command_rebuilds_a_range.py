@@ -16,6 +16,11 @@ from tests.reports.conftest import DAY, at
 NEXT_DAY = 60 * 24
 
 
+@pytest.fixture(autouse=True)
+def _english(settings):
+    settings.LANGUAGE_CODE = "en"  # commands speak the site's language: read English here
+
+
 def run(*args) -> str:
     out = StringIO()
     call_command("rollup_days", *args, stdout=out)
