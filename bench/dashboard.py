@@ -325,10 +325,9 @@ def main() -> None:
     )
     parser.add_argument(
         "--live-days",
-        type=int,
-        default=1,
+        default="1,2",
         help="then measure again with the last N finished days not rolled up (the nightly "
-        "task has not run yet): computed live with today",
+        "task has not run yet), computed live with today; comma-separated, 0: not",
     )
     args = parser.parse_args()
     if args.reuse:
@@ -353,8 +352,8 @@ def main() -> None:
         manager, team = load(args.cases)
     rollup()
     measure(manager, team)
-    if args.live_days:
-        unroll(args.live_days)
+    for days in (int(n) for n in args.live_days.split(",") if int(n)):
+        unroll(days)
         measure(manager, team, only_30_days=True)
         rollup()
 
