@@ -14,6 +14,7 @@ team filter; one CSV export; and the slowest statements of one run.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import os
 import statistics
 import subprocess
@@ -120,7 +121,7 @@ def load(cases: int):
             INSERT INTO escalations_escalation (case_id, number, from_tier, to_tier, to_team_id,
                 reason, customer_wants, tried, customer_mood, requested_by_id, requested_at,
                 acknowledged_by_id, acknowledged_at, answered_by_id, answered_at, answer, outcome,
-                is_automatic)
+                is_automatic, hold_outcome)
             SELECT id, 1, 1, 2, %(l2)s,
                 (ARRAY['knowledge_gap','superior_requested','beyond_authority','complaint',
                        'technical_fault','compliance','other'])[1 + id %% 7],
@@ -134,7 +135,7 @@ def load(cases: int):
                      THEN created_at + (id %% 60 + id %% 120) * interval '1 minute' END,
                 CASE WHEN status <> 'escalated' THEN '回答' ELSE '' END,
                 CASE WHEN status <> 'escalated' THEN 'answered' ELSE 'open' END,
-                false
+                false, ''
             FROM escalations_case
             WHERE (reference::text ~ '[167]$')
             """,
@@ -188,13 +189,14 @@ def load(cases: int):
             """,
             params,
         )
-        cur.execute("ANALYZE")
         cur.execute(
             "SELECT (SELECT count(*) FROM escalations_case), "
             "(SELECT count(*) FROM escalations_escalation), "
             "(SELECT count(*) FROM escalations_slatimer)"
         )
         counted = cur.fetchone()
+    with connection.cursor() as cur:  # what autovacuum does soon after a load
+        cur.execute("VACUUM ANALYZE")
     print(
         f"loaded {counted[0]:,} cases, {counted[1]:,} escalations, {counted[2]:,} SLA timers "
         f"in {time.perf_counter() - started:.1f} s"
@@ -202,7 +204,38 @@ def load(cases: int):
     return manager, l2
 
 
-def measure(manager, team) -> None:
+def rollup() -> None:
+    """Roll up every finished day that has none (all 89 after a load), timed."""
+    from django.db import connection
+
+    from reports.models import DailyFigure, RolledUpDay
+    from reports.rollup import rollup_finished_days
+
+    started = time.perf_counter()
+    days = rollup_finished_days()
+    seconds = time.perf_counter() - started
+    print(
+        f"rollup: {len(days)} days in {seconds:.1f} s "
+        f"({seconds / max(len(days), 1) * 1000:.0f} ms a day); "
+        f"{RolledUpDay.objects.count()} days, {DailyFigure.objects.count():,} rows rolled up"
+    )
+    with connection.cursor() as cur:
+        cur.execute("VACUUM ANALYZE reports_dailyfigure")
+        cur.execute("VACUUM ANALYZE reports_rolledupday")
+
+
+def unroll(days: int) -> None:
+    from django.utils import timezone
+
+    from reports.models import DailyFigure, RolledUpDay
+
+    since = timezone.localdate() - dt.timedelta(days=days)
+    DailyFigure.objects.filter(day__gte=since).delete()
+    RolledUpDay.objects.filter(day__gte=since).delete()
+    print(f"without the rollup of the last {days} finished day(s), since {since}:")
+
+
+def measure(manager, team, *, only_30_days: bool = False) -> None:
     from django.conf import settings
     from django.db import connection
     from django.test import Client
@@ -223,21 +256,42 @@ def measure(manager, team) -> None:
             queries = len(captured.captured_queries)
         return times, queries
 
-    for label, url, runs in [
+    from django.utils import timezone
+
+    today = timezone.localdate()
+
+    def days(n: int) -> str:
+        return f"start={today - dt.timedelta(days=n - 1)}&end={today}"
+
+    pages = [
         ("dashboard, last 30 days, all teams", "/admin/reports/dashboard/", 10),
-        ("dashboard, last 30 days, team L2", f"/admin/reports/dashboard/?team={team.pk}", 5),
+        ("dashboard, last 30 days, team L2", f"/admin/reports/dashboard/?team={team.pk}", 10),
+        ("dashboard, last 7 days, all teams", f"/admin/reports/dashboard/?{days(7)}", 5),
+        (
+            "dashboard, last 7 days, team L2",
+            f"/admin/reports/dashboard/?{days(7)}&team={team.pk}",
+            5,
+        ),
+        ("dashboard, last 90 days, all teams", f"/admin/reports/dashboard/?{days(90)}", 5),
+        (
+            "dashboard, last 90 days, team L2",
+            f"/admin/reports/dashboard/?{days(90)}&team={team.pk}",
+            5,
+        ),
         (
             "CSV export: durations (percentiles)",
             "/admin/reports/dashboard/csv/durations/",
             5,
         ),
-    ]:
+    ]
+    print("load average: " + ", ".join(f"{x:.2f}" for x in os.getloadavg()))
+    for label, url, runs in pages[:2] if only_30_days else pages:
         times, queries = timed(url, runs)
         print(
             f"{label}: median {statistics.median(times) * 1000:.0f} ms, "
             f"max {max(times) * 1000:.0f} ms, {queries} queries"
         )
-    if os.environ.get("SLOWEST"):
+    if os.environ.get("SLOWEST") and not only_30_days:
         slowest: list[tuple[float, str]] = []
 
         def record(execute, sql, params, many, context):
@@ -247,10 +301,16 @@ def measure(manager, team) -> None:
             finally:
                 slowest.append((time.perf_counter() - began, sql[:160]))
 
-        with connection.execute_wrapper(record):
-            client.get("/admin/reports/dashboard/")
-        for seconds, sql in sorted(slowest, reverse=True)[:8]:
-            print(f"  {seconds * 1000:8.1f} ms  {sql}")
+        for label, url in [
+            ("all teams", "/admin/reports/dashboard/"),
+            ("team L2", f"/admin/reports/dashboard/?team={team.pk}"),
+        ]:
+            slowest.clear()
+            with connection.execute_wrapper(record):
+                client.get(url)
+            print(f"slowest statements, last 30 days, {label}:")
+            for seconds, sql in sorted(slowest, reverse=True)[:8]:
+                print(f"  {seconds * 1000:8.1f} ms  {sql}")
 
 
 def main() -> None:
@@ -259,6 +319,15 @@ def main() -> None:
     parser.add_argument("--db", default="escalations_dashboard")
     parser.add_argument(
         "--reuse", action="store_true", help="measure the data loaded by a previous run"
+    )
+    parser.add_argument(
+        "--rebuild", action="store_true", help="with --reuse: roll up every day again (timed)"
+    )
+    parser.add_argument(
+        "--live-days",
+        default="1,2",
+        help="then measure again with the last N finished days not rolled up (the nightly "
+        "task has not run yet), computed live with today; comma-separated, 0: not",
     )
     args = parser.parse_args()
     if args.reuse:
@@ -273,10 +342,20 @@ def main() -> None:
 
         call_command("migrate", verbosity=0)
         manager, team = User.objects.get(username="bench-manager"), Team.objects.get(name="L2")
+        if args.rebuild:  # the rollup below writes every day again
+            from reports.models import DailyFigure, RolledUpDay
+
+            DailyFigure.objects.all().delete()
+            RolledUpDay.objects.all().delete()
     else:
         setup_database(args.db)
         manager, team = load(args.cases)
+    rollup()
     measure(manager, team)
+    for days in (int(n) for n in args.live_days.split(",") if int(n)):
+        unroll(days)
+        measure(manager, team, only_30_days=True)
+        rollup()
 
 
 if __name__ == "__main__":

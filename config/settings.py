@@ -206,3 +206,12 @@ CELERY_BEAT_SCHEDULE["flow-review-reminders"] = {
     "task": "reports.notify_reviews_due",
     "schedule": crontab(hour=8, minute=5),
 }
+# Dashboard: roll up the figures of the days that are over, nightly (Asia/Tokyo; a little after
+# midnight so that the day's last transactions have committed).
+CELERY_BEAT_SCHEDULE["reports-daily-rollup"] = {
+    "task": "reports.rollup_finished_days",
+    "schedule": crontab(
+        hour=int(env_str("REPORTS_ROLLUP_HOUR", "0")),
+        minute=int(env_str("REPORTS_ROLLUP_MINUTE", "30")),
+    ),
+}

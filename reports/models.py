@@ -90,3 +90,99 @@ class ReviewReminder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.rule_id or self.team_id} {self.due_on}"
+
+
+class Figure(models.TextChoices):
+    """What a :class:`DailyFigure` row counts, and the event whose local day keys it."""
+
+    COMPLIANCE = "compliance", _("SLA timers stopped (met / stopped)")
+    ESCALATIONS = "escalations", _("Escalations requested")
+    SUGGESTED = "suggested", _("Escalations from L1 after a suggestion (suggested / requested)")
+    SOLVED = "solved", _("Cases resolved (solved at L1 with an article / resolved)")
+    ESCALATE = "escalate", _("Time to escalate (first hops, by request day)")
+    ACKNOWLEDGE = "acknowledge", _("Time to acknowledge (by acknowledgement day)")
+    ANSWER = "answer", _("Time to answer (by answer day)")
+
+
+class RolledUpDay(models.Model):
+    """A local day whose figures are in :class:`DailyFigure`: at most one per day (the unique
+    constraint is what makes two rollups of the same day, at once or one after the other,
+    write it once)."""
+
+    day = models.DateField(_("day"), unique=True)
+    rolled_up_at = models.DateTimeField(_("rolled up at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("rolled-up day")
+        verbose_name_plural = _("rolled-up days")
+        ordering = ["-day"]
+
+    def __str__(self) -> str:
+        return self.day.isoformat()
+
+
+class DailyFigure(models.Model):
+    """The dashboard's figures of one finished local day, per what the filters and groupings
+    need (written by ``reports.rollup``, read by ``reports.daily``).
+
+    Each row is keyed by the day of an event that does not change once it happened (a timer's
+    stop, an escalation's request, acknowledgement or answer, a case's resolution). What the
+    row freezes is the case as it was when its day was rolled up: its owner and assigned teams
+    (the team filter), its priority and category. A case that moves to another team, changes
+    priority or category, or is reopened after its day was rolled up stays counted as it was
+    (rebuild the days with ``manage.py rollup_days`` to count it as it is now)."""
+
+    day = models.DateField(_("day"))
+    figure = models.CharField(_("figure"), max_length=20, choices=Figure.choices)
+    owner_team = models.ForeignKey(
+        "accounts.Team",
+        verbose_name=_("owner team"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    assigned_team = models.ForeignKey(
+        "accounts.Team",
+        verbose_name=_("assigned team"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    priority = models.PositiveSmallIntegerField(_("priority"), null=True, blank=True)
+    tier = models.PositiveSmallIntegerField(_("tier"), null=True, blank=True)
+    reason = models.CharField(_("reason"), max_length=30, blank=True)
+    category = models.ForeignKey(
+        "escalations.Category",
+        verbose_name=_("category"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requester or answerer"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("Who requested (escalations by hand) or who answered (time to answer)."),
+    )
+    part = models.PositiveIntegerField(_("part"), default=0)
+    total = models.PositiveIntegerField(_("total"), default=0)
+    durations = models.JSONField(
+        _("durations"),
+        default=dict,
+        blank=True,
+        help_text=_("Histogram of the durations: microseconds -> how many (exact percentiles)."),
+    )
+
+    class Meta:
+        verbose_name = _("daily figure")
+        verbose_name_plural = _("daily figures")
+        indexes = [models.Index(fields=["day", "figure"], name="dailyfigure_day_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.figure}"

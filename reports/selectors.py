@@ -1,7 +1,9 @@
-"""The dashboard's figures. Each is computed in the database (grouped aggregates), in a number
-of queries that does not depend on the number of cases. Percentiles use PostgreSQL's
-``percentile_cont``; SQLite has no such aggregate, so there the durations come back as one
-``values_list`` and the percentiles are computed the same way (linear interpolation)."""
+"""The dashboard's figures. The "now" figures (open cases, SLA at risk and breached) are
+grouped aggregates over what is open or running now, helped by partial indexes
+(``reports/migrations``). The date-range figures are sums over rows per local day
+(``reports.daily``): rolled up once a day is over, computed live for the other days; the
+percentiles are read from exact duration histograms with ``percentile_cont``'s interpolation.
+The number of queries does not depend on the number of cases or days."""
 
 from __future__ import annotations
 
@@ -10,29 +12,24 @@ import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db import connection
 from django.db.models import (
     Aggregate,
-    Case,
     Count,
     DurationField,
     Exists,
-    F,
     OuterRef,
     Q,
-    QuerySet,
-    Value,
-    When,
 )
-from django.db.models.functions import Coalesce, TruncDate, TruncWeek
 from django.utils import timezone
 
 from accounts.models import Team, Tier
 from escalations.models import Case as CaseModel
-from escalations.models import CaseStatus, Escalation, EscalationRule, Reason
+from escalations.models import CaseStatus, EscalationRule, Reason
 from escalations.priority import Priority
 from escalations.sla.models import Level, SLATimer
-from knowledge.models import Article, ArticleStatus, CaseArticle, Deflection, LinkKind
+from knowledge.models import Article, ArticleStatus
+from reports.daily import DailyRows
+from reports.models import Figure
 
 CLOSED_STATUSES = [CaseStatus.RESOLVED, CaseStatus.CLOSED]
 
@@ -73,7 +70,7 @@ def open_cases(filters: Filters) -> list[tuple[str, int, int]]:
         CaseModel.objects.exclude(status__in=CLOSED_STATUSES)
         .filter(_cases_of_team(filters.team))
         .values_list("status", "tier")
-        .annotate(n=Count("pk"))
+        .annotate(n=Count("*"))  # index-only on report_case_open_idx
         .order_by()
     )
     order = {value: i for i, value in enumerate(CaseStatus.values)}
@@ -91,15 +88,23 @@ def sla_now(filters: Filters, *, now: dt.datetime | None = None) -> SLANow:
     fired on a running timer, none is past its deadline): the case list's SLA filters
     (``escalations.sla.selectors``), counted from the running timers' side so the cost grows
     with what runs, not with every open case's subquery. Timers run only on open cases
-    (resolving stops them all)."""
+    (resolving stops them all), so a team's breached cases are counted from its open cases
+    (index-only on both sides, see reports/migrations/0005)."""
     now = now or timezone.now()
-    running = SLATimer.objects.filter(stopped_at__isnull=True, running_since__isnull=False).filter(
-        _cases_of_team(filters.team, "case__")
-    )
+    running = SLATimer.objects.filter(stopped_at__isnull=True, running_since__isnull=False)
     late = running.filter(due_at__lte=now)
-    breached = late.values("case").distinct().count()
+    if filters.team is None:
+        breached = late.values("case").distinct().count()
+    else:
+        breached = (
+            CaseModel.objects.exclude(status__in=CLOSED_STATUSES)
+            .filter(_cases_of_team(filters.team))
+            .filter(Exists(late.filter(case=OuterRef("pk"))))
+            .count()
+        )
     at_risk = (
-        running.filter(due_at__gt=now)
+        running.filter(_cases_of_team(filters.team, "case__"))
+        .filter(due_at__gt=now)
         .exclude(next_level=Level.WARN_HANDLER)
         .exclude(Exists(late.filter(case=OuterRef("case"))))
         .values("case")
@@ -133,32 +138,20 @@ class Compliance:
         return self.rate(self.met_30, self.total_30)
 
 
-def sla_compliance(filters: Filters) -> dict[str, list[Compliance]]:
-    """Met / total of the timers stopped in the 7 and the 30 days up to the range's last day,
-    per case priority and per tier (a hop's timers count for the tier escalated to; the case's
-    first response and resolution timers for L1)."""
-    until = filters.until
-    since_7, since_30 = until - dt.timedelta(days=7), until - dt.timedelta(days=30)
-    timers = SLATimer.objects.filter(
-        stopped_at__gte=since_30, stopped_at__lt=until, met__isnull=False
-    ).filter(_cases_of_team(filters.team, "case__"))
-    recent = Q(stopped_at__gte=since_7)
-    aggregates = {
-        "met_7": Count("pk", filter=recent & Q(met=True)),
-        "total_7": Count("pk", filter=recent),
-        "met_30": Count("pk", filter=Q(met=True)),
-        "total_30": Count("pk"),
-    }
-    # One scan of the window, grouped by priority and tier (at most 4 x 4 rows), summed here.
-    rows = (
-        timers.annotate(for_tier=Coalesce(F("escalation__to_tier"), Value(Tier.L1)))
-        .values_list("case__priority", "for_tier")
-        .annotate(**aggregates)
-        .order_by()
-    )
+def _rows(filters: Filters, rows: DailyRows | None) -> DailyRows:
+    return rows if rows is not None else DailyRows(filters)
+
+
+def sla_compliance(filters: Filters, rows: DailyRows | None = None) -> dict[str, list[Compliance]]:
+    """Met / total of the timers stopped in the 7 and the 30 local days up to the range's last
+    day, per case priority and per tier (a hop's timers count for the tier escalated to; the
+    case's first response and resolution timers for L1)."""
+    since_7 = filters.end - dt.timedelta(days=6)
     sums: dict[str, dict[int, list[int]]] = {"priority": {}, "tier": {}}
-    for priority, tier, *counts in rows:
-        for by, key in (("priority", priority), ("tier", tier)):
+    for row in _rows(filters, rows).rows(Figure.COMPLIANCE):
+        recent = row.day >= since_7
+        counts = (row.part if recent else 0, row.total if recent else 0, row.part, row.total)
+        for by, key in (("priority", row.priority), ("tier", row.tier)):
             total = sums[by].setdefault(key, [0, 0, 0, 0])
             for i, n in enumerate(counts):
                 total[i] += n
@@ -166,12 +159,6 @@ def sla_compliance(filters: Filters) -> dict[str, list[Compliance]]:
 
 
 # --- escalations over time -------------------------------------------------------------------
-
-
-def escalations_in_range(filters: Filters) -> QuerySet[Escalation]:
-    return Escalation.objects.filter(
-        requested_at__gte=filters.since, requested_at__lt=filters.until
-    ).filter(_cases_of_team(filters.team, "case__"))
 
 
 @dataclass
@@ -182,20 +169,18 @@ class OverTime:
     totals: dict[str, int] = field(default_factory=dict)
 
 
-def escalation_counts(filters: Filters) -> list[tuple[dt.date, str, str, int]]:
-    """(day or week, reason, category, escalations): one grouped query for both charts."""
-    trunc = TruncWeek if filters.period == "week" else TruncDate
-    rows = (
-        escalations_in_range(filters)
-        .annotate(period=trunc("requested_at", tzinfo=timezone.get_current_timezone()))
-        .values_list("period", "reason", "case__category__name")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    return [
-        (period.date() if isinstance(period, dt.datetime) else period, reason, category, n)
-        for period, reason, category, n in rows
-    ]
+def escalation_counts(
+    filters: Filters, rows: DailyRows | None = None
+) -> list[tuple[dt.date, str, str, int]]:
+    """(day or week, reason, category, escalations) of the escalations requested in the range;
+    a week is named by its Monday."""
+    counts: dict[tuple[dt.date, str, str], int] = defaultdict(int)
+    for row in _rows(filters, rows).rows(Figure.ESCALATIONS):
+        period = row.day
+        if filters.period == "week":
+            period -= dt.timedelta(days=period.weekday())
+        counts[(period, row.reason, row.category_name)] += row.total
+    return [(period, reason, category, n) for (period, reason, category), n in counts.items()]
 
 
 def escalations_over_time(
@@ -220,6 +205,8 @@ def escalations_over_time(
 
 
 class Percentile(Aggregate):
+    """PostgreSQL's ``percentile_cont`` (what :func:`percentile_of` computes from a histogram)."""
+
     function = "PERCENTILE_CONT"
     name = "percentile"
     template = "%(function)s(%(fraction)s) WITHIN GROUP (ORDER BY %(expressions)s)"
@@ -238,73 +225,67 @@ def percentile(sorted_values: list[float], fraction: float) -> float | None:
     return sorted_values[low] + (sorted_values[high] - sorted_values[low]) * (position - low)
 
 
+def percentile_of(histogram: dict[int, int], fraction: float) -> dt.timedelta | None:
+    """``percentile_cont`` of the durations in ``histogram`` ({microseconds: how many}), the
+    same interpolation as :func:`percentile` without expanding the histogram."""
+    count = sum(histogram.values())
+    if not count:
+        return None
+    position = fraction * (count - 1)
+    low_rank, high_rank = math.floor(position), math.ceil(position)
+    low = high = None
+    seen = 0
+    for value in sorted(histogram):
+        seen += histogram[value]
+        if low is None and seen > low_rank:
+            low = value
+        if seen > high_rank:
+            high = value
+            break
+    return dt.timedelta(microseconds=low + (high - low) * (position - low_rank))
+
+
 @dataclass(frozen=True)
 class Durations:
     count: int
     median: dt.timedelta | None
     p90: dt.timedelta | None
 
-
-def _durations(
-    queryset: QuerySet, group: str, expressions: dict[str, object]
-) -> dict[object, dict[str, Durations]]:
-    """Median, p90 and count of each duration expression, per value of ``group``."""
-    if connection.vendor == "postgresql":
-        aggregates = {}
-        for name, expression in expressions.items():
-            aggregates[f"{name}__n"] = Count(expression)
-            aggregates[f"{name}__median"] = Percentile(expression, 0.5)
-            aggregates[f"{name}__p90"] = Percentile(expression, 0.9)
-        result = {}
-        for row in queryset.values(group).annotate(**aggregates).order_by():
-            result[row[group]] = {
-                name: Durations(row[f"{name}__n"], row[f"{name}__median"], row[f"{name}__p90"])
-                for name in expressions
-            }
-        return result
-    names = list(expressions)
-    annotated = queryset.annotate(**{f"d_{n}": e for n, e in expressions.items()})
-    seconds: dict[object, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
-    for key, *values in annotated.values_list(group, *(f"d_{n}" for n in names)):
-        for name, value in zip(names, values, strict=True):
-            if value is not None:
-                seconds[key][name].append(value.total_seconds())
-    result = {}
-    for key, per_name in seconds.items():
-        result[key] = {}
-        for name in names:
-            values = sorted(per_name[name])
-            median, p90 = percentile(values, 0.5), percentile(values, 0.9)
-            result[key][name] = Durations(
-                len(values),
-                dt.timedelta(seconds=median) if median is not None else None,
-                dt.timedelta(seconds=p90) if p90 is not None else None,
-            )
-    return result
+    @classmethod
+    def of(cls, histogram: dict[int, int]) -> Durations:
+        return cls(
+            sum(histogram.values()), percentile_of(histogram, 0.5), percentile_of(histogram, 0.9)
+        )
 
 
-def _since_request(field_name: str):
-    return Case(
-        When(**{f"{field_name}__isnull": False}, then=F(field_name) - F("requested_at")),
-        output_field=DurationField(),
-    )
+def _add(histogram: dict[int, int], other: dict[int, int]) -> None:
+    for value, n in other.items():
+        histogram[value] = histogram.get(value, 0) + n
 
 
-def durations_per_tier(filters: Filters) -> dict[int, dict[str, Durations]]:
-    """Per tier escalated to: time to escalate (case opened -> first escalation requested; first
-    hops only), to acknowledge and to answer (hop requested -> acknowledged / answered)."""
-    return _durations(
-        escalations_in_range(filters),
-        "to_tier",
-        {
-            "escalate": Case(
-                When(number=1, then=F("requested_at") - F("case__created_at")),
-                output_field=DurationField(),
-            ),
-            "acknowledge": _since_request("acknowledged_at"),
-            "answer": _since_request("answered_at"),
-        },
-    )
+MEASURES = {
+    "escalate": Figure.ESCALATE,
+    "acknowledge": Figure.ACKNOWLEDGE,
+    "answer": Figure.ANSWER,
+}
+
+
+def durations_per_tier(
+    filters: Filters, rows: DailyRows | None = None
+) -> dict[int, dict[str, Durations]]:
+    """Per tier escalated to: time to escalate (case opened -> first hop requested, counted on
+    the request's day), to acknowledge (hop requested -> acknowledged, on the acknowledgement's
+    day) and to answer (hop requested -> answered, on the answer's day)."""
+    rows = _rows(filters, rows)
+    histograms: dict[int, dict[str, dict[int, int]]] = {}
+    for name, figure in MEASURES.items():
+        for row in rows.rows(figure):
+            per_tier = histograms.setdefault(row.tier, {n: {} for n in MEASURES})
+            _add(per_tier[name], row.durations)
+    return {
+        tier: {name: Durations.of(histograms[tier][name]) for name in MEASURES}
+        for tier in sorted(histograms)
+    }
 
 
 # --- knowledge -------------------------------------------------------------------------------
@@ -320,72 +301,53 @@ class Share:
         return self.part / self.total if self.total else None
 
 
-def solved_at_l1_with_article(filters: Filters) -> Share:
-    """Of the cases resolved in the range, those never escalated and solved with an article."""
-    resolved = (
-        CaseModel.objects.filter(
-            resolved_at__gte=filters.since,
-            resolved_at__lt=filters.until,
-            status__in=CLOSED_STATUSES,
-        )
-        .filter(_cases_of_team(filters.team))
-        .annotate(
-            with_article=Exists(
-                CaseArticle.objects.filter(case=OuterRef("pk"), kind=LinkKind.SOLVED_WITH)
-            ),
-            escalated=Exists(Escalation.objects.filter(case=OuterRef("pk"))),
-        )
-    )
-    figures = resolved.aggregate(
-        total=Count("pk"), part=Count("pk", filter=Q(with_article=True, escalated=False))
-    )
-    return Share(figures["part"], figures["total"])
+def solved_at_l1_with_article(filters: Filters, rows: DailyRows | None = None) -> Share:
+    """Of the cases resolved in the range (resolved or closed now), those never escalated and
+    solved with an article."""
+    found = _rows(filters, rows).rows(Figure.SOLVED)
+    return Share(sum(r.part for r in found), sum(r.total for r in found))
 
 
-def escalated_despite_suggestion(filters: Filters) -> list[tuple[str, Share]]:
+def escalated_despite_suggestion(
+    filters: Filters, rows: DailyRows | None = None
+) -> list[tuple[str, Share]]:
     """Per reason: escalations (hops from L1) requested after the escalate form had shown at
     least one article for the case: ones an existing article might have answered."""
-    suggested = Deflection.objects.filter(
-        case=OuterRef("case"), shown_at__lte=OuterRef("requested_at")
-    ).exclude(article_ids=[])
-    rows = (
-        escalations_in_range(filters)
-        .filter(from_tier=Tier.L1)
-        .annotate(suggested=Exists(suggested))
-        .values_list("reason")
-        .annotate(total=Count("pk"), part=Count("pk", filter=Q(suggested=True)))
-        .order_by()
-    )
-    found = {reason: Share(part, total) for reason, total, part in rows}
-    return [(reason, found[reason]) for reason in Reason.values if reason in found]
+    sums: dict[str, list[int]] = {}
+    for row in _rows(filters, rows).rows(Figure.SUGGESTED):
+        counts = sums.setdefault(row.reason, [0, 0])
+        counts[0] += row.part
+        counts[1] += row.total
+    return [(reason, Share(*sums[reason])) for reason in Reason.values if reason in sums]
 
 
 # --- per person (managers only) --------------------------------------------------------------
 
 
-def escalations_per_operator(filters: Filters) -> list[tuple[str, int]]:
-    rows = (
-        escalations_in_range(filters)
-        .filter(is_automatic=False)
-        .values_list("requested_by__display_name", "requested_by__username")
-        .annotate(n=Count("pk"))
-        .order_by("-n", "requested_by__username")
-    )
-    return [(name or username, n) for name, username, n in rows]
+def escalations_per_operator(
+    filters: Filters, rows: DailyRows | None = None
+) -> list[tuple[str, int]]:
+    """Escalations requested by hand in the range, per requester."""
+    counts: dict[int, list] = {}
+    for row in _rows(filters, rows).rows(Figure.ESCALATIONS):
+        if row.person_id is not None:
+            counts.setdefault(row.person_id, [row.person_name, row.person_username, 0])[2] += (
+                row.total
+            )
+    ordered = sorted(counts.values(), key=lambda c: (-c[2], c[1]))
+    return [(name, n) for name, _username, n in ordered]
 
 
-def handling_per_handler(filters: Filters) -> list[tuple[str, Durations]]:
-    """Per person who answered: answers and the time from request to answer."""
-    per = _durations(
-        escalations_in_range(filters).filter(answered_by__isnull=False),
-        "answered_by",
-        {"answer": _since_request("answered_at")},
-    )
-    from accounts.models import User
-
-    names = {u.pk: str(u) for u in User.objects.filter(pk__in=list(per))} if per else {}
+def handling_per_handler(
+    filters: Filters, rows: DailyRows | None = None
+) -> list[tuple[str, Durations]]:
+    """Per person who answered in the range: answers and the time from request to answer."""
+    per: dict[int, tuple[str, dict[int, int]]] = {}
+    for row in _rows(filters, rows).rows(Figure.ANSWER):
+        if row.person_id is not None:
+            _add(per.setdefault(row.person_id, (row.person_name, {}))[1], row.durations)
     return sorted(
-        ((names[pk], values["answer"]) for pk, values in per.items()),
+        ((name, Durations.of(histogram)) for name, histogram in per.values()),
         key=lambda row: (-row[1].count, row[0]),
     )
 

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from escalations.models import CaseStatus, Reason
 from reports import selectors
 from reports.charts import bar_chart
+from reports.daily import DailyRows
 from reports.selectors import Filters
 
 
@@ -130,8 +131,8 @@ def _over_time(filters: Filters, by: str, counted) -> Report:
     )
 
 
-def _durations(filters: Filters) -> Report:
-    per_tier = selectors.durations_per_tier(filters)
+def _durations(filters: Filters, rows: DailyRows) -> Report:
+    per_tier = selectors.durations_per_tier(filters, rows)
     measures = {
         "escalate": _("Time to escalate"),
         "acknowledge": _("Time to acknowledge"),
@@ -163,8 +164,8 @@ def _durations(filters: Filters) -> Report:
     )
 
 
-def _knowledge(filters: Filters) -> Report:
-    share = selectors.solved_at_l1_with_article(filters)
+def _knowledge(filters: Filters, rows: DailyRows) -> Report:
+    share = selectors.solved_at_l1_with_article(filters, rows)
     return Report(
         "solved_at_l1",
         _("Cases solved at L1 with a knowledge article"),
@@ -177,8 +178,8 @@ def _knowledge(filters: Filters) -> Report:
     )
 
 
-def _suggestions(filters: Filters) -> Report:
-    rows = selectors.escalated_despite_suggestion(filters)
+def _suggestions(filters: Filters, daily: DailyRows) -> Report:
+    rows = selectors.escalated_despite_suggestion(filters, daily)
     reasons = dict(Reason.choices)
     return Report(
         "escalated_with_suggestion",
@@ -190,8 +191,8 @@ def _suggestions(filters: Filters) -> Report:
     )
 
 
-def _per_operator(filters: Filters) -> Report:
-    rows = selectors.escalations_per_operator(filters)
+def _per_operator(filters: Filters, daily: DailyRows) -> Report:
+    rows = selectors.escalations_per_operator(filters, daily)
     return Report(
         "escalations_per_operator",
         _("Escalations per operator"),
@@ -201,8 +202,8 @@ def _per_operator(filters: Filters) -> Report:
     )
 
 
-def _per_handler(filters: Filters) -> Report:
-    rows = selectors.handling_per_handler(filters)
+def _per_handler(filters: Filters, daily: DailyRows) -> Report:
+    rows = selectors.handling_per_handler(filters, daily)
     return Report(
         "answers_per_handler",
         _("Answers per handler"),
@@ -216,27 +217,28 @@ def _per_handler(filters: Filters) -> Report:
 def build(filters: Filters, *, person_figures: bool, only: str | None = None) -> list[Report]:
     """The reports in the page's order: reasons and categories first (blameless); per-person
     figures last and only when ``person_figures``. ``only``: just the report of that key."""
+    rows = DailyRows(filters)  # the per-day rows every date-range figure sums (loaded once)
     cache: dict[str, list] = {}
 
-    def counted() -> list:  # one query for the reason and the category charts
+    def counted() -> list:  # the reason and the category charts count the same rows
         if "counts" not in cache:
-            cache["counts"] = selectors.escalation_counts(filters)
+            cache["counts"] = selectors.escalation_counts(filters, rows)
         return cache["counts"]
 
     builders: list[tuple[str, Callable[[], list[Report]]]] = [
         ("escalations_by_reason", lambda: [_over_time(filters, "reason", counted)]),
         ("escalations_by_category", lambda: [_over_time(filters, "category", counted)]),
-        ("escalated_with_suggestion", lambda: [_suggestions(filters)]),
-        ("solved_at_l1", lambda: [_knowledge(filters)]),
+        ("escalated_with_suggestion", lambda: [_suggestions(filters, rows)]),
+        ("solved_at_l1", lambda: [_knowledge(filters, rows)]),
         ("open_cases", lambda: [_open_cases(filters)]),
         ("sla_now", lambda: [_sla_now(filters)]),
-        ("sla_compliance", lambda: _both_compliance(filters)),
-        ("durations", lambda: [_durations(filters)]),
+        ("sla_compliance", lambda: _both_compliance(filters, rows)),
+        ("durations", lambda: [_durations(filters, rows)]),
     ]
     if person_figures:
         builders += [
-            ("escalations_per_operator", lambda: [_per_operator(filters)]),
-            ("answers_per_handler", lambda: [_per_handler(filters)]),
+            ("escalations_per_operator", lambda: [_per_operator(filters, rows)]),
+            ("answers_per_handler", lambda: [_per_handler(filters, rows)]),
         ]
     reports = []
     for key, make in builders:
@@ -245,8 +247,8 @@ def build(filters: Filters, *, person_figures: bool, only: str | None = None) ->
     return [r for r in reports if only is None or r.key == only]
 
 
-def _both_compliance(filters: Filters) -> list[Report]:
-    figures = selectors.sla_compliance(filters)
+def _both_compliance(filters: Filters, rows: DailyRows) -> list[Report]:
+    figures = selectors.sla_compliance(filters, rows)
     return [
         _compliance(filters, "priority", figures["priority"]),
         _compliance(filters, "tier", figures["tier"]),

@@ -10,3 +10,11 @@ def notify_reviews_due() -> int:
     from reports.services import notify_reviews_due as notify
 
     return notify()
+
+
+@shared_task(name="reports.rollup_finished_days", ignore_result=True)
+def rollup_finished_days() -> int:
+    """Nightly: roll up the dashboard's figures of every day that is over and has no rollup."""
+    from reports.rollup import rollup_finished_days as rollup
+
+    return len(rollup())

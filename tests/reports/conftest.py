@@ -120,3 +120,21 @@ def world(org, operator, colleague, supervisor, billing, article):
 @pytest.fixture
 def day_filters():
     return Filters(start=DAY, end=DAY)
+
+
+def all_figures(filters: Filters, *, rollups: bool = True) -> dict:
+    """Every date-range figure of the dashboard, from the rollup where there is one
+    (``rollups``) or all computed live."""
+    from reports import selectors
+    from reports.daily import DailyRows
+
+    rows = DailyRows(filters, rollups=rollups)
+    return {
+        "compliance": selectors.sla_compliance(filters, rows),
+        "escalations": sorted(selectors.escalation_counts(filters, rows)),
+        "durations": selectors.durations_per_tier(filters, rows),
+        "solved_at_l1": selectors.solved_at_l1_with_article(filters, rows),
+        "suggested": selectors.escalated_despite_suggestion(filters, rows),
+        "per_operator": selectors.escalations_per_operator(filters, rows),
+        "per_handler": selectors.handling_per_handler(filters, rows),
+    }

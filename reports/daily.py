@@ -1,0 +1,435 @@
+"""The dashboard's date-range figures as rows per local day (:class:`Row`, the shape of
+``DailyFigure``): read from the rollup for the days that have one, computed live for the others
+(today, and any day not rolled up yet), so the page is right whether or not the rollup ran.
+
+Every row is keyed by the local day of an event that does not change once it happened:
+
+- ``compliance``: a timer's stop (``stopped_at``), per case priority and tier (a hop's timers
+  count for the tier escalated to, the case's own for L1); part = met, total = stopped;
+- ``escalations``: an escalation's request, per reason, category and requester (hand-made ones);
+- ``suggested``: hops from L1 by request day, per reason; part = an article had been suggested
+  on the escalate form before the request;
+- ``solved``: a case's resolution (resolved or closed now), part = never escalated and solved
+  with an article;
+- ``escalate`` / ``acknowledge`` / ``answer``: the time from the case's opening to its first hop
+  by the hop's request day; from request to acknowledgement by the acknowledgement's day; from
+  request to answer by the answer's day (per answerer). Durations are histograms in
+  microseconds ({microseconds: count}), so the percentiles read from them are exact.
+
+Each row also carries the case's owner and assigned teams (the team filter: a case belongs to a
+team that keeps its customer or works on it). A rolled-up row keeps the case as it was when its
+day was rolled up (see ``reports.models.DailyFigure``).
+
+The number of queries does not depend on the number of days or cases: two for the rollup
+(rolled-up days, their rows) and seven live ones (:data:`LIVE_QUERIES`), each only over the days
+not rolled up.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.db.models import Case, Count, DurationField, Exists, F, OuterRef, Q, Value, When
+from django.db.models.functions import Coalesce, TruncDate
+from django.utils import timezone
+
+from accounts.models import Tier
+from escalations.models import Case as CaseModel
+from escalations.models import CaseStatus, Escalation
+from escalations.sla.models import SLATimer
+from knowledge.models import CaseArticle, Deflection, LinkKind
+from reports.models import DailyFigure, Figure, RolledUpDay
+
+CLOSED_STATUSES = [CaseStatus.RESOLVED, CaseStatus.CLOSED]
+COMPLIANCE_DAYS = 30  # the compliance figures cover the 7 and the 30 days up to the range's end
+DAY = dt.timedelta(days=1)
+
+Interval = tuple[dt.datetime, dt.datetime]
+
+
+@dataclass(slots=True)
+class Row:
+    """One day's figure for one combination of keys (a stored or a live ``DailyFigure``)."""
+
+    day: dt.date
+    figure: str
+    owner_team_id: int | None = None
+    assigned_team_id: int | None = None
+    priority: int | None = None
+    tier: int | None = None
+    reason: str = ""
+    category_id: int | None = None
+    person_id: int | None = None
+    part: int = 0
+    total: int = 0
+    durations: dict[int, int] = field(default_factory=dict)
+    # shown, not stored: read through the foreign keys
+    category_name: str = ""
+    person_name: str = ""
+    person_username: str = ""
+
+    def key(self) -> tuple:
+        return (
+            self.day,
+            self.figure,
+            self.owner_team_id,
+            self.assigned_team_id,
+            self.priority,
+            self.tier,
+            self.reason,
+            self.category_id,
+            self.person_id,
+        )
+
+    def model(self) -> DailyFigure:
+        return DailyFigure(
+            day=self.day,
+            figure=self.figure,
+            owner_team_id=self.owner_team_id,
+            assigned_team_id=self.assigned_team_id,
+            priority=self.priority,
+            tier=self.tier,
+            reason=self.reason,
+            category_id=self.category_id,
+            person_id=self.person_id,
+            part=self.part,
+            total=self.total,
+            durations={str(us): n for us, n in sorted(self.durations.items())},
+        )
+
+
+def midnight(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time()))
+
+
+def intervals_of(days: Iterable[dt.date]) -> list[Interval]:
+    """The days as [local midnight, next local midnight) intervals, contiguous days merged."""
+    intervals: list[Interval] = []
+    previous = None
+    for day in sorted(days):
+        if previous is not None and day == previous + DAY:
+            intervals[-1] = (intervals[-1][0], midnight(day + DAY))
+        else:
+            intervals.append((midnight(day), midnight(day + DAY)))
+        previous = day
+    return intervals
+
+
+def _within(field_name: str, intervals: list[Interval]) -> Q:
+    """``field_name`` in one of the intervals. Without intervals, an empty one: the query still
+    runs (and finds nothing at once through the index), so the number of queries stays put."""
+    if not intervals:
+        now = timezone.now()
+        intervals = [(now, now)]
+    condition = Q()
+    for since, until in intervals:
+        condition |= Q(**{f"{field_name}__gte": since, f"{field_name}__lt": until})
+    return condition
+
+
+def _of_team(team, prefix: str = "") -> Q:
+    if team is None:
+        return Q()
+    return Q(**{f"{prefix}owner_team": team}) | Q(**{f"{prefix}assigned_team": team})
+
+
+def _day(field_name: str) -> TruncDate:
+    return TruncDate(field_name, tzinfo=timezone.get_current_timezone())
+
+
+def _microseconds(value: dt.timedelta) -> int:
+    return (value.days * 86_400 + value.seconds) * 1_000_000 + value.microseconds
+
+
+class _Rows:
+    """Rows summed by their keys."""
+
+    def __init__(self) -> None:
+        self.by_key: dict[tuple, Row] = {}
+
+    def add(self, row: Row, *, part: int = 0, total: int = 0, duration=None, n: int = 0) -> None:
+        found = self.by_key.setdefault(row.key(), row)
+        found.part += part
+        found.total += total
+        if duration is not None:
+            us = _microseconds(duration)
+            found.durations[us] = found.durations.get(us, 0) + n
+
+    def list(self) -> list[Row]:
+        return list(self.by_key.values())
+
+
+# --- live: one grouped query per source, over the given intervals -----------------------------
+
+
+def live_compliance(intervals: list[Interval], team=None) -> list[Row]:
+    rows = (
+        SLATimer.objects.filter(_within("stopped_at", intervals), met__isnull=False)
+        .filter(_of_team(team, "case__"))
+        .annotate(
+            day=_day("stopped_at"),
+            for_tier=Coalesce(F("escalation__to_tier"), Value(Tier.L1)),
+        )
+        .values_list("day", "case__owner_team", "case__assigned_team", "case__priority", "for_tier")
+        .annotate(n_met=Count("met", filter=Q(met=True)), n_stopped=Count("met"))
+        .order_by()
+    )
+    found = _Rows()
+    for day, owner_team, assigned_team, priority, tier, met, stopped in rows:
+        found.add(
+            Row(day, Figure.COMPLIANCE, owner_team, assigned_team, priority=priority, tier=tier),
+            part=met,
+            total=stopped,
+        )
+    return found.list()
+
+
+def live_escalations(intervals: list[Interval], team=None) -> list[Row]:
+    """Escalations per reason, category and requester, and the hops from L1 with those among
+    them that followed a suggestion: two queries (the suggestion as a semi-join of its own
+    rather than a subquery per escalation in a grouped one, which PostgreSQL costs high enough
+    to JIT-compile)."""
+    escalations = Escalation.objects.filter(_within("requested_at", intervals)).filter(
+        _of_team(team, "case__")
+    )
+    rows = (
+        escalations.annotate(day=_day("requested_at"))
+        .values_list(
+            "day",
+            "case__owner_team",
+            "case__assigned_team",
+            "reason",
+            "case__category",
+            "case__category__name",
+            "is_automatic",
+            "requested_by",
+            "requested_by__display_name",
+            "requested_by__username",
+            "from_tier",
+        )
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    found = _Rows()
+    for (
+        day,
+        owner_team,
+        assigned_team,
+        reason,
+        category,
+        category_name,
+        automatic,
+        person,
+        display_name,
+        username,
+        from_tier,
+        n,
+    ) in rows:
+        found.add(
+            Row(
+                day,
+                Figure.ESCALATIONS,
+                owner_team,
+                assigned_team,
+                reason=reason,
+                category_id=category,
+                category_name=category_name,
+                person_id=None if automatic else person,
+                person_name="" if automatic else (display_name or username),
+                person_username="" if automatic else username,
+            ),
+            total=n,
+        )
+        if from_tier == Tier.L1:
+            found.add(Row(day, Figure.SUGGESTED, owner_team, assigned_team, reason=reason), total=n)
+    suggested = Deflection.objects.filter(
+        case=OuterRef("case"), shown_at__lte=OuterRef("requested_at")
+    ).exclude(article_ids=[])
+    rows = (
+        escalations.filter(Exists(suggested), from_tier=Tier.L1)
+        .annotate(day=_day("requested_at"))
+        .values_list("day", "case__owner_team", "case__assigned_team", "reason")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    for day, owner_team, assigned_team, reason, n in rows:
+        found.add(Row(day, Figure.SUGGESTED, owner_team, assigned_team, reason=reason), part=n)
+    return found.list()
+
+
+def _since(start: str, end: str):
+    return Case(
+        When(**{f"{end}__isnull": False}, then=F(end) - F(start)),
+        output_field=DurationField(),
+    )
+
+
+def live_durations(figure: str, intervals: list[Interval], team=None) -> list[Row]:
+    """The histogram of one duration per day, team pair, tier escalated to (and answerer)."""
+    if figure == Figure.ESCALATE:
+        queryset = Escalation.objects.filter(_within("requested_at", intervals), number=1)
+        day, duration = "requested_at", _since("case__created_at", "requested_at")
+    elif figure == Figure.ACKNOWLEDGE:
+        queryset = Escalation.objects.filter(_within("acknowledged_at", intervals))
+        day, duration = "acknowledged_at", _since("requested_at", "acknowledged_at")
+    else:
+        queryset = Escalation.objects.filter(_within("answered_at", intervals))
+        day, duration = "answered_at", _since("requested_at", "answered_at")
+    person = figure == Figure.ANSWER
+    rows = (
+        queryset.filter(_of_team(team, "case__"))
+        .annotate(day=_day(day), duration=duration)
+        .values_list(
+            "day",
+            "case__owner_team",
+            "case__assigned_team",
+            "to_tier",
+            "duration",
+            *(("answered_by", "answered_by__display_name", "answered_by__username") * person),
+        )
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    found = _Rows()
+    for day_, owner_team, assigned_team, tier, value, *who, n in rows:
+        row = Row(day_, figure, owner_team, assigned_team, tier=tier)
+        if who:
+            row.person_id, row.person_name, row.person_username = who[0], who[1], who[2]
+        found.add(row, total=n, duration=value, n=n)
+    return found.list()
+
+
+def live_solved(intervals: list[Interval], team=None) -> list[Row]:
+    rows = (
+        CaseModel.objects.filter(_within("resolved_at", intervals), status__in=CLOSED_STATUSES)
+        .filter(_of_team(team))
+        .annotate(
+            day=_day("resolved_at"),
+            with_article=Exists(
+                CaseArticle.objects.filter(case=OuterRef("pk"), kind=LinkKind.SOLVED_WITH)
+            ),
+            escalated=Exists(Escalation.objects.filter(case=OuterRef("pk"))),
+        )
+        .values_list("day", "owner_team", "assigned_team", "with_article", "escalated")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    found = _Rows()
+    for day, owner_team, assigned_team, with_article, escalated, n in rows:
+        found.add(
+            Row(day, Figure.SOLVED, owner_team, assigned_team),
+            part=n if with_article and not escalated else 0,
+            total=n,
+        )
+    return found.list()
+
+
+SOURCES = {
+    "compliance": (Figure.COMPLIANCE,),
+    "escalations": (Figure.ESCALATIONS, Figure.SUGGESTED),
+    "escalate": (Figure.ESCALATE,),
+    "acknowledge": (Figure.ACKNOWLEDGE,),
+    "answer": (Figure.ANSWER,),
+    "solved": (Figure.SOLVED,),
+}
+LIVE_QUERIES = len(SOURCES) + 1  # "escalations" takes two
+SOURCE_OF = {figure: source for source, figures in SOURCES.items() for figure in figures}
+
+
+def live_rows(source: str, intervals: list[Interval], team=None) -> list[Row]:
+    if source == "compliance":
+        return live_compliance(intervals, team)
+    if source == "escalations":
+        return live_escalations(intervals, team)
+    if source == "solved":
+        return live_solved(intervals, team)
+    return live_durations(source, intervals, team)
+
+
+def rows_of_days(days: list[dt.date]) -> list[Row]:
+    """Every figure's rows of the given days, all teams: what the rollup writes."""
+    intervals = intervals_of(days)
+    return [row for source in SOURCES for row in live_rows(source, intervals)]
+
+
+# --- a dashboard request's rows: rolled up where possible, live elsewhere ----------------------
+
+
+class DailyRows:
+    """The rows of a dashboard request (its range, and the 30 days up to its end for the
+    compliance figures), loaded once per source and shared by every figure of the page.
+
+    ``rollups=False``: everything live (what the rolled-up figures must equal)."""
+
+    def __init__(self, filters, *, rollups: bool = True) -> None:
+        self.filters = filters
+        self.rollups = rollups
+        self.compliance_start = filters.end - dt.timedelta(days=COMPLIANCE_DAYS - 1)
+        self.first = min(filters.start, self.compliance_start)
+        self._stored: dict[str, list[Row]] | None = None
+        self._rolled_up: set[dt.date] = set()
+        self._live: dict[str, list[Row]] = {}
+
+    def start_of(self, figure: str) -> dt.date:
+        return self.compliance_start if figure == Figure.COMPLIANCE else self.filters.start
+
+    def rows(self, figure: str) -> list[Row]:
+        """The rows of ``figure`` for its days, stored and live."""
+        stored = self._load_stored()
+        source = SOURCE_OF[figure]
+        if source not in self._live:
+            start = self.start_of(figure)
+            days = (start + DAY * i for i in range((self.filters.end - start).days + 1))
+            live_days = [d for d in days if d not in self._rolled_up]
+            self._live[source] = live_rows(source, intervals_of(live_days), self.filters.team)
+        start = self.start_of(figure)
+        return [
+            row
+            for row in (*stored.get(figure, ()), *self._live[source])
+            if row.figure == figure and start <= row.day <= self.filters.end
+        ]
+
+    def _load_stored(self) -> dict[str, list[Row]]:
+        if self._stored is not None:
+            return self._stored
+        self._stored = {}
+        if not self.rollups:
+            return self._stored
+        span = (self.first, self.filters.end)
+        self._rolled_up = set(
+            RolledUpDay.objects.filter(day__range=span).values_list("day", flat=True)
+        )
+        stored = (
+            DailyFigure.objects.filter(day__range=span)
+            .filter(_of_team(self.filters.team))
+            .values_list(
+                "day",
+                "figure",
+                "owner_team",
+                "assigned_team",
+                "priority",
+                "tier",
+                "reason",
+                "category",
+                "person",
+                "part",
+                "total",
+                "durations",
+                "category__name",
+                "person__display_name",
+                "person__username",
+            )
+        )
+        for values in stored:
+            *keys, part, total, durations, category_name, display_name, username = values
+            if keys[0] not in self._rolled_up:  # rolled up between the two queries: live
+                continue
+            row = Row(*keys, part=part, total=total)
+            row.durations = {int(us): n for us, n in durations.items()}
+            row.category_name = category_name or ""
+            row.person_name = display_name or username or ""
+            row.person_username = username or ""
+            self._stored.setdefault(row.figure, []).append(row)
+        return self._stored
