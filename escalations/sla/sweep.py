@@ -228,11 +228,10 @@ class _Batch:
             if timer.escalation_id is not None and timer.escalation_id in self.closed_hops:
                 continue  # stopped when this batch escalated its hop further
             self._fire(timer)
-        # The other timers of the hops escalated further were stopped meanwhile: keep that.
+        # The timers of the hops escalated further, the breached ones included, were stopped
+        # meanwhile (nothing left to fire): they are not written again.
         moved = [
-            timer
-            for timer in self.fired.values()
-            if timer.escalation_id not in self.closed_hops or timer.pk in done
+            timer for timer in self.fired.values() if timer.escalation_id not in self.closed_hops
         ]
         bulk_set(moved, ["due_at", "next_level", "next_fire_at"])
         bulk_insert(self.events)

@@ -196,17 +196,16 @@ def stop_hop_timers(hop_ids: Sequence[int], *, now: dt.datetime | None = None) -
 def _stop(timers: QuerySet[SLATimer], *, now: dt.datetime) -> int:
     """A timer stopped before its deadline was met; a paused one, if it had not used up its
     budget (its ``due_at`` is the deadline from before the pause). One UPDATE per outcome;
-    SLATimer keeps no history."""
+    SLATimer keeps no history. Nothing is left to fire: no next rung, no next check."""
     running = timers.filter(stopped_at__isnull=True)
     in_time = (
         Q(running_since__isnull=False, due_at__gte=now)
         | Q(running_since__isnull=True, consumed__lte=F("budget"))
         | Q(due_at__isnull=True)
     )
-    met = running.filter(in_time).update(
-        stopped_at=now, met=True, next_fire_at=None, running_since=None
-    )
-    missed = running.update(stopped_at=now, met=False, next_fire_at=None, running_since=None)
+    stopped = {"stopped_at": now, "next_fire_at": None, "next_level": None, "running_since": None}
+    met = running.filter(in_time).update(met=True, **stopped)
+    missed = running.update(met=False, **stopped)
     return met + missed
 
 
