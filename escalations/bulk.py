@@ -48,10 +48,10 @@ M = TypeVar("M", bound=models.Model)
 
 
 @functools.cache
-def _layout(model: type[models.Model]) -> tuple[tuple[str, str | None, models.Field], ...]:
-    return tuple(
-        (f.attname, f.name if f.is_relation else None, f) for f in model._meta.concrete_fields
-    )
+def _fields(model: type[models.Model]) -> tuple[dict[str, models.Field], dict[str, models.Field]]:
+    """The model's concrete fields by attname, and its relations by name."""
+    fields = model._meta.concrete_fields
+    return {f.attname: f for f in fields}, {f.name: f for f in fields if f.is_relation}
 
 
 def new(model: type[M], **values: Any) -> M:
@@ -62,24 +62,22 @@ def new(model: type[M], **values: Any) -> M:
     of rows. Models with their own ``__init__`` are built by it."""
     if model.__init__ is not models.Model.__init__:
         return model(**values)
+    by_attname, relations = _fields(model)
     instance = model.__new__(model)
     state = instance._state = ModelState()
     attributes = instance.__dict__
-    used = 0
-    for attname, name, field in _layout(model):
-        if attname in values:
-            attributes[attname] = values[attname]
-            used += 1
-        elif name is not None and name in values:
-            related = values[name]
-            attributes[attname] = None if related is None else related.pk
-            state.fields_cache[name] = related
-            used += 1
+    for key, value in values.items():
+        if key in by_attname:
+            attributes[key] = value
+        elif key in relations:
+            attributes[relations[key].attname] = None if value is None else value.pk
+            state.fields_cache[key] = value
         else:
-            attributes[attname] = field.get_default()
-    if used != len(values):
-        known = {n for attname, name, _field in _layout(model) for n in (attname, name)}
-        raise TypeError(f"{model.__name__}() got unknown fields {sorted(set(values) - known)}")
+            raise TypeError(f"{model.__name__}() got an unexpected field {key!r}")
+    if len(attributes) - 1 < len(by_attname):  # the defaults of the fields not given (- _state)
+        for attname, field in by_attname.items():
+            if attname not in attributes:
+                attributes[attname] = field.get_default()
     return instance
 
 
@@ -241,6 +239,7 @@ def bulk_history(
     receivers, async_receivers = pre_create_historical_record._live_receivers(history_model)
     if async_receivers:
         raise NotImplementedError("pre_create_historical_record has asynchronous receivers")
+    values_of = operator.attrgetter(*tracked)
     rows = []
     for obj in objs:
         user = getattr(obj, "_history_user", None)
@@ -250,7 +249,7 @@ def bulk_history(
             history_change_reason=getattr(obj, "_change_reason", "") or "",
             history_type=history_type,
             history_user=user,
-            **{attname: getattr(obj, attname) for attname in tracked},
+            **dict(zip(tracked, values_of(obj), strict=True)),
         )
         for receiver in receivers:
             receiver(
