@@ -142,13 +142,17 @@ class _Context:
         hops = Escalation.objects.in_bulk(hop_ids) if hop_ids else {}
         callback_ids = {t.callback_id for t in timers if t.callback_id is not None}
         callbacks = Callback.objects.in_bulk(callback_ids) if callback_ids else {}
-        teams = self.teams()
+        teams = self.teams(
+            {case.owner_team_id for case in cases.values()}
+            | {case.assigned_team_id for case in cases.values()}
+            | {hop.to_team_id for hop in hops.values()}
+        )
         self._load_users(
             [case.handler_id for case in cases.values()]
             + [hop.to_user_id for hop in hops.values()]
             + [callback.promised_by_id for callback in callbacks.values()]
         )
-        policies = self.policies()
+        policies = self.policies({t.policy_id for t in timers})
         for case in cases.values():
             _CASE_HANDLER.set_cached_value(case, self._users.get(case.handler_id))
             _CASE_OWNER_TEAM.set_cached_value(case, teams.get(case.owner_team_id))
@@ -169,9 +173,10 @@ class _Context:
             if timer.escalation_id is not None:
                 _HOP_CASE.set_cached_value(hops[timer.escalation_id], case)
 
-    def teams(self) -> dict[int, Team]:
-        """Every team with its lead (and the lead's delegate): few, read once a sweep."""
-        if self._teams is None:
+    def teams(self, needed: set[int | None]) -> dict[int, Team]:
+        """Every team with its lead (and the lead's delegate): few, read once a sweep, and again
+        if one made since is needed."""
+        if self._teams is None or not needed - {None} <= self._teams.keys():
             self._teams = Team.objects.select_related("lead__delegate").in_bulk()
         return self._teams
 
@@ -181,9 +186,10 @@ class _Context:
         if wanted:
             self._users.update(User.objects.select_related("delegate").in_bulk(wanted))
 
-    def policies(self) -> dict[int, SLAPolicy]:
-        """Every policy with its calendar: few, read once a sweep."""
-        if not self._policies:
+    def policies(self, needed: set[int]) -> dict[int, SLAPolicy]:
+        """Every policy with its calendar: few, read once a sweep, and again if one made since
+        is needed."""
+        if not needed <= self._policies.keys():
             self._policies = SLAPolicy.objects.select_related("calendar").in_bulk()
         return self._policies
 
