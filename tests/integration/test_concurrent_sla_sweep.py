@@ -3,18 +3,17 @@ due timers through ``SELECT ... FOR UPDATE SKIP LOCKED``: each level fires once 
 breached case is escalated once. PostgreSQL only (SQLite has no row locks)."""
 
 import datetime as dt
-import threading
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from django.db import connection
 
 from escalations import services
 from escalations.models import CaseStatus, Escalation, SLAEvent, SLATimer
 from escalations.sla.models import Level, TimerKind
 from escalations.sla.sweep import sla_sweep
 from tests.factories import HANDOFF, CustomerFactory, make_case, make_sla_policy
+from tests.threads import run_together
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -37,28 +36,6 @@ def escalated_cases(org, operator):
             )
             cases.append(case)
     return cases
-
-
-def run_together(target, count: int = 2) -> tuple[list, list[BaseException]]:
-    barrier = threading.Barrier(count)
-    results: list = []
-    errors: list[BaseException] = []
-
-    def run() -> None:
-        try:
-            barrier.wait(timeout=30)
-            results.append(target())
-        except BaseException as exc:  # reported by the test
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run) for _ in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return results, errors
 
 
 def test_two_sweeps_at_once_fire_each_level_once_and_escalate_each_case_once(escalated_cases, org):

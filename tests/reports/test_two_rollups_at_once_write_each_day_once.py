@@ -3,10 +3,8 @@ once: the second waits on the day's unique ``RolledUpDay`` and skips it. Postgre
 (SQLite serialises writers)."""
 
 import datetime as dt
-import threading
 
 import pytest
-from django.db import connection
 
 from escalations import services
 from reports.daily import rows_of_days
@@ -14,32 +12,11 @@ from reports.models import DailyFigure, RolledUpDay
 from reports.rollup import rollup_finished_days
 from tests.factories import HANDOFF, CustomerFactory, make_case, make_sla_policy
 from tests.reports.conftest import DAY, at
+from tests.threads import run_together
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 DAYS = 4
-
-
-def run_together(target, count: int = 2) -> tuple[list, list[BaseException]]:
-    barrier = threading.Barrier(count)
-    results: list = []
-    errors: list[BaseException] = []
-
-    def run() -> None:
-        try:
-            barrier.wait(timeout=30)
-            results.append(target())
-        except BaseException as exc:  # reported by the test
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run) for _ in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return results, errors
 
 
 def test_each_day_is_written_once(org, operator):
