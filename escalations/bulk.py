@@ -81,7 +81,7 @@ def new(model: type[M], **values: Any) -> M:
     return instance
 
 
-_AS_IS, _PLAIN_VALUE, _JSON, _PREPARED = range(4)
+_PLAIN_VALUE, _JSON, _PREPARED = range(1, 4)
 
 
 def _conversions(fields: Sequence[models.Field]) -> list[tuple[int, models.Field, int]]:
@@ -192,8 +192,7 @@ def bulk_set(objs: Sequence[models.Model], fields: Sequence[str]) -> int:
         f"{quote(field.column)} = v.column{i}" for i, field in enumerate(columns[1:], start=2)
     )
     table = quote(meta.db_table)
-    getter = operator.attrgetter(*(f.attname for f in columns))
-    values_of = lambda obj: list(getter(obj))  # noqa: E731 - two or more columns: a tuple
+    values_of = operator.attrgetter(*(f.attname for f in columns))  # two or more: a tuple
     if connection.vendor == "postgresql":
         converted = _conversions(columns)
     else:  # e.g. SQLite stores datetimes as Django formats them
@@ -204,7 +203,7 @@ def bulk_set(objs: Sequence[models.Model], fields: Sequence[str]) -> int:
             chunk = objs[start : start + BATCH]
             params = []
             for obj in chunk:
-                row = values_of(obj)
+                row = list(values_of(obj))
                 for i, field, how in converted:
                     value = row[i]
                     if how == _PLAIN_VALUE:
