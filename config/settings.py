@@ -206,6 +206,13 @@ CELERY_BEAT_SCHEDULE["flow-review-reminders"] = {
     "task": "reports.notify_reviews_due",
     "schedule": crontab(hour=8, minute=5),
 }
+# API: an Idempotency-Key is remembered this long (a client retries within it), then forgotten
+# by a daily task.
+IDEMPOTENCY_RETENTION_HOURS = int(env_str("IDEMPOTENCY_RETENTION_HOURS", "24"))
+CELERY_BEAT_SCHEDULE["idempotency-purge"] = {
+    "task": "integrations.purge_idempotency_records",
+    "schedule": crontab(hour=3, minute=15),
+}
 # Dashboard: roll up the figures of the days that are over (Asia/Tokyo; at half past, so that the
 # day's last transactions have committed). Every hour by default: the 00:30 run rolls up the day
 # just over; the others find nothing to do (one query) unless the workers were down at 00:30, so

@@ -8,12 +8,15 @@ a refused request changed nothing and may be retried with the same key."""
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import hashlib
 import json
 
+from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from rest_framework import exceptions
 from rest_framework.response import Response
@@ -23,6 +26,16 @@ from integrations.models import IdempotencyRecord
 
 HEADER = "Idempotency-Key"
 MAX_KEY_LENGTH = 255
+
+
+def purge_old_records(*, hours: int | None = None) -> int:
+    """Forget the records older than the retry window (``IDEMPOTENCY_RETENTION_HOURS``, 24 by
+    default): their keys may be used again. Run daily by Celery beat; returns how many went."""
+    window = dt.timedelta(hours=settings.IDEMPOTENCY_RETENTION_HOURS if hours is None else hours)
+    deleted, _by_model = IdempotencyRecord.objects.filter(
+        created_at__lt=timezone.now() - window
+    ).delete()
+    return deleted
 
 
 def fingerprint(request) -> str:

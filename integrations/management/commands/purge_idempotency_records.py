@@ -1,20 +1,21 @@
-"""Delete idempotency records older than the retry window (run daily, e.g. from cron)."""
+"""Delete idempotency records older than the retry window (Celery beat does it daily)."""
 
-import datetime as dt
-
+from django.conf import settings
 from django.core.management.base import BaseCommand
-from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from integrations.models import IdempotencyRecord
+from integrations.idempotency import purge_old_records
 
 
 class Command(BaseCommand):
-    help = "Delete Idempotency-Key records older than --hours (default 24)."
+    help = gettext_lazy(
+        "Delete Idempotency-Key records older than --hours (default: IDEMPOTENCY_RETENTION_HOURS)."
+    )
 
     def add_arguments(self, parser):
-        parser.add_argument("--hours", type=int, default=24)
+        parser.add_argument("--hours", type=int, default=settings.IDEMPOTENCY_RETENTION_HOURS)
 
     def handle(self, *args, hours: int, **options):
-        cutoff = timezone.now() - dt.timedelta(hours=hours)
-        deleted, _ = IdempotencyRecord.objects.filter(created_at__lt=cutoff).delete()
-        self.stdout.write(f"{deleted} idempotency records deleted.")
+        deleted = purge_old_records(hours=hours)
+        self.stdout.write(_("%(n)d idempotency records deleted.") % {"n": deleted})
