@@ -54,11 +54,12 @@ class User(AbstractUser):
 
     def effective_recipient(self) -> "User | None":
         """Who actually receives what is sent to this user: the first present person along the
-        delegate chain, or ``None`` when everyone on it is absent."""
+        delegate chain, or ``None`` when everyone on it is absent. A deactivated account counts
+        as absent: it passes to its delegate and is passed over as one."""
         seen: set[int] = set()
         person: User | None = self
         while person is not None and person.pk not in seen:
-            if not person.is_absent:
+            if person.is_active and not person.is_absent:
                 return person
             seen.add(person.pk)
             person = person.delegate

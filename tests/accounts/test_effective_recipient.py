@@ -70,3 +70,18 @@ def test_a_cycle_behind_a_present_person_does_not_matter(db):
     sato.delegate = suzuki
     sato.save()
     assert sato.effective_recipient() == suzuki
+
+
+def test_a_deactivated_delegate_is_passed_over(db):
+    takahashi = person("takahashi")
+    suzuki = UserFactory(username="suzuki", is_active=False, delegate=takahashi)
+    sato = person("sato", absent=True, delegate=suzuki)
+    assert sato.effective_recipient() == takahashi
+
+
+def test_a_deactivated_account_passes_to_its_delegate_or_to_nobody(db):
+    suzuki = person("suzuki")
+    assert UserFactory(username="sato", is_active=False, delegate=suzuki).effective_recipient() == (
+        suzuki
+    )
+    assert UserFactory(username="tanaka", is_active=False).effective_recipient() is None
