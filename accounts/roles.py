@@ -68,7 +68,7 @@ SLA_READ_ALL = [
     "escalations.view_calendarday",
     "escalations.view_slaprioritytarget",
     "escalations.view_slahoptarget",
-    "escalations.view_notification",
+    "notifications.view_notification",
 ]
 SLA_CONFIGURATION = [
     f"escalations.{action}_{model}"
@@ -81,7 +81,7 @@ SLA_CONFIGURATION = [
         "slahoptarget",
     )
     for action in ("view", "add", "change", "delete")
-] + ["escalations.change_notification"]
+] + ["notifications.change_notification"]
 
 # Knowledge base (knowledge/policy.py): operators write drafts and submit them; supervisors and
 # specialists also review and publish; managers archive; everyone who works cases records which
@@ -104,7 +104,10 @@ KNOWLEDGE_READ_ALL = [
 ROLES: dict[str, list[str]] = {
     "operator": sorted(set(OPERATOR_CASE_WORK) | set(SLA_VIEW)),
     "supervisor": sorted(
-        set(OPERATOR_CASE_WORK) | set(TIER_WORK) | set(SLA_VIEW) | {"escalations.view_notification"}
+        set(OPERATOR_CASE_WORK)
+        | set(TIER_WORK)
+        | set(SLA_VIEW)
+        | {"notifications.view_notification"}
     ),
     "specialist": sorted(set(TIER_WORK) | set(SLA_VIEW)),
     "manager": sorted(set(READ_ALL) | set(SLA_READ_ALL)),

@@ -15,21 +15,13 @@ from audit.export import csv_lines
 from audit.forms import DEFAULT_PAGE_SIZE, AuditFilterForm
 from audit.models import AuditLog
 from audit.selectors import audit_page, iter_entries
+from kit.admin import ReadOnlyAdminMixin
 
 
 @admin.register(AuditLog)
-class AuditLogAdmin(admin.ModelAdmin):
+class AuditLogAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     def has_view_permission(self, request, obj=None):
         return request.user.has_perm("audit.view_auditlog")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def get_urls(self):
         return [

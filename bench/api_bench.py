@@ -62,7 +62,8 @@ def load(cases: int, to_escalate: int) -> dict:
     from accounts.models import Team, Tier, User
     from escalations import services
     from escalations.models import Category, Customer, EscalationRule
-    from integrations.models import EventType, WebhookSubscription
+    from integrations.models import WebhookSubscription
+    from notifications.events import EventType
     from integrations.tokens import token_create
     from tests.factories import make_sla_policy
 

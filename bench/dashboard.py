@@ -46,7 +46,7 @@ def load(cases: int):
 
     from accounts.models import Team, Tier, User
     from escalations.models import Category, Customer, EscalationRule
-    from escalations.sla.models import BusinessCalendar, SLAPolicy
+    from escalations.models import BusinessCalendar, SLAPolicy
     from knowledge.models import Article
 
     owner = User.objects.create(

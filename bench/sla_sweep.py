@@ -48,7 +48,7 @@ def load(cases: int, due: int) -> None:
 
     from accounts.models import Team, Tier, User
     from escalations.models import Category, Customer, EscalationRule
-    from escalations.sla.models import BusinessCalendar, SLAHopTarget, SLAPolicy
+    from escalations.models import BusinessCalendar, SLAHopTarget, SLAPolicy
 
     owner = User.objects.create(username="bench-operator", display_name="ベンチ 一郎")
     sv = User.objects.create(username="bench-sv", display_name="ベンチ SV", email="sv@example.jp")

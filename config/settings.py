@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "simple_history",
     "django_fsm",
     "accounts",
+    "notifications",
     "escalations",
     "knowledge",
     "audit",
@@ -126,7 +127,7 @@ SLA_SWEEP_HELPERS = int(env_str("SLA_SWEEP_HELPERS", "1"))
 CELERY_BEAT_SCHEDULE = {
     "sla-sweep": {"task": "escalations.sla_sweep", "schedule": SLA_SWEEP_INTERVAL_SECONDS},
     "deliver-due-notifications": {
-        "task": "escalations.deliver_due_notifications",
+        "task": "notifications.deliver_due",
         "schedule": float(env_str("NOTIFICATION_RETRY_INTERVAL_SECONDS", "60")),
     },
 }
@@ -151,7 +152,7 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_CLASSES": ["integrations.throttles.PerTokenRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"token": env_str("API_THROTTLE_RATE", "1200/min")},
     "DEFAULT_SCHEMA_CLASS": "integrations.schema.ApiAutoSchema",
-    "EXCEPTION_HANDLER": "integrations.exceptions.exception_handler",
+    "EXCEPTION_HANDLER": "kit.api.errors.exception_handler",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
 }

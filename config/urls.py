@@ -4,15 +4,22 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from audit.api import urls as audit_api
+from escalations.api import urls as escalations_api
+from knowledge.api import urls as knowledge_api
+
 admin.site.site_header = _("Escalation back office")
 admin.site.site_title = _("Escalation back office")
 admin.site.index_title = _("Cases, escalations and SLA")
+
+# The REST API, version 1: each app owns its routes; their names share the "api" namespace.
+api_v1 = [*escalations_api.urlpatterns, *knowledge_api.urlpatterns, *audit_api.urlpatterns]
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="admin:index", permanent=False)),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
-    path("api/v1/", include(("escalations.api.urls", "api"), namespace="api")),
+    path("api/v1/", include((api_v1, "api"), namespace="api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]

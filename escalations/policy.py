@@ -77,6 +77,17 @@ def allows(name: str, case: Any, user: User) -> bool:
     return user.has_perm(rule.permission) and is_on_side(case, user, rule.side)
 
 
+# What a request for a transition covers: asking to escalate an escalated case escalates it
+# further (``escalations.services.case_escalate`` decides which of the two runs).
+COVERS = {"escalate": ("escalate", "escalate_further")}
+
+
+def may_request(name: str, case: Any, user: User) -> bool:
+    """May ``user`` ask for transition ``name`` on ``case`` at all (the status aside)? The
+    service then runs it, or refuses with the precise reason."""
+    return any(allows(rule, case, user) for rule in COVERS.get(name, (name,)))
+
+
 def may(name: str) -> Callable[[Any, User], bool]:
     """The ``permission=`` callable for a ``@transition``."""
     if name not in RULES:

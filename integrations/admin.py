@@ -9,9 +9,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
-from escalations import notifications
-from integrations.models import ApiToken, EventType, WebhookDelivery, WebhookSubscription
+from integrations.models import ApiToken, WebhookDelivery, WebhookSubscription
 from integrations.tokens import token_create, token_revoke
+from kit.admin import ReadOnlyAdminMixin
+from notifications import outbox
+from notifications.events import EventType
 
 
 class ApiTokenForm(forms.ModelForm):
@@ -103,7 +105,7 @@ class WebhookSubscriptionAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(WebhookDelivery)
-class WebhookDeliveryAdmin(admin.ModelAdmin):
+class WebhookDeliveryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """The delivery log: one row per event and subscription, with the outbox row's state."""
 
     list_display = [
@@ -121,15 +123,6 @@ class WebhookDeliveryAdmin(admin.ModelAdmin):
     search_fields = ["notification__case__reference", "subscription__name"]
     actions = ["retry"]
     show_full_result_count = False
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description=gettext_lazy("event type"))
     def event_type(self, delivery):
@@ -164,8 +157,8 @@ class WebhookDeliveryAdmin(admin.ModelAdmin):
         permissions=["retry"],
     )
     def retry(self, request, queryset):
-        count = notifications.retry_now(list(queryset.values_list("notification_id", flat=True)))
+        count = outbox.retry_now(list(queryset.values_list("notification_id", flat=True)))
         self.message_user(request, _("%(count)d deliveries queued.") % {"count": count})
 
     def has_retry_permission(self, request):
-        return request.user.has_perm("escalations.change_notification")
+        return request.user.has_perm("notifications.change_notification")

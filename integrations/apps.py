@@ -6,3 +6,10 @@ class IntegrationsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "integrations"
     verbose_name = _("Integrations")
+
+    def ready(self) -> None:
+        from integrations import webhooks  # models are loaded only now
+        from notifications import delivery, events
+
+        events.listen(webhooks.queue_webhooks)
+        delivery.find_webhook_secrets_with(webhooks.subscription_secret)

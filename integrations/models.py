@@ -10,16 +10,6 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 
-class EventType(models.TextChoices):
-    CASE_CREATED = "case.created", _("Case created")
-    CASE_ESCALATED = "case.escalated", _("Case escalated")
-    CASE_ACKNOWLEDGED = "case.acknowledged", _("Escalation acknowledged")
-    CASE_RETURNED = "case.returned", _("Answer returned to the owner")
-    CASE_RESOLVED = "case.resolved", _("Case resolved")
-    SLA_WARNING = "sla.warning", _("SLA warning")
-    SLA_BREACHED = "sla.breached", _("SLA breached")
-
-
 class ApiToken(models.Model):
     """A bearer token of an integration account. Only its SHA-256 digest is stored: the token
     itself is shown once, when it is created."""
@@ -109,7 +99,7 @@ class WebhookSubscription(models.Model):
 
 
 class WebhookDelivery(models.Model):
-    """Which subscription an outbox row (``escalations.Notification``) was written for. The row
+    """Which subscription an outbox row (``notifications.Notification``) was written for. The row
     itself holds the delivery state (attempts, last error, sent at): together, the delivery log.
     Written once with the event: no history."""
 
@@ -120,7 +110,7 @@ class WebhookDelivery(models.Model):
         related_name="deliveries",
     )
     notification = models.OneToOneField(
-        "escalations.Notification",
+        "notifications.Notification",
         verbose_name=_("notification"),
         on_delete=models.CASCADE,
         related_name="webhook_delivery",

@@ -1,5 +1,5 @@
 """OpenAPI: every operation documents the error responses it can give, in the one error shape
-of ``integrations.exceptions``, and POSTs document the ``Idempotency-Key`` header."""
+of ``kit.api.errors``, and POSTs document the ``Idempotency-Key`` header."""
 
 from __future__ import annotations
 

@@ -1,28 +1,25 @@
-"""Outbound webhooks: each event becomes one row of the notification outbox per active
+"""Outbound webhooks: each case event becomes one row of the notification outbox per active
 subscription, written in the caller's transaction (so it exists if and only if the change
-commits) and delivered by the outbox's Celery task with retries and HMAC-SHA256 signatures."""
+commits) and delivered by the outbox's Celery task with retries and HMAC-SHA256 signatures.
+
+Registered at start-up (``IntegrationsConfig.ready``) as a listener of
+:mod:`notifications.events` and as the finder of a subscription's signing secret."""
 
 from __future__ import annotations
 
-import datetime as dt
-import json
 import uuid
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import timezone
 
-from escalations import notifications
-from escalations.bulk import bulk_insert, new
-from escalations.sla.models import Notification, NotificationChannel
-from integrations.models import EventType, WebhookDelivery, WebhookSubscription
-
-if TYPE_CHECKING:
-    from escalations.models import Case, Escalation
-    from escalations.sla.models import SLATimer
+from integrations.models import WebhookDelivery, WebhookSubscription
+from kit.bulk import bulk_insert, new
+from notifications import outbox
+from notifications.events import CaseEvent
+from notifications.models import Notification, NotificationChannel
 
 
-def case_payload(case: Case) -> dict[str, Any]:
+def case_payload(case: Any) -> dict[str, Any]:
     return {
         "reference": case.reference,
         "subject": case.subject,
@@ -36,22 +33,15 @@ def case_payload(case: Case) -> dict[str, Any]:
     }
 
 
-def emit_event(
-    event_type: str,
-    case: Case,
-    *,
-    escalation: Escalation | None = None,
-    extra: dict[str, Any] | None = None,
-    occurred_at: dt.datetime | None = None,
-) -> list[Notification]:
-    """Queue ``event_type`` about ``case`` for every active subscription to it. One query when
-    nobody subscribes; call it inside the transaction of the change."""
-    EventType(event_type)  # an unknown event type is a programming error
-    subscriptions = [s for s in _active_subscriptions() if event_type in s.event_types]
+def queue_webhooks(event: CaseEvent) -> list[Notification]:
+    """Queue ``event`` for every active subscription to its type. One query when nobody
+    subscribes (per event, or per notification batch)."""
+    subscriptions = [s for s in _active_subscriptions() if event.type in s.event_types]
     if not subscriptions:
         return []
+    case, escalation = event.case, event.escalation
     payload: dict[str, Any] = {
-        "occurred_at": occurred_at or timezone.now(),
+        "occurred_at": event.occurred_at or timezone.now(),
         "case": case_payload(case),
     }
     if escalation is not None:
@@ -63,14 +53,14 @@ def emit_event(
             "reason": escalation.reason,
             "is_automatic": escalation.is_automatic,
         }
-    payload.update(extra or {})
-    payload = json.loads(json.dumps(payload, cls=DjangoJSONEncoder))
-    label = str(EventType(event_type).label)
+    payload.update(event.extra)
+    payload = outbox.as_stored(payload)
+    label = str(event.type.label)
     rows = [
         new(
             Notification,
             event_id=uuid.uuid4(),
-            event_type=event_type,
+            event_type=event.type.value,
             channel=NotificationChannel.WEBHOOK,
             address=s.url,
             subject=f"{label}: {case.reference} {case.subject}"[:200],
@@ -79,24 +69,24 @@ def emit_event(
         )
         for s in subscriptions
     ]
-    created = notifications._queue(rows)
+    created = outbox.queue(rows)
     deliveries = [
         new(WebhookDelivery, subscription=s, notification=n)
         for s, n in zip(subscriptions, created, strict=True)
     ]
-    memo = notifications.batch_memo()
+    memo = outbox.batch_memo()
     if memo is None:
         bulk_insert(deliveries)
     else:  # the outbox rows get their keys when the batch is written: link them then, at once
         pending = memo.setdefault("webhook_deliveries", [])
         pending.extend(deliveries)
-        notifications.when_written("webhook_deliveries", lambda: bulk_insert(pending))
+        outbox.when_written("webhook_deliveries", lambda: bulk_insert(pending))
     return created
 
 
 def _active_subscriptions() -> list[WebhookSubscription]:
     """The active subscriptions: one query per event, or per notification batch."""
-    memo = notifications.batch_memo()
+    memo = outbox.batch_memo()
     if memo is not None and "webhook_subscriptions" in memo:
         return memo["webhook_subscriptions"]
     found = list(
@@ -107,28 +97,10 @@ def _active_subscriptions() -> list[WebhookSubscription]:
     return found
 
 
-def emit_sla_event(timer: SLATimer, level: int, *, fired_at: dt.datetime) -> list[Notification]:
-    """``sla.warning`` or ``sla.breached`` for a timer that reached ``level``."""
-    from escalations.sla.models import Level
-
-    level = Level(level)
-    return emit_event(
-        EventType.SLA_BREACHED if level == Level.BREACH else EventType.SLA_WARNING,
-        timer.case,
-        escalation=timer.escalation,
-        occurred_at=fired_at,
-        extra={
-            "timer": timer.kind,
-            "level": level.name.lower(),
-            "due_at": timer.due_at,
-        },
-    )
-
-
-def subscription_secret(notification_id: int) -> str | None:
+def subscription_secret(notification: Notification) -> str | None:
     """The secret to sign an outbox row with, when a subscription caused it."""
     return (
-        WebhookSubscription.objects.filter(deliveries__notification_id=notification_id)
+        WebhookSubscription.objects.filter(deliveries__notification_id=notification.pk)
         .values_list("secret", flat=True)
         .first()
     )

@@ -20,7 +20,8 @@ from simple_history.admin import SimpleHistoryAdmin
 from escalations import policy as case_policy
 from escalations.models import Case
 from escalations.selectors import cases_visible_to
-from escalations.services import TransitionConflict
+from kit.admin import ReadOnlyAdminMixin, TransitionAdminMixin
+from kit.statemachine import TransitionConflict
 from knowledge import forms, services
 from knowledge.models import Article, ArticleStatus, CaseArticle, Deflection
 from knowledge.policy import allows
@@ -45,19 +46,6 @@ class ReviewOverdueFilter(admin.SimpleListFilter):
         return queryset
 
 
-def _transition_label(name: str) -> str:
-    meta = getattr(Article, name)._django_fsm
-    return str(next(iter(meta.transitions.values())).custom.get("label", name))
-
-
-def _add_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
-
-
 def _int_or_none(value: str | None) -> int | None:
     try:
         return int(value) if value else None
@@ -66,8 +54,12 @@ def _int_or_none(value: str | None) -> int | None:
 
 
 @admin.register(Article)
-class ArticleAdmin(SimpleHistoryAdmin):
+class ArticleAdmin(TransitionAdminMixin, SimpleHistoryAdmin):
     form = forms.ArticleForm
+    machine = services.ARTICLES
+    transitions = services.TRANSITIONS
+    transition_template = "admin/knowledge/article/transition.html"
+    transition_object_name = "article"
     change_form_template = "admin/knowledge/article/change_form.html"
     change_list_template = "admin/knowledge/article/change_list.html"
     list_display = [
@@ -180,9 +172,6 @@ class ArticleAdmin(SimpleHistoryAdmin):
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         try:
             return super().changeform_view(request, object_id, form_url, extra_context)
-        except services.ArticleConflict as exc:
-            self.message_user(request, exc.message, messages.ERROR)
-            return HttpResponseRedirect(request.path)
         except ValidationError as exc:
             self.message_user(request, " ".join(exc.messages), messages.ERROR)
             return HttpResponseRedirect(request.path)
@@ -191,14 +180,7 @@ class ArticleAdmin(SimpleHistoryAdmin):
         article = self.get_object(request, object_id)
         extra_context = extra_context or {}
         if article is not None:
-            extra_context["article_actions"] = [
-                {
-                    "name": t.name,
-                    "label": t.custom.get("label", t.name),
-                    "url": reverse("admin:knowledge_article_transition", args=[article.pk, t.name]),
-                }
-                for t in article.get_available_user_status_transitions(request.user)
-            ]
+            extra_context["article_actions"] = self.transition_actions(request, article)
             extra_context["read_url"] = reverse("admin:knowledge_article_read", args=[article.pk])
         return super().change_view(request, object_id, form_url, extra_context)
 
@@ -208,11 +190,7 @@ class ArticleAdmin(SimpleHistoryAdmin):
         view = self.admin_site.admin_view
         own = [
             path("search/", view(self.search_view), name="knowledge_article_search"),
-            path(
-                "<int:pk>/do/<str:name>/",
-                view(self.transition_view),
-                name="knowledge_article_transition",
-            ),
+            *self.transition_urls(),
             path("<int:pk>/read/", view(self.read_view), name="knowledge_article_read"),
             path(
                 "<int:pk>/solve/<int:case_pk>/",
@@ -258,51 +236,16 @@ class ArticleAdmin(SimpleHistoryAdmin):
         )
         return TemplateResponse(request, "admin/knowledge/article/search.html", context)
 
-    def transition_view(self, request: HttpRequest, pk: int, name: str) -> HttpResponse:
-        if name not in services.SERVICES:
-            raise PermissionDenied
-        article = self._article(request, pk)
-        if not allows(name, article, request.user):
-            raise PermissionDenied
-        back = HttpResponseRedirect(reverse("admin:knowledge_article_change", args=[pk]))
-        label = _transition_label(name)
-        if request.method == "GET" and not can_proceed(getattr(article, name)):
-            self.message_user(
-                request,
-                _("This action is not possible while the article is “%(status)s”.")
-                % {"status": article.get_status_display()},
-                messages.WARNING,
-            )
-            return back
-        form = forms.CommentForm(request.POST or None, initial={"expected_status": article.status})
-        if request.method == "POST" and form.is_valid():
-            if form.cleaned_data["expected_status"] != article.status:
-                self.message_user(
-                    request,
-                    _("The article was changed by someone else. Reload it and try again."),
-                    messages.ERROR,
-                )
-                return back
-            try:
-                services.SERVICES[name](
-                    article=article, actor=request.user, comment=form.cleaned_data["comment"]
-                )
-            except services.ArticleConflict as exc:
-                self.message_user(request, exc.message, messages.ERROR)
-                return back
-            except ValidationError as exc:
-                _add_errors(form, exc)
-            else:
-                self.message_user(
-                    request,
-                    _("%(article)s: %(action)s done.") % {"article": article, "action": label},
-                    messages.SUCCESS,
-                )
-                return back
-        context = self._context(
-            request, title=f"{article}: {label}", article=article, form=form, action_label=label
-        )
-        return TemplateResponse(request, "admin/knowledge/article/transition.html", context)
+    # --- the transition page's hooks (kit.admin.TransitionAdminMixin) ----------------------
+
+    def transition_object(self, request: HttpRequest, pk: int) -> Article:
+        return self._article(request, pk)
+
+    def transition_allowed(self, request: HttpRequest, article: Article, name: str) -> bool:
+        return allows(name, article, request.user)
+
+    def transition_form_class(self, name: str):
+        return forms.CommentForm
 
     def read_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         """The article as readers see it; opened from a case's suggestions, with the buttons
@@ -436,15 +379,8 @@ class ArticleAdmin(SimpleHistoryAdmin):
         return TemplateResponse(request, "admin/knowledge/article/from_case.html", context)
 
 
-class ReadOnlyAdmin(SimpleHistoryAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+class ReadOnlyAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
+    pass
 
 
 @admin.register(CaseArticle)

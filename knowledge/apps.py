@@ -6,3 +6,11 @@ class KnowledgeConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "knowledge"
     verbose_name = _("Knowledge base")
+
+    def ready(self) -> None:
+        from escalations import hooks  # models are loaded only now
+        from knowledge import deflection, indexing
+        from notifications import events
+
+        events.listen(indexing.index_resolved_case)
+        hooks.escalate_page.connect(deflection.escalate_page_suggestions)

@@ -1,5 +1,6 @@
 """What the escalate form shows before the operator confirms: the top articles and similar
-resolved cases for the case's subject and description (called by ``escalations/admin.py``)."""
+resolved cases for the case's subject and description (on the escalate page through the
+``escalations.hooks.escalate_page`` hook, connected in ``KnowledgeConfig.ready``)."""
 
 from __future__ import annotations
 
@@ -52,3 +53,10 @@ def suggestions_for(case: Case, user: User, *, record: bool = True) -> Suggestio
         ],
         deflection=deflection,
     )
+
+
+def escalate_page_suggestions(request, case: Case, name: str) -> dict:
+    """The escalate page's suggestions (recorded as shown when the page is opened)."""
+    if name != "escalate":
+        return {}
+    return {"suggestions": suggestions_for(case, request.user, record=request.method == "GET")}

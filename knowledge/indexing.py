@@ -1,5 +1,6 @@
 """Keeping the search index current: called inside the transaction that changes what it
-indexes (publishing or archiving an article, resolving a case), so it is never out of step."""
+indexes (publishing or archiving an article, resolving a case: the ``case.resolved`` event,
+listened to from ``KnowledgeConfig.ready``), so it is never out of step."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from django.utils import timezone
 from escalations.models import Case, CaseStatus, NoteKind
 from knowledge.models import Article, DocumentKind, SearchDocument, SearchGram
 from knowledge.text import bigrams
+from notifications.events import CaseEvent, EventType
 
 INDEXED_CASE_STATUSES = (CaseStatus.RESOLVED, CaseStatus.CLOSED)
 IN_BODY = 1
@@ -85,3 +87,10 @@ def index_case(case: Case) -> None:
         },
     )
     _write(document)
+
+
+def index_resolved_case(event: CaseEvent) -> None:
+    """Listener of :mod:`notifications.events`: a resolved case is suggested before
+    escalating similar ones."""
+    if event.type == EventType.CASE_RESOLVED:
+        index_case(event.case)

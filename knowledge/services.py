@@ -16,14 +16,16 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django_fsm import ConcurrentTransition, can_proceed, has_transition_perm
+from django.utils.translation import gettext_lazy
 from simple_history.utils import bulk_update_with_history
 
 from accounts.models import User
-from escalations import notifications
+from accounts.services import system_user
 from escalations import services as case_services
 from escalations.models import Case, CaseStatus, Category, EscalationOutcome, NoteKind
 from escalations.selectors import case_is_visible_to
+from kit.audit import audited_save
+from kit.statemachine import StateMachine
 from knowledge import indexing
 from knowledge.models import (
     REVIEW_PERIOD,
@@ -35,15 +37,17 @@ from knowledge.models import (
     LinkKind,
 )
 from knowledge.search import Hit
+from notifications import outbox
 
-
-class ArticleConflict(Exception):
-    """The article changed underneath, or the action does not apply to its status (HTTP 409)."""
-
-    def __init__(self, article: Article, message: str) -> None:
-        super().__init__(message)
-        self.article = article
-        self.message = message
+ARTICLES = StateMachine(
+    model=Article,
+    changed=gettext_lazy("The article was changed by someone else. Reload it and try again."),
+    not_possible=gettext_lazy("This action is not possible while the article is “%(status)s”."),
+    stale=gettext_lazy(
+        "The article was changed by someone else (now “%(status)s”). Check it and try again."
+    ),
+    forbidden=gettext_lazy("You may not do this with this article."),
+)
 
 
 EDITABLE_FIELDS = ("title", "body", "category", "tags", "audience", "owner", "review_due")
@@ -59,12 +63,6 @@ def _clean_fields(values: dict[str, Any]) -> None:
         errors["audience"] = _("Choose a valid audience.")
     if errors:
         raise ValidationError(errors)
-
-
-def _save(article: Article, actor: User, reason: str) -> None:
-    article._history_user = actor
-    article._change_reason = reason
-    article.save()
 
 
 def article_create(
@@ -94,7 +92,11 @@ def article_create(
         source_case=source_case,
     )
     with transaction.atomic():
-        _save(article, actor, f"create from {source_case.reference}" if source_case else "create")
+        audited_save(
+            article,
+            actor=actor,
+            reason=f"create from {source_case.reference}" if source_case else "create",
+        )
     return article
 
 
@@ -110,31 +112,18 @@ def article_update(*, article: Article, actor: User, **changes: Any) -> Article:
         return article
     _clean_fields({name: changes[name] for name in changed})
     with transaction.atomic():
-        _lock_unchanged(article)
+        ARTICLES.lock_unchanged(article)
         if article.status != ArticleStatus.DRAFT:
             raise ValidationError(
                 _("Only a draft can be edited: revise the published article first.")
             )
         for name in changed:
             setattr(article, name, changes[name])
-        _save(article, actor, "edit: " + ", ".join(changed))
+        audited_save(article, actor=actor, reason="edit: " + ", ".join(changed))
     return article
 
 
 # --- the review workflow --------------------------------------------------------------------
-
-
-def _lock_unchanged(article: Article) -> None:
-    current = (
-        Article.objects.select_for_update()
-        .filter(pk=article.pk)
-        .values_list("status", flat=True)
-        .first()
-    )
-    if current != article.status:
-        raise ArticleConflict(
-            article, _("The article was changed by someone else. Reload it and try again.")
-        )
 
 
 # What changes the published copy, its review date or whether it is live: submitting,
@@ -142,50 +131,96 @@ def _lock_unchanged(article: Article) -> None:
 REINDEX = {"approve", "confirm_review", "archive"}
 
 
-def _run(article: Article, *, actor: User, name: str, reason: str = "", **kwargs: Any) -> None:
-    """Check, run and save one transition, then update the index (caller holds the
-    transaction)."""
-    _lock_unchanged(article)
-    method = getattr(article, name)
-    if not can_proceed(method):
-        raise ArticleConflict(
+def _run(
+    article: Article,
+    *,
+    actor: User,
+    name: str,
+    comment: str,
+    expected_status: str | None,
+    **kwargs: Any,
+) -> Article:
+    """Run one transition of the article (the kit's runner), then update the search index."""
+    with transaction.atomic():
+        ARTICLES.run(
             article,
-            _("This action is not possible while the article is “%(status)s”.")
-            % {"status": article.get_status_display()},
+            actor=actor,
+            name=name,
+            reason=comment.strip(),
+            expected_status=expected_status,
+            **kwargs,
         )
-    if not has_transition_perm(method, actor):
-        raise PermissionDenied(_("You may not do this with this article."))
-    method(**kwargs)
-    try:
-        _save(article, actor, f"{name}: {reason}" if reason else name)
-    except ConcurrentTransition as exc:
-        raise ArticleConflict(
-            article, _("The article was changed by someone else. Reload it and try again.")
-        ) from exc
-    if name in REINDEX:
-        indexing.index_article(article)
+        if name in REINDEX:
+            indexing.index_article(article)
+    return article
 
 
-def _transition(name: str, *, with_now: bool = False):
-    def service(*, article: Article, actor: User, comment: str = "") -> Article:
-        with transaction.atomic():
-            kwargs = {"now": timezone.now()} if with_now else {}
-            _run(article, actor=actor, name=name, reason=comment.strip(), **kwargs)
-        return article
-
-    service.__name__ = f"article_{name}"
-    service.__doc__ = f"Run the article's ``{name}`` transition."
-    return service
+def article_submit(
+    *, article: Article, actor: User, comment: str = "", expected_status: str | None = None
+) -> Article:
+    """Send a draft for review."""
+    return _run(
+        article, actor=actor, name="submit", comment=comment, expected_status=expected_status
+    )
 
 
-article_submit = _transition("submit")
-article_approve = _transition("approve", with_now=True)
-article_reject = _transition("reject")
-article_revise = _transition("revise")
-article_confirm_review = _transition("confirm_review", with_now=True)
-article_archive = _transition("archive")
+def article_approve(
+    *, article: Article, actor: User, comment: str = "", expected_status: str | None = None
+) -> Article:
+    """Publish the article in review (its working copy becomes the published copy)."""
+    return _run(
+        article,
+        actor=actor,
+        name="approve",
+        comment=comment,
+        expected_status=expected_status,
+        now=timezone.now(),
+    )
 
-SERVICES = {
+
+def article_reject(
+    *, article: Article, actor: User, comment: str = "", expected_status: str | None = None
+) -> Article:
+    """Send the article in review back to its writer as a draft."""
+    return _run(
+        article, actor=actor, name="reject", comment=comment, expected_status=expected_status
+    )
+
+
+def article_revise(
+    *, article: Article, actor: User, comment: str = "", expected_status: str | None = None
+) -> Article:
+    """Start a new working copy of a published article (the published copy stays live)."""
+    return _run(
+        article, actor=actor, name="revise", comment=comment, expected_status=expected_status
+    )
+
+
+def article_confirm_review(
+    *, article: Article, actor: User, comment: str = "", expected_status: str | None = None
+) -> Article:
+    """The article is still right: its next review date moves on."""
+    return _run(
+        article,
+        actor=actor,
+        name="confirm_review",
+        comment=comment,
+        expected_status=expected_status,
+        now=timezone.now(),
+    )
+
+
+def article_archive(
+    *, article: Article, actor: User, comment: str = "", expected_status: str | None = None
+) -> Article:
+    """Take the article out of use (and out of search)."""
+    return _run(
+        article, actor=actor, name="archive", comment=comment, expected_status=expected_status
+    )
+
+
+# The article state machine's transitions, by name.
+TRANSITIONS = {
     "submit": article_submit,
     "approve": article_approve,
     "reject": article_reject,
@@ -219,9 +254,7 @@ def case_article_link(*, case: Case, article: Article, kind: str, actor: User) -
         link = CaseArticle(
             case=case, article=article, kind=kind, version=article.version, created_by=actor
         )
-        link._history_user = actor
-        link._change_reason = kind
-        link.save()
+        audited_save(link, actor=actor, reason=kind)
         # Counters move with F() (no lost update between two links at once); the CaseArticle
         # row above, with its history, is their audit trail.
         Article.objects.filter(pk=article.pk).update(
@@ -278,9 +311,7 @@ def deflection_record(*, case: Case, actor: User, query: str, hits: list[Hit]) -
         article_ids=[hit.pk for hit in hits if hit.kind == "article"],
         case_ids=[hit.pk for hit in hits if hit.kind == "case"],
     )
-    deflection._history_user = actor
-    deflection._change_reason = "shown"
-    deflection.save()
+    audited_save(deflection, actor=actor, reason="shown")
     return deflection
 
 
@@ -308,9 +339,12 @@ def case_solved_with(
         if deflection is not None and deflection.case_id == case.pk and not deflection.was_used:
             deflection.used_article = article
             deflection.used_at = timezone.now()
-            deflection._history_user = actor
-            deflection._change_reason = "solved with"
-            deflection.save(update_fields=["used_article", "used_at"])
+            audited_save(
+                deflection,
+                actor=actor,
+                reason="solved with",
+                update_fields=["used_article", "used_at"],
+            )
     return case
 
 
@@ -322,8 +356,6 @@ def notify_review_overdue(*, today: dt.date | None = None, batch_size: int = 500
     period (``review_reminded_for`` remembers the date reminded about; confirming the review
     moves the date, which starts a new period). Safe to run twice or in two workers at once.
     Queries: one outbox INSERT per article, the rest per batch."""
-    from accounts.services import system_user
-
     today = today or timezone.localdate()
     system = system_user()
     reminded = 0
@@ -342,7 +374,7 @@ def notify_review_overdue(*, today: dt.date | None = None, batch_size: int = 500
             )
             if not due:
                 return reminded
-            with notifications.batched():
+            with outbox.batched():
                 for article in due:
                     _remind(article)
             # One UPDATE and one history INSERT for the batch, with the system user and reason.
@@ -362,7 +394,7 @@ def _remind(article: Article) -> None:
         "The review date of the article “%(title)s” was %(due)s. Check that it is still right "
         "and confirm its review, revise it or archive it."
     ) % {"title": article.published_title, "due": article.review_due.isoformat()}
-    notifications.notify_users(
+    outbox.notify_users(
         [article.owner],
         event_type="article.review_overdue",
         subject=subject,

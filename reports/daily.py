@@ -37,8 +37,7 @@ from django.utils import timezone
 
 from accounts.models import Tier
 from escalations.models import Case as CaseModel
-from escalations.models import CaseStatus, Escalation
-from escalations.sla.models import SLATimer
+from escalations.models import CaseStatus, Escalation, SLATimer
 from knowledge.models import CaseArticle, Deflection, LinkKind
 from reports.models import DailyFigure, Figure, RolledUpDay
 

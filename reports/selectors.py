@@ -24,9 +24,8 @@ from django.utils import timezone
 
 from accounts.models import Team, Tier
 from escalations.models import Case as CaseModel
-from escalations.models import CaseStatus, EscalationRule, Reason
+from escalations.models import CaseStatus, EscalationRule, Level, Reason, SLATimer
 from escalations.priority import Priority
-from escalations.sla.models import Level, SLATimer
 from knowledge.models import Article, ArticleStatus
 from reports.daily import DailyRows
 from reports.models import Figure

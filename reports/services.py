@@ -14,8 +14,8 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
 from accounts.models import Team, User
-from escalations import notifications
 from escalations.models import EscalationRule
+from notifications import outbox
 from reports.models import Review, ReviewReminder
 
 REVIEW_PERIOD = dt.timedelta(days=90)
@@ -95,7 +95,7 @@ def notify_reviews_due(*, today: dt.date | None = None) -> int:
         return 0
     sent = 0
     try:
-        with transaction.atomic(), notifications.batched():
+        with transaction.atomic(), outbox.batched():
             reminders = [
                 *(ReviewReminder(rule=r, due_on=r.next_review_on) for r in rules),
                 *(ReviewReminder(team=t, due_on=t.next_review_on) for t in teams),
@@ -123,7 +123,7 @@ def _remind(owner: User, subject_text: str, subject, kind: str) -> None:
         "The review date of %(subject)s was %(due)s. Check that it is still right and record "
         "the review on the manager dashboard."
     ) % {"subject": subject, "due": subject.next_review_on.isoformat()}
-    notifications.notify_users(
+    outbox.notify_users(
         [owner],
         event_type=f"{kind}.review_overdue",
         subject=subject_text % {"s": subject},

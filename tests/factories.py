@@ -97,7 +97,7 @@ def make_sla_policy(*, always_open: bool = True, acknowledge=None, **kwargs):
     Japanese holidays), with targets for every priority and every hop."""
     import datetime as dt
 
-    from escalations.sla.models import (
+    from escalations.models import (
         BusinessCalendar,
         OpeningHours,
         SLAHopTarget,

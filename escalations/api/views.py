@@ -1,6 +1,6 @@
 """The cases API: thin views over ``escalations.services`` (writes), ``escalations.policy``
 (who may run which transition) and ``escalations.selectors`` (what each user sees). Errors
-become JSON in ``integrations.exceptions``; POSTs honour ``Idempotency-Key``."""
+become JSON in ``kit.api.errors``; POSTs honour ``Idempotency-Key``."""
 
 from __future__ import annotations
 
@@ -10,47 +10,19 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.generics import get_object_or_404
-from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from escalations import policy, services
 from escalations.api import serializers as s
-from escalations.models import (
-    Case,
-    CaseStatus,
-    Category,
-    Customer,
-    Escalation,
-    EscalationRule,
-)
+from escalations.models import Case, Category, Customer, Escalation, EscalationRule
 from escalations.selectors import cases_visible_to
 from integrations.idempotency import idempotent
+from kit.api.pagination import Pagination
+from kit.api.permissions import HasPermission
 
 CASE_RELATED = ["customer", "category", "owner", "handler", "owner_team", "assigned_team"]
-
-
-class HasPermission(permissions.BasePermission):
-    """The view's ``required_perms`` for the action: any one of them is enough (the admin
-    lets a user with change permission view, too)."""
-
-    def has_permission(self, request, view):
-        perms = getattr(view, "required_perms", {}).get(getattr(view, "action", None), ())
-        return not perms or any(request.user.has_perm(p) for p in perms)
-
-
-class Pagination(CursorPagination):
-    page_size = 50
-    page_size_query_param = "page_size"
-    max_page_size = 200
-
-    def decode_cursor(self, request):
-        try:
-            return super().decode_cursor(request)
-        except NotFound as exc:  # a cursor the client made up is bad input, not a missing page
-            raise ValidationError({self.cursor_query_param: [exc.detail]}) from exc
 
 
 class CasePagination(Pagination):
@@ -102,57 +74,17 @@ REFERENCE = OpenApiParameter(
 )
 
 
-def _with_comment(service):
-    """The service call of a transition whose only input is an optional comment."""
-    return lambda case, user, d: service(
-        case=case, actor=user, comment=d["comment"], expected_status=d.get("expected_status")
-    )
-
-
-# action -> (input serializer, service call)
-TRANSITIONS = {
-    "start_work": (s.CommentTransitionSerializer, _with_comment(services.case_start_work)),
-    "wait_for_customer": (
-        s.CommentTransitionSerializer,
-        _with_comment(services.case_wait_for_customer),
-    ),
-    "resume": (s.CommentTransitionSerializer, _with_comment(services.case_resume)),
-    "close": (s.CommentTransitionSerializer, _with_comment(services.case_close)),
-    "acknowledge": (s.CommentTransitionSerializer, _with_comment(services.case_acknowledge)),
-    "escalate": (
-        s.EscalateSerializer,
-        lambda case, user, d: services.case_escalate(
-            case=case,
-            actor=user,
-            reason=d["reason"],
-            handoff=services.Handoff(
-                customer_wants=d["customer_wants"], tried=d["tried"], mood=d["mood"]
-            ),
-            expected_status=d.get("expected_status"),
-            on_hold=d.get("on_hold", False),
-        ),
-    ),
-    "return_to_owner": (
-        s.AnswerSerializer,
-        lambda case, user, d: services.case_return_to_owner(
-            case=case, actor=user, answer=d["answer"], expected_status=d.get("expected_status")
-        ),
-    ),
-    "resolve": (
-        s.ResolveSerializer,
-        lambda case, user, d: services.case_resolve(
-            case=case,
-            actor=user,
-            resolution=d["resolution"],
-            expected_status=d.get("expected_status"),
-        ),
-    ),
-    "reopen": (
-        s.ReopenSerializer,
-        lambda case, user, d: services.case_reopen(
-            case=case, actor=user, reason=d["reason"], expected_status=d.get("expected_status")
-        ),
-    ),
+# Each transition's input: its fields are the service's keyword arguments.
+INPUTS = {
+    "start_work": s.CommentTransitionSerializer,
+    "wait_for_customer": s.CommentTransitionSerializer,
+    "resume": s.CommentTransitionSerializer,
+    "close": s.CommentTransitionSerializer,
+    "acknowledge": s.CommentTransitionSerializer,
+    "escalate": s.EscalateSerializer,
+    "return_to_owner": s.AnswerSerializer,
+    "resolve": s.ResolveSerializer,
+    "reopen": s.ReopenSerializer,
 }
 
 
@@ -161,7 +93,7 @@ def _transition_schema(name: str, summary: str, description: str):
         summary=summary,
         description=description,
         parameters=[REFERENCE],
-        request=TRANSITIONS[name][0],
+        request=INPUTS[name],
         responses={200: s.CaseSerializer},
         tags=["transitions"],
     )
@@ -297,15 +229,15 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
 
     def _transition(self, request, name: str) -> Response:
         case = self._case()
-        rule = name
-        if name == "escalate" and case.status in (CaseStatus.ESCALATED, CaseStatus.ACKNOWLEDGED):
-            rule = "escalate_further"
-        if not policy.allows(rule, case, request.user):
+        if not policy.may_request(name, case, request.user):
             raise PermissionDenied(_("You may not do this on this case."))
-        form_class, run = TRANSITIONS[name]
-        form = form_class(data=request.data)
+        form = INPUTS[name](data=request.data)
         form.is_valid(raise_exception=True)
-        run(case, request.user, form.validated_data)
+        services.TRANSITIONS[name](
+            case=case,
+            actor=request.user,
+            **services.transition_kwargs(name, form.validated_data),
+        )
         return self._case_response(case)
 
     @_transition_schema("start_work", "Start work", "new or returned -> in_progress.")

@@ -16,10 +16,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Team, Tier, User
-from escalations.models import Category, EscalationRule, Reason
+from escalations.models import Category, EscalationRule, Reason, SLAPolicy
 from escalations.priority import PRIORITY_MATRIX, Impact, Priority, Urgency
 from escalations.selectors import match_rule
-from escalations.sla.models import SLAPolicy
 
 from . import wording
 

@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from escalations.hold.models import HoldOutcome
+from escalations.models import HoldOutcome
 
 
 class HoldEndForm(forms.Form):

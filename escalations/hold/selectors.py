@@ -10,8 +10,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
 
-from escalations.hold.models import Callback
-from escalations.sla.models import Level, TimerKind
+from escalations.models import Callback, Level, TimerKind
 
 
 def with_hold(cases: QuerySet) -> QuerySet:

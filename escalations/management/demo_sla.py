@@ -17,18 +17,22 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from accounts.models import User
-from escalations.models import Case, CaseStatus, Category, Escalation, EscalationOutcome
-from escalations.sla import timers
-from escalations.sla.models import (
+from escalations.models import (
     BusinessCalendar,
     CalendarDay,
     CalendarDayKind,
+    Case,
+    CaseStatus,
+    Category,
+    Escalation,
+    EscalationOutcome,
     OpeningHours,
     SLAHopTarget,
     SLAPolicy,
     SLAPriorityTarget,
     TimerKind,
 )
+from escalations.sla import timers
 
 WEEKDAY_HOURS = [(dt.time(9), dt.time(12)), (dt.time(13), dt.time(18))]
 # priority -> (first response, resolution), in business minutes

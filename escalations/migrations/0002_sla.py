@@ -3,7 +3,7 @@
 import datetime
 import django.db.models.deletion
 import django.utils.timezone
-import escalations.sla.models
+import escalations.models.sla
 import simple_history.models
 from django.conf import settings
 from django.db import migrations, models
@@ -22,7 +22,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('name', models.CharField(max_length=100, unique=True, verbose_name='name')),
-                ('time_zone', models.CharField(default='Asia/Tokyo', max_length=64, validators=[escalations.sla.models.validate_time_zone], verbose_name='time zone')),
+                ('time_zone', models.CharField(default='Asia/Tokyo', max_length=64, validators=[escalations.models.sla.validate_time_zone], verbose_name='time zone')),
                 ('always_open', models.BooleanField(default=False, help_text='Every minute counts; opening hours, holidays and closures are ignored.', verbose_name='open 24/7')),
                 ('japanese_holidays', models.BooleanField(default=True, help_text="Including substitute holidays and citizens' holidays.", verbose_name='closed on Japanese public holidays')),
             ],
@@ -37,7 +37,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
                 ('name', models.CharField(db_index=True, max_length=100, verbose_name='name')),
-                ('time_zone', models.CharField(default='Asia/Tokyo', max_length=64, validators=[escalations.sla.models.validate_time_zone], verbose_name='time zone')),
+                ('time_zone', models.CharField(default='Asia/Tokyo', max_length=64, validators=[escalations.models.sla.validate_time_zone], verbose_name='time zone')),
                 ('always_open', models.BooleanField(default=False, help_text='Every minute counts; opening hours, holidays and closures are ignored.', verbose_name='open 24/7')),
                 ('japanese_holidays', models.BooleanField(default=True, help_text="Including substitute holidays and citizens' holidays.", verbose_name='closed on Japanese public holidays')),
                 ('history_id', models.AutoField(primary_key=True, serialize=False)),

@@ -1,37 +1,33 @@
-"""What every case service shares: the errors they raise, the handoff, locking a case and
-reading it fresh, running one transition in memory, and notes."""
+"""What every case service shares: the case state machine (the kit's runner with the case's
+words), the handoff, and notes."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
-from django_fsm import ConcurrentTransition, can_proceed, has_transition_perm
+from django.utils.translation import gettext_lazy
 
 from accounts.models import User
-from escalations.bulk import bulk_history, bulk_insert, new
-from escalations.models import (
-    Case,
-    CaseNote,
-    Mood,
+from escalations.models import Case, CaseNote, Mood
+from kit.audit import audit, history_row_id
+from kit.bulk import bulk_history, bulk_insert, new
+from kit.statemachine import StateMachine, TransitionConflict, TransitionForbidden
+
+__all__ = ["CASES", "Handoff", "TransitionConflict", "TransitionForbidden"]
+
+CASES = StateMachine(
+    model=Case,
+    # escalating further keeps the case ``escalated``: its tier tells that it moved
+    version=("status", "tier"),
+    changed=gettext_lazy("The case was changed by someone else. Reload it and try again."),
+    not_possible=gettext_lazy("This action is not possible while the case is “%(status)s”."),
+    stale=gettext_lazy(
+        "The case was changed by someone else (now “%(status)s”). Check it and try again."
+    ),
+    forbidden=gettext_lazy("You may not do this on this case."),
 )
-
-
-class TransitionForbidden(PermissionDenied):
-    """The user may not run this transition on this case (HTTP 403)."""
-
-
-class TransitionConflict(Exception):
-    """The case changed underneath, or the transition does not apply to its current status
-    (HTTP 409)."""
-
-    def __init__(self, case: Case, message: str) -> None:
-        super().__init__(message)
-        self.case = case
-        self.message = message
 
 
 @dataclass(frozen=True)
@@ -63,106 +59,31 @@ class Handoff:
         )
 
 
-def _note(case: Case, *, actor: User | None, kind: str, body: str) -> CaseNote:
-    note = new(CaseNote, case=case, kind=kind, body=body.strip(), author=actor)
-    note._history_user = actor
-    note._change_reason = f"note: {kind}"
-    return note
+def new_note(
+    case: Case, *, actor: User | None, kind: str, body: str, of_transition: bool = False
+) -> CaseNote:
+    """A note to save (alone or in bulk); ``of_transition``: written by the transition that
+    just saved ``case``, and tied to it (its history row) for the timeline."""
+    note = new(
+        CaseNote,
+        case=case,
+        kind=kind,
+        body=body.strip(),
+        author=actor,
+        transition_id=history_row_id(case) if of_transition else None,
+    )
+    return audit(note, actor=actor, reason=f"note: {kind}")
 
 
-def _add_note(case: Case, *, actor: User | None, kind: str, body: str) -> CaseNote:
-    note = _note(case, actor=actor, kind=kind, body=body)
+def add_note(
+    case: Case, *, actor: User | None, kind: str, body: str, of_transition: bool = False
+) -> CaseNote:
+    note = new_note(case, actor=actor, kind=kind, body=body, of_transition=of_transition)
     note.save()
     return note
 
 
-def _add_notes(notes: list[CaseNote]) -> None:
+def add_notes(notes: list[CaseNote]) -> None:
     """Several notes (and their history rows) in two statements."""
     bulk_insert(notes)
     bulk_history(notes)
-
-
-# --- transitions -----------------------------------------------------------------------------
-
-
-def _lock_unchanged(case: Case) -> None:
-    """Lock the case's row and refuse when it moved since ``case`` was loaded. The status alone
-    does not tell: escalating further keeps it ``escalated`` (the caller holds the transaction)."""
-    # FOR NO KEY UPDATE: rows that only point at the case (notes, SLA events, notifications
-    # written by a concurrent sweep) check their foreign key without waiting for this lock.
-    current = (
-        Case.objects.select_for_update(no_key=True)
-        .filter(pk=case.pk)
-        .values_list("status", "tier")
-        .first()
-    )
-    if current != (case.status, case.tier):
-        raise TransitionConflict(
-            case, _("The case was changed by someone else. Reload it and try again.")
-        )
-
-
-def _lock_fresh(cases: Sequence[Case]) -> dict[int, dict[str, Any]]:
-    """Lock the cases' rows and read them as they are now, in one query. FOR NO KEY UPDATE: rows
-    that only point at a case (notes, SLA events, notifications written by a concurrent sweep)
-    check their foreign key without waiting for this lock. The caller holds the transaction."""
-    rows = (
-        Case.objects.select_for_update(no_key=True)
-        .filter(pk__in=[case.pk for case in cases])
-        .values("id", *_CASE_ATTNAMES)
-    )
-    return {row.pop("id"): row for row in rows}
-
-
-_CASE_ATTNAMES = [f.attname for f in Case._meta.concrete_fields if f.attname != "id"]
-
-
-def _take_fresh(case: Case, row: dict[str, Any] | None) -> None:
-    """Refuse when the case moved since it was loaded (the status alone does not tell:
-    escalating further keeps it ``escalated``); otherwise take its other fields as they are
-    now, so that an edit committed meanwhile is not overwritten by the transition's save."""
-    if row is None or (row["status"], row["tier"]) != (case.status, case.tier):
-        raise TransitionConflict(
-            case, _("The case was changed by someone else. Reload it and try again.")
-        )
-    for attname, value in row.items():
-        if attname != "status":
-            setattr(case, attname, value)
-
-
-def _transition(case: Case, *, actor: User, name: str, reason: str, **kwargs: Any) -> None:
-    """Check and run one transition in memory, and label the history row it will write."""
-    method = getattr(case, name)
-    if not can_proceed(method):
-        raise TransitionConflict(
-            case,
-            _("This action is not possible while the case is “%(status)s”.")
-            % {"status": case.get_status_display()},
-        )
-    if not has_transition_perm(method, actor):
-        raise TransitionForbidden(_("You may not do this on this case."))
-    method(**kwargs)
-    case._history_user = actor
-    case._change_reason = f"{name}: {reason}" if reason else name
-
-
-def _run(case: Case, *, actor: User, name: str, reason: str, **kwargs: Any) -> None:
-    """Lock, check, run and save one transition (the caller holds the transaction)."""
-    _take_fresh(case, _lock_fresh([case]).get(case.pk))
-    _transition(case, actor=actor, name=name, reason=reason, **kwargs)
-    try:
-        case.save()
-    except ConcurrentTransition as exc:
-        raise TransitionConflict(
-            case, _("The case was changed by someone else. Reload it and try again.")
-        ) from exc
-
-
-def _expect(case: Case, expected_status: str | None) -> None:
-    """Refuse when the caller acted on a status the case no longer has (a stale page)."""
-    if expected_status is not None and case.status != expected_status:
-        raise TransitionConflict(
-            case,
-            _("The case was changed by someone else (now “%(status)s”). Check it and try again.")
-            % {"status": case.get_status_display()},
-        )

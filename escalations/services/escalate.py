@@ -13,29 +13,22 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from escalations.bulk import bulk_history, bulk_insert, bulk_set, new
-from escalations.models import (
-    Case,
-    CaseStatus,
-    Escalation,
-    EscalationOutcome,
-    NoteKind,
-    Reason,
-)
+from escalations import policy
+from escalations.models import Case, CaseStatus, Escalation, EscalationOutcome, NoteKind, Reason
 from escalations.selectors import Target, active_rules, escalation_target
 from escalations.services._base import (
+    CASES,
     Handoff,
     TransitionConflict,
     TransitionForbidden,
-    _add_notes,
-    _expect,
-    _lock_fresh,
-    _note,
-    _take_fresh,
-    _transition,
+    add_notes,
+    new_note,
 )
+from escalations.services.hold import notify_hold_started
 from escalations.sla import timers as sla
-from integrations.webhooks import emit_event
+from kit.audit import audit, history_row_id
+from kit.bulk import bulk_history, bulk_insert, bulk_set, new
+from notifications import events
 
 
 @dataclass
@@ -98,7 +91,7 @@ def escalate_cases(
         except ValidationError as exc:
             results[i] = exc
     pending = [i for i, outcome in enumerate(results) if outcome is None]
-    fresh = _lock_fresh([requests[i].case for i in pending]) if pending and not locked else {}
+    fresh = CASES.lock_fresh([requests[i].case for i in pending]) if pending and not locked else {}
     targets = _TargetFinder()
     moves: list[tuple[int, Target, int, str]] = []
     for i in pending:
@@ -106,8 +99,9 @@ def escalate_cases(
         case = request.case
         try:
             if not locked:
-                _take_fresh(case, fresh.get(case.pk))
-            _expect(case, request.expected_status)
+                CASES.take_fresh(case, fresh.get(case.pk))
+            CASES.expect(case, request.expected_status)
+            name = _escalate_or_further(case, actor, request.expected_status)
             target = request.target or targets.find(case, request.reason)
             if target is None:
                 raise ValidationError(
@@ -115,8 +109,7 @@ def escalate_cases(
                     % {"tier": case.tier}
                 )
             from_tier = case.tier
-            name = "escalate_further" if case.status in FURTHER_FROM else "escalate"
-            _transition(
+            CASES.apply(
                 case,
                 actor=actor,
                 name=name,
@@ -138,6 +131,22 @@ def escalate_cases(
 
 
 FURTHER_FROM = (CaseStatus.ESCALATED, CaseStatus.ACKNOWLEDGED)
+
+
+def _escalate_or_further(case: Case, actor: User, expected_status: str | None) -> str:
+    """Escalating an escalated case means escalating it further (the handler's side may). A
+    caller who did not say which status they saw, and who may escalate but not further, asked
+    about a case that has moved past them (someone escalated it first): a conflict (409), not
+    a refusal. One who saw it escalated and asks anyway is refused (403)."""
+    if case.status not in FURTHER_FROM:
+        return "escalate"
+    if (
+        expected_status is None
+        and not policy.allows("escalate_further", case, actor)
+        and policy.allows("escalate", case, actor)
+    ):
+        raise TransitionConflict(case, CASES.stale % {"status": case.get_status_display()})
+    return "escalate_further"
 
 
 class _TargetFinder:
@@ -180,8 +189,7 @@ def _write_escalations(
     previous = _open_hops(further)
     for hop in previous:
         hop.outcome = EscalationOutcome.ESCALATED_FURTHER
-        hop._history_user = actor
-        hop._change_reason = "escalate_further"
+        audit(hop, actor=actor, reason="escalate_further")
     if previous:
         Escalation.objects.filter(pk__in=[hop.pk for hop in previous]).update(
             outcome=EscalationOutcome.ESCALATED_FURTHER
@@ -216,25 +224,28 @@ def _write_escalations(
             requested_at=now,
             is_automatic=is_automatic,
             on_hold_since=now if request.on_hold else None,
+            transition_id=history_row_id(case),
         )
-        hop._history_user = actor
-        hop._change_reason = name
-        hops.append(hop)
+        hops.append(audit(hop, actor=actor, reason=name))
     bulk_insert(hops)
     bulk_history(hops, date=now)
     sla.start_hops_timers([(hop.case, hop) for hop in hops], now=now)
-    _add_notes(
+    add_notes(
         [
-            _note(hop.case, actor=actor, kind=NoteKind.HANDOFF, body=requests[i].handoff.as_text())
+            new_note(
+                hop.case,
+                actor=actor,
+                kind=NoteKind.HANDOFF,
+                body=requests[i].handoff.as_text(),
+                of_transition=True,
+            )
             for (i, *_rest), hop in zip(moves, hops, strict=True)
         ]
     )
     for hop in hops:
-        emit_event("case.escalated", hop.case, escalation=hop)
+        events.emit("case.escalated", hop.case, escalation=hop)
     held = [hop for hop in hops if hop.on_hold_since is not None]
     if held:
-        from escalations.hold.services import notify_hold_started
-
         notify_hold_started(held)
     return hops
 

@@ -7,8 +7,8 @@ import zoneinfo
 from collections import defaultdict
 from functools import lru_cache
 
+from escalations.models import BusinessCalendar, CalendarDayKind
 from escalations.sla.calendar import Schedule, japanese_holidays
-from escalations.sla.models import BusinessCalendar, CalendarDayKind
 
 HOLIDAY_YEARS_AROUND = 2  # holidays are loaded for this many years before and after today
 

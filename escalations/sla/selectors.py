@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from django.db.models import Exists, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
+from escalations.models import BusinessCalendar, Level, SLATimer
 from escalations.sla.calendar import business_time_between
-from escalations.sla.models import BusinessCalendar, Level, SLATimer
 from escalations.sla.schedules import ScheduleCache
 
 

@@ -20,14 +20,20 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Team, Tier, User
 from accounts.services import system_user
-from escalations import notifications
-from escalations.bulk import bulk_insert, bulk_set, new
-from escalations.hold.models import Callback
-from escalations.models import Case, Escalation
-from escalations.sla.models import Level, SLAEvent, SLAPolicy, SLATimer, TimerKind
+from escalations.models import (
+    Callback,
+    Case,
+    Escalation,
+    Level,
+    SLAEvent,
+    SLAPolicy,
+    SLATimer,
+    TimerKind,
+)
 from escalations.sla.schedules import ScheduleCache
 from escalations.sla.timers import HOP_KINDS, schedule_next
-from integrations.webhooks import emit_sla_event
+from kit.bulk import bulk_insert, bulk_set, new
+from notifications import events, outbox
 
 # Where ``_Context.attach`` puts what it loaded (the objects' related-object caches).
 _TIMER_CASE = SLATimer._meta.get_field("case")
@@ -85,7 +91,7 @@ def sla_sweep(
             timers = list(due[:batch_size])
             if not timers:
                 break
-            with notifications.batched():
+            with outbox.batched():
                 deferred |= _Batch(context, result).fire(timers)
         result.batches += 1
         if on_backlog is not None and result.batches == 1 and len(timers) == batch_size:
@@ -388,7 +394,15 @@ class _Batch:
             timer.next_level, timer.next_fire_at = None, None
         self.fired[timer.pk] = timer
         self.events.append(event)
-        emit_sla_event(timer, level, fired_at=self.ctx.now)
+        events.emit(
+            events.EventType.SLA_BREACHED
+            if level == Level.BREACH
+            else events.EventType.SLA_WARNING,
+            timer.case,
+            escalation=timer.escalation,
+            occurred_at=self.ctx.now,
+            extra={"timer": timer.kind, "level": Level(level).name.lower(), "due_at": timer.due_at},
+        )
         return event
 
     def _skip_passed_warnings(self, timer: SLATimer) -> None:
@@ -462,11 +476,11 @@ def _notify(
         "escalation": timer.escalation.number if timer.escalation else None,
         "detail": detail,
     }
-    sent = notifications.notify_users(
+    sent = outbox.notify_users(
         users, event_type=event_type, subject=subject, payload=payload, case_id=case.pk
     )
     team = timer.escalation.to_team if timer.escalation else case.assigned_team
-    hooks = notifications.notify_team_webhook(
+    hooks = outbox.notify_team_webhook(
         team, event_type=event_type, subject=subject, payload=payload, case_id=case.pk
     )
     names = ", ".join(str(n.recipient) for n in sent)

@@ -11,9 +11,7 @@ from zoneinfo import ZoneInfo
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
-from escalations.bulk import bulk_insert, new
-from escalations.sla.calendar import Schedule, add_business_time, business_time_between
-from escalations.sla.models import (
+from escalations.models import (
     Level,
     SLAHopTarget,
     SLAPolicy,
@@ -21,7 +19,9 @@ from escalations.sla.models import (
     SLATimer,
     TimerKind,
 )
+from escalations.sla.calendar import Schedule, add_business_time, business_time_between
 from escalations.sla.schedules import ScheduleCache
+from kit.bulk import bulk_insert, new
 
 if TYPE_CHECKING:
     from escalations.models import Case, Escalation

@@ -9,7 +9,8 @@ from rest_framework import permissions, viewsets
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from escalations.api.views import HasPermission, Pagination
+from kit.api.pagination import Pagination
+from kit.api.permissions import HasPermission
 from knowledge.api import serializers as s
 from knowledge.models import Article, ArticleStatus
 from knowledge.search import search

@@ -1,7 +1,8 @@
 """A CTI escalates a live call through the API: ``on_hold`` puts the customer on hold, as the
 admin's box does; without it the escalation is not a hold."""
 
-from escalations.models import Escalation, Notification
+from escalations.models import Escalation
+from notifications.models import Notification
 from tests.api.payloads import PAYLOADS, transition_url
 from tests.escalations.hold_setup import give_emails, hold_policy
 

@@ -101,7 +101,7 @@ def test_every_admin_of_a_model_with_many_to_many_history_writes_one_row():
     """Models other apps add later are checked too: their admin needs ``OneHistoryRowAdmin``."""
     from django.contrib import admin
 
-    from audit.history import OneHistoryRowAdmin, has_m2m_history
+    from kit.history import OneHistoryRowAdmin, has_m2m_history
 
     with_m2m = [model for model in admin.site._registry if has_m2m_history(model)]
 

@@ -5,7 +5,7 @@ and every persona with an email address."""
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-from escalations.sla.models import SLAHopTarget
+from escalations.models import SLAHopTarget
 from tests.factories import make_sla_policy
 
 JST = ZoneInfo("Asia/Tokyo")

@@ -10,16 +10,9 @@ import pytest
 from django.forms.models import model_to_dict
 from django.utils import timezone
 
-from escalations.bulk import bulk_insert, new
-from escalations.models import Escalation, Reason
-from escalations.sla.models import (
-    Level,
-    Notification,
-    NotificationChannel,
-    SLAEvent,
-    SLATimer,
-    TimerKind,
-)
+from escalations.models import Escalation, Level, Reason, SLAEvent, SLATimer, TimerKind
+from kit.bulk import bulk_insert, new
+from notifications.models import Notification, NotificationChannel
 from tests.factories import make_case, make_sla_policy
 
 

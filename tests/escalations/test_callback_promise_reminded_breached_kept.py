@@ -8,11 +8,19 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import translation
 
 from escalations import services
-from escalations.hold.models import Callback, CallbackStatus
-from escalations.hold.services import callback_keep, callback_promise
-from escalations.models import CaseNote, NoteKind, Notification, SLAEvent, SLATimer
-from escalations.sla.models import Level, TimerKind
+from escalations.models import (
+    Callback,
+    CallbackStatus,
+    CaseNote,
+    Level,
+    NoteKind,
+    SLAEvent,
+    SLATimer,
+    TimerKind,
+)
+from escalations.services import callback_keep, callback_promise
 from escalations.sla.sweep import sla_sweep
+from notifications.models import Notification
 from tests.escalations.hold_setup import MIN, SATURDAY_EVENING, give_emails, hold_policy
 
 START = SATURDAY_EVENING  # outside business hours: the promise counts in wall-clock time

@@ -129,7 +129,7 @@ def test_it_refuses_with_debug_off_unless_forced(settings):
 
 
 def test_the_demo_has_sla_policies_and_running_timers_that_are_not_all_breached(demo):
-    from escalations.sla.models import BusinessCalendar, SLAPolicy, SLATimer, TimerKind
+    from escalations.models import BusinessCalendar, SLAPolicy, SLATimer, TimerKind
 
     assert SLAPolicy.objects.filter(is_default=True).count() == 1
     assert SLAPolicy.objects.filter(categories__name="故障・不具合").exists()

@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.models import Tier
-from escalations.sla.models import BusinessCalendar, SLAHopTarget, SLAPolicy
+from escalations.models import BusinessCalendar, SLAHopTarget, SLAPolicy
 from tests.factories import (
     CategoryFactory,
     EscalationRuleFactory,

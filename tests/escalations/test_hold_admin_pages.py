@@ -10,8 +10,7 @@ import time_machine
 from django.urls import reverse
 
 from escalations import services
-from escalations.hold.models import Callback, CallbackStatus, HoldOutcome
-from escalations.models import Escalation
+from escalations.models import Callback, CallbackStatus, Escalation, HoldOutcome
 from escalations.sla.sweep import sla_sweep
 from tests.escalations.hold_setup import MIN, SATURDAY_EVENING, hold_policy
 from tests.factories import HANDOFF, make_case

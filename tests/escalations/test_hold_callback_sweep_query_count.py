@@ -8,8 +8,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from escalations import services
-from escalations.hold.services import callback_promise
 from escalations.models import SLAEvent
+from escalations.services import callback_promise
 from escalations.sla.sweep import sla_sweep
 from tests.escalations.hold_setup import MIN, SATURDAY_EVENING, give_emails, hold_policy
 from tests.factories import HANDOFF, make_case

@@ -7,10 +7,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import translation
 
 from escalations import services
-from escalations.hold.models import HoldOutcome
-from escalations.hold.services import hold_end
-from escalations.models import CaseNote, Escalation, NoteKind, SLATimer
-from escalations.sla.models import TimerKind
+from escalations.models import CaseNote, Escalation, HoldOutcome, NoteKind, SLATimer, TimerKind
+from escalations.services import hold_end
 from tests.escalations.hold_setup import MIN, SATURDAY_EVENING, SEC, hold_policy
 from tests.factories import HANDOFF
 

@@ -5,8 +5,8 @@ import pytest
 import time_machine
 
 from escalations import services
-from escalations.models import Escalation, Notification, SLATimer
-from escalations.sla.models import TimerKind
+from escalations.models import Escalation, SLATimer, TimerKind
+from notifications.models import Notification
 from tests.escalations.hold_setup import MIN, SATURDAY_EVENING, give_emails, hold_policy
 from tests.factories import HANDOFF, UserFactory
 

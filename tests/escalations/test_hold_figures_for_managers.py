@@ -6,9 +6,9 @@ import time_machine
 from django.urls import reverse
 
 from escalations import services
-from escalations.hold.models import HoldOutcome
 from escalations.hold.selectors import callbacks_kept_on_time, hold_figures, percentile
-from escalations.hold.services import callback_keep, callback_promise, hold_end
+from escalations.models import HoldOutcome
+from escalations.services import callback_keep, callback_promise, hold_end
 from tests.escalations.hold_setup import MIN, SATURDAY_EVENING, SEC, hold_policy
 from tests.factories import HANDOFF, make_case
 

@@ -6,9 +6,9 @@ import pytest
 import time_machine
 
 from escalations import services
-from escalations.models import CaseStatus, Notification, SLAEvent, SLATimer
-from escalations.sla.models import Level, TimerKind
+from escalations.models import CaseStatus, Level, SLAEvent, SLATimer, TimerKind
 from escalations.sla.sweep import sla_sweep
+from notifications.models import Notification
 from tests.escalations.hold_setup import MIN, SATURDAY_EVENING, SEC, give_emails, hold_policy
 from tests.factories import HANDOFF, UserFactory
 

@@ -3,7 +3,7 @@ import datetime as dt
 from django.urls import reverse
 
 from escalations import services
-from escalations.sla.models import SLATimer, TimerKind
+from escalations.models import SLATimer, TimerKind
 from tests.factories import HANDOFF, UserFactory, make_sla_policy
 
 

@@ -13,9 +13,9 @@ from django.utils import timezone, translation
 
 from accounts.services import system_user
 from escalations import services
-from escalations.models import CaseStatus, Escalation, Notification, SLAEvent, SLATimer
-from escalations.sla.models import Level, TimerKind
+from escalations.models import CaseStatus, Escalation, Level, SLAEvent, SLATimer, TimerKind
 from escalations.sla.sweep import sla_sweep
+from notifications.models import Notification
 from tests.factories import HANDOFF, UserFactory, make_case, make_sla_policy
 
 # The batch: SAVEPOINT, SELECT the due timers (2); lock the cases, the hops' open timers (all,
@@ -29,7 +29,7 @@ from tests.factories import HANDOFF, UserFactory, make_case, make_sla_policy
 # RELEASE SAVEPOINT (8): the breached timers were stopped with their hops, so no timer is written
 # again; and the last batch, which finds nothing (3).
 # On PostgreSQL each INSERT shows here as the SELECT drawing its keys from the sequence: the rows
-# go by COPY (escalations.bulk.bulk_insert), which Django's query capture does not see.
+# go by COPY (kit.bulk.bulk_insert), which Django's query capture does not see.
 BREACH_SWEEP_QUERIES = 2 + 3 + 4 + 18 + 8 + 3
 
 

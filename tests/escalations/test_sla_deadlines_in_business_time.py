@@ -8,9 +8,16 @@ from zoneinfo import ZoneInfo
 import time_machine
 
 from escalations import services
-from escalations.models import CaseStatus, Escalation, SLAEvent, SLATimer
+from escalations.models import (
+    CaseStatus,
+    Escalation,
+    Level,
+    SLAEvent,
+    SLAPriorityTarget,
+    SLATimer,
+    TimerKind,
+)
 from escalations.priority import Priority
-from escalations.sla.models import Level, SLAPriorityTarget, TimerKind
 from escalations.sla.sweep import sla_sweep
 from tests.factories import HANDOFF, CategoryFactory, make_case, make_sla_policy
 

@@ -10,9 +10,8 @@ import pytest
 import time_machine
 
 from escalations import services
-from escalations.models import SLAEvent, SLATimer
+from escalations.models import Level, SLAEvent, SLATimer, TimerKind
 from escalations.sla.calendar import business_time_between
-from escalations.sla.models import Level, TimerKind
 from escalations.sla.schedules import build_schedule
 from escalations.sla.sweep import sla_sweep
 from tests.factories import make_case, make_sla_policy

@@ -11,17 +11,18 @@ import pytest
 import time_machine
 
 from escalations import services
-from escalations.models import SLAEvent, SLATimer
-from escalations.priority import Priority
-from escalations.sla import timers
-from escalations.sla.models import (
+from escalations.models import (
     CalendarDay,
     CalendarDayKind,
     Level,
+    SLAEvent,
     SLAHopTarget,
     SLAPriorityTarget,
+    SLATimer,
     TimerKind,
 )
+from escalations.priority import Priority
+from escalations.sla import timers
 from escalations.sla.sweep import sla_sweep
 from tests.factories import HANDOFF, CustomerFactory, make_case, make_sla_policy
 

@@ -12,9 +12,9 @@ import time_machine
 
 from accounts.models import Tier
 from escalations import services
-from escalations.models import CaseStatus, Escalation, Notification, SLAEvent, SLATimer
-from escalations.sla.models import Level, TimerKind
+from escalations.models import CaseStatus, Escalation, Level, SLAEvent, SLATimer, TimerKind
 from escalations.sla.sweep import sla_sweep
+from notifications.models import Notification
 from tests.factories import HANDOFF, TeamFactory, UserFactory, make_sla_policy
 
 JST = ZoneInfo("Asia/Tokyo")

@@ -10,8 +10,7 @@ import time_machine
 from django.utils import timezone
 
 from escalations import services
-from escalations.models import SLATimer
-from escalations.sla.models import Level, SLAEvent, TimerKind
+from escalations.models import Level, SLAEvent, SLATimer, TimerKind
 from escalations.sla.sweep import sla_sweep
 from tests.factories import make_case, make_sla_policy
 

@@ -4,8 +4,7 @@ import time_machine
 from django.utils import timezone
 
 from escalations import services
-from escalations.models import CaseStatus, SLAEvent, SLATimer
-from escalations.sla.models import Level, TimerKind
+from escalations.models import CaseStatus, Level, SLAEvent, SLATimer, TimerKind
 from escalations.sla.sweep import sla_sweep
 from tests.factories import HANDOFF, make_sla_policy
 

@@ -11,10 +11,10 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
-from escalations.models import Case, CaseStatus, Customer, Notification, SLAEvent, SLATimer
+from escalations.models import Case, CaseStatus, Customer, Level, SLAEvent, SLATimer, TimerKind
 from escalations.priority import Impact, Priority, Urgency
-from escalations.sla.models import Level, TimerKind
 from escalations.sla.sweep import sla_sweep
+from notifications.models import Notification
 from tests.factories import make_sla_policy
 
 JST = ZoneInfo("Asia/Tokyo")

@@ -4,7 +4,7 @@ that batch."""
 
 from django.utils import timezone
 
-from escalations.sla.models import SLAPolicy
+from escalations.models import SLAPolicy
 from escalations.sla.sweep import _Context
 from tests.factories import TeamFactory, make_sla_policy
 

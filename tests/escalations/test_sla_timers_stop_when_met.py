@@ -10,8 +10,7 @@ import pytest
 import time_machine
 
 from escalations import services
-from escalations.models import SLATimer
-from escalations.sla.models import Level, TimerKind
+from escalations.models import Level, SLATimer, TimerKind
 from tests.factories import HANDOFF, make_case, make_sla_policy
 
 JST = ZoneInfo("Asia/Tokyo")

@@ -59,12 +59,6 @@ def snapshot(case: Case) -> tuple:
     )
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    """The personas' passwords are hashed with PBKDF2 otherwise: ~0.7 s per user here."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def personas(request, operator, colleague, supervisor, specialist, manager, outsider):
     return {
@@ -104,9 +98,9 @@ def test_each_transition_is_allowed_only_to_its_side(
         assert case.status == target
         assert case.history.count() == before[5] + 1
         assert case.history.latest().history_user == actor
-    else:
+    else:  # a persona who saw the status and may not act on it (unseen, it is a conflict)
         with pytest.raises(services.TransitionForbidden):
-            run_transition(name, case=case, actor=actor)
+            run_transition(name, case=case, actor=actor, expected_status=case.status)
         assert snapshot(case) == before
 
 
@@ -126,9 +120,9 @@ def test_after_escalating_further_the_l3_team_acts_and_the_l2_team_no_longer_doe
         case.refresh_from_db()
         assert case.history.count() == before[5] + 1
         assert case.history.latest().history_user == actor
-    else:
+    else:  # a persona who saw the status and may not act on it (unseen, it is a conflict)
         with pytest.raises(services.TransitionForbidden):
-            run_transition(name, case=case, actor=actor)
+            run_transition(name, case=case, actor=actor, expected_status=case.status)
         assert snapshot(case) == before
 
 
@@ -226,4 +220,19 @@ def test_a_stale_expected_status_is_a_conflict(case, operator):
             case=case, actor=operator, resolution="解決", expected_status=CaseStatus.NEW
         )
 
+    assert snapshot(case) == before
+
+
+def test_the_owner_escalating_a_case_someone_escalated_meanwhile_gets_a_conflict(
+    case, operator, supervisor
+):
+    """Without the status they saw, "escalate" on a case escalated meanwhile is a conflict for
+    those who may escalate but not further (the API's 20 concurrent escalations: 409s)."""
+    case = bring_to("escalated", case=case, operator=operator, supervisor=supervisor)
+    before = snapshot(case)
+
+    with pytest.raises(services.TransitionConflict) as caught:
+        run_transition("escalate", case=case, actor=operator)
+
+    assert caught.value.status == CaseStatus.ESCALATED
     assert snapshot(case) == before

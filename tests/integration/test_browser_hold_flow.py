@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from escalations.hold.models import HoldOutcome
-from escalations.models import Case, CaseNote, CaseStatus, NoteKind
+from escalations.models import Case, CaseNote, CaseStatus, HoldOutcome, NoteKind
 from tests.escalations.hold_setup import hold_policy
 from tests.integration.test_browser_escalation_flow import (  # noqa: F401  (fixtures)
     CHROMIUM,

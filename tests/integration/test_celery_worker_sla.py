@@ -37,16 +37,18 @@ from django.db.models import Count
 from django.utils import timezone
 
 from escalations import services
-from escalations.models import Case, CaseStatus, Escalation, EscalationOutcome
-from escalations.sla.models import (
+from escalations.models import (
+    Case,
+    CaseStatus,
+    Escalation,
+    EscalationOutcome,
     Level,
-    Notification,
-    NotificationStatus,
     SLAEvent,
     SLAHopTarget,
     SLATimer,
     TimerKind,
 )
+from notifications.models import Notification, NotificationStatus
 from tests.factories import HANDOFF, make_case, make_sla_policy
 from tests.integration.celery_procs import (
     CeleryCluster,

@@ -9,8 +9,7 @@ import pytest
 import time_machine
 
 from escalations import services
-from escalations.models import CaseStatus, Escalation, SLAEvent, SLATimer
-from escalations.sla.models import Level, TimerKind
+from escalations.models import CaseStatus, Escalation, Level, SLAEvent, SLATimer, TimerKind
 from escalations.sla.sweep import sla_sweep
 from tests.factories import HANDOFF, CustomerFactory, make_case, make_sla_policy
 from tests.threads import run_together

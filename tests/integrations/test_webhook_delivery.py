@@ -12,10 +12,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from escalations import notifications
-from escalations.models import Notification
-from escalations.sla.models import NotificationStatus
 from integrations.models import WebhookDelivery, WebhookSubscription
+from notifications import delivery
+from notifications.models import Notification, NotificationStatus
 from tests.factories import UserFactory, make_case
 
 SECRET = "subscription-secret"
@@ -75,7 +74,7 @@ def test_a_subscription_webhook_is_signed_with_its_secret_and_delivered(org, ope
     case = make_case(owner=operator)
     row = Notification.objects.get(event_type="case.created")
 
-    assert notifications.deliver(row.pk) == "sent"
+    assert delivery.deliver(row.pk) == "sent"
 
     (request,) = receiver.requests
     body = json.loads(request["body"])
@@ -90,7 +89,7 @@ def test_a_wrong_secret_is_refused_by_the_receiver_and_retried(org, operator, re
     make_case(owner=operator)
     row = Notification.objects.get(event_type="case.created")
 
-    assert notifications.deliver(row.pk) == "retry"
+    assert delivery.deliver(row.pk) == "retry"
 
     row.refresh_from_db()
     assert (row.status, row.attempts) == (NotificationStatus.PENDING, 1)
@@ -110,7 +109,7 @@ def test_the_delivery_log_shows_each_delivery_and_retries_it(
         make_case(owner=operator)
     rows = list(Notification.objects.filter(event_type="case.created"))
     for row in rows:
-        notifications.deliver(row.pk)
+        delivery.deliver(row.pk)
     client.force_login(administrator)
 
     page = client.get(reverse("admin:integrations_webhookdelivery_changelist"))

@@ -10,10 +10,9 @@ import time_machine
 from django.db import transaction
 
 from escalations import services
-from escalations.models import Notification
-from escalations.sla.models import NotificationChannel
 from escalations.sla.sweep import sla_sweep
 from integrations.models import WebhookDelivery, WebhookSubscription
+from notifications.models import Notification, NotificationChannel
 from tests.factories import HANDOFF, make_case, make_sla_policy
 
 JST = ZoneInfo("Asia/Tokyo")

@@ -4,6 +4,7 @@ by the services like case transitions; one history row per change."""
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from kit.statemachine import TransitionConflict
 from knowledge import services
 from knowledge.models import Article, ArticleStatus
 from knowledge.search import search
@@ -103,14 +104,14 @@ def test_revising_keeps_the_published_version_visible_until_the_new_one_is_appro
 
 
 def test_an_action_that_does_not_apply_to_the_status_is_a_conflict(draft, supervisor):
-    with pytest.raises(services.ArticleConflict):
+    with pytest.raises(TransitionConflict):
         services.article_approve(article=draft, actor=supervisor)
 
 
 def test_a_stale_copy_of_the_article_is_refused(draft, operator, supervisor):
     stale = Article.objects.get(pk=draft.pk)
     services.article_submit(article=draft, actor=operator)
-    with pytest.raises(services.ArticleConflict):
+    with pytest.raises(TransitionConflict):
         services.article_submit(article=stale, actor=operator)
 
 

@@ -7,10 +7,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from escalations.models import Notification
-from escalations.sla.models import NotificationChannel
 from knowledge import services, tasks
 from knowledge.models import Article
+from notifications.models import Notification, NotificationChannel
 
 
 @pytest.fixture

@@ -9,7 +9,8 @@ from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
 from accounts.models import Team
-from escalations.models import EscalationRule, Notification
+from escalations.models import EscalationRule
+from notifications.models import Notification
 from reports import selectors, services, tasks
 from reports.models import Review, ReviewReminder
 

@@ -7,172 +7,11 @@ from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 from simple_history.models import HistoricalRecords
 
 from accounts.models import Team, Tier
-from escalations.hold.models import HoldOutcome
+from escalations.models.catalog import Category, Customer, EscalationRule
+from escalations.models.choices import CaseStatus, Channel, Mood, Reason, S
+from escalations.models.hold import HoldOutcome
 from escalations.policy import may
 from escalations.priority import Impact, Priority, Urgency
-
-
-class Channel(models.TextChoices):
-    PHONE = "phone", _("Phone")
-    EMAIL = "email", _("Email")
-    CHAT = "chat", _("Chat")
-    WEB = "web", _("Web form")
-    API = "api", _("API")
-
-
-class Reason(models.TextChoices):
-    KNOWLEDGE_GAP = "knowledge_gap", _("Knowledge gap")
-    SUPERIOR_REQUESTED = "superior_requested", _("Customer asks for a superior")
-    BEYOND_AUTHORITY = "beyond_authority", _("Beyond authority (discount, refund, ...)")
-    COMPLAINT = "complaint", _("Complaint")
-    TECHNICAL_FAULT = "technical_fault", _("Technical fault")
-    COMPLIANCE = "compliance", _("Compliance risk")
-    OTHER = "other", _("Other")
-
-
-class Mood(models.TextChoices):
-    CALM = "calm", _("Calm")
-    ANXIOUS = "anxious", _("Anxious")
-    DISSATISFIED = "dissatisfied", _("Dissatisfied")
-    ANGRY = "angry", _("Angry")
-
-
-class CaseStatus(models.TextChoices):
-    NEW = "new", _("New")
-    IN_PROGRESS = "in_progress", _("In progress")
-    ESCALATED = "escalated", _("Escalated")
-    ACKNOWLEDGED = "acknowledged", _("Acknowledged")
-    RETURNED = "returned", _("Answer returned")
-    PENDING_CUSTOMER = "pending_customer", _("Pending customer")
-    RESOLVED = "resolved", _("Resolved")
-    CLOSED = "closed", pgettext_lazy("case status", "Closed")
-
-
-S = CaseStatus
-OPEN_STATUSES = [S.NEW, S.IN_PROGRESS, S.ESCALATED, S.ACKNOWLEDGED, S.RETURNED, S.PENDING_CUSTOMER]
-
-
-class Customer(models.Model):
-    name = models.CharField(_("name"), max_length=200)
-    furigana = models.CharField(_("furigana"), max_length=200, blank=True)
-    phone = models.CharField(_("phone"), max_length=30, blank=True, db_index=True)
-    email = models.EmailField(_("email"), blank=True)
-    external_id = models.CharField(
-        _("CRM id"),
-        max_length=100,
-        null=True,
-        blank=True,
-        unique=True,
-        help_text=_("Identifier of the customer in the external CRM."),
-    )
-
-    history = HistoricalRecords(verbose_name=_("historical customer"))
-
-    class Meta:
-        verbose_name = _("customer")
-        verbose_name_plural = _("customers")
-        ordering = ["furigana", "name"]
-
-    def __str__(self) -> str:
-        return self.name
-
-
-class Category(models.Model):
-    name = models.CharField(_("name"), max_length=100, unique=True)
-    description = models.TextField(_("description"), blank=True)
-    is_active = models.BooleanField(_("active"), default=True)
-    sort_order = models.PositiveSmallIntegerField(_("sort order"), default=0)
-
-    history = HistoricalRecords(verbose_name=_("historical category"))
-
-    class Meta:
-        verbose_name = _("category")
-        verbose_name_plural = _("categories")
-        ordering = ["sort_order", "name"]
-
-    def __str__(self) -> str:
-        return self.name
-
-
-class EscalationRule(models.Model):
-    """One row of the escalation matrix: (category, priority, reason) -> target tier and team."""
-
-    category = models.ForeignKey(
-        Category,
-        verbose_name=_("category"),
-        null=True,
-        blank=True,
-        on_delete=models.CASCADE,
-        help_text=_("Empty: any category."),
-    )
-    priority = models.PositiveSmallIntegerField(
-        _("priority"), choices=Priority.choices, null=True, blank=True, help_text=_("Empty: any.")
-    )
-    reason = models.CharField(
-        _("reason"), max_length=30, choices=Reason.choices, blank=True, help_text=_("Empty: any.")
-    )
-    target_tier = models.PositiveSmallIntegerField(_("target tier"), choices=Tier.choices)
-    target_team = models.ForeignKey(
-        Team, verbose_name=_("target team"), on_delete=models.PROTECT, related_name="rules"
-    )
-    target_user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("target person"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        help_text=_("Optional: the person to hand to (their delegate while they are absent)."),
-    )
-    guidance = models.TextField(
-        _("guidance"), blank=True, help_text=_("When and how to escalate: shown on the form.")
-    )
-    is_active = models.BooleanField(_("active"), default=True)
-    review_owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("review owner"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        help_text=_("Who keeps this rule current."),
-    )
-    next_review_on = models.DateField(
-        _("next review on"),
-        null=True,
-        blank=True,
-        db_index=True,
-        help_text=_("Past this date the rule is flagged as stale on the escalation flow page."),
-    )
-    last_reviewed_on = models.DateField(_("last reviewed on"), null=True, blank=True)
-
-    history = HistoricalRecords(verbose_name=_("historical escalation rule"))
-
-    class Meta:
-        verbose_name = _("escalation rule")
-        verbose_name_plural = _("escalation rules")
-        ordering = ["target_tier", "category", "priority", "reason"]
-
-    def __str__(self) -> str:
-        any_ = _("any")
-        return (
-            f"{self.category or any_} / {self.get_priority_display() or any_} / "
-            f"{self.get_reason_display() or any_} → {self.target_team}"
-        )
-
-    @property
-    def specificity(self) -> int:
-        return sum((self.category_id is not None, self.priority is not None, bool(self.reason)))
-
-    def clean(self) -> None:
-        from django.core.exceptions import ValidationError
-
-        if self.target_team_id and self.target_team.tier != self.target_tier:
-            raise ValidationError(
-                {"target_team": _("The target team belongs to another tier than the target tier.")}
-            )
-        if self.target_tier is not None and self.target_tier <= Tier.L1:
-            raise ValidationError({"target_tier": _("Escalation goes to L2 or higher.")})
 
 
 class CaseReferenceCounter(models.Model):
@@ -429,6 +268,16 @@ class CaseNote(models.Model):
         related_name="+",
     )
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    transition = models.ForeignKey(
+        "escalations.HistoricalCase",
+        verbose_name=_("written with"),
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,  # history rows may be purged; the note stays
+        related_name="+",
+        help_text=_("The change of the case (its history row) this note was written with."),
+    )
 
     history = HistoricalRecords(verbose_name=_("historical case note"), no_db_index=["author"])
 
@@ -531,6 +380,16 @@ class Escalation(models.Model):
     hold_outcome = models.CharField(
         _("hold outcome"), max_length=10, choices=HoldOutcome.choices, blank=True
     )
+    transition = models.ForeignKey(
+        "escalations.HistoricalCase",
+        verbose_name=_("opened with"),
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,  # history rows may be purged; the hop stays
+        related_name="+",
+        help_text=_("The change of the case (its history row) that opened this hop."),
+    )
 
     history = HistoricalRecords(
         verbose_name=_("historical escalation"),
@@ -574,21 +433,3 @@ class Escalation(models.Model):
         if self.on_hold_since is None:
             return None
         return (self.hold_ended_at or timezone.now()) - self.on_hold_since
-
-
-# The SLA models belong to this app; they live in their own module.
-# Callback promises (issue 8) live in their own module too.
-from escalations.hold.models import Callback, CallbackStatus  # noqa: E402, F401
-from escalations.sla.models import (  # noqa: E402, F401
-    BusinessCalendar,
-    CalendarDay,
-    Level,
-    Notification,
-    OpeningHours,
-    SLAEvent,
-    SLAHopTarget,
-    SLAPolicy,
-    SLAPriorityTarget,
-    SLATimer,
-    TimerKind,
-)

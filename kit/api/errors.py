@@ -20,13 +20,7 @@ from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from escalations.services import TransitionConflict
-
-
-class IdempotencyKeyReused(exceptions.APIException):
-    status_code = 422
-    default_code = "idempotency_key_reused"
-    default_detail = "This Idempotency-Key was used for another request."
+from kit.statemachine import TransitionConflict
 
 
 def _fields(detail) -> dict:
@@ -40,7 +34,7 @@ def _fields(detail) -> dict:
 def exception_handler(exc, context):
     if isinstance(exc, TransitionConflict):
         return Response(
-            {"code": "conflict", "detail": exc.message, "status": exc.case.status},
+            {"code": "conflict", "detail": exc.message, "status": exc.status},
             status=status.HTTP_409_CONFLICT,
         )
     if isinstance(exc, DjangoValidationError):

@@ -263,3 +263,5 @@ def bulk_history(
             )
         rows.append(row)
     bulk_insert(rows)
+    for obj, row in zip(objs, rows, strict=True):
+        obj._history_row_id = row.pk  # as a single save would (kit.audit.history_row_id)

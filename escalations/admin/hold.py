@@ -16,10 +16,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
-from escalations.hold import forms, selectors, services
-from escalations.hold.models import Callback, CallbackStatus, HoldOutcome
+from escalations import services
+from escalations.hold import forms, selectors
+from escalations.models import Callback, CallbackStatus, HoldOutcome
 from escalations.policy import user_team_ids
 from escalations.selectors import cases_visible_to
+from escalations.services.hold import format_minutes
+from kit.admin import ReadOnlyAdminMixin, add_form_errors
 
 
 def hold_badge(hold_since) -> str:
@@ -108,14 +111,6 @@ def hold_context(request: HttpRequest, case, *, hops, sla_events) -> dict:
     }
 
 
-def _errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
-
-
 def _page(model_admin, request, case, form, label: str) -> TemplateResponse:
     context = {
         **model_admin.admin_site.each_context(request),
@@ -148,12 +143,12 @@ def hold_end_view(model_admin, request: HttpRequest, pk: int) -> HttpResponse:
                 note=form.cleaned_data["note"],
             )
         except ValidationError as exc:
-            _errors(form, exc)
+            add_form_errors(form, exc)
         else:
             model_admin.message_user(
                 request,
                 _("Hold ended after %(duration)s.")
-                % {"duration": services.format_minutes(hop.hold_duration)},
+                % {"duration": format_minutes(hop.hold_duration)},
                 messages.SUCCESS,
             )
             if hop.hold_outcome == HoldOutcome.CALLBACK:
@@ -176,7 +171,7 @@ def callback_promise_view(model_admin, request: HttpRequest, pk: int) -> HttpRes
         try:
             services.callback_promise(case=case, actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _errors(form, exc)
+            add_form_errors(form, exc)
         else:
             model_admin.message_user(request, _("Callback promised."), messages.SUCCESS)
             return _back(case)
@@ -193,7 +188,7 @@ def callback_keep_view(model_admin, request: HttpRequest, pk: int, callback_pk: 
                 callback=callback, actor=request.user, outcome=form.cleaned_data["outcome"]
             )
         except ValidationError as exc:
-            _errors(form, exc)
+            add_form_errors(form, exc)
         else:
             model_admin.message_user(request, _("Callback made."), messages.SUCCESS)
             return _back(case)
@@ -201,7 +196,7 @@ def callback_keep_view(model_admin, request: HttpRequest, pk: int, callback_pk: 
 
 
 @admin.register(Callback)
-class CallbackAdmin(SimpleHistoryAdmin):
+class CallbackAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
     """Read-only: callbacks are written by the promise and keep services (from the case)."""
 
     list_display = [
@@ -233,19 +228,10 @@ class CallbackAdmin(SimpleHistoryAdmin):
                     "team": row.team,
                     "category": row.category,
                     "holds": row.holds,
-                    "median_text": services.format_minutes(row.median),
-                    "p90_text": services.format_minutes(row.p90),
+                    "median_text": format_minutes(row.median),
+                    "p90_text": format_minutes(row.p90),
                 }
                 for row in selectors.hold_figures()
             ]
             extra_context["callback_figures"] = selectors.callbacks_kept_on_time(now=timezone.now())
         return super().changelist_view(request, extra_context)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

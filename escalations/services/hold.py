@@ -13,14 +13,24 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from escalations import notifications
-from escalations.hold.models import Callback, CallbackStatus, HoldOutcome
-from escalations.models import OPEN_STATUSES, Case, CaseNote, Escalation, NoteKind
+from escalations.models import (
+    OPEN_STATUSES,
+    Callback,
+    CallbackStatus,
+    Case,
+    Escalation,
+    HoldOutcome,
+    NoteKind,
+    SLATimer,
+    TimerKind,
+)
 from escalations.policy import Side, is_on_side
 from escalations.selectors import case_is_visible_to
+from escalations.services._base import add_note
 from escalations.sla import timers as sla
-from escalations.sla.models import SLATimer, TimerKind
 from escalations.sla.schedules import ScheduleCache
+from kit.audit import audited_save
+from notifications import outbox
 
 
 def format_minutes(delta: dt.timedelta) -> str:
@@ -38,13 +48,6 @@ def _check_case_work(case: Case, actor: User, permission: str) -> None:
         raise PermissionDenied(_("You may not do this on this case."))
     if not case_is_visible_to(case, actor):
         raise PermissionDenied(_("You may not do this on this case."))
-
-
-def _note(case: Case, actor: User, kind: str, body: str) -> None:
-    note = CaseNote(case=case, kind=kind, body=body, author=actor)
-    note._history_user = actor
-    note._change_reason = f"note: {kind}"
-    note.save()
 
 
 # --- hold ------------------------------------------------------------------------------------
@@ -68,7 +71,7 @@ def notify_hold_started(hops: Sequence[Escalation]) -> None:
             "reference": case.reference,
             "subject": case.subject,
         }
-        notifications.notify_users(
+        outbox.notify_users(
             present,
             event_type="escalation.on_hold",
             subject=subject,
@@ -106,9 +109,12 @@ def hold_end(*, case: Case, actor: User, outcome: str, note: str = "") -> Escala
             raise ValidationError(_("The customer is not on hold on this case."))
         hop.hold_ended_at = now
         hop.hold_outcome = outcome
-        hop._history_user = actor
-        hop._change_reason = f"hold_end: {outcome}"
-        hop.save(update_fields=["hold_ended_at", "hold_outcome"])
+        audited_save(
+            hop,
+            actor=actor,
+            reason=f"hold_end: {outcome}",
+            update_fields=["hold_ended_at", "hold_outcome"],
+        )
         sla.stop_timers(case, [TimerKind.HOLD_ACKNOWLEDGE], escalation=hop, now=now)
         body = _("Hold ended (%(outcome)s) after %(duration)s.") % {
             "outcome": HoldOutcome(outcome).label,
@@ -116,7 +122,7 @@ def hold_end(*, case: Case, actor: User, outcome: str, note: str = "") -> Escala
         }
         if note.strip():
             body += "\n" + note.strip()
-        _note(case, actor, NoteKind.HOLD, body)
+        add_note(case, actor=actor, kind=NoteKind.HOLD, body=body)
     return hop
 
 
@@ -160,9 +166,7 @@ def callback_promise(
             note=note.strip(),
             created_at=now,
         )
-        callback._history_user = actor
-        callback._change_reason = "promise"
-        callback.save()
+        audited_save(callback, actor=actor, reason="promise")
         policy = sla.policy_for(case)
         if policy is not None:
             timer = SLATimer(
@@ -184,7 +188,7 @@ def callback_promise(
         }
         if callback.note:
             body += "\n" + callback.note
-        _note(case, actor, NoteKind.CALLBACK, body)
+        add_note(case, actor=actor, kind=NoteKind.CALLBACK, body=body)
     return callback
 
 
@@ -204,9 +208,12 @@ def callback_keep(*, callback: Callback, actor: User, outcome: str) -> Callback:
         callback.kept_at = now
         callback.kept_by = actor
         callback.outcome = outcome.strip()
-        callback._history_user = actor
-        callback._change_reason = "keep"
-        callback.save(update_fields=["status", "kept_at", "kept_by", "outcome"])
+        audited_save(
+            callback,
+            actor=actor,
+            reason="keep",
+            update_fields=["status", "kept_at", "kept_by", "outcome"],
+        )
         sla.stop_timers(case, [TimerKind.CALLBACK], now=now, callback=callback)
         late = "" if now <= callback.due_at else " " + _("(late)")
         body = _("Callback to %(number)s made%(late)s: %(outcome)s") % {
@@ -214,5 +221,5 @@ def callback_keep(*, callback: Callback, actor: User, outcome: str) -> Callback:
             "late": late,
             "outcome": callback.outcome,
         }
-        _note(case, actor, NoteKind.CALLBACK, body)
+        add_note(case, actor=actor, kind=NoteKind.CALLBACK, body=body)
     return callback

@@ -15,9 +15,8 @@ import pytest
 import time_machine
 from django.db import transaction
 
-from escalations import notifications, tasks
-from escalations.models import Notification
-from escalations.sla.models import NotificationChannel, NotificationStatus
+from notifications import delivery, outbox, tasks
+from notifications.models import Notification, NotificationChannel, NotificationStatus
 
 JST = ZoneInfo("Asia/Tokyo")
 NOW = dt.datetime(2026, 6, 8, 10, tzinfo=JST)
@@ -34,7 +33,7 @@ def emails(operator, colleague):
 
 def email_to(*users) -> list[Notification]:
     with time_machine.travel(NOW, tick=False):
-        return notifications.notify_users(
+        return outbox.notify_users(
             users, event_type="sla.warning", subject="[警告] C-2026-000001", payload=PAYLOAD
         )
 
@@ -99,7 +98,7 @@ def webhook_to(team, url: str) -> Notification:
     team.webhook_secret = SECRET
     team.save()
     with time_machine.travel(NOW, tick=False):
-        (row,) = notifications.notify_team_webhook(
+        (row,) = outbox.notify_team_webhook(
             team, event_type="sla.breached", subject="[違反] C-2026-000001", payload=PAYLOAD
         )
     return row
@@ -107,7 +106,7 @@ def webhook_to(team, url: str) -> Notification:
 
 def deliver(row: Notification, moment: dt.datetime = NOW) -> str:
     with time_machine.travel(moment, tick=False):
-        return notifications.deliver(row.pk)
+        return delivery.deliver(row.pk)
 
 
 def reloaded(row: Notification) -> Notification:
@@ -210,11 +209,11 @@ def test_after_max_attempts_the_notification_fails(org):
     row = webhook_to(org["l2"], closed_port_url())
 
     outcomes, moment = [], NOW
-    for _ in range(notifications.MAX_ATTEMPTS):
+    for _ in range(delivery.MAX_ATTEMPTS):
         outcomes.append(deliver(row, moment))
         moment = reloaded(row).next_attempt_at
 
-    assert outcomes == ["retry"] * (notifications.MAX_ATTEMPTS - 1) + ["failed"]
+    assert outcomes == ["retry"] * (delivery.MAX_ATTEMPTS - 1) + ["failed"]
     failed = reloaded(row)
     assert (failed.status, failed.attempts) == (NotificationStatus.FAILED, 8)
     assert deliver(row, moment + dt.timedelta(days=1)) == "skipped"
@@ -234,14 +233,14 @@ def test_a_notification_another_worker_is_sending_is_not_sent_twice(
     operator, emails, mailoutbox, monkeypatch
 ):
     (row,) = email_to(operator)
-    send_mail = notifications.send_mail
+    send_mail = delivery.send_mail
     meanwhile = []
 
     def slow_send_mail(*args, **kwargs):
-        meanwhile.append(notifications.deliver(row.pk))  # a second worker, same moment
+        meanwhile.append(delivery.deliver(row.pk))  # a second worker, same moment
         return send_mail(*args, **kwargs)
 
-    monkeypatch.setattr(notifications, "send_mail", slow_send_mail)
+    monkeypatch.setattr(delivery, "send_mail", slow_send_mail)
 
     assert deliver(row) == "sent"
     assert meanwhile == ["skipped"]
@@ -257,14 +256,14 @@ def test_a_claim_whose_worker_died_is_retried_after_the_lease(
         raise SystemExit("worker killed")
 
     with monkeypatch.context() as patch:
-        patch.setattr(notifications, "send_mail", worker_dies)
+        patch.setattr(delivery, "send_mail", worker_dies)
         with pytest.raises(SystemExit):
             deliver(row)
 
     claimed = reloaded(row)
     assert (claimed.status, claimed.attempts) == (NotificationStatus.PENDING, 1)
-    assert deliver(row, NOW + notifications.LEASE / 2) == "skipped"
-    assert deliver(row, NOW + notifications.LEASE) == "sent"
+    assert deliver(row, NOW + delivery.LEASE / 2) == "skipped"
+    assert deliver(row, NOW + delivery.LEASE) == "sent"
     assert len(mailoutbox) == 1
 
 

@@ -1,8 +1,9 @@
 """The case timeline: notes, transitions (the case's history rows with their reasons),
 escalation hops and SLA events, in time order, in a constant number of queries.
 
-A transition and what its service wrote with it (the comment, handoff or answer note by the
-same person, the hop it opened) are one entry: a supervisor reads one line per event."""
+A transition and what its service wrote with it (the comment, handoff or answer note, the hop
+it opened: each stores the history row of the transition) are one entry: a supervisor reads one
+line per event."""
 
 from __future__ import annotations
 
@@ -11,15 +12,8 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
-SAME_EVENT = dt.timedelta(seconds=5)
-ATTACHED_NOTE_KINDS = ("status", "handoff", "answer", "internal")
-# the note each transition's service writes with it (default: its comment, a status note)
-NOTE_OF = {
-    "escalate": "handoff",
-    "escalate_further": "handoff",
-    "return_to_owner": "answer",
-    "acknowledge": "internal",
-}
+from escalations.models import CaseStatus
+from escalations.services import CASES
 
 
 @dataclass
@@ -35,13 +29,10 @@ class TimelineEntry:
 
 
 def _transition_label(name: str) -> str | None:
-    from escalations.models import Case
-
-    method = getattr(Case, name, None)
-    meta = getattr(method, "_django_fsm", None)
-    if meta is None:
+    try:
+        return CASES.label(name)
+    except KeyError:
         return None
-    return str(next(iter(meta.transitions.values())).custom.get("label", name))
 
 
 def _hop_details(hop) -> list[str]:
@@ -58,37 +49,14 @@ def _hop_details(hop) -> list[str]:
     return lines
 
 
-def _take(candidates: list, when: dt.datetime, who_id, at, by, kind=None) -> object | None:
-    """The first unused candidate (of ``kind``) written by ``who_id`` in the seconds after
-    ``when`` (the service saves the case first, then what goes with it)."""
-    for i, item in enumerate(candidates):
-        if kind is not None and item.kind != kind:
-            continue
-        if by(item) == who_id and dt.timedelta(0) <= at(item) - when <= SAME_EVENT:
-            return candidates.pop(i)
-    return None
-
-
 def case_timeline(case, *, notes, hops, sla_events) -> list[TimelineEntry]:
     """``notes``, ``hops`` and ``sla_events``: what the case page already loaded (with their
     people and timers); this adds one query, the case's history rows with their users."""
-    from escalations.models import CaseStatus
-
     status_labels = dict(CaseStatus.choices)
-    loose_notes = [n for n in notes if n.kind in ATTACHED_NOTE_KINDS]
-    entries = [
-        TimelineEntry(
-            at=n.created_at,
-            kind="note",
-            label=n.get_kind_display(),
-            who=str(n.author) if n.author_id else "—",
-            text=n.body,
-            css=f"note-{n.kind}",
-        )
-        for n in notes
-        if n.kind not in ATTACHED_NOTE_KINDS
-    ]
-    open_hops = list(hops)
+    note_of = {n.transition_id: n for n in notes if n.transition_id is not None}
+    hop_of = {h.transition_id: h for h in hops if h.transition_id is not None}
+    shown: set[int] = set()  # notes and hops shown with their transition
+    entries: list[TimelineEntry] = []
     previous_status = None
     rows = case.history.select_related("history_user").order_by("history_date", "history_id")
     for row in rows:
@@ -109,45 +77,35 @@ def case_timeline(case, *, notes, hops, sla_events) -> list[TimelineEntry]:
         elif label is not None:
             entry.label, entry.text, entry.status_change = label, text, status_change
             entry.css = f"transition-{name}"
-            note = _take(
-                loose_notes,
-                row.history_date,
-                row.history_user_id,
-                at=lambda n: n.created_at,
-                by=lambda n: n.author_id,
-                kind=NOTE_OF.get(name, "status"),
-            )
+            note = note_of.get(row.history_id)
             if note is not None:
                 entry.text = note.body  # the whole comment (the reason is cut at 100)
                 entry.css += f" note-{note.kind}"
-            if name in ("escalate", "escalate_further"):
-                hop = _take(
-                    open_hops,
-                    row.history_date,
-                    row.history_user_id,
-                    at=lambda h: h.requested_at,
-                    by=lambda h: h.requested_by_id,
-                )
-                if hop is not None:
-                    entry.details = _hop_details(hop)
-                    entry.text = text if note is None else note.body
+                shown.add(id(note))
+            hop = hop_of.get(row.history_id)
+            if hop is not None:
+                entry.details = _hop_details(hop)
+                shown.add(id(hop))
         else:
             entry.label, entry.text, entry.status_change = _("Edited"), reason, status_change
             entry.css = "edit"
         previous_status = row.status
         entries.append(entry)
-    for note in loose_notes:
-        entries.append(
-            TimelineEntry(
-                at=note.created_at,
-                kind="note",
-                label=note.get_kind_display(),
-                who=str(note.author) if note.author_id else "—",
-                text=note.body,
-                css=f"note-{note.kind}",
+    for note in notes:
+        if id(note) not in shown:
+            entries.append(
+                TimelineEntry(
+                    at=note.created_at,
+                    kind="note",
+                    label=note.get_kind_display(),
+                    who=str(note.author) if note.author_id else "—",
+                    text=note.body,
+                    css=f"note-{note.kind}",
+                )
             )
-        )
-    for hop in open_hops:
+    for hop in hops:
+        if id(hop) in shown:
+            continue
         entries.append(
             TimelineEntry(
                 at=hop.requested_at,

@@ -14,27 +14,18 @@ from django.utils import timezone
 from django.utils.timesince import timesince
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django_fsm import can_proceed
 from simple_history.admin import SimpleHistoryAdmin
 
-from audit.timeline import case_timeline
-from escalations import forms, policy, services
-from escalations.hold import admin as hold_admin  # also registers the callback admin
+from escalations import forms, hooks, policy, services
+from escalations.admin import hold as hold_admin
+from escalations.admin.sla import sla_badge
 from escalations.hold import selectors as hold_selectors
-from escalations.models import (
-    Case,
-    CaseStatus,
-    Category,
-    Customer,
-    Escalation,
-    EscalationRule,
-    Reason,
-)
+from escalations.models import Case, CaseStatus, Escalation, Reason
 from escalations.policy import user_team_ids
 from escalations.selectors import active_rules, cases_visible_to, escalation_target
 from escalations.sla import selectors as sla_selectors
-from escalations.sla.admin import sla_badge  # also registers the SLA admin pages
-from knowledge.deflection import suggestions_for
+from escalations.timeline import case_timeline
+from kit.admin import ReadOnlyAdminMixin, TransitionAdminMixin, add_form_errors
 
 
 class VisibleHistoryAdmin(SimpleHistoryAdmin):
@@ -53,38 +44,6 @@ class VisibleHistoryAdmin(SimpleHistoryAdmin):
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         self._404_unless_visible(request, object_id)
         return super().history_form_view(request, object_id, version_id, extra_context)
-
-
-@admin.register(Customer)
-class CustomerAdmin(SimpleHistoryAdmin):
-    list_display = ["name", "furigana", "phone", "email", "external_id"]
-    search_fields = ["name", "furigana", "phone", "email", "external_id"]
-
-
-@admin.register(Category)
-class CategoryAdmin(SimpleHistoryAdmin):
-    list_display = ["name", "is_active", "sort_order"]
-    list_filter = ["is_active"]
-    search_fields = ["name"]
-
-
-@admin.register(EscalationRule)
-class EscalationRuleAdmin(SimpleHistoryAdmin):
-    list_display = [
-        "__str__",
-        "category",
-        "priority",
-        "reason",
-        "target_tier",
-        "target_team",
-        "target_user",
-        "is_active",
-        "next_review_on",
-    ]
-    list_filter = ["is_active", "target_tier", "category", "priority", "reason"]
-    list_select_related = ["category", "target_team", "target_user"]
-    search_fields = ["guidance", "target_team__name", "category__name"]
-    autocomplete_fields = ["target_user", "review_owner"]
 
 
 class MyCasesFilter(admin.SimpleListFilter):
@@ -147,53 +106,29 @@ class EscalatedToMyTeamFilter(admin.SimpleListFilter):
         return queryset
 
 
-def transition_label(name: str) -> str:
-    """The label declared on the ``Case`` transition ``name`` (its ``custom["label"]``)."""
-    meta = getattr(Case, name)._django_fsm
-    return str(next(iter(meta.transitions.values())).custom.get("label", name))
-
-
-# transition name -> (form class, service call)
-def _run_comment(service):
-    return lambda case, user, data: service(
-        case=case, actor=user, comment=data["comment"], expected_status=data["expected_status"]
-    )
-
-
-TRANSITIONS = {
-    "start_work": (forms.CommentForm, _run_comment(services.case_start_work)),
-    "wait_for_customer": (forms.CommentForm, _run_comment(services.case_wait_for_customer)),
-    "resume": (forms.CommentForm, _run_comment(services.case_resume)),
-    "close": (forms.CommentForm, _run_comment(services.case_close)),
-    "acknowledge": (forms.CommentForm, _run_comment(services.case_acknowledge)),
-    "resolve": (
-        forms.ResolveForm,
-        lambda case, user, data: services.case_resolve(
-            case=case,
-            actor=user,
-            resolution=data["resolution"],
-            expected_status=data["expected_status"],
-        ),
-    ),
-    "reopen": (
-        forms.ReopenForm,
-        lambda case, user, data: services.case_reopen(
-            case=case, actor=user, reason=data["reason"], expected_status=data["expected_status"]
-        ),
-    ),
-    "return_to_owner": (
-        forms.AnswerForm,
-        lambda case, user, data: services.case_return_to_owner(
-            case=case, actor=user, answer=data["answer"], expected_status=data["expected_status"]
-        ),
-    ),
+# Each transition's form: its fields are the service's keyword arguments.
+FORMS = {
+    "start_work": forms.CommentForm,
+    "wait_for_customer": forms.CommentForm,
+    "resume": forms.CommentForm,
+    "close": forms.CommentForm,
+    "acknowledge": forms.CommentForm,
+    "escalate": forms.EscalateForm,
+    "escalate_further": forms.EscalateForm,
+    "resolve": forms.ResolveForm,
+    "reopen": forms.ReopenForm,
+    "return_to_owner": forms.AnswerForm,
 }
 ESCALATE = {"escalate", "escalate_further"}
 
 
 @admin.register(Case)
-class CaseAdmin(VisibleHistoryAdmin):
+class CaseAdmin(TransitionAdminMixin, VisibleHistoryAdmin):
     form = forms.CaseForm
+    machine = services.CASES
+    transitions = services.TRANSITIONS
+    transition_template = "admin/escalations/case/transition.html"
+    transition_object_name = "case"
     change_form_template = "admin/escalations/case/change_form.html"
     list_display = [
         "reference",
@@ -311,13 +246,6 @@ class CaseAdmin(VisibleHistoryAdmin):
             obj.pk = case.pk
             obj.reference = case.reference
 
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
-        except services.TransitionConflict as exc:
-            self.message_user(request, exc.message, messages.ERROR)
-            return HttpResponseRedirect(request.path)
-
     def change_view(self, request, object_id, form_url="", extra_context=None):
         case = self.get_object(request, object_id)
         extra_context = extra_context or {}
@@ -326,14 +254,7 @@ class CaseAdmin(VisibleHistoryAdmin):
         return super().change_view(request, object_id, form_url, extra_context)
 
     def _case_context(self, request, case: Case) -> dict:
-        actions = [
-            {
-                "name": t.name,
-                "label": t.custom.get("label", t.name),
-                "url": reverse("admin:escalations_case_transition", args=[case.pk, t.name]),
-            }
-            for t in case.get_available_user_status_transitions(request.user)
-        ]
+        actions = self.transition_actions(request, case)
         can_note = request.user.has_perm("escalations.add_casenote")
         sla_events = list(case.sla_events.select_related("timer").order_by("fired_at"))
         hops = list(
@@ -363,11 +284,7 @@ class CaseAdmin(VisibleHistoryAdmin):
 
     def get_urls(self):
         own = [
-            path(
-                "<int:pk>/do/<str:name>/",
-                self.admin_site.admin_view(self.transition_view),
-                name="escalations_case_transition",
-            ),
+            *self.transition_urls(),
             path(
                 "<int:pk>/note/",
                 self.admin_site.admin_view(self.note_view),
@@ -382,73 +299,30 @@ class CaseAdmin(VisibleHistoryAdmin):
     def _back(self, case: Case) -> HttpResponseRedirect:
         return HttpResponseRedirect(reverse("admin:escalations_case_change", args=[case.pk]))
 
-    def transition_view(self, request: HttpRequest, pk: int, name: str) -> HttpResponse:
-        if name not in TRANSITIONS and name not in ESCALATE:
-            raise PermissionDenied
-        case = self._visible_case(request, pk)
-        if not policy.allows(name, case, request.user):
-            raise PermissionDenied
-        if request.method == "GET" and not can_proceed(getattr(case, name)):
-            self.message_user(
-                request,
-                _("This action is not possible while the case is “%(status)s”.")
-                % {"status": case.get_status_display()},
-                messages.WARNING,
-            )
-            return self._back(case)
-        form_class = forms.EscalateForm if name in ESCALATE else TRANSITIONS[name][0]
-        if request.method == "POST":
-            form = form_class(request.POST)
-            if form.is_valid():
-                try:
-                    self._do(case, request.user, name, form.cleaned_data)
-                except services.TransitionConflict as exc:
-                    self.message_user(request, exc.message, messages.ERROR)
-                    return self._back(case)
-                except ValidationError as exc:
-                    self._add_errors(form, exc)
-                else:
-                    self.message_user(
-                        request,
-                        _("%(case)s: %(action)s done.")
-                        % {"case": case.reference, "action": self._label(case, name)},
-                        messages.SUCCESS,
-                    )
-                    return self._back(case)
-        else:
-            form = form_class(initial={"expected_status": case.status})
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.opts,
-            "case": case,
-            "form": form,
-            "title": f"{case.reference}: {self._label(case, name)}",
-            "action_label": self._label(case, name),
-            "routes": self._routes(case) if name in ESCALATE else None,
-            "suggestions": suggestions_for(case, request.user, record=request.method == "GET")
-            if name == "escalate"
-            else None,
-        }
-        return TemplateResponse(request, "admin/escalations/case/transition.html", context)
+    # --- the transition page's hooks (kit.admin.TransitionAdminMixin) ----------------------
 
-    def _do(self, case: Case, user, name: str, data: dict) -> None:
-        if name in ESCALATE:
-            services.case_escalate(
-                case=case,
-                actor=user,
-                reason=data["reason"],
-                handoff=services.Handoff(
-                    customer_wants=data["customer_wants"], tried=data["tried"], mood=data["mood"]
-                ),
-                expected_status=data["expected_status"],
-                on_hold=data.get("on_hold", False),
-            )
-        else:
-            TRANSITIONS[name][1](case, user, data)
+    def transition_object(self, request: HttpRequest, pk: int) -> Case:
+        return self._visible_case(request, pk)
 
-    @staticmethod
-    def _label(case: Case, name: str) -> str:
-        return transition_label(name)
+    def transition_allowed(self, request: HttpRequest, case: Case, name: str) -> bool:
+        return policy.allows(name, case, request.user)
+
+    def transition_form_class(self, name: str):
+        return FORMS[name]
+
+    def transition_kwargs(self, name: str, data: dict) -> dict:
+        return services.transition_kwargs(name, data)
+
+    def transition_title(self, case: Case) -> str:
+        return case.reference
+
+    def transition_context(self, request: HttpRequest, case: Case, name: str, form) -> dict:
+        if name not in ESCALATE:
+            return {}
+        context = {"routes": self._routes(case)}
+        for extra in hooks.escalate_page(request, case, name):
+            context.update(extra)
+        return context
 
     @staticmethod
     def _routes(case: Case) -> list[dict]:
@@ -459,14 +333,6 @@ class CaseAdmin(VisibleHistoryAdmin):
             target = escalation_target(case, reason.value, rules=rules)
             routes.append({"reason": reason, "target": target})
         return routes
-
-    @staticmethod
-    def _add_errors(form, exc: ValidationError) -> None:
-        if hasattr(exc, "error_dict"):
-            for field, errors in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
-        else:
-            form.add_error(None, exc.messages)
 
     def note_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         case = self._visible_case(request, pk)
@@ -482,7 +348,7 @@ class CaseAdmin(VisibleHistoryAdmin):
                     body=form.cleaned_data["body"],
                 )
             except ValidationError as exc:
-                self._add_errors(form, exc)
+                add_form_errors(form, exc)
             else:
                 self.message_user(request, _("Note added."), messages.SUCCESS)
                 return self._back(case)
@@ -498,7 +364,7 @@ class CaseAdmin(VisibleHistoryAdmin):
 
 
 @admin.register(Escalation)
-class EscalationAdmin(VisibleHistoryAdmin):
+class EscalationAdmin(ReadOnlyAdminMixin, VisibleHistoryAdmin):
     """Read-only: hops are written by the escalate, acknowledge and return services."""
 
     list_display = [
@@ -525,12 +391,3 @@ class EscalationAdmin(VisibleHistoryAdmin):
     def get_queryset(self, request):
         visible = cases_visible_to(request.user)
         return super().get_queryset(request).filter(case__in=visible)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -1,5 +1,4 @@
-"""Callback promises. Imported by ``escalations.models`` (these are the escalations app's
-models); the hold itself is recorded on ``Escalation``."""
+"""Callback promises; the hold itself is recorded on ``Escalation``."""
 
 from __future__ import annotations
 

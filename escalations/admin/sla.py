@@ -1,4 +1,4 @@
-"""Admin for business calendars, SLA policies, SLA events and the notification outbox.
+"""Admin for business calendars, SLA policies and SLA events.
 Saving a calendar or a policy recomputes the open deadlines it affects."""
 
 from __future__ import annotations
@@ -13,22 +13,21 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
-from audit.history import OneHistoryRowAdmin
-from escalations import notifications
-from escalations.sla import timers
-from escalations.sla.calendar import japanese_holidays
-from escalations.sla.models import (
+from escalations.models import (
     BusinessCalendar,
     CalendarDay,
     CalendarDayKind,
-    Notification,
     OpeningHours,
     SLAEvent,
     SLAHopTarget,
     SLAPolicy,
     SLAPriorityTarget,
 )
+from escalations.sla import timers
+from escalations.sla.calendar import japanese_holidays
 from escalations.sla.selectors import SLAState
+from kit.admin import ReadOnlyAdmin
+from kit.history import OneHistoryRowAdmin
 
 STATE_COLOURS = {"on_track": "#2e7d32", "at_risk": "#ef6c00", "breached": "#c62828"}
 STATE_LABELS = {
@@ -151,17 +150,6 @@ class SLAPolicyAdmin(OneHistoryRowAdmin, RecomputesDeadlinesAdmin):
     recompute = staticmethod(timers.recompute_for_policy)
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(SLAEvent)
 class SLAEventAdmin(ReadOnlyAdmin):
     list_display = ["fired_at", "case", "timer_kind", "level", "due_at", "action"]
@@ -174,35 +162,3 @@ class SLAEventAdmin(ReadOnlyAdmin):
     @admin.display(description=gettext_lazy("timer"), ordering="timer__kind")
     def timer_kind(self, event: SLAEvent) -> str:
         return event.timer.get_kind_display()
-
-
-@admin.register(Notification)
-class NotificationAdmin(ReadOnlyAdmin):
-    list_display = [
-        "created_at",
-        "event_type",
-        "channel",
-        "recipient",
-        "address",
-        "subject",
-        "status",
-        "attempts",
-        "next_attempt_at",
-        "sent_at",
-    ]
-    list_filter = ["status", "channel", "event_type"]
-    list_select_related = ["recipient"]
-    search_fields = ["address", "subject", "case__reference"]
-    date_hierarchy = "created_at"
-    show_full_result_count = False
-    actions = ["retry_now"]
-
-    def has_retry_permission(self, request) -> bool:
-        return request.user.has_perm("escalations.change_notification")
-
-    @admin.action(description=gettext_lazy("Retry delivery now"), permissions=["retry"])
-    def retry_now(self, request, queryset):
-        count = notifications.retry_now(list(queryset.values_list("pk", flat=True)))
-        self.message_user(
-            request, _("%(count)d notifications queued again.") % {"count": count}, messages.INFO
-        )

@@ -1,0 +1,9 @@
+"""Where other apps extend the escalations app's pages without it importing them."""
+
+from kit.hooks import Hook
+
+escalate_page = Hook(
+    """The escalate page's extra context: receivers take ``(request, case, name)`` (``name``:
+    "escalate" or "escalate_further") and return a dict (e.g. the knowledge base's
+    suggestions)."""
+)

@@ -1,0 +1,173 @@
+"""Opening and editing cases, notes, and registering customers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Team, Tier, User
+from escalations.models import (
+    Case,
+    CaseNote,
+    CaseReferenceCounter,
+    Category,
+    Channel,
+    Customer,
+    NoteKind,
+)
+from escalations.priority import Impact, Urgency, priority_for
+from escalations.selectors import case_is_visible_to
+from escalations.services._base import CASES, add_note
+from escalations.sla import timers as sla
+from kit.audit import audited_save
+from notifications import events
+
+
+def _next_reference(now_year: int) -> str:
+    counter, _created = CaseReferenceCounter.objects.select_for_update().get_or_create(
+        year=now_year
+    )
+    CaseReferenceCounter.objects.filter(pk=now_year).update(last=F("last") + 1)
+    counter.refresh_from_db(fields=["last"])
+    return f"C-{now_year}-{counter.last:06d}"
+
+
+def _home_team(user: User) -> Team | None:
+    """The team a case owned by ``user`` belongs to: their lowest-tier team."""
+    return Team.objects.filter(members=user).order_by("tier", "name").first()
+
+
+def _validate_levels(impact: int, urgency: int) -> None:
+    errors = {}
+    if impact not in Impact.values:
+        errors["impact"] = _("Choose a valid impact.")
+    if urgency not in Urgency.values:
+        errors["urgency"] = _("Choose a valid urgency.")
+    if errors:
+        raise ValidationError(errors)
+
+
+def case_create(
+    *,
+    actor: User,
+    customer: Customer,
+    category: Category,
+    subject: str,
+    description: str = "",
+    channel: str = Channel.PHONE,
+    impact: int,
+    urgency: int,
+    owner: User | None = None,
+    call_log: str = "",
+) -> Case:
+    """Open a case. The owner (default: the actor) keeps the customer for its whole life."""
+    if not actor.has_perm("escalations.add_case"):
+        raise PermissionDenied(_("You may not open cases."))
+    if not subject.strip():
+        raise ValidationError({"subject": _("A subject is required.")})
+    if channel not in Channel.values:
+        raise ValidationError({"channel": _("Choose a valid channel.")})
+    _validate_levels(impact, urgency)
+    owner = owner or actor
+    now = timezone.now()
+    with transaction.atomic():
+        team = _home_team(owner)
+        case = Case(
+            reference=_next_reference(timezone.localtime(now).year),
+            subject=subject.strip(),
+            description=description,
+            channel=channel,
+            customer=customer,
+            category=category,
+            impact=impact,
+            urgency=urgency,
+            priority=priority_for(impact, urgency),
+            owner=owner,
+            owner_team=team,
+            tier=Tier.L1,
+            assigned_team=team,
+            handler=owner,
+            created_at=now,
+        )
+        audited_save(case, actor=actor, reason="create")
+        sla.start_case_timers(case, now=now)
+        events.emit("case.created", case)
+        if call_log.strip():
+            add_note(case, actor=actor, kind=NoteKind.CALL_LOG, body=call_log)
+    return case
+
+
+EDITABLE_FIELDS = ("subject", "description", "channel", "customer", "category", "impact", "urgency")
+
+
+def case_update(*, case: Case, actor: User, **changes: Any) -> Case:
+    """Edit the editable fields of a case; priority follows impact and urgency."""
+    unknown = set(changes) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise ValidationError(_("These fields cannot be edited: %s") % ", ".join(sorted(unknown)))
+    if not actor.has_perm("escalations.change_case") or not case_is_visible_to(case, actor):
+        raise PermissionDenied(_("You may not edit this case."))
+    changed = [name for name, value in changes.items() if getattr(case, name) != value]
+    if not changed:
+        return case
+    for name in changed:
+        setattr(case, name, changes[name])
+    if not str(case.subject).strip():
+        raise ValidationError({"subject": _("A subject is required.")})
+    _validate_levels(case.impact, case.urgency)
+    new_priority = priority_for(case.impact, case.urgency)
+    if new_priority != case.priority:
+        case.priority = new_priority
+        changed.append("priority")
+    with transaction.atomic():
+        CASES.lock_unchanged(case)  # a full save of a stale case would undo a transition
+        CASES.save(case, actor=actor, reason="edit: " + ", ".join(changed))
+    return case
+
+
+def case_add_note(*, case: Case, actor: User, kind: str, body: str) -> CaseNote:
+    """Add a call log or an internal note to the case's timeline."""
+    if kind not in (NoteKind.CALL_LOG, NoteKind.INTERNAL):
+        raise ValidationError({"kind": _("Only call logs and internal notes can be added.")})
+    if not body.strip():
+        raise ValidationError({"body": _("The note is empty.")})
+    if not actor.has_perm("escalations.add_casenote") or not case_is_visible_to(case, actor):
+        raise PermissionDenied(_("You may not add notes to this case."))
+    return add_note(case, actor=actor, kind=kind, body=body)
+
+
+# --- customers -------------------------------------------------------------------------------
+
+
+def customer_create(
+    *,
+    actor: User,
+    name: str,
+    furigana: str = "",
+    phone: str = "",
+    email: str = "",
+    external_id: str | None = None,
+) -> Customer:
+    """Register a customer (e.g. from a CTI or CRM); ``external_id`` is the CRM's, unique."""
+    if not actor.has_perm("escalations.add_customer"):
+        raise PermissionDenied(_("You may not register customers."))
+    if not name.strip():
+        raise ValidationError({"name": _("A name is required.")})
+    external_id = (external_id or "").strip() or None
+    customer = Customer(
+        name=name.strip(),
+        furigana=furigana.strip(),
+        phone=phone.strip(),
+        email=email.strip(),
+        external_id=external_id,
+    )
+    with transaction.atomic():
+        if external_id and Customer.objects.filter(external_id=external_id).exists():
+            raise ValidationError({"external_id": _("A customer with this CRM id already exists.")})
+        audited_save(customer, actor=actor, reason="create")
+    return customer

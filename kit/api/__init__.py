@@ -1,0 +1,1 @@
+"""The API kit: the error handler, permission and pagination classes every app's API uses."""

@@ -1,0 +1,161 @@
+"""The state-machine runner: the one way a service runs a django-fsm transition on a row.
+
+Lock the row and read it fresh, refuse a stale caller (``expected_status``, or the row moved
+since it was loaded), check that the transition applies and that the actor may run it, run it
+in memory, and save once with the actor and the reason (one history row). Every way of losing a
+race ends as one :class:`TransitionConflict` (HTTP 409, or "changed by someone else" in the
+admin); a refused permission is :class:`TransitionForbidden` (HTTP 403). The caller holds the
+transaction. Nothing else reads django-fsm's metadata.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django_fsm import ConcurrentTransition, can_proceed, has_transition_perm
+
+from kit.audit import audit, audited_save
+
+
+class TransitionForbidden(PermissionDenied):
+    """The user may not run this transition on this row (HTTP 403)."""
+
+
+class TransitionConflict(Exception):
+    """The row changed underneath, or the transition does not apply to its current status
+    (HTTP 409). ``obj`` is the row as it is now; ``status`` its current status."""
+
+    def __init__(self, obj: models.Model, message: str, *, field: str = "status") -> None:
+        super().__init__(message)
+        self.obj = obj
+        self.message = str(message)
+        self.status = getattr(obj, field, None)
+
+
+@dataclass(frozen=True)
+class StateMachine:
+    """How the transitions of ``model`` (its FSM field ``field``) are run.
+
+    ``version``: the fields that tell a row moved since it was loaded (the status alone does
+    not always tell: escalating a case further keeps it ``escalated`` but moves its tier).
+    The messages are the machine's own words (lazy texts; ``%(status)s`` is the status label).
+    """
+
+    model: type[models.Model]
+    changed: str
+    not_possible: str
+    stale: str
+    forbidden: str
+    field: str = "status"
+    version: tuple[str, ...] = ("status",)
+
+    # --- reading the graph ----------------------------------------------------------------
+
+    def label(self, name: str) -> str:
+        """The label declared on transition ``name`` (``custom={"label": ...}``)."""
+        fsm_field = self.model._meta.get_field(self.field)
+        for transition in fsm_field.get_all_transitions(self.model):
+            if transition.name == name:
+                return str(transition.custom.get("label", name))
+        raise KeyError(name)
+
+    def names(self) -> list[str]:
+        fsm_field = self.model._meta.get_field(self.field)
+        return sorted({t.name for t in fsm_field.get_all_transitions(self.model)})
+
+    def applies(self, obj: models.Model, name: str) -> bool:
+        """Whether ``name`` applies to ``obj``'s status (and conditions) as loaded."""
+        return can_proceed(getattr(obj, name))
+
+    # --- running --------------------------------------------------------------------------
+
+    def _status_label(self, obj: models.Model) -> str:
+        return str(getattr(obj, f"get_{self.field}_display")())
+
+    def expect(self, obj: models.Model, expected_status: str | None) -> None:
+        """Refuse when the caller acted on a status ``obj`` no longer has (a stale page)."""
+        if expected_status is not None and getattr(obj, self.field) != expected_status:
+            raise TransitionConflict(
+                obj, self.stale % {"status": self._status_label(obj)}, field=self.field
+            )
+
+    def lock_fresh(self, objs: Sequence[models.Model]) -> dict[Any, dict[str, Any]]:
+        """Lock the rows and read them as they are now, in one query. FOR NO KEY UPDATE: rows
+        that only point at them (notes, events, outbox rows written meanwhile) check their
+        foreign key without waiting for this lock."""
+        attnames = [f.attname for f in self.model._meta.concrete_fields if not f.primary_key]
+        rows = (
+            self.model._default_manager.select_for_update(no_key=True)
+            .filter(pk__in=[obj.pk for obj in objs])
+            .values("pk", *attnames)
+        )
+        return {row.pop("pk"): row for row in rows}
+
+    def take_fresh(self, obj: models.Model, row: dict[str, Any] | None) -> None:
+        """Refuse when ``obj`` moved since it was loaded; otherwise take its other fields as
+        they are now, so that an edit committed meanwhile is not overwritten by the save."""
+        self._refuse_if_moved(obj, row)
+        for attname, value in row.items():
+            if attname != self.field:
+                setattr(obj, attname, value)
+
+    def lock_unchanged(self, obj: models.Model) -> None:
+        """Lock ``obj``'s row and refuse when it moved since it was loaded, keeping ``obj`` as
+        it is (for a plain edit: a full save of a stale row would undo a transition)."""
+        version = self._version_attnames()
+        row = (
+            self.model._default_manager.select_for_update(no_key=True)
+            .filter(pk=obj.pk)
+            .values(*version)
+            .first()
+        )
+        self._refuse_if_moved(obj, row)
+
+    def _refuse_if_moved(self, obj: models.Model, row: dict[str, Any] | None) -> None:
+        if row is None or any(row[f] != getattr(obj, f) for f in self._version_attnames()):
+            raise TransitionConflict(obj, self.changed, field=self.field)
+
+    def apply(self, obj: models.Model, *, actor: Any, name: str, reason: str, **kwargs) -> None:
+        """Check and run transition ``name`` in memory, and label the history row it will
+        write; the caller saves (alone, or in bulk)."""
+        method = getattr(obj, name)
+        if not can_proceed(method):
+            raise TransitionConflict(
+                obj, self.not_possible % {"status": self._status_label(obj)}, field=self.field
+            )
+        if not has_transition_perm(method, actor):
+            raise TransitionForbidden(self.forbidden)
+        method(**kwargs)
+        audit(obj, actor=actor, reason=f"{name}: {reason}" if reason else name)
+
+    def run(
+        self,
+        obj: models.Model,
+        *,
+        actor: Any,
+        name: str,
+        reason: str = "",
+        expected_status: str | None = None,
+        **kwargs: Any,
+    ) -> None:
+        """Lock, check, run and save one transition (the caller holds the transaction)."""
+        self.expect(obj, expected_status)
+        self.take_fresh(obj, self.lock_fresh([obj]).get(obj.pk))
+        self.apply(obj, actor=actor, name=name, reason=reason, **kwargs)
+        self.save(obj, actor=actor, reason=obj._change_reason)
+
+    def save(
+        self, obj: models.Model, *, actor: Any, reason: str, update_fields: list[str] | None = None
+    ) -> None:
+        """Save ``obj`` with one history row; a concurrent transition is a conflict."""
+        try:
+            audited_save(obj, actor=actor, reason=reason, update_fields=update_fields)
+        except ConcurrentTransition as exc:
+            raise TransitionConflict(obj, self.changed, field=self.field) from exc
+
+    def _version_attnames(self) -> list[str]:
+        return [self.model._meta.get_field(f).attname for f in self.version]

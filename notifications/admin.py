@@ -1,0 +1,43 @@
+"""The outbox in the admin: read-only, with "retry delivery now"."""
+
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from kit.admin import ReadOnlyAdmin
+from notifications import outbox
+from notifications.models import Notification
+
+
+@admin.register(Notification)
+class NotificationAdmin(ReadOnlyAdmin):
+    list_display = [
+        "created_at",
+        "event_type",
+        "channel",
+        "recipient",
+        "address",
+        "subject",
+        "status",
+        "attempts",
+        "next_attempt_at",
+        "sent_at",
+    ]
+    list_filter = ["status", "channel", "event_type"]
+    list_select_related = ["recipient"]
+    search_fields = ["address", "subject", "case__reference"]
+    date_hierarchy = "created_at"
+    show_full_result_count = False
+    actions = ["retry_now"]
+
+    def has_retry_permission(self, request) -> bool:
+        return request.user.has_perm("notifications.change_notification")
+
+    @admin.action(description=gettext_lazy("Retry delivery now"), permissions=["retry"])
+    def retry_now(self, request, queryset):
+        count = outbox.retry_now(list(queryset.values_list("pk", flat=True)))
+        self.message_user(
+            request, _("%(count)d notifications queued again.") % {"count": count}, messages.INFO
+        )

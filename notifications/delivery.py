@@ -1,0 +1,139 @@
+"""Delivery: take one due outbox row, send it by email (Django's mail backend) or webhook (JSON
+POST signed with HMAC-SHA256), and record the outcome; retries with backoff, a lease so that a
+row whose worker died is tried again."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import json
+import logging
+import urllib.error
+import urllib.request
+from collections.abc import Callable
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import Team
+from notifications.models import Notification, NotificationChannel, NotificationStatus
+
+log = logging.getLogger(__name__)
+
+LEASE = dt.timedelta(minutes=2)  # a claimed delivery is retried after this if its worker died
+MAX_ATTEMPTS = 8
+
+SecretFinder = Callable[[Notification], "str | None"]
+_secret_finders: list[SecretFinder] = []
+
+
+def find_webhook_secrets_with(finder: SecretFinder) -> SecretFinder:
+    """Ask ``finder`` (before the team's own secret) for the secret to sign a webhook row with:
+    integrations registers the subscriptions' secrets at start-up."""
+    if finder not in _secret_finders:
+        _secret_finders.append(finder)
+    return finder
+
+
+def backoff(attempts: int) -> dt.timedelta:
+    """30 s, 1 min, 2 min, ... capped at one hour."""
+    return min(dt.timedelta(seconds=30 * 2 ** max(attempts - 1, 0)), dt.timedelta(hours=1))
+
+
+def sign(secret: str, timestamp: str, body: bytes) -> str:
+    """``sha256=`` + hex HMAC-SHA256 of ``"{timestamp}." + body`` with the receiver's secret."""
+    mac = hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256)
+    return "sha256=" + mac.hexdigest()
+
+
+def _claim(pk: int, now: dt.datetime) -> Notification | None:
+    """Take one due notification for delivery; ``None`` when another worker has it or it is
+    not due (sent, failed, or waiting for its next attempt)."""
+    with transaction.atomic():
+        row = (
+            Notification.objects.select_for_update(skip_locked=True)
+            .filter(pk=pk, status=NotificationStatus.PENDING, next_attempt_at__lte=now)
+            .first()
+        )
+        if row is None:
+            return None
+        row.attempts += 1
+        row.next_attempt_at = now + LEASE
+        row.save(update_fields=["attempts", "next_attempt_at"])
+        return row
+
+
+def _send(row: Notification) -> None:
+    if row.channel == NotificationChannel.EMAIL:
+        body = row.payload.get("text") or json.dumps(row.payload, ensure_ascii=False, indent=2)
+        send_mail(row.subject, body, settings.DEFAULT_FROM_EMAIL, [row.address])
+        return
+    body = json.dumps(
+        {"event_id": str(row.event_id), "type": row.event_type, **row.payload},
+        ensure_ascii=False,
+        cls=DjangoJSONEncoder,
+    ).encode()
+    timestamp = str(int(timezone.now().timestamp()))
+    request = urllib.request.Request(
+        row.address,
+        data=body,
+        method="POST",
+        headers={
+            "Content-Type": "application/json; charset=utf-8",
+            "X-Escalation-Event-Id": str(row.event_id),
+            "X-Escalation-Event": row.event_type,
+            "X-Escalation-Timestamp": timestamp,
+            "X-Escalation-Signature": sign(_webhook_secret(row), timestamp, body),
+        },
+    )
+    with urllib.request.urlopen(request, timeout=settings.WEBHOOK_TIMEOUT_SECONDS) as response:
+        if not 200 <= response.status < 300:
+            raise urllib.error.HTTPError(row.address, response.status, "not 2xx", None, None)
+
+
+def _webhook_secret(row: Notification) -> str:
+    for finder in _secret_finders:
+        secret = finder(row)
+        if secret:
+            return secret
+    team = Team.objects.filter(webhook_url=row.address).exclude(webhook_secret="").first()
+    return team.webhook_secret if team else settings.WEBHOOK_DEFAULT_SECRET
+
+
+def deliver(pk: int, *, now: dt.datetime | None = None) -> str:
+    """Deliver one notification if it is due: ``sent``, ``retry``, ``failed`` or ``skipped``."""
+    now = now or timezone.now()
+    row = _claim(pk, now)
+    if row is None:
+        return "skipped"
+    try:
+        _send(row)
+    except Exception as exc:  # noqa: BLE001 - any failure of the receiver means "try again later"
+        row.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+        if row.attempts >= MAX_ATTEMPTS:
+            row.status = NotificationStatus.FAILED
+            outcome = "failed"
+        else:
+            row.next_attempt_at = timezone.now() + backoff(row.attempts)
+            outcome = "retry"
+        log.warning("notification %s: %s (%s)", row.pk, outcome, row.last_error)
+        row.save(update_fields=["last_error", "status", "next_attempt_at"])
+        return outcome
+    row.status = NotificationStatus.SENT
+    row.sent_at = timezone.now()
+    row.last_error = ""
+    row.save(update_fields=["status", "sent_at", "last_error"])
+    return "sent"
+
+
+def due_notification_ids(*, now: dt.datetime | None = None, limit: int = 500) -> list[int]:
+    now = now or timezone.now()
+    return list(
+        Notification.objects.filter(status=NotificationStatus.PENDING, next_attempt_at__lte=now)
+        .order_by("next_attempt_at")
+        .values_list("pk", flat=True)[:limit]
+    )

@@ -1,0 +1,167 @@
+"""Queueing: outbox rows written in the caller's transaction (one INSERT per call, or per batch)
+and one delivery task enqueued when it commits. Nothing is lost when the broker is down: the row
+stays pending and the periodic delivery task picks it up."""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import dataclasses
+import json
+import uuid
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import Team, User
+from kit.bulk import bulk_insert, new
+from notifications.models import Notification, NotificationChannel, NotificationStatus
+from notifications.tasks import deliver_notifications
+
+
+@dataclasses.dataclass
+class _Batch:
+    rows: list[Notification] = dataclasses.field(default_factory=list)
+    then: dict[str, Callable[[], None]] = dataclasses.field(default_factory=dict)
+    memo: dict[str, Any] = dataclasses.field(default_factory=dict)
+
+
+_batch: contextvars.ContextVar[_Batch | None] = contextvars.ContextVar(
+    "notification_batch", default=None
+)
+
+
+@contextlib.contextmanager
+def batched() -> Iterator[None]:
+    """Write every notification queued inside in one INSERT when the block ends, and enqueue
+    one delivery task for all of them (e.g. one sweep batch) instead of one per call. Use it
+    inside the transaction that writes what they report; rows queued inside get their primary
+    key only when the block ends (see :func:`when_written`). Nothing is written when the block
+    raises."""
+    batch = _Batch()
+    token = _batch.set(batch)
+    try:
+        yield
+    finally:
+        _batch.reset(token)
+    if batch.rows:
+        _enqueue_on_commit([row.pk for row in bulk_insert(batch.rows)])
+    for then in batch.then.values():
+        then()
+
+
+def when_written(key: str, then: Callable[[], None]) -> None:
+    """Run ``then`` once the notifications queued so far have their primary keys: now outside
+    a batch, else once (per ``key``) when the batch is written."""
+    batch = _batch.get()
+    if batch is None:
+        then()
+    else:
+        batch.then.setdefault(key, then)
+
+
+def batch_memo() -> dict[str, Any] | None:
+    """A dict living as long as the current batch (``None`` outside one): what is looked up
+    once per batch instead of once per notification."""
+    batch = _batch.get()
+    return None if batch is None else batch.memo
+
+
+def _enqueue_on_commit(ids: list[int]) -> None:
+    if ids:
+        transaction.on_commit(lambda: deliver_notifications.delay(ids))
+
+
+def as_stored(payload: dict[str, Any]) -> dict[str, Any]:
+    """The payload as the JSON column stores it (dates as ISO strings, lazy texts as text)."""
+    return json.loads(json.dumps(payload, cls=DjangoJSONEncoder))
+
+
+def queue(notifications: list[Notification]) -> list[Notification]:
+    """Write ``notifications`` (built with :func:`kit.bulk.new`) in the caller's transaction and
+    deliver them once it commits; inside :func:`batched`, when the batch ends."""
+    batch = _batch.get()
+    if batch is not None:
+        batch.rows.extend(notifications)
+        return notifications
+    created = bulk_insert(notifications)
+    _enqueue_on_commit([n.pk for n in created])
+    return created
+
+
+def notify_users(
+    users: Iterable[User],
+    *,
+    event_type: str,
+    subject: str,
+    payload: dict[str, Any],
+    case_id: int | None = None,
+) -> list[Notification]:
+    """Email each user (or, while they are absent, their delegate); once per actual recipient."""
+    rows: list[Notification] = []
+    seen: set[int] = set()
+    stored = None  # the payload as JSON stores it, made once and shared by the recipients' rows
+    for user in users:
+        recipient = user.effective_recipient()
+        if recipient is None or recipient.pk in seen or not recipient.email:
+            continue
+        seen.add(recipient.pk)
+        if stored is None:
+            stored = as_stored(payload)
+        rows.append(
+            new(
+                Notification,
+                event_id=uuid.uuid4(),
+                event_type=event_type,
+                channel=NotificationChannel.EMAIL,
+                recipient=recipient,
+                intended_recipient=user if recipient.pk != user.pk else None,
+                address=recipient.email,
+                subject=subject[:200],
+                payload=stored,
+                case_id=case_id,
+            )
+        )
+    return queue(rows)
+
+
+def notify_team_webhook(
+    team: Team | None,
+    *,
+    event_type: str,
+    subject: str,
+    payload: dict[str, Any],
+    case_id: int | None = None,
+) -> list[Notification]:
+    if team is None or not team.webhook_url:
+        return []
+    return queue(
+        [
+            new(
+                Notification,
+                event_id=uuid.uuid4(),
+                event_type=event_type,
+                channel=NotificationChannel.WEBHOOK,
+                address=team.webhook_url,
+                subject=subject[:200],
+                payload=as_stored(payload),
+                case_id=case_id,
+            )
+        ]
+    )
+
+
+def retry_now(ids: list[int]) -> int:
+    """Put failed or waiting notifications back at the front of the queue."""
+    with transaction.atomic():
+        count = (
+            Notification.objects.filter(pk__in=ids)
+            .exclude(status=NotificationStatus.SENT)
+            .update(status=NotificationStatus.PENDING, next_attempt_at=timezone.now())
+        )
+        if count:
+            _enqueue_on_commit(ids)
+    return count
