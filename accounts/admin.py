@@ -1,10 +1,10 @@
-from kit.history import OneHistoryRowAdmin
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from accounts.models import Team, User
+from kit.history import OneHistoryRowAdmin
 
 
 @admin.register(User)

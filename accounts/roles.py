@@ -1,5 +1,7 @@
 """The roles (Groups) and their permissions. Used by the data migration that creates them."""
 
+from django.contrib.auth.management import create_permissions
+
 OPERATOR_CASE_WORK = [
     "escalations.view_case",
     "escalations.add_case",
@@ -168,8 +170,6 @@ def sync_roles(group_model, permission_model) -> None:
 def migrate_roles(apps, schema_editor) -> None:
     """Data-migration step: make sure every permission exists, then sync the roles. Each
     migration that changes ``ROLES`` runs this again."""
-    from django.contrib.auth.management import create_permissions
-
     for app_config in apps.get_app_configs():
         app_config.models_module = True
         create_permissions(app_config, verbosity=0)

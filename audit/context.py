@@ -18,7 +18,10 @@ from contextvars import ContextVar, Token
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
+
+from accounts.services import system_user
 
 ADMIN_REASON = "edited in admin"
 ADMIN_REASONS = {"+": "added in admin", "-": "deleted in admin"}
@@ -70,8 +73,6 @@ def fill_history_row(sender, history_instance, **kwargs) -> None:
 
 
 def _system_user():
-    from accounts.services import system_user
-
     return system_user()
 
 
@@ -89,8 +90,6 @@ def task_finished(task_id=None, **kwargs) -> None:
 
 def update_last_login_quietly(sender, user, **kwargs) -> None:
     """Django's ``update_last_login`` without a history row (``last_login`` is not tracked)."""
-    from django.utils import timezone
-
     user.last_login = timezone.now()
     if hasattr(user, "save_without_historical_record"):
         user.save_without_historical_record(update_fields=["last_login"])

@@ -10,24 +10,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.selectors import Entry
-
-BOM = "\ufeff"
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def escape_cell(value: str) -> str:
-    return "'" + value if value.startswith(FORMULA_STARTS) else value
-
-
-class _Line:
-    """A file-like object that hands back what ``csv.writer`` writes."""
-
-    def write(self, value: str) -> str:
-        return value
+from kit.export import BOM, CsvLine, escape_cell
 
 
 def csv_lines(entries: Iterable[Entry]) -> Iterator[str]:
-    writer = csv.writer(_Line())
+    writer = csv.writer(CsvLine())
     header = [
         _("Date"),
         _("User"),

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from audit.registry import history_models
 from audit.selectors import ACTIONS, AuditQuery, Cursor
+from escalations.models import Case
 
 PAGE_SIZES = [10, 20, 50, 100, 200]
 DEFAULT_PAGE_SIZE = 50
@@ -80,8 +81,6 @@ class AuditFilterForm(forms.Form):
         text = data.get("object")
         data["case_id"] = data["object_id"] = None
         if text:
-            from escalations.models import Case
-
             case_id = Case.objects.filter(reference__iexact=text).values_list("pk", flat=True)
             case_id = case_id.first()
             if case_id is not None:

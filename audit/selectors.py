@@ -26,6 +26,7 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
 from audit.registry import history_models, m2m_history_models
+from escalations.models import Case
 
 ACTIONS = {
     "+": gettext_lazy("Created"),
@@ -110,8 +111,6 @@ def _label(model: type[models.Model]) -> str:
 
 
 def _case_model() -> type[models.Model]:
-    from escalations.models import Case
-
     return Case
 
 

@@ -63,8 +63,8 @@ def load(cases: int, to_escalate: int) -> dict:
     from escalations import services
     from escalations.models import Category, Customer, EscalationRule
     from integrations.models import WebhookSubscription
-    from notifications.events import EventType
     from integrations.tokens import token_create
+    from notifications.events import EventType
     from tests.factories import make_sla_policy
 
     admin = User.objects.create_superuser("bench-admin", password="x")

@@ -45,8 +45,7 @@ def load(cases: int):
     from django.utils import timezone
 
     from accounts.models import Team, Tier, User
-    from escalations.models import Category, Customer, EscalationRule
-    from escalations.models import BusinessCalendar, SLAPolicy
+    from escalations.models import BusinessCalendar, Category, Customer, EscalationRule, SLAPolicy
     from knowledge.models import Article
 
     owner = User.objects.create(

@@ -47,8 +47,14 @@ def load(cases: int, due: int) -> None:
     from django.utils import timezone
 
     from accounts.models import Team, Tier, User
-    from escalations.models import Category, Customer, EscalationRule
-    from escalations.models import BusinessCalendar, SLAHopTarget, SLAPolicy
+    from escalations.models import (
+        BusinessCalendar,
+        Category,
+        Customer,
+        EscalationRule,
+        SLAHopTarget,
+        SLAPolicy,
+    )
 
     owner = User.objects.create(username="bench-operator", display_name="ベンチ 一郎")
     sv = User.objects.create(username="bench-sv", display_name="ベンチ SV", email="sv@example.jp")
@@ -149,7 +155,7 @@ def measure(processes: int) -> None:
     from django.test.utils import CaptureQueriesContext
     from django.utils import timezone
 
-    from escalations.sla.sweep import sla_sweep
+    from escalations.services.sla_sweep import sla_sweep
 
     idle = []
     for _ in range(20):
@@ -241,7 +247,7 @@ def measure(processes: int) -> None:
 
 def check_after() -> None:
     from escalations.models import Escalation, SLAEvent
-    from escalations.sla.sweep import sla_sweep
+    from escalations.services.sla_sweep import sla_sweep
 
     started = time.perf_counter()
     again = sla_sweep()
@@ -266,7 +272,7 @@ def sweep_in_processes(count: int) -> None:
 
     from django.db import connection, connections
 
-    from escalations.sla.sweep import sla_sweep
+    from escalations.services.sla_sweep import sla_sweep
 
     connections.close_all()  # each child opens its own connection
     children = []

@@ -13,6 +13,10 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import TYPE_CHECKING, Any
 
+from django.db.models import Q
+
+from accounts.models import Team
+
 if TYPE_CHECKING:
     from accounts.models import User
 
@@ -46,10 +50,6 @@ def user_team_ids(user: User) -> frozenset[int]:
     """Ids of the teams the user is a member or the lead of (cached on the user object)."""
     cached = getattr(user, "_escalation_team_ids", None)
     if cached is None:
-        from django.db.models import Q
-
-        from accounts.models import Team
-
         cached = frozenset(
             Team.objects.filter(Q(members=user) | Q(lead=user)).values_list("pk", flat=True)
         )

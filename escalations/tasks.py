@@ -6,7 +6,7 @@ import logging
 from celery import shared_task
 from django.conf import settings
 
-from escalations.sla.sweep import sla_sweep as sweep
+from escalations.services.sla_sweep import sla_sweep as sweep
 
 log = logging.getLogger(__name__)
 

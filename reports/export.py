@@ -1,5 +1,5 @@
 """A report as CSV: UTF-8 with a BOM and formula injection escaped, like the audit log's
-export (``audit.export``)."""
+export (``kit.export``)."""
 
 from __future__ import annotations
 
@@ -7,17 +7,12 @@ import csv
 import io
 from collections.abc import Iterator
 
-from audit.export import BOM, escape_cell
+from kit.export import BOM, CsvLine, escape_cell
 from reports.tables import Report
 
 
-class _Line:
-    def write(self, value: str) -> str:
-        return value
-
-
 def csv_lines(report: Report) -> Iterator[str]:
-    writer = csv.writer(_Line())
+    writer = csv.writer(CsvLine())
     yield BOM + writer.writerow([escape_cell(str(h)) for h in report.headers])
     for row in report.rows:
         yield writer.writerow([escape_cell(str(cell)) for cell in row])

@@ -23,6 +23,7 @@ from django.db.models import (
 from django.utils import timezone
 
 from accounts.models import Team, Tier
+from escalations.flow.selectors import flow_page
 from escalations.models import Case as CaseModel
 from escalations.models import CaseStatus, EscalationRule, Level, Reason, SLATimer
 from escalations.priority import Priority
@@ -382,8 +383,6 @@ def overdue_reviews(*, today: dt.date | None = None) -> list[OverdueReview]:
 def rules_nobody_present() -> list[str]:
     """The flow page's "nobody present" gaps: rules whose target team has no present member and
     no delegate standing in."""
-    from escalations.flow.selectors import flow_page
-
     return [gap.message for gap in flow_page().gaps if gap.kind == "nobody_present"]
 
 

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
 from accounts.models import Team, User
+from accounts.services import system_user
 from escalations.models import EscalationRule
 from notifications import outbox
 from reports.models import Review, ReviewReminder
@@ -63,8 +64,6 @@ def notify_reviews_due(*, today: dt.date | None = None) -> int:
     passed, once per review period (the ``ReviewReminder`` row of that due date; recording the
     review moves the date, which starts a new period). Safe to run twice or in two workers at
     once: the reminder row is unique per subject and due date."""
-    from accounts.services import system_user
-
     today = today or timezone.localdate()
     system = system_user()
     rules = list(

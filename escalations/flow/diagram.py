@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext, pgettext_lazy
 
 from accounts.roles import ROLES
+from escalations.models import Case
 from escalations.policy import RULES, Side
 
 ROLE_LABELS = {
@@ -67,8 +68,6 @@ class Graph:
 def state_machine(model=None, field_name: str = "status") -> Graph:
     """The graph of ``model.<field_name>`` (the case's by default)."""
     if model is None:
-        from escalations.models import Case
-
         model = Case
     field = model._meta.get_field(field_name)
     states = tuple((str(value), str(label)) for value, label in field.choices)

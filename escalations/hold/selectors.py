@@ -10,14 +10,12 @@ from dataclasses import dataclass
 
 from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
 
-from escalations.models import Callback, Level, TimerKind
+from escalations.models import Callback, Escalation, Level, TimerKind
 
 
 def with_hold(cases: QuerySet) -> QuerySet:
     """Annotate ``hold_since``: since when the customer of the case has been on hold (the
     oldest hold not ended), or ``None``. A subquery: no query per row."""
-    from escalations.models import Escalation
-
     held = Escalation.objects.filter(
         case=OuterRef("pk"), on_hold_since__isnull=False, hold_ended_at__isnull=True
     ).order_by("on_hold_since")
@@ -77,8 +75,6 @@ class HoldFigures:
 def hold_figures(*, since: dt.datetime | None = None) -> list[HoldFigures]:
     """Hold durations (median, p90) of the ended holds per target team and case category, in
     one query."""
-    from escalations.models import Escalation
-
     ended = Escalation.objects.filter(on_hold_since__isnull=False, hold_ended_at__isnull=False)
     if since is not None:
         ended = ended.filter(on_hold_since__gte=since)

@@ -7,7 +7,7 @@ import io
 import pytest
 from django.urls import reverse
 
-from audit.export import escape_cell
+from kit.export import escape_cell
 from tests.factories import CustomerFactory
 
 URL = "admin:audit_auditlog_export"

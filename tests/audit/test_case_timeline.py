@@ -8,7 +8,7 @@ import time_machine
 from django.urls import reverse
 
 from escalations import services
-from escalations.sla.sweep import sla_sweep
+from escalations.services.sla_sweep import sla_sweep
 from tests.factories import HANDOFF, make_sla_policy
 
 

@@ -19,7 +19,7 @@ from escalations.models import (
     TimerKind,
 )
 from escalations.services import callback_keep, callback_promise
-from escalations.sla.sweep import sla_sweep
+from escalations.services.sla_sweep import sla_sweep
 from notifications.models import Notification
 from tests.escalations.hold_setup import MIN, SATURDAY_EVENING, give_emails, hold_policy
 

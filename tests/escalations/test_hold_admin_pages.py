@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from escalations import services
 from escalations.models import Callback, CallbackStatus, Escalation, HoldOutcome
-from escalations.sla.sweep import sla_sweep
+from escalations.services.sla_sweep import sla_sweep
 from tests.escalations.hold_setup import MIN, SATURDAY_EVENING, hold_policy
 from tests.factories import HANDOFF, make_case
 

@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from escalations import services
 from escalations.models import SLAEvent
 from escalations.services import callback_promise
-from escalations.sla.sweep import sla_sweep
+from escalations.services.sla_sweep import sla_sweep
 from tests.escalations.hold_setup import MIN, SATURDAY_EVENING, give_emails, hold_policy
 from tests.factories import HANDOFF, make_case
 

@@ -7,7 +7,7 @@ import time_machine
 
 from escalations import services
 from escalations.models import CaseStatus, Level, SLAEvent, SLATimer, TimerKind
-from escalations.sla.sweep import sla_sweep
+from escalations.services.sla_sweep import sla_sweep
 from notifications.models import Notification
 from tests.escalations.hold_setup import MIN, SATURDAY_EVENING, SEC, give_emails, hold_policy
 from tests.factories import HANDOFF, UserFactory

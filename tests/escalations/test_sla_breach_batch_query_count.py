@@ -14,7 +14,7 @@ from django.utils import timezone, translation
 from accounts.services import system_user
 from escalations import services
 from escalations.models import CaseStatus, Escalation, Level, SLAEvent, SLATimer, TimerKind
-from escalations.sla.sweep import sla_sweep
+from escalations.services.sla_sweep import sla_sweep
 from notifications.models import Notification
 from tests.factories import HANDOFF, UserFactory, make_case, make_sla_policy
 

@@ -18,7 +18,7 @@ from escalations.models import (
     TimerKind,
 )
 from escalations.priority import Priority
-from escalations.sla.sweep import sla_sweep
+from escalations.services.sla_sweep import sla_sweep
 from tests.factories import HANDOFF, CategoryFactory, make_case, make_sla_policy
 
 JST = ZoneInfo("Asia/Tokyo")

@@ -11,9 +11,9 @@ import time_machine
 
 from escalations import services
 from escalations.models import Level, SLAEvent, SLATimer, TimerKind
+from escalations.services.sla_sweep import sla_sweep
 from escalations.sla.calendar import business_time_between
 from escalations.sla.schedules import build_schedule
-from escalations.sla.sweep import sla_sweep
 from tests.factories import make_case, make_sla_policy
 
 JST = ZoneInfo("Asia/Tokyo")

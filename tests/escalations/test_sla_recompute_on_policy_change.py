@@ -22,8 +22,8 @@ from escalations.models import (
     TimerKind,
 )
 from escalations.priority import Priority
+from escalations.services.sla_sweep import sla_sweep
 from escalations.sla import timers
-from escalations.sla.sweep import sla_sweep
 from tests.factories import HANDOFF, CustomerFactory, make_case, make_sla_policy
 
 JST = ZoneInfo("Asia/Tokyo")

@@ -13,7 +13,7 @@ import time_machine
 from accounts.models import Tier
 from escalations import services
 from escalations.models import CaseStatus, Escalation, Level, SLAEvent, SLATimer, TimerKind
-from escalations.sla.sweep import sla_sweep
+from escalations.services.sla_sweep import sla_sweep
 from notifications.models import Notification
 from tests.factories import HANDOFF, TeamFactory, UserFactory, make_sla_policy
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from escalations import services
 from escalations.models import Level, SLAEvent, SLATimer, TimerKind
-from escalations.sla.sweep import sla_sweep
+from escalations.services.sla_sweep import sla_sweep
 from tests.factories import make_case, make_sla_policy
 
 

@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from escalations import services
 from escalations.models import CaseStatus, Level, SLAEvent, SLATimer, TimerKind
-from escalations.sla.sweep import sla_sweep
+from escalations.services.sla_sweep import sla_sweep
 from tests.factories import HANDOFF, make_sla_policy
 
 

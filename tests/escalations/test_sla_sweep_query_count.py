@@ -13,7 +13,7 @@ import time_machine
 
 from escalations.models import Case, CaseStatus, Customer, Level, SLAEvent, SLATimer, TimerKind
 from escalations.priority import Impact, Priority, Urgency
-from escalations.sla.sweep import sla_sweep
+from escalations.services.sla_sweep import sla_sweep
 from notifications.models import Notification
 from tests.factories import make_sla_policy
 

@@ -5,7 +5,7 @@ that batch."""
 from django.utils import timezone
 
 from escalations.models import SLAPolicy
-from escalations.sla.sweep import _Context
+from escalations.services.sla_sweep import _Context
 from tests.factories import TeamFactory, make_sla_policy
 
 

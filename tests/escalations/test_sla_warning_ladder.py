@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Tier
 from escalations import services
 from escalations.models import CaseStatus, Escalation, Level, SLAEvent, SLATimer, TimerKind
-from escalations.sla.sweep import sla_sweep
+from escalations.services.sla_sweep import sla_sweep
 from notifications.models import Notification, NotificationChannel, NotificationStatus
 from tests.factories import HANDOFF, TeamFactory, UserFactory, make_case, make_sla_policy
 

@@ -10,7 +10,7 @@ import time_machine
 
 from escalations import services
 from escalations.models import CaseStatus, Escalation, Level, SLAEvent, SLATimer, TimerKind
-from escalations.sla.sweep import sla_sweep
+from escalations.services.sla_sweep import sla_sweep
 from tests.factories import HANDOFF, CustomerFactory, make_case, make_sla_policy
 from tests.threads import run_together
 

@@ -10,7 +10,7 @@ import time_machine
 from django.db import transaction
 
 from escalations import services
-from escalations.sla.sweep import sla_sweep
+from escalations.services.sla_sweep import sla_sweep
 from integrations.models import WebhookDelivery, WebhookSubscription
 from notifications.models import Notification, NotificationChannel
 from tests.factories import HANDOFF, make_case, make_sla_policy

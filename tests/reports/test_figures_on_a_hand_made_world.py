@@ -100,7 +100,7 @@ def test_per_person_figures(world, day_filters):
 def test_at_risk_and_breached_now(org, operator, billing):
     """One new case, never taken: its first response (30 min) is warned by the sweep at +25 and
     breached at +40."""
-    from escalations.sla.sweep import sla_sweep
+    from escalations.services.sla_sweep import sla_sweep
     from tests.factories import make_case, make_sla_policy
 
     make_sla_policy()

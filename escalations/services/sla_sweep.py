@@ -23,13 +23,17 @@ from accounts.services import system_user
 from escalations.models import (
     Callback,
     Case,
+    CaseStatus,
     Escalation,
+    EscalationOutcome,
     Level,
     SLAEvent,
     SLAPolicy,
     SLATimer,
     TimerKind,
 )
+from escalations.services._base import Handoff
+from escalations.services.escalate import EscalationRequest, escalate_cases
 from escalations.sla.schedules import ScheduleCache
 from escalations.sla.timers import HOP_KINDS, schedule_next
 from kit.bulk import bulk_insert, bulk_set, new
@@ -290,9 +294,6 @@ class _Batch:
     def _escalate(self, breaches: list[SLATimer]) -> None:
         """Record each breach, escalate the still open hops below the top tier further in one
         call of the escalate service, and notify."""
-        from escalations.models import CaseStatus, EscalationOutcome
-        from escalations.services import EscalationRequest, Handoff, escalate_cases
-
         reasons, requests, asked = {}, [], []
         for timer in breaches:
             hop, case = timer.escalation, timer.case
