@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 
 from accounts.services import system_user
+from kit.audit import change_reason
 
 ADMIN_REASON = "edited in admin"
 ADMIN_REASONS = {"+": "added in admin", "-": "deleted in admin"}
@@ -64,12 +65,12 @@ def fill_history_row(sender, history_instance, **kwargs) -> None:
             if reason == ADMIN_REASON:
                 reason = ADMIN_REASONS.get(history_instance.history_type, reason)
             history_instance.history_change_reason = reason
-    # The reason column is a varchar(100): a long comment must not make PostgreSQL refuse the
-    # whole change (SQLite would keep it whole).
-    reason = history_instance.history_change_reason
-    limit = history_instance._meta.get_field("history_change_reason").max_length
-    if reason and limit and len(reason) > limit:
-        history_instance.history_change_reason = reason[: limit - 1] + "…"
+    # Reasons set by the services are cut by ``kit.audit`` already; the request's and the
+    # task's own reasons go through the same one cut.
+    if history_instance.history_change_reason:
+        history_instance.history_change_reason = change_reason(
+            history_instance.history_change_reason
+        )
 
 
 def _system_user():

@@ -28,6 +28,8 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from simple_history.signals import pre_create_historical_record
 
+from kit.history import live_receivers
+
 BATCH = 1000
 
 # Fields whose Python value psycopg writes as it is: no conversion by Django is needed (text
@@ -235,7 +237,7 @@ def bulk_history(
     history_type = "~" if update else "+"
     tracked = [field.attname for field in history_model.tracked_fields]
     # The receivers are looked up once for the whole batch, not once per row as ``send`` does.
-    receivers, async_receivers = pre_create_historical_record._live_receivers(history_model)
+    receivers, async_receivers = live_receivers(pre_create_historical_record, history_model)
     if async_receivers:
         raise NotImplementedError("pre_create_historical_record has asynchronous receivers")
     values_of = operator.attrgetter(*tracked)

@@ -1,15 +1,28 @@
-"""Writing history rows on purpose: one row for one logical change."""
+"""Writing history rows on purpose: one row for one logical change.
+
+The one place that reads a library's private name: Django's ``Signal._live_receivers`` (the
+receivers a ``send`` would call), for finding the ``HistoricalRecords`` of a model and for
+calling ``pre_create_historical_record``'s receivers once per batch instead of once per row
+(``kit.bulk``). ``tests/kit/test_live_receivers.py`` pins what it returns."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import models
 from django.db.models.signals import post_save
+from django.dispatch import Signal
 from simple_history.models import HistoricalRecords
+
+
+def live_receivers(signal: Signal, sender: Any) -> tuple[list, list]:
+    """The (synchronous, asynchronous) receivers ``signal.send(sender, ...)`` would call."""
+    return signal._live_receivers(sender)
 
 
 def records_for(model: type[models.Model]) -> HistoricalRecords | None:
     """The ``HistoricalRecords`` that tracks ``model`` (it listens to the model's post_save)."""
-    sync_receivers, _async_receivers = post_save._live_receivers(model)
+    sync_receivers, _async_receivers = live_receivers(post_save, model)
     for receiver in sync_receivers:
         owner = getattr(receiver, "__self__", None)
         if isinstance(owner, HistoricalRecords):

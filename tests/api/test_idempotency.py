@@ -99,7 +99,9 @@ def test_a_retried_transition_is_not_run_twice(api, case, operator, supervisor):
 
     assert (first.status_code, again.status_code) == (200, 200)
     assert again.json() == first.json()
-    assert without_key.status_code == 403  # escalating further is the L2's move
+    # without the key it is a new request for a case escalated meanwhile: a conflict
+    assert without_key.status_code == 409
+    assert without_key.json()["status"] == "escalated"
     assert Escalation.objects.filter(case=case).count() == 1
 
 
