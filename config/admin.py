@@ -11,6 +11,8 @@ from django.utils.translation import gettext_lazy as _
 
 class BackOfficeAdminSite(admin.AdminSite):
     def get_urls(self):
+        # This module is loaded with INSTALLED_APPS, before any app's models: the views (which
+        # import models) only once the URLs are built. Not a circle: config imports every app.
         from escalations.flow import views as flow_views
         from reports import views as report_views
 
