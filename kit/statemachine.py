@@ -29,11 +29,13 @@ class TransitionConflict(Exception):
     """The row changed underneath, or the transition does not apply to its current status
     (HTTP 409). ``obj`` is the row as it is now; ``status`` its current status."""
 
-    def __init__(self, obj: models.Model, message: str, *, field: str = "status") -> None:
+    def __init__(
+        self, obj: models.Model, message: str, *, field: str = "status", status: Any = None
+    ) -> None:
         super().__init__(message)
         self.obj = obj
         self.message = str(message)
-        self.status = getattr(obj, field, None)
+        self.status = status if status is not None else getattr(obj, field, None)
 
 
 @dataclass(frozen=True)
@@ -117,7 +119,8 @@ class StateMachine:
 
     def _refuse_if_moved(self, obj: models.Model, row: dict[str, Any] | None) -> None:
         if row is None or any(row[f] != getattr(obj, f) for f in self._version_attnames()):
-            raise TransitionConflict(obj, self.changed, field=self.field)
+            now = row.get(self.field) if row is not None else None
+            raise TransitionConflict(obj, self.changed, field=self.field, status=now)
 
     def apply(self, obj: models.Model, *, actor: Any, name: str, reason: str, **kwargs) -> None:
         """Check and run transition ``name`` in memory, and label the history row it will
