@@ -13,13 +13,17 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.db.models import Count
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Team, User
+from escalations.hold.models import Callback, CallbackStatus
 from escalations.management import demo
 from escalations.management.demo.cases import DEFAULT_CASES, QUOTAS
 from escalations.management.demo.organisation import ABSENT, PASSWORD, TEAMS, USERS
 from escalations.models import Case, CaseNote, CaseStatus, Customer, Escalation, EscalationRule
+from knowledge.models import Article, ArticleStatus
+from reports.selectors import overdue_reviews
 
 MARKER_USERNAME = "operator"
 S = CaseStatus
@@ -119,6 +123,24 @@ class Command(BaseCommand):
         self.stdout.write(
             _("Cases by status: %(counts)s")
             % {"counts": ", ".join(f"{s.label} {per_status.get(s.value, 0)}" for s in S)}
+        )
+        today, now = timezone.localdate(), timezone.now()
+        articles = Article.objects.values_list("status").annotate(n=Count("pk"))
+        promised = Callback.objects.filter(status=CallbackStatus.PROMISED)
+        self.stdout.write(
+            _(
+                "Knowledge base: %(published)d published articles, %(in_review)d in review. "
+                "Callbacks: %(kept)d kept, %(due)d due, %(missed)d missed. Reviews overdue: "
+                "%(overdue)d."
+            )
+            % {
+                "published": dict(articles).get(ArticleStatus.PUBLISHED, 0),
+                "in_review": dict(articles).get(ArticleStatus.IN_REVIEW, 0),
+                "kept": Callback.objects.filter(status=CallbackStatus.KEPT).count(),
+                "due": promised.filter(due_at__gte=now).count(),
+                "missed": promised.filter(due_at__lt=now).count(),
+                "overdue": len(overdue_reviews(today=today)),
+            }
         )
 
     def _print_logins(self) -> None:

@@ -39,6 +39,7 @@ SHOWCASES = {
     S.RETURNED: ("ログイン・アカウント", Reason.TECHNICAL_FAULT, 2),  # L3 (development) -> L4
     S.CLOSED: ("請求・料金", Reason.BEYOND_AUTHORITY, 3),
 }
+SOLVED_WITH_AN_ARTICLE = S.RESOLVED  # the first such case is solved at L1 with an article
 CHANNELS = {Channel.PHONE: 60, Channel.EMAIL: 15, Channel.CHAT: 12, Channel.WEB: 10, Channel.API: 3}
 IMPACTS = {Impact.HIGH: 10, Impact.MEDIUM: 50, Impact.LOW: 40}
 URGENCIES = {Urgency.HIGH: 25, Urgency.MEDIUM: 45, Urgency.LOW: 30}
@@ -103,7 +104,14 @@ def plans(rng: random.Random, *, cases: int, customers: int) -> list[Plan]:
                 impact=_pick(own, IMPACTS),
                 urgency=_pick(own, URGENCIES),
                 mood=_pick(own, COMPLAINT_MOODS if name == "クレーム" else MOODS),
-                steps=steps(own, status, max_hops, hops, held=held),
+                steps=steps(
+                    own,
+                    status,
+                    max_hops,
+                    hops,
+                    held=held,
+                    solved=number == 0 and status == SOLVED_WITH_AN_ARTICLE,
+                ),
                 rng=own,
             )
             _schedule(plan, newest, oldest)
@@ -132,10 +140,17 @@ def _schedule(plan: Plan, newest: int, oldest: int) -> None:
 
 
 def steps(
-    rng: random.Random, status: str, max_hops: int, hops: int | None = None, *, held: bool = False
+    rng: random.Random,
+    status: str,
+    max_hops: int,
+    hops: int | None = None,
+    *,
+    held: bool = False,
+    solved: bool = False,
 ) -> list[Step]:
     """The services (after ``case_create``) that take a case to ``status``; with ``hops``,
-    through an escalation of that many hops; ``held``: the first escalation is live."""
+    through an escalation of that many hops; ``held``: the first escalation is live;
+    ``solved``: a resolved case is solved with an article at L1."""
 
     def m(low: int, high: int) -> int:
         return rng.randint(low, high)
@@ -193,8 +208,10 @@ def steps(
     variant = rng.choices(["direct", "escalated", "waited", "twice"], [40, 40, 10, 10])[0]
     if hops is not None:
         variant = "escalated"
+    if solved:
+        variant = "direct"
     resolve: Step = ("case_resolve", m(5, 120), "")
-    if variant == "direct" and rng.random() < 0.5:  # an article answered the customer at L1
+    if variant == "direct" and (solved or rng.random() < 0.5):  # an article answered at L1
         resolve = ("case_solved_with", m(5, 30), "")
     elif variant == "escalated":
         out += chain(S.RETURNED) + [told]

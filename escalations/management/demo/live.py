@@ -14,19 +14,25 @@ from escalations.management.demo import clock, phrases
 from escalations.models import Case, CaseStatus, Category, Channel, Customer, Mood, Reason
 from escalations.priority import Impact, Urgency
 
-# (promised minutes ago, window starts, window ends: minutes from now)
+# (promised minutes ago, window starts, window ends: minutes from now): due in the next hours,
+# or missed (the window ended before the demo opened)
 DUE = [(25, 10, 70), (40, 30, 150), (10, 90, 240)]
 MISSED = [(300, -240, -120), (200, -150, -45)]
+CALLBACKS = [DUE[0], MISSED[0], DUE[1], MISSED[1], DUE[2]]
+WORKED_ON = [  # the owner promises callbacks on cases being worked on
+    CaseStatus.IN_PROGRESS,
+    CaseStatus.RETURNED,
+    CaseStatus.PENDING_CUSTOMER,
+    CaseStatus.ESCALATED,
+    CaseStatus.ACKNOWLEDGED,
+]
 
 
 def load_live(users: dict[str, User], categories: dict[str, Category]) -> None:
     _on_hold_now(users, categories)
-    cases = Case.objects.filter(
-        status__in=[CaseStatus.IN_PROGRESS, CaseStatus.RETURNED],
-        created_at__lt=clock.days_ago(1),
-    ).select_related("customer", "owner")
-    picked = list(cases.order_by("pk")[: len(DUE) + len(MISSED)])
-    for case, (ago, start, end) in zip(picked, DUE + MISSED, strict=False):
+    cases = Case.objects.filter(status__in=WORKED_ON, created_at__lt=clock.days_ago(1))
+    picked = cases.select_related("customer", "owner").order_by("pk")[: len(CALLBACKS)]
+    for case, (ago, start, end) in zip(picked, CALLBACKS, strict=False):
         _promise(case, ago, start, end)
 
 

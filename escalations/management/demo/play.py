@@ -16,9 +16,11 @@ from escalations.hold import services as hold_services
 from escalations.hold.models import Callback
 from escalations.management.demo import clock, phrases
 from escalations.management.demo.cases import Plan
-from escalations.models import Case, Customer, NoteKind, Reason
+from escalations.models import Case, CaseStatus, Customer, NoteKind, Reason
 from knowledge.models import Article
 from knowledge.services import case_solved_with
+
+ESCALATED = (CaseStatus.ESCALATED, CaseStatus.ACKNOWLEDGED)  # escalating again goes further
 
 
 @dataclass
@@ -66,7 +68,7 @@ class Scene:
 
     def handoff(self) -> services.Handoff:
         sc, case = self.plan.scenario, self.case
-        if case is not None and case.tier > 1 and case.status in ("escalated", "acknowledged"):
+        if case is not None and case.tier > 1 and case.status in ESCALATED:
             tier_tried = self.rng.choice(phrases.FURTHER_TRIED[case.tier])
             tried = f"{tier_tried}（一次対応：{self.text(sc.tried)}）"
             return services.Handoff(self.text(sc.wants), tried, self.plan.mood)
@@ -110,7 +112,7 @@ def _case_add_note(scene: Scene, detail: str, when: dt.datetime) -> None:
 
 
 def _case_escalate(scene: Scene, detail: str, when: dt.datetime) -> None:
-    further = scene.case.status in ("escalated", "acknowledged")
+    further = scene.case.status in ESCALATED
     services.case_escalate(
         case=scene.case,
         actor=scene.cast.handler(scene.case, scene.rng) if further else scene.owner,
@@ -166,12 +168,30 @@ def _case_resolve(scene: Scene, detail: str, when: dt.datetime) -> None:
     )
 
 
-def _with_comment(service: Callable, pool: list[str], *, by_handler: bool = False) -> Callable:
-    def run(scene: Scene, detail: str, when: dt.datetime) -> None:
-        actor = scene.cast.handler(scene.case, scene.rng) if by_handler else scene.owner
-        service(case=scene.case, actor=actor, comment=scene.rng.choice(pool))
+def _case_acknowledge(scene: Scene, detail: str, when: dt.datetime) -> None:
+    services.case_acknowledge(
+        case=scene.case,
+        actor=scene.cast.handler(scene.case, scene.rng),
+        comment=scene.rng.choice(phrases.ACK_COMMENTS),
+    )
 
-    return run
+
+def _case_wait_for_customer(scene: Scene, detail: str, when: dt.datetime) -> None:
+    services.case_wait_for_customer(
+        case=scene.case, actor=scene.owner, comment=scene.rng.choice(phrases.WAITS)
+    )
+
+
+def _case_resume(scene: Scene, detail: str, when: dt.datetime) -> None:
+    services.case_resume(
+        case=scene.case, actor=scene.owner, comment=scene.rng.choice(phrases.RESUMES)
+    )
+
+
+def _case_close(scene: Scene, detail: str, when: dt.datetime) -> None:
+    services.case_close(
+        case=scene.case, actor=scene.owner, comment=scene.rng.choice(phrases.CLOSES)
+    )
 
 
 def _case_return_to_owner(scene: Scene, detail: str, when: dt.datetime) -> None:
@@ -197,16 +217,14 @@ SERVICES: dict[str, Callable[[Scene, str, dt.datetime], None]] = {
     "case_start_work": _case_start_work,
     "case_add_note": _case_add_note,
     "case_escalate": _case_escalate,
-    "case_acknowledge": _with_comment(
-        services.case_acknowledge, phrases.ACK_COMMENTS, by_handler=True
-    ),
+    "case_acknowledge": _case_acknowledge,
     "case_return_to_owner": _case_return_to_owner,
-    "case_wait_for_customer": _with_comment(services.case_wait_for_customer, phrases.WAITS),
-    "case_resume": _with_comment(services.case_resume, phrases.RESUMES),
+    "case_wait_for_customer": _case_wait_for_customer,
+    "case_resume": _case_resume,
     "case_resolve": _case_resolve,
     "case_solved_with": _case_solved_with,
     "case_reopen": _case_reopen,
-    "case_close": _with_comment(services.case_close, phrases.CLOSES),
+    "case_close": _case_close,
     "hold_end": _hold_end,
     "callback_promise": _callback_promise,
     "callback_keep": _callback_keep,
