@@ -161,10 +161,10 @@ def steps(
         out: list[Step] = [("case_escalate", m(10, 90), "on_hold" if held else "")]
         acknowledged = False
         if held and hops == 1 and end != S.ESCALATED and rng.random() < 0.6:
-            out += [("case_acknowledge", m(1, 3), ""), ("hold_end", m(1, 8), HoldOutcome.ANSWERED)]
+            out += [("case_acknowledge", m(1, 2), ""), ("hold_end", m(1, 4), HoldOutcome.ANSWERED)]
             acknowledged = True
         elif held:
-            out += [("hold_end", m(2, 6), HoldOutcome.CALLBACK), ("callback_promise", 0, "")]
+            out += [("hold_end", m(1, 3), HoldOutcome.CALLBACK), ("callback_promise", 0, "")]
             out.append(("callback_keep", m(30, 110), ""))
         for _hop in range(hops - 1):
             if rng.random() < 0.7:

@@ -20,10 +20,10 @@ from knowledge.services import (
 AUTHORS = ["specialist", "specialist2", "supervisor", "supervisor3", "developer"]
 REVIEWERS = ["supervisor", "specialist"]  # may approve (knowledge.publish_article)
 PUBLISHED = articles_orders.ARTICLES + articles_support.ARTICLES
-# Approved this many days ago (the review is due 180 days after approval): the first three
-# are overdue, the next three due within 30 days, the rest later. Days for the others are drawn.
-OVERDUE_DAYS = [225, 212, 200]
-DUE_SOON_DAYS = [172, 165, 158]
+# Articles (by index into PUBLISHED) approved this many days ago: a review is due 180 days
+# after approval, so the first three are overdue and the next three due within 30 days. The
+# others were approved 70 to 150 days ago.
+APPROVED_DAYS_AGO = {2: 225, 9: 212, 31: 200, 4: 172, 15: 165, 24: 158}
 CONFIRMED = 10  # this article had its review confirmed 40 days ago
 
 
@@ -33,8 +33,7 @@ def load_articles(
     """Write the articles; return the published ones per category id (for solving cases)."""
     live: dict[int, list[Article]] = {}
     for index, row in enumerate(PUBLISHED):
-        fixed = OVERDUE_DAYS + DUE_SOON_DAYS
-        approved_days = fixed[index] if index < len(fixed) else rng.randint(70, 150)
+        approved_days = APPROVED_DAYS_AGO.get(index) or rng.randint(70, 150)
         article = _write(rng, users, categories, row, approved_days)
         if article.category_id is not None:
             live.setdefault(article.category_id, []).append(article)

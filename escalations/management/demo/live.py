@@ -53,7 +53,7 @@ def _on_hold_now(users: dict[str, User], categories: dict[str, Category]) -> Non
     """A caller asks for a superior; the operator escalates with the customer on the line."""
     operator, now = users["operator"], clock.now()
     customer = Customer.objects.filter(phone__startswith="090").order_by("pk").first()
-    with clock.at(now - dt.timedelta(minutes=4)):
+    with clock.at(now - dt.timedelta(minutes=3)):
         case = services.case_create(
             actor=operator,
             customer=customer,
@@ -65,9 +65,9 @@ def _on_hold_now(users: dict[str, User], categories: dict[str, Category]) -> Non
             urgency=Urgency.HIGH,
             call_log="お客様より入電。前回の案内と違うとご立腹。責任者との通話をご希望。",
         )
-    with clock.at(now - dt.timedelta(minutes=3)):
+    with clock.at(now - dt.timedelta(minutes=2)):
         services.case_start_work(case=case, actor=operator)
-    with clock.at(now - dt.timedelta(minutes=1)):
+    with clock.at(now):  # the hold target (2 minutes) runs out as the demo starts
         services.case_escalate(
             case=case,
             actor=operator,
