@@ -183,7 +183,7 @@ def steps(
         out.append(("case_return_to_owner", m(30, 600) if hops == 1 else m(240, 2880), ""))
         return out
 
-    told: Step = ("case_add_note", m(10, 90), "told")
+    told: Step = ("case_add_note", m(10, 90), "answer_told")  # the answer, told the customer
     if status == S.NEW:
         return [("case_add_note", m(5, 60), "follow_up")] if rng.random() < 0.3 else []
     out: list[Step] = [("case_start_work", m(1, 15), "")]

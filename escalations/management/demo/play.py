@@ -106,7 +106,7 @@ def _case_add_note(scene: Scene, detail: str, when: dt.datetime) -> None:
         actor, body = scene.cast.handler(scene.case, scene.rng), phrases.INTERNAL_NOTES
     else:
         actor = scene.owner
-        body = phrases.FOLLOW_UPS if detail == "follow_up" else phrases.TELL_CUSTOMER
+        body = phrases.FOLLOW_UPS if detail == "follow_up" else phrases.ANSWER_TOLD
     kind = NoteKind.INTERNAL if detail == NoteKind.INTERNAL else NoteKind.CALL_LOG
     services.case_add_note(case=scene.case, actor=actor, kind=kind, body=scene.rng.choice(body))
 
