@@ -1,9 +1,12 @@
 """``manage.py load_demo_data``: Japanese demo data played through the real services.
 
 The command plays 300 cases by default; these tests ask for 16 (every status still gets at least
-one, and the showcase cases still climb to L4 and go through a delegate) to stay fast.
+one, and the showcase cases still climb to L4 and go through a delegate) to stay fast. The
+knowledge base, the SLA policies, the live holds and callbacks and the reviews do not depend on
+the number of cases.
 """
 
+import re
 from datetime import timedelta
 from io import StringIO
 
@@ -13,6 +16,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from accounts.models import Team, Tier, User
+from escalations.hold.models import Callback, CallbackStatus
 from escalations.models import (
     Case,
     CaseNote,
@@ -23,6 +27,11 @@ from escalations.models import (
     EscalationRule,
     NoteKind,
 )
+from escalations.sla.models import Level, SLAEvent, SLAHopTarget, SLAPolicy, SLATimer, TimerKind
+from escalations.sla.sweep import sla_sweep
+from knowledge.models import Article, ArticleStatus, CaseArticle
+from knowledge.search import search
+from reports.models import Review
 
 PASSWORD = "demo-pass-2026"
 LOGINS = {  # username -> role (Group)
@@ -44,14 +53,16 @@ def load(**options) -> str:
 
 def counts() -> dict[str, int]:
     models = [User, Team, Customer, EscalationRule, Case, CaseNote, Escalation]
+    models += [Article, CaseArticle, Callback, SLAPolicy, SLATimer, Review]
     return {model.__name__: model.objects.count() for model in models} | {
-        "history": Case.history.count()
+        "history": Case.history.count(),
+        "article history": Article.history.count(),
+        "callback history": Callback.history.count(),
     }
 
 
 @pytest.fixture
-def demo(settings) -> str:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast logins
+def demo() -> str:
     return load(cases=16, force=True)  # pytest-django runs with DEBUG off
 
 
@@ -108,9 +119,10 @@ def test_its_timeline_lies_in_the_past_and_in_order(demo):
     assert not Case.objects.filter(closed_at__lt=F("resolved_at")).exists()
 
 
-def test_running_it_twice_creates_nothing_new(demo):
+def test_running_it_twice_creates_nothing_new(demo, django_assert_num_queries):
     before = counts()
-    again = load(cases=16, force=True)
+    with django_assert_num_queries(1):  # is the demo there? then only the logins are printed
+        again = load(cases=16, force=True)
     assert counts() == before
     assert f"operator   / {PASSWORD}" in again  # the logins are printed again
 
@@ -142,9 +154,83 @@ def test_the_demo_has_sla_policies_and_running_timers_that_are_not_all_breached(
         assert case.sla_timers.filter(kind=TimerKind.FIRST_RESPONSE).exists()
     for hop in Escalation.objects.filter(outcome=EscalationOutcome.OPEN):
         assert hop.sla_timers.filter(kind=TimerKind.ANSWER, stopped_at=None).exists()
-    paused = SLATimer.objects.filter(case__status=CaseStatus.PENDING_CUSTOMER)
+    # the resolution clock is paused (a callback promised on such a case still runs)
+    paused = SLATimer.objects.filter(
+        case__status=CaseStatus.PENDING_CUSTOMER, kind=TimerKind.RESOLUTION
+    )
     assert paused.exists() and not paused.filter(running_since__isnull=False).exists()
     # started "just now": no case-level target is overdue when the demo opens
     assert not SLATimer.objects.filter(
         kind=TimerKind.RESOLUTION, due_at__lt=timezone.now()
     ).exists()
+
+
+KATAKANA = re.compile(r"^[\u30a0-\u30ff ]+$")  # katakana, the prolonged sound mark, spaces
+PHONE = re.compile(r"^0\d{1,3}-\d{2,4}-\d{3,4}$")  # 090-1234-5678, 03-1234-5678, 0120-555-400
+
+
+def test_people_and_customers_have_katakana_furigana_and_japanese_phone_numbers(demo):
+    for name, furigana in [
+        *User.objects.exclude(username="system").values_list("display_name", "furigana"),
+        *Customer.objects.values_list("name", "furigana"),
+    ]:
+        assert KATAKANA.match(furigana), (name, furigana)
+    phones = [*Customer.objects.values_list("phone", flat=True)]
+    phones += [*Team.objects.values_list("phone", flat=True)]
+    assert all(PHONE.match(phone) for phone in phones), phones
+    assert any(phone.startswith(("090-", "080-")) for phone in phones)  # mobiles too
+
+
+def test_the_knowledge_base_has_published_articles_and_drafts_in_review(demo):
+    published = Article.objects.filter(status=ArticleStatus.PUBLISHED)
+    assert published.count() == 36
+    assert Article.objects.filter(status=ArticleStatus.IN_REVIEW).count() == 3
+    assert not published.filter(published_body="").exists()
+    assert published.filter(category__isnull=False).values("category").distinct().count() == 8
+    operator = User.objects.get(username="operator")
+    for query, title in [("返品", "返品・交換の受付条件"), ("ﾊﾟｽﾜｰﾄﾞ", "パスワード再設定")]:
+        hits = search(query, user=operator, include_cases=False)
+        assert any(hit.title.startswith(title) for hit in hits), (query, hits)
+    # cases solved at L1 with an article are linked to it and counted
+    assert CaseArticle.objects.exists()
+    assert published.filter(solved_count__gt=0).exists()
+
+
+def test_the_sla_policies_have_a_hold_acknowledgement_target_that_runs_for_a_held_customer(demo):
+    assert SLAHopTarget.objects.count() == 6
+    assert not SLAHopTarget.objects.filter(hold_acknowledge__isnull=True).exists()
+    held = Escalation.objects.filter(on_hold_since__isnull=False)
+    assert held.filter(hold_ended_at__isnull=False).count() >= 1  # ended holds in the history
+    [now_on_hold] = held.filter(hold_ended_at__isnull=True)  # a customer on the line right now
+    running = SLATimer.objects.filter(kind=TimerKind.HOLD_ACKNOWLEDGE, stopped_at=None)
+    assert [timer.escalation_id for timer in running] == [now_on_hold.pk]
+    assert running.get().due_at <= timezone.now() + timedelta(minutes=2)
+
+
+def test_callbacks_are_kept_due_and_missed_and_the_first_sweep_records_the_missed(demo):
+    now = timezone.now()
+    promised = Callback.objects.filter(status=CallbackStatus.PROMISED)
+    kept = Callback.objects.filter(status=CallbackStatus.KEPT)
+    due, missed = promised.filter(due_at__gt=now), promised.filter(due_at__lt=now)
+    assert kept.exists() and not kept.filter(outcome="").exists()
+    assert due.count() == 3 and missed.count() == 2
+    sla_sweep(now=now)
+    breached = SLAEvent.objects.filter(timer__kind=TimerKind.CALLBACK, level=Level.BREACH)
+    assert sorted(breached.values_list("timer__callback", flat=True)) == sorted(
+        missed.values_list("pk", flat=True)
+    )
+
+
+def test_reviews_are_overdue_and_due_soon_for_rules_teams_and_articles(demo):
+    today = timezone.localdate()
+    soon = today + timedelta(days=30)
+    live = Article.objects.filter(status=ArticleStatus.PUBLISHED)
+    for subjects, field in [
+        (EscalationRule.objects.all(), "next_review_on"),
+        (Team.objects.all(), "next_review_on"),
+        (live, "review_due"),
+    ]:
+        assert subjects.filter(**{f"{field}__lt": today}).exists(), subjects.model
+        assert subjects.filter(**{f"{field}__gte": today, f"{field}__lte": soon}).exists()
+    assert Review.objects.filter(reviewed_by__username="manager").count() == 16  # 10 rules, 6 teams
+    assert not EscalationRule.objects.filter(review_owner__isnull=True).exists()

@@ -1,5 +1,6 @@
 """The demo's SLA set-up: a weekday calendar with lunch break, Japanese holidays and the
-year-end closure, a 24/7 calendar, a standard policy and a 24/7 policy for faults, and running
+year-end closure, a 24/7 calendar, a standard policy and a 24/7 policy for faults (each with an
+acknowledgement target for a customer on hold: a held customer's wait times out), and running
 timers for the demo's open cases and hops.
 
 The demo cases are played in the past, but their timers are started as if the SLA policies
@@ -17,6 +18,7 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from accounts.models import User
+from escalations.management.demo.organisation import REASON, audited
 from escalations.models import (
     BusinessCalendar,
     CalendarDay,
@@ -37,16 +39,18 @@ from escalations.sla import timers
 WEEKDAY_HOURS = [(dt.time(9), dt.time(12)), (dt.time(13), dt.time(18))]
 # priority -> (first response, resolution), in business minutes
 STANDARD = {1: (30, 8 * 60), 2: (60, 2 * 9 * 60), 3: (120, 5 * 8 * 60), 4: (240, 10 * 8 * 60)}
-STANDARD_HOPS = {2: (15, 2 * 60), 3: (30, 8 * 60), 4: (60, 2 * 8 * 60)}  # acknowledge, answer
+# to tier -> acknowledge, answer (business minutes), acknowledge while the customer is on hold
+# (wall-clock minutes)
+STANDARD_HOPS = {2: (15, 2 * 60, 2), 3: (30, 8 * 60, 3), 4: (60, 2 * 8 * 60, 5)}
 FAULTS = {1: (15, 4 * 60), 2: (30, 8 * 60), 3: (60, 24 * 60), 4: (120, 3 * 24 * 60)}
-FAULT_HOPS = {2: (10, 60), 3: (15, 4 * 60), 4: (30, 8 * 60)}
+FAULT_HOPS = {2: (10, 60, 2), 3: (15, 4 * 60, 2), 4: (30, 8 * 60, 3)}
 FAULT_CATEGORY = "故障・不具合"
 LATE = 4  # open hops started long enough ago to be late (when loaded during business hours)
 
 
 def load_sla(*, admin: User, categories: dict[str, Category], rng: random.Random) -> None:
     weekdays = _calendar_weekdays(admin)
-    always = _audited(
+    always = audited(
         BusinessCalendar(name="24時間365日", always_open=True, japanese_holidays=False), admin
     )
     always.save()
@@ -56,14 +60,8 @@ def load_sla(*, admin: User, categories: dict[str, Category], rng: random.Random
     _start_timers(rng)
 
 
-def _audited(obj, admin: User):
-    obj._history_user = admin
-    obj._change_reason = "load_demo_data"
-    return obj
-
-
 def _calendar_weekdays(admin: User) -> BusinessCalendar:
-    calendar = _audited(
+    calendar = audited(
         BusinessCalendar(name="平日 9:00-18:00（昼休み 12:00-13:00）", japanese_holidays=True),
         admin,
     )
@@ -73,9 +71,7 @@ def _calendar_weekdays(admin: User) -> BusinessCalendar:
         for day in range(5)
         for start, end in WEEKDAY_HOURS
     ]
-    bulk_create_with_history(
-        hours, OpeningHours, default_user=admin, default_change_reason="load_demo_data"
-    )
+    bulk_create_with_history(hours, OpeningHours, default_user=admin, default_change_reason=REASON)
     year = timezone.localdate().year
     closures = [
         CalendarDay(calendar=calendar, date=date, kind=CalendarDayKind.CLOSED, note="年末年始休業")
@@ -83,13 +79,21 @@ def _calendar_weekdays(admin: User) -> BusinessCalendar:
         for date in (first + dt.timedelta(days=n) for n in range(6))
     ]
     bulk_create_with_history(
-        closures, CalendarDay, default_user=admin, default_change_reason="load_demo_data"
+        closures, CalendarDay, default_user=admin, default_change_reason=REASON
     )
     return calendar
 
 
-def _policy(name, calendar, targets, hops, admin, *, is_default: bool = False) -> SLAPolicy:
-    policy = _audited(SLAPolicy(name=name, calendar=calendar, is_default=is_default), admin)
+def _policy(
+    name: str,
+    calendar: BusinessCalendar,
+    targets: dict,
+    hops: dict,
+    admin: User,
+    *,
+    is_default: bool = False,
+) -> SLAPolicy:
+    policy = audited(SLAPolicy(name=name, calendar=calendar, is_default=is_default), admin)
     policy.save()
     bulk_create_with_history(
         [
@@ -103,7 +107,7 @@ def _policy(name, calendar, targets, hops, admin, *, is_default: bool = False) -
         ],
         SLAPriorityTarget,
         default_user=admin,
-        default_change_reason="load_demo_data",
+        default_change_reason=REASON,
     )
     bulk_create_with_history(
         [
@@ -112,12 +116,13 @@ def _policy(name, calendar, targets, hops, admin, *, is_default: bool = False) -
                 to_tier=tier,
                 acknowledge=dt.timedelta(minutes=ack),
                 answer=dt.timedelta(minutes=answer),
+                hold_acknowledge=dt.timedelta(minutes=on_hold),
             )
-            for tier, (ack, answer) in hops.items()
+            for tier, (ack, answer, on_hold) in hops.items()
         ],
         SLAHopTarget,
         default_user=admin,
-        default_change_reason="load_demo_data",
+        default_change_reason=REASON,
     )
     return policy
 
@@ -139,5 +144,8 @@ def _start_timers(rng: random.Random) -> None:
         minutes = rng.randint(20, 40) if index < LATE else rng.randint(0, 8)
         started = now - dt.timedelta(minutes=minutes)
         timers.start_hop_timers(hop.case, hop, now=started)
-        if hop.acknowledged_at is not None:
-            timers.stop_timers(hop.case, [TimerKind.ACKNOWLEDGE], escalation=hop, now=started)
+        done = [TimerKind.ACKNOWLEDGE] if hop.acknowledged_at is not None else []
+        if hop.on_hold_since is not None and (hop.acknowledged_at or hop.hold_ended_at):
+            done.append(TimerKind.HOLD_ACKNOWLEDGE)  # the customer is no longer waiting
+        if done:
+            timers.stop_timers(hop.case, done, escalation=hop, now=started)
