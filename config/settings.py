@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "audit",
     "integrations",
     "reports",
+    "demo",
     "drf_spectacular",
     "drf_spectacular_sidecar",
 ]

@@ -16,8 +16,9 @@ from django.db.models import F
 from django.utils import timezone
 
 from accounts.models import Team, Tier, User
-from escalations.hold.models import Callback, CallbackStatus
 from escalations.models import (
+    Callback,
+    CallbackStatus,
     Case,
     CaseNote,
     CaseStatus,
@@ -25,10 +26,15 @@ from escalations.models import (
     Escalation,
     EscalationOutcome,
     EscalationRule,
+    Level,
     NoteKind,
+    SLAEvent,
+    SLAHopTarget,
+    SLAPolicy,
+    SLATimer,
+    TimerKind,
 )
-from escalations.sla.models import Level, SLAEvent, SLAHopTarget, SLAPolicy, SLATimer, TimerKind
-from escalations.sla.sweep import sla_sweep
+from escalations.services.sla_sweep import sla_sweep
 from knowledge.models import Article, ArticleStatus, CaseArticle
 from knowledge.search import search
 from reports.models import Review

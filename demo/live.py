@@ -8,9 +8,9 @@ from __future__ import annotations
 import datetime as dt
 
 from accounts.models import User
+from demo import clock, phrases
 from escalations import services
-from escalations.hold import services as hold_services
-from escalations.management.demo import clock, phrases
+from escalations import services as hold_services
 from escalations.models import Case, CaseStatus, Category, Channel, Customer, Mood, Reason
 from escalations.priority import Impact, Urgency
 

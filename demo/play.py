@@ -11,12 +11,11 @@ from dataclasses import dataclass, field
 from django.core.management.base import CommandError
 
 from accounts.models import User
+from demo import clock, phrases
+from demo.cases import Plan
 from escalations import services
-from escalations.hold import services as hold_services
-from escalations.hold.models import Callback
-from escalations.management.demo import clock, phrases
-from escalations.management.demo.cases import Plan
-from escalations.models import Case, CaseStatus, Customer, NoteKind, Reason
+from escalations import services as hold_services
+from escalations.models import Callback, Case, CaseStatus, Customer, NoteKind, Reason
 from knowledge.models import Article
 from knowledge.services import case_solved_with
 

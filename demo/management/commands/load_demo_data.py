@@ -2,7 +2,7 @@
 escalation matrix with its guidance, about 100 customers, 300 cases in every status, the
 knowledge base, SLA policies with running timers, holds and callbacks, and reviews due.
 
-Everything is written through the services (``escalations/management/demo/``, one module per
+Everything is written through the services (``demo/``, one module per
 subject). Idempotent: when the demo users exist it creates nothing and prints the logins."""
 
 from __future__ import annotations
@@ -17,11 +17,19 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Team, User
-from escalations.hold.models import Callback, CallbackStatus
-from escalations.management import demo
-from escalations.management.demo.cases import DEFAULT_CASES, QUOTAS
-from escalations.management.demo.organisation import ABSENT, PASSWORD, TEAMS, USERS
-from escalations.models import Case, CaseNote, CaseStatus, Customer, Escalation, EscalationRule
+from demo import build as demo
+from demo.cases import DEFAULT_CASES, QUOTAS
+from demo.organisation import ABSENT, PASSWORD, TEAMS, USERS
+from escalations.models import (
+    Callback,
+    CallbackStatus,
+    Case,
+    CaseNote,
+    CaseStatus,
+    Customer,
+    Escalation,
+    EscalationRule,
+)
 from knowledge.models import Article, ArticleStatus
 from reports.selectors import overdue_reviews
 

@@ -18,7 +18,7 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from accounts.models import User
-from escalations.management.demo.organisation import REASON, audited
+from demo.organisation import REASON, audited
 from escalations.models import (
     BusinessCalendar,
     CalendarDay,

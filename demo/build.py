@@ -1,24 +1,12 @@
-"""The Japanese demo data of ``manage.py load_demo_data``, by subject, written through the
-services (the one way to change anything) at the story's times (:mod:`.clock`):
-
-- :mod:`.organisation` -- people and roles, teams, an absence with its delegate;
-- :mod:`.content` -- categories, the escalation matrix, customers;
-- :mod:`.knowledge` -- published articles and drafts in review;
-- :mod:`.cases` and :mod:`.play` -- about 300 cases in every status, with holds and callbacks;
-- :mod:`.sla` -- calendars, policies (with hold targets) and the running timers;
-- :mod:`.live` -- what happens as the demo opens: a customer on hold, callbacks due and missed;
-- reviews of rules, team contact lists and articles, some overdue and some due soon.
-
-Deterministic (``random.Random(SEED)``); the command runs :func:`build` in one transaction.
-"""
+"""Building the whole demo: the subjects in order (see the package's docstring)."""
 
 from __future__ import annotations
 
 import random
 
-from escalations.management.demo import cases, clock, content, knowledge, live, organisation
-from escalations.management.demo.play import Cast, play
-from escalations.management.demo.sla import load_sla
+from demo import cases, clock, content, knowledge, live, organisation
+from demo.play import Cast, play
+from demo.sla import load_sla
 
 SEED = 2026
 SETUP_DAYS_AGO = 240  # people, teams, rules and customers were set up this long ago

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Team, Tier, User
 from accounts.roles import ROLES
-from escalations.management.demo import clock
+from demo import clock
 from reports.services import review_record
 
 PASSWORD = "demo-pass-2026"

@@ -11,11 +11,10 @@ import datetime as dt
 import random
 from dataclasses import dataclass, field
 
-from escalations.hold.models import HoldOutcome
-from escalations.management.demo import clock, phrases, scenarios
-from escalations.management.demo.content import CATEGORIES
-from escalations.management.demo.organisation import OPERATORS
-from escalations.models import CaseStatus, Channel, Mood, NoteKind, Reason
+from demo import clock, phrases, scenarios
+from demo.content import CATEGORIES
+from demo.organisation import OPERATORS
+from escalations.models import CaseStatus, Channel, HoldOutcome, Mood, NoteKind, Reason
 from escalations.priority import Impact, Urgency
 
 S = CaseStatus

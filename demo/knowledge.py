@@ -7,7 +7,7 @@ from __future__ import annotations
 import random
 
 from accounts.models import User
-from escalations.management.demo import articles_orders, articles_support, clock
+from demo import articles_orders, articles_support, clock
 from escalations.models import Category
 from knowledge.models import Article
 from knowledge.services import (

@@ -12,8 +12,8 @@ from typing import NamedTuple
 from simple_history.utils import bulk_create_with_history
 
 from accounts.models import Team, User
-from escalations.management.demo import clock, names
-from escalations.management.demo.organisation import REASON, REVIEWER, audited
+from demo import clock, names
+from demo.organisation import REASON, REVIEWER, audited
 from escalations.models import Category, Customer, EscalationRule
 from escalations.models import Reason as R
 from escalations.priority import Priority
