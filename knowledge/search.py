@@ -27,6 +27,7 @@ Queries without a bigram or a kanji find nothing.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import unicodedata
 from collections import Counter
@@ -42,7 +43,7 @@ from knowledge import postings
 from knowledge.indexing import INDEXED_CASE_STATUSES
 from knowledge.models import DocumentKind, SearchDocument, SearchPosting
 from knowledge.synonyms import Expansion, expansions
-from knowledge.text import grams, normalise, query_bigrams, query_grams
+from knowledge.text import normalise, query_bigrams, query_grams
 
 CANDIDATES = 50
 POSTINGS_BUDGET = 12_000
@@ -189,10 +190,10 @@ def document_frequencies(kind: int, grams: list[str]) -> dict[str, int]:
 
 
 def selective(
-    grams: list[str], frequencies: dict[str, int], required: list[tuple[str, ...]] = ()
+    grams: list[str], frequencies: dict[str, int], required: list[str] | None = None
 ) -> list[str]:
     """The rarest grams whose postings add up to at most ``POSTINGS_BUDGET`` (at least one),
-    and the rarest gram of each of ``required``."""
+    and the ``required`` ones."""
     chosen: list[str] = []
     total = 0
     # A cached count may be old: a gram counted 0 is still looked up (an article published
@@ -202,9 +203,7 @@ def selective(
             break
         chosen.append(gram)
         total += frequencies.get(gram, 0)
-    for group in required:
-        if group and not set(group) & set(chosen):
-            chosen.append(min(group, key=lambda g: frequencies.get(g, 0)))
+    chosen += [gram for gram in dict.fromkeys(required or []) if gram not in chosen]
     return chosen
 
 
@@ -241,9 +240,11 @@ def candidates(kind: int, grams: list[str]) -> list[int]:
     return [document for document, _total in totals.most_common(CANDIDATES)]
 
 
-def _score(query_plan: Plan, title: set[str], every: set[str]) -> tuple[float, int]:
-    """(score without phrases and staleness, grams matched) of a document's grams."""
-    matched = sum(g in every for g in query_plan.plain)
+def _score(query_plan: Plan, title: str, text: str) -> tuple[float, int]:
+    """(score without phrases and staleness, grams matched) of a document from its normalised
+    title and text (a gram of two word characters is found as a substring exactly where the
+    document has it as a gram)."""
+    matched = sum(g in text for g in query_plan.plain)
     in_title = sum(g in title for g in query_plan.plain)
     score = matched + TITLE_BONUS * in_title
     for concept in query_plan.concepts:
@@ -252,58 +253,72 @@ def _score(query_plan: Plan, title: set[str], every: set[str]) -> tuple[float, i
         for factor, variant in [(1.0, concept.grams)] + [
             (SYNONYM_FACTOR, a) for a in concept.alternatives if a
         ]:
-            found = sum(g in every for g in variant) + TITLE_BONUS * sum(
-                g in title for g in variant
-            )
+            found = sum(g in text for g in variant) + TITLE_BONUS * sum(g in title for g in variant)
             best = max(best, weight * factor * found / len(variant))
         score += best
-    return score, sum(g in every for g in query_plan.grams)
+    return score, sum(g in text for g in query_plan.grams)
+
+
+_FIELDS = ("pk", "article_id", "case_id", "title", "body", "answer", "review_due", "freshness")
 
 
 def _rank(kind: int, query_plan: Plan, query: str, *, limit: int) -> list[Hit]:
     every_gram = query_plan.grams
     frequencies = document_frequencies(kind, every_gram)
-    required = [g for c in query_plan.concepts for g in (c.grams, *c.alternatives)]
-    chosen = selective(every_gram, frequencies, required)
+    # A concept selects candidates by the rarest gram of its word and of each alternative, so
+    # that a long alternative (キャンセル: four bigrams) weighs no more than a short one (解約).
+    variants = [v for c in query_plan.concepts for v in (c.grams, *c.alternatives) if v]
+    rarest = [min(v, key=lambda g: frequencies.get(g, 0)) for v in variants]
+    chosen = selective(list(dict.fromkeys([*query_plan.plain, *rarest])), frequencies, rarest)
     found = candidates(kind, chosen)
     if not found:
         return []
-    documents = SearchDocument.objects.in_bulk(found)
+    rows = SearchDocument.objects.filter(pk__in=found).values_list(*_FIELDS)
     today = timezone.localdate()
     ranked = []
-    for document in documents.values():
-        title = grams(document.title)
-        score, matched = _score(query_plan, title, title | grams(document.body))
+    for pk, article, case, title, body, answer, review_due, freshness in rows:
+        folded_title = normalise(title)
+        text = f"{folded_title} {normalise(body)}"
+        score, matched = _score(query_plan, folded_title, text)
         if not matched:
             continue
-        text = normalise(f"{document.title} {document.body}")
         score += PHRASE_BONUS * sum(any(f in text for f in forms) for forms in query_plan.phrases)
-        stale = document.review_due is not None and document.review_due < today
+        stale = review_due is not None and review_due < today
         score *= STALE_FACTOR if stale else 1.0
-        ranked.append((score, document.freshness, matched, stale, document))
-    ranked.sort(key=lambda item: (-item[0], -item[1].timestamp(), item[4].pk))
-    return [
-        Hit(
-            kind="article" if kind == DocumentKind.ARTICLE else "case",
-            pk=document.article_id if kind == DocumentKind.ARTICLE else document.case_id,
-            title=document.title,
-            snippet=snippet(document.body, query),
-            score=score,
-            matched=matched,
-            stale=stale,
-            answer=document.answer,
+        ranked.append(
+            (
+                -score,
+                -freshness.timestamp(),
+                pk,
+                Hit(
+                    kind="article" if kind == DocumentKind.ARTICLE else "case",
+                    pk=article if kind == DocumentKind.ARTICLE else case,
+                    title=title,
+                    snippet="",
+                    score=score,
+                    matched=matched,
+                    stale=stale,
+                    answer=answer,
+                ),
+                body,
+            )
         )
-        for score, _fresh, matched, stale, document in ranked[:limit]
+    ranked.sort(key=lambda item: item[:3])
+    return [
+        dataclasses.replace(hit, snippet=snippet(body, query, every_gram))
+        for _score, _fresh, _pk, hit, body in ranked[:limit]
     ]
 
 
-def snippet(text: str, query: str, width: int = SNIPPET) -> str:
-    """A piece of ``text`` around the first place a query bigram occurs (plain text)."""
+def snippet(text: str, query: str, grams: list[str] | None = None, width: int = SNIPPET) -> str:
+    """A piece of ``text`` around the first place a query gram (``grams``, by default those of
+    ``query``) occurs (plain text)."""
     text = " ".join(text.split())
     folded = normalise(text)
     start = 0
     if len(folded) == len(text):  # positions line up
-        found = [p for p in (folded.find(g) for g in query_bigrams(query)) if p >= 0]
+        grams = query_bigrams(query) if grams is None else grams
+        found = [p for p in (folded.find(g) for g in grams) if p >= 0]
         if found:
             start = max(min(found) - width // 4, 0)
     piece = text[start : start + width]
