@@ -13,6 +13,7 @@ from escalations.api.views import HasPermission, Pagination
 from knowledge.api import serializers as s
 from knowledge.models import Article, ArticleStatus
 from knowledge.search import search
+from knowledge.synonyms import expansions
 
 
 class ArticlePagination(Pagination):
@@ -58,4 +59,5 @@ class SearchView(APIView):
             limit=form.validated_data["limit"],
             include_cases=form.validated_data["cases"],
         )
-        return Response(s.SearchResultSerializer({"results": hits}).data)
+        found = expansions(form.validated_data["q"])
+        return Response(s.SearchResultSerializer({"expansions": found, "results": hits}).data)
