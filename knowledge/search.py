@@ -8,8 +8,9 @@ how they are stored, ``knowledge/synonyms.py`` for the dictionary):
    concepts, each searched as itself or any of its alternatives; the rest of the query gives its
    telling bigrams (and the unigram of a one-kanji word such as 「霜」).
 2. The grams' document frequencies (cached) choose the rarest grams whose postings add up to at
-   most ``POSTINGS_BUDGET`` (at least one, and the rarest of each word and alternative of a
-   concept, so that a document with only the synonym can be a candidate). Their packed rows
+   most ``POSTINGS_BUDGET`` (at least one; a concept is represented by the rarest gram of its
+   word and of each alternative, all of them when the query has nothing else, so that a
+   document with only the synonym can be a candidate). Their packed rows
    (``SearchPosting``: a few per gram, read by the primary key, the same on SQLite and
    PostgreSQL whatever the locale) give the best ``CANDIDATES`` documents by
    ``2 * matched + in_title``; nothing scans every document, and a query's cost is bounded
@@ -32,6 +33,7 @@ import re
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
+from itertools import compress
 
 from django.core.cache import cache
 from django.db.models import Sum
@@ -230,14 +232,32 @@ def candidates(kind: int, grams: list[str]) -> list[int]:
                         if len(best) == CANDIDATES:
                             return best
         return best
-    totals: Counter[int] = Counter()
+    totals: Counter[int] = Counter()  # 2 * matched + in_title, per document
     for block, documents, titles in rows:
         base = postings.base_of(block)
         found = list(map(base.__add__, postings.unpack(documents)))
         totals.update(found)
         totals.update(found)
         totals.update(map(base.__add__, postings.unpack(titles)))
-    return [document for document, _total in totals.most_common(CANDIDATES)]
+    return best_of(totals)
+
+
+def best_of(totals: Counter[int]) -> list[int]:
+    """The ``CANDIDATES`` documents of highest total, lowest id first among equals. Totals are
+    small integers: their histogram gives the lowest total that gets in, so only the documents
+    at or above it are sorted (not the tens of thousands a common gram brings)."""
+    needed, threshold = CANDIDATES, 0
+    for total, number in sorted(Counter(totals.values()).items(), reverse=True):
+        threshold = total
+        needed -= number
+        if needed <= 0:
+            break
+    # compress and map run in C: no Python step per document
+    documents, values = list(totals.keys()), list(totals.values())
+    above = compress(documents, map(threshold.__lt__, values))
+    best = [document for _total, document in sorted((-totals[d], d) for d in above)]
+    ties = sorted(compress(documents, map(threshold.__eq__, values)))
+    return best + ties[: CANDIDATES - len(best)]
 
 
 def _score(query_plan: Plan, title: str, text: str) -> tuple[float, int]:
@@ -267,9 +287,16 @@ def _rank(kind: int, query_plan: Plan, query: str, *, limit: int) -> list[Hit]:
     frequencies = document_frequencies(kind, every_gram)
     # A concept selects candidates by the rarest gram of its word and of each alternative, so
     # that a long alternative (キャンセル: four bigrams) weighs no more than a short one (解約).
+    # When the query is only dictionary words, each of those grams selects (a document with
+    # only the synonym must be a candidate); otherwise the rest of the query selects too, and
+    # they only join within the budget (the candidates are scored on every gram anyway).
     variants = [v for c in query_plan.concepts for v in (c.grams, *c.alternatives) if v]
     rarest = [min(v, key=lambda g: frequencies.get(g, 0)) for v in variants]
-    chosen = selective(list(dict.fromkeys([*query_plan.plain, *rarest])), frequencies, rarest)
+    chosen = selective(
+        list(dict.fromkeys([*query_plan.plain, *rarest])),
+        frequencies,
+        required=[] if query_plan.plain else rarest,
+    )
     found = candidates(kind, chosen)
     if not found:
         return []
