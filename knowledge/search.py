@@ -13,8 +13,10 @@ how they are stored, ``knowledge/synonyms.py`` for the dictionary):
    document with only the synonym can be a candidate). Their packed rows
    (``SearchPosting``: a few per gram, read by the primary key, the same on SQLite and
    PostgreSQL whatever the locale) give the best ``CANDIDATES`` documents by
-   ``2 * matched + in_title``; nothing scans every document, and a query's cost is bounded
-   however common its other grams (「したい」, 「スマートフォン」) are in 100,000 articles.
+   ``matched + in_title`` (one gram, or the alternatives of a query that is one dictionary
+   word: those with it in the title first, then the others, without counting); nothing scans
+   every document, and a query's cost is bounded however common its other grams (「したい」,
+   「スマートフォン」) are in 100,000 articles.
 3. Python scores those few on every gram of the query, from their text: each bigram matched
    counts 1 (``TITLE_BONUS`` more in the title); a concept counts as the best of its word and
    its alternatives (an alternative ``SYNONYM_FACTOR`` of it, so the word as typed wins a tie);
@@ -33,7 +35,9 @@ import re
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
-from itertools import compress
+from heapq import merge
+from itertools import compress, groupby
+from operator import itemgetter
 
 from django.core.cache import cache
 from django.db.models import Sum
@@ -209,37 +213,41 @@ def selective(
     return chosen
 
 
-def candidates(kind: int, grams: list[str]) -> list[int]:
-    """The best ``CANDIDATES`` documents of ``kind`` for ``grams`` by ``2 * matched +
-    in_title``, from the packed rows of those grams (one query)."""
+def candidates(kind: int, grams: list[str], *, any_of: bool = False) -> list[int]:
+    """The best ``CANDIDATES`` documents of ``kind`` for ``grams`` by ``matched + in_title``,
+    from the packed rows of those grams (one query). With one gram, or ``any_of``
+    (the grams are alternatives: the query is one dictionary word), the documents with one in
+    the title first, then the others, each in id order: no counting, however common."""
     rows = list(
         SearchPosting.objects.filter(kind=kind, gram__in=grams)
         .order_by("block")
         .values_list("block", "documents", "titles")
     )
-    if len(grams) == 1:  # one gram: its documents with it in the title first, in id order
-        best: list[int] = []
-        for block, _documents, titles in rows:
-            base = postings.base_of(block)
-            best.extend(base + o for o in postings.unpack(titles)[: CANDIDATES - len(best)])
+    if len(grams) == 1 or any_of:
+        best = _first(rows, 2)
         if len(best) < CANDIDATES:
             chosen = set(best)
-            for block, documents, _titles in rows:
-                base = postings.base_of(block)
-                for offset in postings.unpack(documents):
-                    if base + offset not in chosen:
-                        best.append(base + offset)
-                        if len(best) == CANDIDATES:
-                            return best
-        return best
-    totals: Counter[int] = Counter()  # 2 * matched + in_title, per document
+            best += [d for d in _first(rows, 1, CANDIDATES + len(best)) if d not in chosen]
+        return best[:CANDIDATES]
+    totals: Counter[int] = Counter()  # matched + in_title, per document
     for block, documents, titles in rows:
         base = postings.base_of(block)
-        found = list(map(base.__add__, postings.unpack(documents)))
-        totals.update(found)
-        totals.update(found)
+        totals.update(map(base.__add__, postings.unpack(documents)))
         totals.update(map(base.__add__, postings.unpack(titles)))
     return best_of(totals)
+
+
+def _first(rows: list, column: int, wanted: int = CANDIDATES) -> list[int]:
+    """The lowest ``wanted`` document ids in the rows' ``column`` (1: documents, 2: titles),
+    reading no more of them than that (rows are in block order, offsets ascending)."""
+    found: dict[int, None] = {}
+    for block, same_block in groupby(rows, key=itemgetter(0)):
+        base = postings.base_of(block)
+        for offset in merge(*(postings.unpack(row[column]) for row in same_block)):
+            found[base + offset] = None
+            if len(found) == wanted:
+                return list(found)
+    return list(found)
 
 
 def best_of(totals: Counter[int]) -> list[int]:
@@ -297,7 +305,8 @@ def _rank(kind: int, query_plan: Plan, query: str, *, limit: int) -> list[Hit]:
         frequencies,
         required=[] if query_plan.plain else rarest,
     )
-    found = candidates(kind, chosen)
+    one_word = not query_plan.plain and len(query_plan.concepts) == 1
+    found = candidates(kind, chosen, any_of=one_word)
     if not found:
         return []
     rows = SearchDocument.objects.filter(pk__in=found).values_list(*_FIELDS)
