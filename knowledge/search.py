@@ -13,7 +13,7 @@ how they are stored, ``knowledge/synonyms.py`` for the dictionary):
    document with only the synonym can be a candidate). Their packed rows
    (``SearchPosting``: a few per gram, read by the primary key, the same on SQLite and
    PostgreSQL whatever the locale) give the best ``CANDIDATES`` documents by
-   ``matched + in_title`` (one gram, or the alternatives of a query that is one dictionary
+   ``2 * matched + in_title`` (one gram, or the alternatives of a query that is one dictionary
    word: those with it in the title first, then the others, without counting); nothing scans
    every document, and a query's cost is bounded however common its other grams (「したい」,
    「スマートフォン」) are in 100,000 articles.
@@ -214,8 +214,8 @@ def selective(
 
 
 def candidates(kind: int, grams: list[str], *, any_of: bool = False) -> list[int]:
-    """The best ``CANDIDATES`` documents of ``kind`` for ``grams`` by ``matched + in_title``,
-    from the packed rows of those grams (one query). With one gram, or ``any_of``
+    """The best ``CANDIDATES`` documents of ``kind`` for ``grams`` by ``2 * matched +
+    in_title``, from the packed rows of those grams (one query). With one gram, or ``any_of``
     (the grams are alternatives: the query is one dictionary word), the documents with one in
     the title first, then the others, each in id order: no counting, however common."""
     rows = list(
@@ -229,10 +229,12 @@ def candidates(kind: int, grams: list[str], *, any_of: bool = False) -> list[int
             chosen = set(best)
             best += [d for d in _first(rows, 1, CANDIDATES + len(best)) if d not in chosen]
         return best[:CANDIDATES]
-    totals: Counter[int] = Counter()  # matched + in_title, per document
+    totals: Counter[int] = Counter()  # 2 * matched + in_title, per document
     for block, documents, titles in rows:
         base = postings.base_of(block)
-        totals.update(map(base.__add__, postings.unpack(documents)))
+        found = list(map(base.__add__, postings.unpack(documents)))
+        totals.update(found)
+        totals.update(found)
         totals.update(map(base.__add__, postings.unpack(titles)))
     return best_of(totals)
 
