@@ -342,15 +342,30 @@ def restart(command: str) -> str:
     return dropped
 
 
-def run(queries: list[str], user) -> list[tuple[float, list[int]]]:
+def backend_cpu() -> float:
+    """CPU seconds used so far by this connection's PostgreSQL backend (from /proc)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def run(queries: list[str], user) -> tuple[list[tuple[float, list[int]]], list[float], float]:
+    """Each query once: (wall ms, hits) per query, this process's CPU ms per query, and the
+    PostgreSQL backend's CPU ms per query on average."""
     from knowledge.search import search
 
-    timed = []
+    timed, cpu = [], []
+    backend = backend_cpu()
     for query in queries:
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         hits = search(query, user=user, limit=5, include_cases=False)
         timed.append(((time.perf_counter() - t0) * 1000, [hit.pk for hit in hits]))
-    return timed
+        cpu.append((time.process_time() - c0) * 1000)
+    return timed, cpu, (backend_cpu() - backend) * 1000 / len(queries)
 
 
 def floor(documents: list[list[int]]) -> list[float]:
@@ -391,12 +406,18 @@ def main() -> None:
         "--restart", default="", help="a shell command restarting that server (cold runs)"
     )
     parser.add_argument("--keep", action="store_true", help="keep the database for --reuse")
+    parser.add_argument("--budget", type=int, help="experiment: knowledge.search.POSTINGS_BUDGET")
+    parser.add_argument("--candidates", type=int, help="experiment: knowledge.search.CANDIDATES")
     parser.add_argument(
         "--reuse", action="store_true", help="search the articles loaded by a kept run"
     )
     args = parser.parse_args()
 
     setup(server=args.server, db=args.db, reuse=args.reuse)
+    from knowledge import search
+
+    search.POSTINGS_BUDGET = args.budget or search.POSTINGS_BUDGET
+    search.CANDIDATES = args.candidates or search.CANDIDATES
     try:
         measure(args)
     finally:
@@ -457,13 +478,15 @@ def measure(args) -> None:
         dropped = restart(args.restart)
         passes.append((f"cold, right after a restart ({dropped})", run(queries, user)))
     passes.append(("warm", run(queries, user)))
-    for name, timed in passes:
+    for name, (timed, cpu, backend) in passes:
         latencies = [ms for ms, _hits in timed]
         slowest = max(zip(latencies, queries, strict=True))
         print(f"  search {name}: {len(latencies)} queries, {figures(latencies)}"
               f" (slowest {slowest[1]!r} {slowest[0]:.1f} ms)")  # fmt: skip
+        print(f"    CPU of this process per query: {figures(cpu)};"
+              f" of the PostgreSQL backend: {backend:.1f} ms per query on average")  # fmt: skip
     found, misses = 0, []
-    for (query, article_id), (_ms, hits) in zip(labelled, passes[-1][1], strict=False):
+    for (query, article_id), (_ms, hits) in zip(labelled, passes[-1][1][0], strict=False):
         if article_id in hits:
             found += 1
         else:

@@ -52,7 +52,7 @@ from knowledge.synonyms import Expansion, expansions
 from knowledge.text import normalise, query_bigrams, query_grams
 
 CANDIDATES = 50
-POSTINGS_BUDGET = 12_000
+POSTINGS_BUDGET = 6_000
 DF_CACHE_SECONDS = 600
 TITLE_BONUS = 0.5
 PHRASE_BONUS = 1.0
