@@ -48,7 +48,7 @@ from escalations.selectors import cases_visible_to
 from knowledge import postings
 from knowledge.indexing import INDEXED_CASE_STATUSES
 from knowledge.models import DocumentKind, SearchDocument, SearchPosting
-from knowledge.synonyms import Expansion, expansions
+from knowledge.synonyms import expansions
 from knowledge.text import normalise, query_bigrams, query_grams
 
 CANDIDATES = 50
@@ -87,7 +87,6 @@ class Plan:
     plain: list[str]  # grams of the query outside the dictionary's words
     concepts: list[Concept] = field(default_factory=list)
     phrases: list[set[str]] = field(default_factory=list)  # each word whole, with its variants
-    expansions: list[Expansion] = field(default_factory=list)
 
     @property
     def grams(self) -> list[str]:
@@ -140,7 +139,6 @@ def plan(query: str) -> Plan:
         plain=telling or ([] if whole_telling else weak),
         concepts=[c for c in concepts if c.grams],
         phrases=phrases,
-        expansions=found,
     )
 
 

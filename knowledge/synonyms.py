@@ -56,11 +56,6 @@ def dictionary() -> dict[str, tuple[str, ...]]:
     return found
 
 
-def folded_query(query: str) -> str:
-    """The query as expansions index it: NFKC, casefolded, katakana as hiragana."""
-    return fold(unicodedata.normalize("NFKC", query))
-
-
 def expansions(query: str) -> list[Expansion]:
     """The dictionary's words found in ``query``, longest first and not overlapping, in the
     order they occur (at most ``MAX_EXPANSIONS``)."""
