@@ -130,6 +130,24 @@ for _role, _codes in {
 }.items():
     ROLES[_role] = sorted(set(ROLES[_role]) | set(_codes))
 
+# The synonym dictionary of the knowledge search: everyone who reads articles sees it;
+# supervisors, specialists and managers keep it.
+SYNONYMS_READ = ["knowledge.view_synonymgroup"]
+SYNONYMS_KEEP = [
+    *SYNONYMS_READ,
+    "knowledge.add_synonymgroup",
+    "knowledge.change_synonymgroup",
+    "knowledge.delete_synonymgroup",
+]
+for _role, _codes in {
+    "operator": SYNONYMS_READ,
+    "supervisor": SYNONYMS_KEEP,
+    "specialist": SYNONYMS_KEEP,
+    "manager": SYNONYMS_KEEP,
+    "administrator": SYNONYMS_READ,
+}.items():
+    ROLES[_role] = sorted(set(ROLES[_role]) | set(_codes))
+
 # The audit log across all historised models (issue 5).
 AUDIT_READ = ["audit.view_auditlog"]
 ROLES["manager"] = sorted(set(ROLES["manager"]) | set(AUDIT_READ))

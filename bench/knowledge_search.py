@@ -1,19 +1,26 @@
 """Benchmark of the knowledge search on PostgreSQL (run by hand; figures go to bench/README.md).
 
-    .venv/bin/python bench/knowledge_search.py --articles 100000
+    .venv/bin/python bench/knowledge_search.py --articles 100000 \
+        --server postgres://postgres@127.0.0.1:5433/postgres \
+        --restart "pg_ctlcluster --skip-systemctl-redirect 15 bench restart"
 
-Uses the database of ``DATABASE_URL`` (default ``escalations_knowledge`` on the local
-PostgreSQL), migrates it and empties the knowledge tables, then:
+Creates its own database ``--db`` on the server of ``--server`` (``LC_CTYPE`` and
+``LC_COLLATE`` C: the search must not depend on the locale), migrates it, then:
 
 1. generates ``--articles`` published Japanese articles from a vocabulary of products, topics,
    symptoms and templates (seeded, reproducible), plus the hand-written articles of the labelled
-   set below, hidden among them;
-2. loads them in bulk: articles with ``bulk_create``, the index (documents and bigram postings,
-   computed by the same ``knowledge.indexing.weighted_grams`` the services use) with COPY, the
-   postings' primary key built after the load, then ``VACUUM ANALYZE``;
-3. runs the labelled queries and ``--queries`` generated ones through ``knowledge.search.search``
-   (the function the admin calls), warm, and reports p50/p95/max latency, recall@5 on the
-   labelled set and the size of the index.
+   set below, hidden among them, and the synonym dictionary of ``SYNONYMS``;
+2. loads them in bulk: articles with ``bulk_create``, the documents and the packed postings
+   (computed by the same ``knowledge.indexing.weighted_grams`` and ``knowledge.postings.build``
+   the services and the migration use) with COPY, then ``VACUUM ANALYZE``;
+3. cold: runs ``--restart`` (a command that restarts the PostgreSQL server; run as root it also
+   drops the OS page cache when permitted), empties this process's cache (synonyms, document
+   frequencies), reconnects and runs the labelled queries and ``--queries`` generated ones
+   through ``knowledge.search.search`` (the function the admin calls), each once;
+4. warm: the same queries again; then the floor: reading 50 documents by primary key (what any
+   search must do to show its results), cold (after another restart) and warm;
+5. reports p50/p95/max latency of each pass, recall@5 on the labelled set and the size of the
+   index, and drops the database (``--keep`` keeps it for ``--reuse``).
 """
 
 from __future__ import annotations
@@ -22,6 +29,7 @@ import argparse
 import os
 import random
 import statistics
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -124,13 +132,35 @@ LABELLED = [
      ["迷惑メール", "確認メールが届かない"]),
 ]  # fmt: skip
 
+# The synonym dictionary of the run (kept in the admin in real life), and labelled queries that
+# find their article only through it.
+SYNONYMS = [
+    "解約、退会、キャンセル",
+    "返金、払い戻し",
+    "故障、壊れた、動かない",
+    "ログイン、サインイン",
+]
+LABELLED_BY_SYNONYM = [
+    ("停電後にエアコンが動かない", ["停電 エアコン 壊れた", "停電でエアコン故障"]),
+    ("名義人が亡くなった場合の手続き", ["名義人死亡 退会"]),
+    ("解約時の端末代金の残債", ["キャンセル時の残債"]),
+]
+
 Q_WORDS = [*TOPICS, *PRODUCTS, *SYMPTOMS]
 
 
-def setup(*, reuse: bool) -> None:
-    os.environ.setdefault(
-        "DATABASE_URL", "postgres://postgres@127.0.0.1:5432/escalations_knowledge"
-    )
+def setup(*, server: str, db: str, reuse: bool) -> None:
+    import psycopg
+
+    base, _slash, _name = server.rpartition("/")
+    if not reuse:
+        with psycopg.connect(server, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{db}"')
+            admin.execute(
+                f"CREATE DATABASE \"{db}\" TEMPLATE template0 ENCODING 'UTF8'"
+                " LC_COLLATE 'C' LC_CTYPE 'C'"
+            )
+    os.environ["DATABASE_URL"] = f"{base}/{db}"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     import django
 
@@ -139,15 +169,17 @@ def setup(*, reuse: bool) -> None:
     from django.db import connection
 
     if connection.vendor != "postgresql":
-        sys.exit("This benchmark runs on PostgreSQL (set DATABASE_URL).")
+        sys.exit("This benchmark runs on PostgreSQL.")
     call_command("migrate", verbosity=0)
-    if reuse:
-        return
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "TRUNCATE knowledge_searchgram, knowledge_searchdocument, knowledge_casearticle,"
-            " knowledge_deflection, knowledge_article, knowledge_historicalarticle CASCADE"
-        )
+
+
+def drop(server: str, db: str) -> None:
+    import psycopg
+    from django.db import connections
+
+    connections.close_all()
+    with psycopg.connect(server, autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{db}"')
 
 
 def generate(count: int, rng: random.Random) -> list[tuple[str, str]]:
@@ -180,11 +212,15 @@ def load(articles: list[tuple[str, str]]) -> tuple[list[int], dict[str, float]]:
     from django.utils import timezone
 
     from accounts.models import User
+    from knowledge import postings
     from knowledge.indexing import weighted_grams
-    from knowledge.models import Article, ArticleStatus, DocumentKind
+    from knowledge.models import Article, ArticleStatus, DocumentKind, SynonymGroup
+    from knowledge.synonyms import synonym_group_save
 
     timings: dict[str, float] = {}
     owner, _ = User.objects.get_or_create(username="bench-owner", defaults={"is_staff": True})
+    for terms in SYNONYMS:
+        synonym_group_save(group=SynonymGroup(terms=terms), actor=owner, reason="bench")
     now = timezone.now()
     rng = random.Random(7)
     started = time.perf_counter()
@@ -212,12 +248,8 @@ def load(articles: list[tuple[str, str]]) -> tuple[list[int], dict[str, float]]:
     timings["articles (bulk_create)"] = time.perf_counter() - started
 
     started = time.perf_counter()
-    postings = 0
-    # Autocommit: each COPY commits by itself (deferred foreign key checks run then), so the
-    # primary key can be built afterwards.
+    count = 0
     with connection.cursor() as cursor:
-        cursor.execute("ALTER TABLE knowledge_searchgram DROP CONSTRAINT knowledge_searchgram_pkey")
-        cursor.execute("DROP INDEX IF EXISTS searchgram_document_idx")
         cursor.execute("SELECT nextval(pg_get_serial_sequence('knowledge_searchdocument', 'id'))")
         first = cursor.fetchone()[0]
         cursor.execute(
@@ -231,11 +263,11 @@ def load(articles: list[tuple[str, str]]) -> tuple[list[int], dict[str, float]]:
                 "pk", "published_title", "published_body", "tags", "review_due", "reviewed_at"
             )
         )
+        documents = []
         with cursor.connection.cursor().copy(
             "COPY knowledge_searchdocument (id, kind, article_id, case_id, title, body, answer,"
             " review_due, freshness) FROM STDIN"
         ) as copy_docs:
-            documents = []
             for offset, (pk, title, body, tags, review_due, reviewed_at) in enumerate(rows):
                 doc_id = first + offset
                 copy_docs.write_row(
@@ -243,28 +275,23 @@ def load(articles: list[tuple[str, str]]) -> tuple[list[int], dict[str, float]]:
                      review_due, reviewed_at)
                 )  # fmt: skip
                 documents.append((doc_id, title, f"{body}\n{tags}"))
-        with cursor.connection.cursor().copy(
-            "COPY knowledge_searchgram (kind, gram, document_id, weight) FROM STDIN"
-        ) as copy_grams:
-            for doc_id, title, body in documents:
-                for gram, weight in weighted_grams(title, body).items():
-                    copy_grams.write_row((DocumentKind.ARTICLE, gram, doc_id, weight))
-                    postings += 1
-        timings["index rows (COPY)"] = time.perf_counter() - started
+        timings["documents (COPY)"] = time.perf_counter() - started
         started = time.perf_counter()
-        cursor.execute(
-            "ALTER TABLE knowledge_searchgram ADD CONSTRAINT knowledge_searchgram_pkey"
-            " PRIMARY KEY (kind, gram, document_id, weight)"
-        )
-        cursor.execute("CREATE INDEX searchgram_document_idx ON knowledge_searchgram (document_id)")
-        timings["index build (primary key + document index)"] = time.perf_counter() - started
+        with cursor.connection.cursor().copy(
+            "COPY knowledge_searchposting (kind, gram, block, count, documents, titles) FROM STDIN"
+        ) as copy_postings:
+            weighted = ((d, weighted_grams(t, b)) for d, t, b in documents)
+            for gram, block, n, packed, titles in postings.build(weighted):
+                copy_postings.write_row((DocumentKind.ARTICLE, gram, block, n, packed, titles))
+                count += n
+        timings["packed postings (computed and COPY)"] = time.perf_counter() - started
     started = time.perf_counter()
     with connection.cursor() as cursor:
-        cursor.execute("VACUUM ANALYZE knowledge_searchgram")
+        cursor.execute("VACUUM ANALYZE knowledge_searchposting")
         cursor.execute("VACUUM ANALYZE knowledge_searchdocument")
         cursor.execute("VACUUM ANALYZE knowledge_article")
     timings["VACUUM ANALYZE"] = time.perf_counter() - started
-    timings["postings"] = postings
+    timings["postings"] = count
     return ids, timings
 
 
@@ -274,16 +301,90 @@ def sizes() -> list[tuple[str, str]]:
     with connection.cursor() as cursor:
         cursor.execute(
             """
-            SELECT c.relname, pg_size_pretty(pg_total_relation_size(c.oid)),
-                   pg_size_pretty(pg_relation_size(c.oid))
+            SELECT c.relname, pg_total_relation_size(c.oid), pg_relation_size(c.oid),
+                   coalesce(pg_total_relation_size(nullif(c.reltoastrelid, 0)), 0)
             FROM pg_class c
-            WHERE c.relname IN ('knowledge_searchgram', 'knowledge_searchgram_pkey',
-                                'searchgram_document_idx', 'knowledge_searchdocument',
-                                'knowledge_article')
+            WHERE c.relname IN ('knowledge_searchposting', 'knowledge_searchposting_pkey',
+                                'knowledge_searchdocument', 'knowledge_article')
             ORDER BY c.relname
             """
         )
-        return [(name, f"{total} (table or index alone: {alone})") for name, total, alone in cursor]
+        return [
+            (
+                name,
+                f"{total / 2**20:.1f} MB (alone {alone / 2**20:.1f} MB,"
+                f" TOAST {toast / 2**20:.1f} MB)",
+            )
+            for name, total, alone, toast in cursor
+        ]
+
+
+def restart(command: str) -> str:
+    """Restart the server (``command``), drop the OS page cache if permitted; reconnect."""
+    from django.core.cache import cache
+    from django.db import connections
+
+    connections.close_all()
+    subprocess.run(command, shell=True, check=True)
+    try:
+        subprocess.run("sync", check=True)
+        Path("/proc/sys/vm/drop_caches").write_text("1\n")
+        dropped = "page cache dropped"
+    except OSError as exc:
+        dropped = f"page cache NOT dropped ({exc.strerror})"
+    cache.clear()
+    for _attempt in range(50):
+        try:
+            connections["default"].ensure_connection()
+            break
+        except Exception:
+            time.sleep(0.2)
+    return dropped
+
+
+def backend_cpu() -> float:
+    """CPU seconds used so far by this connection's PostgreSQL backend (from /proc)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def run(queries: list[str], user) -> tuple[list[tuple[float, list[int]]], list[float], float]:
+    """Each query once: (wall ms, hits) per query, this process's CPU ms per query, and the
+    PostgreSQL backend's CPU ms per query on average."""
+    from knowledge.search import search
+
+    timed, cpu = [], []
+    backend = backend_cpu()
+    for query in queries:
+        t0, c0 = time.perf_counter(), time.process_time()
+        hits = search(query, user=user, limit=5, include_cases=False)
+        timed.append(((time.perf_counter() - t0) * 1000, [hit.pk for hit in hits]))
+        cpu.append((time.process_time() - c0) * 1000)
+    return timed, cpu, (backend_cpu() - backend) * 1000 / len(queries)
+
+
+def floor(documents: list[list[int]]) -> list[float]:
+    """Reading 50 documents by primary key, as many times as there are queries."""
+    from knowledge.models import SearchDocument
+
+    timed = []
+    for ids in documents:
+        t0 = time.perf_counter()
+        list(SearchDocument.objects.filter(pk__in=ids))
+        timed.append((time.perf_counter() - t0) * 1000)
+    return timed
+
+
+def figures(latencies: list[float]) -> str:
+    return (
+        f"p50 {statistics.median(latencies):.1f} ms, p95 {percentile(latencies, 95):.1f} ms,"
+        f" max {max(latencies):.1f} ms"
+    )
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -296,15 +397,40 @@ def main() -> None:
     parser.add_argument("--articles", type=int, default=100_000)
     parser.add_argument("--queries", type=int, default=300)
     parser.add_argument(
-        "--reuse", action="store_true", help="search the articles loaded by a previous run"
+        "--server",
+        default="postgres://postgres@127.0.0.1:5433/postgres",
+        help="a connection to the server's maintenance database (the run makes its own)",
+    )
+    parser.add_argument("--db", default="esc_knowledge_bench")
+    parser.add_argument(
+        "--restart", default="", help="a shell command restarting that server (cold runs)"
+    )
+    parser.add_argument("--keep", action="store_true", help="keep the database for --reuse")
+    parser.add_argument("--budget", type=int, help="experiment: knowledge.search.POSTINGS_BUDGET")
+    parser.add_argument("--candidates", type=int, help="experiment: knowledge.search.CANDIDATES")
+    parser.add_argument(
+        "--reuse", action="store_true", help="search the articles loaded by a kept run"
     )
     args = parser.parse_args()
 
-    setup(reuse=args.reuse)
+    setup(server=args.server, db=args.db, reuse=args.reuse)
+    from knowledge import search
+
+    search.POSTINGS_BUDGET = args.budget or search.POSTINGS_BUDGET
+    search.CANDIDATES = args.candidates or search.CANDIDATES
+    try:
+        measure(args)
+    finally:
+        if not args.keep:
+            drop(args.server, args.db)
+            print(f"  database {args.db} dropped")
+
+
+def measure(args) -> None:
     from django.db import connection
 
     from accounts.models import User
-    from knowledge.search import search
+    from knowledge.models import Article, SearchDocument
 
     rng = random.Random(2026)
     generated = generate(args.articles - len(LABELLED), rng)
@@ -312,7 +438,6 @@ def main() -> None:
     articles = list(generated)
     for position, (title, body, _queries) in zip(positions, LABELLED, strict=True):
         articles.insert(position, (title, body))
-    from knowledge.models import Article
 
     timings: dict[str, float] = {}
     total_load = 0.0
@@ -323,10 +448,10 @@ def main() -> None:
     expected = dict(
         Article.objects.filter(title__in=[t for t, _b, _q in LABELLED]).values_list("title", "pk")
     )
-
     user = User.objects.get(username="bench-owner")
     user.is_superuser = True  # reads everything; cases are not part of this benchmark
     labelled = [(query, expected[title]) for title, _body, queries in LABELLED for query in queries]
+    labelled += [(q, expected[title]) for title, queries in LABELLED_BY_SYNONYM for q in queries]
     generated_queries = []
     for _ in range(args.queries):
         shape = rng.random()
@@ -338,45 +463,43 @@ def main() -> None:
             generated_queries.append(
                 f"{rng.choice(PRODUCTS)}の{rng.choice(TOPICS)}をしたいのですが{rng.choice(SYMPTOMS)}"
             )
+    queries = [query for query, _article in labelled] + generated_queries
+    document_ids = list(SearchDocument.objects.values_list("pk", flat=True))
+    samples = [random.Random(n).sample(document_ids, 50) for n in range(len(queries))]
 
-    cold = []
-    for query in generated_queries[:20]:  # cold: nothing cached yet in this process
-        t0 = time.perf_counter()
-        search(query, user=user, include_cases=False)
-        cold.append((time.perf_counter() - t0) * 1000)
-    latencies: list[float] = []
-    found = 0
-    misses = []
-    for query, article_id in labelled:
-        t0 = time.perf_counter()
-        hits = search(query, user=user, limit=5, include_cases=False)
-        latencies.append((time.perf_counter() - t0) * 1000)
-        if article_id in [hit.pk for hit in hits]:
-            found += 1
-        else:
-            misses.append((query, [hit.title for hit in hits]))
-    slowest = ("", 0.0)
-    for query in generated_queries:
-        t0 = time.perf_counter()
-        search(query, user=user, limit=5, include_cases=False)
-        elapsed = (time.perf_counter() - t0) * 1000
-        latencies.append(elapsed)
-        if elapsed > slowest[1]:
-            slowest = (query, elapsed)
-
-    print(f"PostgreSQL {connection.pg_version}, {len(articles):,} articles")
+    print(f"PostgreSQL {connection.pg_version}, {len(articles):,} articles, database {args.db}"
+          f" (LC_CTYPE {connection.cursor().execute('SHOW lc_ctype').fetchone()[0]})")  # fmt: skip
     for name, value in timings.items():
         print(f"  load: {name}: {value:,.1f}{'' if name == 'postings' else ' s'}")
     if total_load:
         print(f"  load total: {total_load:.1f} s")
-    print(f"  search: {len(latencies)} queries, p50 {statistics.median(latencies):.1f} ms, "
-          f"p95 {percentile(latencies, 95):.1f} ms, max {max(latencies):.1f} ms "
-          f"(slowest: {slowest[0]!r} {slowest[1]:.1f} ms)")  # fmt: skip
-    print(f"  first 20 searches of the process (frequencies not cached yet): "
-          f"p50 {statistics.median(cold):.1f} ms, max {max(cold):.1f} ms")  # fmt: skip
-    print(f"  recall@5 on the labelled set: {found}/{len(labelled)} = {found / len(labelled):.2f}")
-    for query, titles in misses:
-        print(f"    missed {query!r}: {titles}")
+    passes = []
+    if args.restart:
+        dropped = restart(args.restart)
+        passes.append((f"cold, right after a restart ({dropped})", run(queries, user)))
+    passes.append(("warm", run(queries, user)))
+    for name, (timed, cpu, backend) in passes:
+        latencies = [ms for ms, _hits in timed]
+        slowest = max(zip(latencies, queries, strict=True))
+        print(f"  search {name}: {len(latencies)} queries, {figures(latencies)}"
+              f" (slowest {slowest[1]!r} {slowest[0]:.1f} ms)")  # fmt: skip
+        print(f"    CPU of this process per query: {figures(cpu)};"
+              f" of the PostgreSQL backend: {backend:.1f} ms per query on average")  # fmt: skip
+    found, misses = 0, []
+    for (query, article_id), (_ms, hits) in zip(labelled, passes[-1][1][0], strict=False):
+        if article_id in hits:
+            found += 1
+        else:
+            misses.append(query)
+    by_synonym = sum(len(q) for _t, q in LABELLED_BY_SYNONYM)
+    print(f"  recall@5 on the labelled set: {found}/{len(labelled)}"
+          f" ({by_synonym} of them through synonyms)")  # fmt: skip
+    for query in misses:
+        print(f"    missed {query!r}")
+    if args.restart:
+        dropped = restart(args.restart)
+        print(f"  floor, 50 documents by primary key, cold ({dropped}): {figures(floor(samples))}")
+    print(f"  floor, 50 documents by primary key, warm: {figures(floor(samples))}")
     for name, size in sizes():
         print(f"  size {name}: {size}")
 

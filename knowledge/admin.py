@@ -22,11 +22,12 @@ from escalations.models import Case
 from escalations.selectors import cases_visible_to
 from kit.admin import ReadOnlyAdminMixin, TransitionAdminMixin
 from kit.statemachine import TransitionConflict
-from knowledge import forms, services
+from knowledge import forms, services, synonyms
 from knowledge.models import Article, ArticleStatus, CaseArticle, Deflection
 from knowledge.policy import allows
 from knowledge.rendering import render_markdown
 from knowledge.search import search
+from knowledge.synonym_admin import describe  # also registers the synonym dictionary
 
 
 class ReviewOverdueFilter(admin.SimpleListFilter):
@@ -233,6 +234,9 @@ class ArticleAdmin(TransitionAdminMixin, SimpleHistoryAdmin):
             articles=[h for h in hits if h.kind == "article"],
             cases=[h for h in hits if h.kind == "case"],
             searched=form.is_bound,
+            expansions=describe(synonyms.expansions(form.cleaned_data["q"]))
+            if form.is_valid()
+            else [],
         )
         return TemplateResponse(request, "admin/knowledge/article/search.html", context)
 

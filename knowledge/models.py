@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -15,6 +16,7 @@ from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 from simple_history.models import HistoricalRecords
 
 from knowledge.policy import may
+from knowledge.text import normalise, split_terms
 
 REVIEW_PERIOD = dt.timedelta(days=180)
 
@@ -315,22 +317,54 @@ class SearchDocument(models.Model):
         return self.title
 
 
-class SearchGram(models.Model):
-    """The postings: one row per (document kind, bigram, document), weighted by where the bigram
-    occurs (title or body only). The primary key is the index search reads: a query's bigrams
-    select their documents by range scans, on SQLite and PostgreSQL alike; with the weight in
-    it, PostgreSQL answers from the index alone (index-only scan, no table reads)."""
+class SearchPosting(models.Model):
+    """The postings, packed (``knowledge.postings``): for one document kind, one gram and one
+    block of ``BLOCK_SIZE`` document ids, the documents of the block that contain the gram and
+    those of them that have it in their title. The primary key is the index search reads: one
+    range scan per gram, a few rows however common the gram, on SQLite and PostgreSQL alike,
+    whatever the locale.
+    ``count`` (postings in the row) gives a gram's document frequency without reading them."""
 
-    pk = models.CompositePrimaryKey("kind", "gram", "document", "weight")
+    pk = models.CompositePrimaryKey("kind", "gram", "block")
     kind = models.PositiveSmallIntegerField(choices=DocumentKind.choices)
     gram = models.CharField(max_length=2)
-    document = models.ForeignKey(
-        SearchDocument, on_delete=models.CASCADE, related_name="grams", db_index=False
-    )
-    weight = models.PositiveSmallIntegerField()
-
-    class Meta:
-        indexes = [models.Index(fields=["document"], name="searchgram_document_idx")]
+    block = models.PositiveIntegerField()
+    count = models.PositiveIntegerField()
+    documents = models.BinaryField()
+    titles = models.BinaryField()
 
     def __str__(self) -> str:
-        return self.gram
+        return f"{self.gram} ({self.block})"
+
+
+class SynonymGroup(models.Model):
+    """Words that mean the same to the people who call (解約・退会・キャンセル): a query that has
+    one of them is also searched with the others. Kept by supervisors and managers in the admin."""
+
+    terms = models.CharField(
+        _("words"),
+        max_length=500,
+        help_text=_(
+            "Two or more words that mean the same, separated by 「、」「・」, commas or new lines."
+        ),
+    )
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    history = HistoricalRecords(verbose_name=_("historical synonym group"))
+
+    class Meta:
+        verbose_name = _("synonym group")
+        verbose_name_plural = _("synonym groups")
+        ordering = ["terms"]
+
+    def __str__(self) -> str:
+        return "・".join(self.term_list())
+
+    def term_list(self) -> list[str]:
+        """The words as written, in order, without repeats."""
+        return split_terms(self.terms)
+
+    def clean(self) -> None:
+        if len({normalise(term) for term in self.term_list()}) < 2:
+            raise ValidationError({"terms": _("Give at least two different words.")})

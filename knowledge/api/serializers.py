@@ -64,5 +64,16 @@ class HitSerializer(serializers.Serializer):
     answer = serializers.CharField(help_text=_("Cases: the answer that came back."))
 
 
+class ExpansionSerializer(serializers.Serializer):
+    term = serializers.CharField(source="written", help_text=_("A word of the query."))
+    alternatives = serializers.ListField(
+        child=serializers.CharField(),
+        help_text=_("The words of its synonym group it was also searched as."),
+    )
+
+
 class SearchResultSerializer(serializers.Serializer):
+    expansions = ExpansionSerializer(
+        many=True, help_text=_("Words of the query also searched as their synonyms.")
+    )
     results = HitSerializer(many=True)

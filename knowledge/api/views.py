@@ -14,6 +14,7 @@ from kit.api.permissions import HasPermission
 from knowledge.api import serializers as s
 from knowledge.models import Article, ArticleStatus
 from knowledge.search import search
+from knowledge.synonyms import expansions
 
 
 class ArticlePagination(Pagination):
@@ -59,4 +60,5 @@ class SearchView(APIView):
             limit=form.validated_data["limit"],
             include_cases=form.validated_data["cases"],
         )
-        return Response(s.SearchResultSerializer({"results": hits}).data)
+        found = expansions(form.validated_data["q"])
+        return Response(s.SearchResultSerializer({"expansions": found, "results": hits}).data)

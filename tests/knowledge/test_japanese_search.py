@@ -82,18 +82,20 @@ def test_an_archived_article_is_not_found(articles, operator, manager):
     assert titles("解約", operator) == []
 
 
-def test_limit_and_nothing_for_a_one_character_or_empty_query(articles, operator):
+def test_limit_and_nothing_for_a_one_kana_or_latin_character_or_empty_query(articles, operator):
     assert titles("返品", operator, limit=1) == ["返品の受付方法"]
-    assert titles("品", operator) == []
+    assert titles("ろ", operator) == []
+    assert titles("R", operator) == []
     assert titles("   ", operator) == []
     assert titles("存在しない単語", operator) == []
 
 
-def test_an_article_search_takes_three_queries_then_two_with_frequencies_cached(
+def test_an_article_search_takes_four_queries_then_two_with_dictionary_and_frequencies_cached(
     articles, operator, django_assert_num_queries
 ):
-    # document frequencies of the query's bigrams, the best candidates, their documents
-    with django_assert_num_queries(3):
+    # the synonym dictionary, document frequencies of the query's grams, the packed postings
+    # of the chosen grams, the candidates' documents
+    with django_assert_num_queries(4):
         search("返品したい", user=operator, include_cases=False)
     with django_assert_num_queries(2):
         search("返品したい", user=operator, include_cases=False)
@@ -108,8 +110,8 @@ def test_common_bigrams_do_not_select_candidates_but_still_score_them(
     publish("督促の基本", "督促状の送付時期。")
     monkeypatch.setattr(knowledge_search, "POSTINGS_BUDGET", 3)
 
-    # frequencies, candidates from the rare bigrams (督促, 促状), scored again on every
-    # bigram, their documents
+    # dictionary, frequencies, postings of the rare grams only (督, 促, 督促, 促状), the
+    # candidates' documents (scored on every gram from their text)
     with django_assert_num_queries(4):
         hits = search("スマートフォン 督促状", user=operator, include_cases=False)
 

@@ -1,7 +1,7 @@
 """Search text is normalised the same way for documents and queries: NFKC, casefold, katakana
-folded to hiragana, character bigrams within runs of letters and digits."""
+folded to hiragana, character bigrams within runs of letters and digits, and each kanji alone."""
 
-from knowledge.text import bigrams, normalise, query_bigrams
+from knowledge.text import bigrams, grams, normalise, query_bigrams
 
 
 def test_full_width_and_half_width_forms_are_the_same():
@@ -39,6 +39,17 @@ def test_katakana_words_are_telling_and_match_hiragana_spelling():
     assert set(query_bigrams("ﾛｸﾞｲﾝ")) == bigrams("ろぐいん")
 
 
-def test_a_one_character_query_has_no_bigram():
-    assert query_bigrams("鍵") == []
+def test_a_one_kana_or_latin_character_query_has_no_gram():
+    assert query_bigrams("ろ") == []
+    assert query_bigrams("a") == []
     assert query_bigrams("") == []
+
+
+def test_documents_keep_each_kanji_alone_too():
+    assert grams("冷蔵庫の霜") == {"冷蔵", "蔵庫", "庫の", "の霜", "冷", "蔵", "庫", "霜"}
+
+
+def test_a_one_kanji_word_is_looked_up_alone():
+    assert query_bigrams("鍵") == ["鍵"]
+    assert query_bigrams("冷蔵庫 霜") == ["冷蔵", "蔵庫", "霜"]
+    assert query_bigrams("冷蔵庫") == ["冷蔵", "蔵庫"]  # no unigrams in longer words
