@@ -201,10 +201,6 @@ class _Context:
         return self._members[team.pk]
 
 
-class _Deferred(Exception):
-    """The case, or the hop's other timer, is held by someone else: try again next sweep."""
-
-
 class _Batch:
     """One batch of due timers: the breaches that escalate first (all at once), then the other
     breaches and the warnings; the events and the timers' next rungs are written at the end."""

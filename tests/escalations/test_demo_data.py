@@ -50,8 +50,7 @@ def counts() -> dict[str, int]:
 
 
 @pytest.fixture
-def demo(settings) -> str:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast logins
+def demo() -> str:
     return load(cases=16, force=True)  # pytest-django runs with DEBUG off
 
 

@@ -59,12 +59,6 @@ def snapshot(case: Case) -> tuple:
     )
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    """The personas' passwords are hashed with PBKDF2 otherwise: ~0.7 s per user here."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def personas(request, operator, colleague, supervisor, specialist, manager, outsider):
     return {
