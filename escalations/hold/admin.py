@@ -20,18 +20,18 @@ from escalations.hold import forms, selectors, services
 from escalations.hold.models import Callback, CallbackStatus, HoldOutcome
 from escalations.policy import user_team_ids
 from escalations.selectors import cases_visible_to
+from kit.durations import duration_text
 
 
 def hold_badge(hold_since) -> str:
     """``On hold 3 min`` in red, or a dash."""
     if hold_since is None:
         return "—"
-    minutes = int((timezone.now() - hold_since).total_seconds() // 60)
     return format_html(
         '<span class="hold-badge" style="color:#fff;background:#ba2121;padding:1px 6px;'
         'border-radius:8px;white-space:nowrap" title="{}">{}</span>',
         timezone.localtime(hold_since).strftime("%Y-%m-%d %H:%M:%S"),
-        _("On hold %(minutes)d min") % {"minutes": minutes},
+        _("On hold %(time)s") % {"time": duration_text(timezone.now() - hold_since)},
     )
 
 
@@ -153,7 +153,7 @@ def hold_end_view(model_admin, request: HttpRequest, pk: int) -> HttpResponse:
             model_admin.message_user(
                 request,
                 _("Hold ended after %(duration)s.")
-                % {"duration": services.format_minutes(hop.hold_duration)},
+                % {"duration": duration_text(hop.hold_duration, seconds=True)},
                 messages.SUCCESS,
             )
             if hop.hold_outcome == HoldOutcome.CALLBACK:
@@ -233,8 +233,8 @@ class CallbackAdmin(SimpleHistoryAdmin):
                     "team": row.team,
                     "category": row.category,
                     "holds": row.holds,
-                    "median_text": services.format_minutes(row.median),
-                    "p90_text": services.format_minutes(row.p90),
+                    "median_text": duration_text(row.median, seconds=True),
+                    "p90_text": duration_text(row.p90, seconds=True),
                 }
                 for row in selectors.hold_figures()
             ]

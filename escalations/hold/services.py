@@ -21,15 +21,7 @@ from escalations.selectors import case_is_visible_to
 from escalations.sla import timers as sla
 from escalations.sla.models import SLATimer, TimerKind
 from escalations.sla.schedules import ScheduleCache
-
-
-def format_minutes(delta: dt.timedelta) -> str:
-    """``3 min 20 s``: hold times are short, seconds matter."""
-    seconds = max(int(delta.total_seconds()), 0)
-    minutes, seconds = divmod(seconds, 60)
-    if minutes:
-        return _("%(m)d min %(s)d s") % {"m": minutes, "s": seconds}
-    return _("%(s)d s") % {"s": seconds}
+from kit.durations import duration_text
 
 
 def _check_case_work(case: Case, actor: User, permission: str) -> None:
@@ -112,7 +104,7 @@ def hold_end(*, case: Case, actor: User, outcome: str, note: str = "") -> Escala
         sla.stop_timers(case, [TimerKind.HOLD_ACKNOWLEDGE], escalation=hop, now=now)
         body = _("Hold ended (%(outcome)s) after %(duration)s.") % {
             "outcome": HoldOutcome(outcome).label,
-            "duration": format_minutes(now - hop.on_hold_since),
+            "duration": duration_text(now - hop.on_hold_since, seconds=True),
         }
         if note.strip():
             body += "\n" + note.strip()

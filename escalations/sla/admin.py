@@ -29,6 +29,7 @@ from escalations.sla.models import (
     SLAPriorityTarget,
 )
 from escalations.sla.selectors import SLAState
+from kit.durations import duration_text
 
 STATE_COLOURS = {"on_track": "#2e7d32", "at_risk": "#ef6c00", "breached": "#c62828"}
 STATE_LABELS = {
@@ -38,27 +39,14 @@ STATE_LABELS = {
 }
 
 
-def format_duration(delta: dt.timedelta) -> str:
-    minutes = int(abs(delta.total_seconds()) // 60)
-    days, rest = divmod(minutes, 24 * 60)
-    hours, minutes = divmod(rest, 60)
-    if days:
-        text = _("%(d)dd %(h)dh") % {"d": days, "h": hours}
-    elif hours:
-        text = _("%(h)dh %(m)dmin") % {"h": hours, "m": minutes}
-    else:
-        text = _("%(m)dmin") % {"m": minutes}
-    return text
-
-
 def sla_badge(state: SLAState | None) -> str:
     """A coloured badge: state, and the business time left (or how late)."""
     if state is None:
         return "—"
     if state.state == "breached":
-        detail = _("%(time)s late") % {"time": format_duration(state.left)}
+        detail = _("%(time)s late") % {"time": duration_text(abs(state.left))}
     else:
-        detail = _("%(time)s left") % {"time": format_duration(state.left)}
+        detail = _("%(time)s left") % {"time": duration_text(abs(state.left))}
     return format_html(
         '<span class="sla-badge sla-{}" style="color:#fff;background:{};padding:1px 6px;'
         'border-radius:8px;white-space:nowrap" title="{}">{} · {}</span>',

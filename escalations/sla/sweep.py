@@ -28,6 +28,7 @@ from escalations.sla.models import Level, SLAEvent, SLAPolicy, SLATimer, TimerKi
 from escalations.sla.schedules import ScheduleCache
 from escalations.sla.timers import HOP_KINDS, schedule_next
 from integrations.webhooks import emit_sla_event
+from kit.durations import duration_text
 
 # Where ``_Context.attach`` puts what it loaded (the objects' related-object caches).
 _TIMER_CASE = SLATimer._meta.get_field("case")
@@ -286,7 +287,7 @@ class _Batch:
         reasons, requests, asked = {}, [], []
         for timer in breaches:
             hop, case = timer.escalation, timer.case
-            overdue = _format_overdue(self.ctx.now - timer.due_at)
+            overdue = duration_text(self.ctx.now - timer.due_at)
             what = (
                 _("acknowledgement of escalation #%(n)s")
                 if timer.kind == TimerKind.ACKNOWLEDGE
@@ -470,12 +471,3 @@ def _notify(
     if hooks:
         parts.append(_("Webhook queued."))
     return " ".join(parts)
-
-
-def _format_overdue(delta: dt.timedelta) -> str:
-    minutes = max(int(delta.total_seconds() // 60), 0)
-    hours, minutes = divmod(minutes, 60)
-    if hours:
-        return _("%(h)d h %(m)d min") % {"h": hours, "m": minutes}
-    seconds = max(int(delta.total_seconds()), 0)
-    return _("%(m)d min") % {"m": minutes} if minutes else _("%(s)d s") % {"s": seconds}

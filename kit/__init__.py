@@ -1,0 +1,1 @@
+"""The shared kit: imports no app."""
