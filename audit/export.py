@@ -51,7 +51,7 @@ def csv_lines(entries: Iterable[Entry]) -> Iterator[str]:
             entry.model,
             entry.object,
             str(entry.object_id),
-            entry.reason,
+            entry.reason_label,
             changes,
         ]
         yield writer.writerow([escape_cell(cell) for cell in row])

@@ -16,6 +16,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
+from django.apps import apps
 from django.contrib import admin
 from django.db import connection, models
 from django.db.models import CharField, OuterRef, Q, Subquery, Value
@@ -25,7 +26,9 @@ from django.utils.text import capfirst
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
+from audit.reasons import reason_label
 from audit.registry import history_models, m2m_history_models
+from kit.durations import duration_text
 
 ACTIONS = {
     "+": gettext_lazy("Created"),
@@ -97,6 +100,15 @@ class Entry:
     @property
     def action_label(self) -> str:
         return str(ACTIONS.get(self.action, self.action))
+
+    @property
+    def reason_label(self) -> str:
+        """The reason in words (the stored code stays in ``reason``)."""
+        try:
+            model = apps.get_model(self.model_label)
+        except (LookupError, ValueError):
+            model = None
+        return reason_label(self.reason, model)
 
 
 @dataclass
@@ -310,7 +322,7 @@ def _plain(f: models.Field, value) -> str:
     if isinstance(value, dt.datetime):
         return timezone.localtime(value).strftime("%Y-%m-%d %H:%M:%S")
     if isinstance(value, dt.timedelta):
-        return str(value)
+        return duration_text(value)
     text = str(value)
     return text if len(text) <= MAX_VALUE_LENGTH else text[: MAX_VALUE_LENGTH - 1] + "…"
 
