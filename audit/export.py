@@ -6,10 +6,10 @@ from __future__ import annotations
 import csv
 from collections.abc import Iterable, Iterator
 
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.selectors import Entry
+from kit.times import local_second
 
 BOM = "\ufeff"
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -45,7 +45,7 @@ def csv_lines(entries: Iterable[Entry]) -> Iterator[str]:
             for c in entry.changes
         )
         row = [
-            timezone.localtime(entry.date).strftime("%Y-%m-%d %H:%M:%S"),
+            local_second(entry.date),
             entry.user,
             entry.action_label,
             entry.model,

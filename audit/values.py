@@ -8,10 +8,10 @@ import datetime as dt
 import functools
 
 from django.db import models
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kit.durations import duration_text
+from kit.times import local_second
 
 MAX_VALUE_LENGTH = 300
 SECRET_WORDS = ("password", "secret", "token")
@@ -35,7 +35,7 @@ def plain_value(f: models.Field, value, *, empty: str = "—") -> str:
     if isinstance(value, bool):
         return _("Yes") if value else _("No")
     if isinstance(value, dt.datetime):
-        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M:%S")
+        return local_second(value)
     if isinstance(value, dt.timedelta):
         return duration_text(value)
     text = str(value)

@@ -14,6 +14,7 @@ from django.utils.translation import pgettext_lazy
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 from simple_history.models import HistoricalRecords
 
+from kit.times import local_minute
 from knowledge.policy import may
 
 REVIEW_PERIOD = dt.timedelta(days=180)
@@ -268,7 +269,7 @@ class Deflection(models.Model):
         indexes = [models.Index(fields=["case", "shown_at"], name="deflection_case_idx")]
 
     def __str__(self) -> str:
-        return f"{self.case_id} {self.shown_at:%Y-%m-%d %H:%M}"
+        return f"{self.case_id} {local_minute(self.shown_at)}"
 
     @property
     def was_used(self) -> bool:

@@ -21,6 +21,7 @@ from escalations.hold.models import Callback, CallbackStatus, HoldOutcome
 from escalations.policy import user_team_ids
 from escalations.selectors import cases_visible_to
 from kit.durations import duration_text
+from kit.times import local_second
 
 
 def hold_badge(hold_since) -> str:
@@ -30,7 +31,7 @@ def hold_badge(hold_since) -> str:
     return format_html(
         '<span class="hold-badge" style="color:#fff;background:#ba2121;padding:1px 6px;'
         'border-radius:8px;white-space:nowrap" title="{}">{}</span>',
-        timezone.localtime(hold_since).strftime("%Y-%m-%d %H:%M:%S"),
+        local_second(hold_since),
         _("On hold %(time)s") % {"time": duration_text(timezone.now() - hold_since)},
     )
 

@@ -22,6 +22,7 @@ from escalations.sla import timers as sla
 from escalations.sla.models import SLATimer, TimerKind
 from escalations.sla.schedules import ScheduleCache
 from kit.durations import duration_text
+from kit.times import local_minute
 
 
 def _check_case_work(case: Case, actor: User, permission: str) -> None:
@@ -168,7 +169,7 @@ def callback_promise(
             )
             sla.schedule_next(timer, ScheduleCache(today=timezone.localdate(now)))
             timer.save()
-        start = timezone.localtime(window_start).strftime("%Y-%m-%d %H:%M")
+        start = local_minute(window_start)
         window = f"{start} – {timezone.localtime(window_end):%H:%M}"
         body = _("Callback promised to %(number)s between %(window)s.") % {
             "number": callback.number,

@@ -30,6 +30,7 @@ from escalations.sla.models import (
 )
 from escalations.sla.selectors import SLAState
 from kit.durations import duration_text
+from kit.times import day_with_weekday, local_minute
 
 STATE_COLOURS = {"on_track": "#2e7d32", "at_risk": "#ef6c00", "breached": "#c62828"}
 STATE_LABELS = {
@@ -52,7 +53,7 @@ def sla_badge(state: SLAState | None) -> str:
         'border-radius:8px;white-space:nowrap" title="{}">{} · {}</span>',
         state.state,
         STATE_COLOURS[state.state],
-        timezone.localtime(state.due).strftime("%Y-%m-%d %H:%M"),
+        local_minute(state.due),
         STATE_LABELS[state.state],
         detail,
     )
@@ -111,7 +112,7 @@ class BusinessCalendarAdmin(RecomputesDeadlinesAdmin):
         return format_html(
             "<ul style='margin:0'>{}</ul>",
             format_html_join(
-                "", "<li>{} {}</li>", ((d.strftime("%Y-%m-%d (%a)"), days[d]) for d in sorted(days))
+                "", "<li>{} {}</li>", ((day_with_weekday(d), days[d]) for d in sorted(days))
             ),
         )
 

@@ -29,6 +29,7 @@ from escalations.sla.schedules import ScheduleCache
 from escalations.sla.timers import HOP_KINDS, schedule_next
 from integrations.webhooks import emit_sla_event
 from kit.durations import duration_text
+from kit.times import local_minute
 
 # Where ``_Context.attach`` puts what it loaded (the objects' related-object caches).
 _TIMER_CASE = SLATimer._meta.get_field("case")
@@ -441,7 +442,7 @@ def _notify(
         "reference": case.reference,
         "subject": case.subject,
         "kind": ctx.labels[timer.kind],
-        "due": timezone.localtime(timer.due_at).strftime("%Y-%m-%d %H:%M"),
+        "due": local_minute(timer.due_at),
     }
     payload = {
         "text": f"{subject}\n{detail}".strip(),

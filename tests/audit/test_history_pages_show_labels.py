@@ -5,10 +5,10 @@ import html
 import re
 
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.html import strip_tags
 
 from escalations import services
+from kit.times import local_second
 from tests.factories import HANDOFF
 
 
@@ -25,7 +25,7 @@ def test_a_case_history_page_shows_labels_not_codes(client, case, operator, admi
     text = re.sub(r"\s+", " ", html.unescape(strip_tags(response.content.decode())))
     assert "ステータス: 対応中 → エスカレーション中" in text
     assert "ステータス: 新規 → 対応中" in text
-    local = timezone.localtime(case.first_response_at).strftime("%Y-%m-%d %H:%M:%S")
+    local = local_second(case.first_response_at)
     assert f"（なし） → {local}" in text  # the first response, in Tokyo time
     assert "対応者: 佐藤 一郎 → （なし）" in text  # the team's queue: nobody yet
     assert "エスカレーション: クレーム → SVチーム" in text
