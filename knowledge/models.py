@@ -59,7 +59,7 @@ class Article(ConcurrentTransitionMixin, models.Model):
     )
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name=_("owner"),
+        verbose_name=pgettext_lazy("article", "owner"),
         on_delete=models.PROTECT,
         related_name="owned_articles",
         help_text=_("Keeps the article right; reminded when its review date has passed."),

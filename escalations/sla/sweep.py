@@ -345,7 +345,8 @@ class _Batch:
             notified = self._notify(
                 timer, Level.BREACH, [*self.ctx.managers, *_leads(timer)], detail=reason
             )
-            event.action = f"{reason}. {action} {notified}".strip()
+            said = _("%(breach)s. %(action)s") % {"breach": reason, "action": action}
+            event.action = f"{said} {notified}".strip()
 
     def _fire(self, timer: SLATimer) -> None:
         level = Level(timer.next_level)
