@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
 from escalations import notifications
+from integrations.events import DeliveryEventTypeFilter, event_label
 from integrations.models import ApiToken, EventType, WebhookDelivery, WebhookSubscription
 from integrations.tokens import token_create, token_revoke
 
@@ -99,7 +100,7 @@ class WebhookSubscriptionAdmin(SimpleHistoryAdmin):
 
     @admin.display(description=gettext_lazy("events"))
     def events(self, subscription: WebhookSubscription) -> str:
-        return ", ".join(subscription.event_types)
+        return ", ".join(event_label(code) for code in subscription.event_types)
 
 
 @admin.register(WebhookDelivery)
@@ -116,7 +117,7 @@ class WebhookDeliveryAdmin(admin.ModelAdmin):
         "sent_at",
         "last_error",
     ]
-    list_filter = ["subscription", "notification__status", "notification__event_type"]
+    list_filter = ["subscription", "notification__status", DeliveryEventTypeFilter]
     list_select_related = ["subscription", "notification", "notification__case"]
     search_fields = ["notification__case__reference", "subscription__name"]
     actions = ["retry"]
@@ -133,7 +134,7 @@ class WebhookDeliveryAdmin(admin.ModelAdmin):
 
     @admin.display(description=gettext_lazy("event type"))
     def event_type(self, delivery):
-        return delivery.notification.event_type
+        return event_label(delivery.notification.event_type)
 
     @admin.display(description=gettext_lazy("case"))
     def case(self, delivery):

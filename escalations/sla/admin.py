@@ -29,6 +29,7 @@ from escalations.sla.models import (
     SLAPriorityTarget,
 )
 from escalations.sla.selectors import SLAState
+from integrations.events import EventTypeFilter, event_label
 from kit.durations import duration_text
 from kit.times import day_with_weekday, local_minute
 
@@ -169,7 +170,7 @@ class SLAEventAdmin(ReadOnlyAdmin):
 class NotificationAdmin(ReadOnlyAdmin):
     list_display = [
         "created_at",
-        "event_type",
+        "event",
         "channel",
         "recipient",
         "address",
@@ -179,12 +180,16 @@ class NotificationAdmin(ReadOnlyAdmin):
         "next_attempt_at",
         "sent_at",
     ]
-    list_filter = ["status", "channel", "event_type"]
+    list_filter = ["status", "channel", EventTypeFilter]
     list_select_related = ["recipient"]
     search_fields = ["address", "subject", "case__reference"]
     date_hierarchy = "created_at"
     show_full_result_count = False
     actions = ["retry_now"]
+
+    @admin.display(description=gettext_lazy("event type"), ordering="event_type")
+    def event(self, notification: Notification) -> str:
+        return event_label(notification.event_type)
 
     def has_retry_permission(self, request) -> bool:
         return request.user.has_perm("escalations.change_notification")
