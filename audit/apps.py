@@ -11,9 +11,10 @@ class AuditConfig(AppConfig):
         from django.db.models.signals import post_migrate
         from simple_history.signals import pre_create_historical_record
 
-        from audit import context, triggers
+        from audit import context, history_pages, triggers
 
         pre_create_historical_record.connect(context.fill_history_row, weak=False)
+        history_pages.install()
         task_prerun.connect(context.task_started, weak=False)
         task_postrun.connect(context.task_finished, weak=False)
         # Once per ``migrate``, after every app's migrations: tables added later get it too.

@@ -6,11 +6,11 @@ from __future__ import annotations
 import csv
 from collections.abc import Iterable, Iterator
 
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.selectors import Entry
 from kit.export import BOM, CsvLine, escape_cell
+from kit.times import local_second
 
 
 def csv_lines(entries: Iterable[Entry]) -> Iterator[str]:
@@ -32,13 +32,13 @@ def csv_lines(entries: Iterable[Entry]) -> Iterator[str]:
             for c in entry.changes
         )
         row = [
-            timezone.localtime(entry.date).strftime("%Y-%m-%d %H:%M:%S"),
+            local_second(entry.date),
             entry.user,
             entry.action_label,
             entry.model,
             entry.object,
             str(entry.object_id),
-            entry.reason,
+            entry.reason_label,
             changes,
         ]
         yield writer.writerow([escape_cell(cell) for cell in row])

@@ -27,14 +27,6 @@ def history_tables() -> list[str]:
     )
 
 
-def history_model_for(label: str) -> type[models.Model] | None:
-    """The history model of the tracked model ``app_label.model_name``."""
-    for model in history_models():
-        if model.instance_type._meta.label_lower == label:
-            return model
-    return None
-
-
 def m2m_history_models(history_model: type[models.Model]) -> dict[str, type[models.Model]]:
     """Field name -> history model of that many-to-many field's rows, for one history model."""
     found = {}

@@ -16,6 +16,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
+from django.apps import apps
 from django.contrib import admin
 from django.db import connection, models
 from django.db.models import CharField, OuterRef, Q, Subquery, Value
@@ -25,7 +26,9 @@ from django.utils.text import capfirst
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
+from audit.reasons import reason_label
 from audit.registry import history_models, m2m_history_models
+from audit.values import is_secret, plain_value
 from escalations.models import Case
 
 ACTIONS = {
@@ -33,8 +36,6 @@ ACTIONS = {
     "~": gettext_lazy("Changed"),
     "-": gettext_lazy("Deleted"),
 }
-SECRET_WORDS = ("password", "secret", "token")
-MAX_VALUE_LENGTH = 300
 
 
 @dataclass(frozen=True)
@@ -98,6 +99,15 @@ class Entry:
     @property
     def action_label(self) -> str:
         return str(ACTIONS.get(self.action, self.action))
+
+    @property
+    def reason_label(self) -> str:
+        """The reason in words (the stored code stays in ``reason``)."""
+        try:
+            model = apps.get_model(self.model_label)
+        except (LookupError, ValueError):
+            model = None
+        return reason_label(self.reason, model)
 
 
 @dataclass
@@ -230,11 +240,6 @@ def _tracked_fields(model: type[models.Model]) -> list[models.Field]:
 
 
 @functools.cache
-def _choices(f: models.Field) -> dict:
-    return dict(f.flatchoices)
-
-
-@functools.cache
 def _field_label(f: models.Field, language: str | None) -> str:
     return str(capfirst(f.verbose_name))
 
@@ -249,10 +254,6 @@ def _admin_url_name(model: type[models.Model]) -> str | None:
     if model not in admin.site._registry:
         return None
     return f"admin:{model._meta.app_label}_{model._meta.model_name}_change"
-
-
-def _is_secret(f: models.Field) -> bool:
-    return any(word in f.name for word in SECRET_WORDS)
 
 
 def _m2m_target(m2m_model: type[models.Model], tracked: type[models.Model]):
@@ -297,21 +298,6 @@ class _Labels:
                 "pk": pk,
             }
         return found
-
-
-def _plain(f: models.Field, value) -> str:
-    if value is None or value == "":
-        return "—"
-    if f.choices:
-        return str(_choices(f).get(value, value))
-    if isinstance(value, bool):
-        return _("Yes") if value else _("No")
-    if isinstance(value, dt.datetime):
-        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M:%S")
-    if isinstance(value, dt.timedelta):
-        return str(value)
-    text = str(value)
-    return text if len(text) <= MAX_VALUE_LENGTH else text[: MAX_VALUE_LENGTH - 1] + "…"
 
 
 def _object_url(tracked: type[models.Model], row) -> str | None:
@@ -413,13 +399,13 @@ def _entry(model, row, prev, labels: _Labels, m2m_values) -> Entry:
                 continue
             if row.history_type == "~" and old == new:
                 continue
-            if _is_secret(f):
+            if is_secret(f):
                 old_text, new_text = ("***" if old else "—"), ("***" if new else "—")
             elif f.is_relation:
                 old_text = labels.get(f.related_model, old) if old is not None else "—"
                 new_text = labels.get(f.related_model, new) if new is not None else "—"
             else:
-                old_text, new_text = _plain(f, old), _plain(f, new)
+                old_text, new_text = plain_value(f, old), plain_value(f, new)
             if row.history_type == "+":
                 old_text = ""
             changes.append(Change(_field_label(f, get_language()), old_text, new_text))

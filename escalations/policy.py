@@ -3,7 +3,8 @@
 Each rule is a Django permission (given to roles) plus the side of the case the person must be
 on. The ``@transition`` decorators on ``Case`` take their ``permission=`` from :func:`may`, so
 django-fsm's ``has_transition_perm`` and our services, admin and API all ask the same question.
-django-fsm-2 never enforces ``permission=`` by itself: the services call :func:`check`.
+django-fsm-2 never enforces ``permission=`` by itself: the services ask ``has_transition_perm``
+(which calls the rule :func:`may` built), before they run a transition.
 """
 
 from __future__ import annotations

@@ -14,6 +14,7 @@ from integrations.tokens import token_create, token_revoke
 from kit.admin import ReadOnlyAdminMixin
 from notifications import outbox
 from notifications.events import EventType
+from notifications.labels import DeliveryEventTypeFilter, event_label
 
 
 class ApiTokenForm(forms.ModelForm):
@@ -101,7 +102,7 @@ class WebhookSubscriptionAdmin(SimpleHistoryAdmin):
 
     @admin.display(description=gettext_lazy("events"))
     def events(self, subscription: WebhookSubscription) -> str:
-        return ", ".join(subscription.event_types)
+        return ", ".join(event_label(code) for code in subscription.event_types)
 
 
 @admin.register(WebhookDelivery)
@@ -118,7 +119,7 @@ class WebhookDeliveryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "sent_at",
         "last_error",
     ]
-    list_filter = ["subscription", "notification__status", "notification__event_type"]
+    list_filter = ["subscription", "notification__status", DeliveryEventTypeFilter]
     list_select_related = ["subscription", "notification", "notification__case"]
     search_fields = ["notification__case__reference", "subscription__name"]
     actions = ["retry"]
@@ -126,7 +127,7 @@ class WebhookDeliveryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     @admin.display(description=gettext_lazy("event type"))
     def event_type(self, delivery):
-        return delivery.notification.event_type
+        return event_label(delivery.notification.event_type)
 
     @admin.display(description=gettext_lazy("case"))
     def case(self, delivery):

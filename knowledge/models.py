@@ -15,6 +15,7 @@ from django.utils.translation import pgettext_lazy
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 from simple_history.models import HistoricalRecords
 
+from kit.times import local_minute
 from knowledge.policy import may
 from knowledge.text import normalise, split_terms
 
@@ -60,7 +61,7 @@ class Article(ConcurrentTransitionMixin, models.Model):
     )
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name=_("owner"),
+        verbose_name=pgettext_lazy("article", "owner"),
         on_delete=models.PROTECT,
         related_name="owned_articles",
         help_text=_("Keeps the article right; reminded when its review date has passed."),
@@ -270,7 +271,7 @@ class Deflection(models.Model):
         indexes = [models.Index(fields=["case", "shown_at"], name="deflection_case_idx")]
 
     def __str__(self) -> str:
-        return f"{self.case_id} {self.shown_at:%Y-%m-%d %H:%M}"
+        return f"{self.case_id} {local_minute(self.shown_at)}"
 
     @property
     def was_used(self) -> bool:

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy
 
 from kit.admin import ReadOnlyAdmin
 from notifications import outbox
+from notifications.labels import EventTypeFilter, event_label
 from notifications.models import Notification
 
 
@@ -15,7 +16,7 @@ from notifications.models import Notification
 class NotificationAdmin(ReadOnlyAdmin):
     list_display = [
         "created_at",
-        "event_type",
+        "event",
         "channel",
         "recipient",
         "address",
@@ -25,12 +26,16 @@ class NotificationAdmin(ReadOnlyAdmin):
         "next_attempt_at",
         "sent_at",
     ]
-    list_filter = ["status", "channel", "event_type"]
+    list_filter = ["status", "channel", EventTypeFilter]
     list_select_related = ["recipient"]
     search_fields = ["address", "subject", "case__reference"]
     date_hierarchy = "created_at"
     show_full_result_count = False
     actions = ["retry_now"]
+
+    @admin.display(description=gettext_lazy("event type"), ordering="event_type")
+    def event(self, notification: Notification) -> str:
+        return event_label(notification.event_type)
 
     def has_retry_permission(self, request) -> bool:
         return request.user.has_perm("notifications.change_notification")

@@ -100,6 +100,7 @@ class Row:
 
 
 def midnight(day: dt.date) -> dt.datetime:
+    """The start of ``day`` in the current (local) time zone."""
     return timezone.make_aware(dt.datetime.combine(day, dt.time()))
 
 
@@ -128,7 +129,8 @@ def _within(field_name: str, intervals: list[Interval]) -> Q:
     return condition
 
 
-def _of_team(team, prefix: str = "") -> Q:
+def cases_of_team(team, prefix: str = "") -> Q:
+    """A case belongs to a team when the team keeps its customer or works on it now."""
     if team is None:
         return Q()
     return Q(**{f"{prefix}owner_team": team}) | Q(**{f"{prefix}assigned_team": team})
@@ -166,7 +168,7 @@ class _Rows:
 def live_compliance(intervals: list[Interval], team=None) -> list[Row]:
     rows = (
         SLATimer.objects.filter(_within("stopped_at", intervals), met__isnull=False)
-        .filter(_of_team(team, "case__"))
+        .filter(cases_of_team(team, "case__"))
         .annotate(
             day=_day("stopped_at"),
             for_tier=Coalesce(F("escalation__to_tier"), Value(Tier.L1)),
@@ -191,7 +193,7 @@ def live_escalations(intervals: list[Interval], team=None) -> list[Row]:
     rather than a subquery per escalation in a grouped one, which PostgreSQL costs high enough
     to JIT-compile)."""
     escalations = Escalation.objects.filter(_within("requested_at", intervals)).filter(
-        _of_team(team, "case__")
+        cases_of_team(team, "case__")
     )
     rows = (
         escalations.annotate(day=_day("requested_at"))
@@ -278,7 +280,7 @@ def live_durations(figure: str, intervals: list[Interval], team=None) -> list[Ro
         day, duration = "answered_at", _since("requested_at", "answered_at")
     person = figure == Figure.ANSWER
     rows = (
-        queryset.filter(_of_team(team, "case__"))
+        queryset.filter(cases_of_team(team, "case__"))
         .annotate(day=_day(day), duration=duration)
         .values_list(
             "day",
@@ -303,7 +305,7 @@ def live_durations(figure: str, intervals: list[Interval], team=None) -> list[Ro
 def live_solved(intervals: list[Interval], team=None) -> list[Row]:
     rows = (
         CaseModel.objects.filter(_within("resolved_at", intervals), status__in=CLOSED_STATUSES)
-        .filter(_of_team(team))
+        .filter(cases_of_team(team))
         .annotate(
             day=_day("resolved_at"),
             with_article=Exists(
@@ -402,7 +404,7 @@ class DailyRows:
         )
         stored = (
             DailyFigure.objects.filter(day__range=span)
-            .filter(_of_team(self.filters.team))
+            .filter(cases_of_team(self.filters.team))
             .values_list(
                 "day",
                 "figure",

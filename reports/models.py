@@ -59,7 +59,7 @@ class Review(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.rule or self.team} {self.reviewed_at:%Y-%m-%d}"
+        return f"{self.rule or self.team} {timezone.localdate(self.reviewed_at):%Y-%m-%d}"
 
 
 class ReviewReminder(models.Model):

@@ -18,7 +18,6 @@ from django.db.models import (
     DurationField,
     Exists,
     OuterRef,
-    Q,
 )
 from django.utils import timezone
 
@@ -28,7 +27,7 @@ from escalations.models import Case as CaseModel
 from escalations.models import CaseStatus, EscalationRule, Level, Reason, SLATimer
 from escalations.priority import Priority
 from knowledge.models import Article, ArticleStatus
-from reports.daily import DailyRows
+from reports.daily import DailyRows, cases_of_team, midnight
 from reports.models import Figure
 
 CLOSED_STATUSES = [CaseStatus.RESOLVED, CaseStatus.CLOSED]
@@ -43,22 +42,11 @@ class Filters:
 
     @property
     def since(self) -> dt.datetime:
-        return _midnight(self.start)
+        return midnight(self.start)
 
     @property
     def until(self) -> dt.datetime:
-        return _midnight(self.end + dt.timedelta(days=1))
-
-
-def _midnight(day: dt.date) -> dt.datetime:
-    return timezone.make_aware(dt.datetime.combine(day, dt.time()))
-
-
-def _cases_of_team(team: Team | None, prefix: str = "") -> Q:
-    """A case belongs to a team when the team keeps its customer or works on it now."""
-    if team is None:
-        return Q()
-    return Q(**{f"{prefix}owner_team": team}) | Q(**{f"{prefix}assigned_team": team})
+        return midnight(self.end + dt.timedelta(days=1))
 
 
 # --- open cases and SLA now ------------------------------------------------------------------
@@ -68,7 +56,7 @@ def open_cases(filters: Filters) -> list[tuple[str, int, int]]:
     """(status, tier, count) of the open cases now, in the state machine's and tiers' order."""
     rows = (
         CaseModel.objects.exclude(status__in=CLOSED_STATUSES)
-        .filter(_cases_of_team(filters.team))
+        .filter(cases_of_team(filters.team))
         .values_list("status", "tier")
         .annotate(n=Count("*"))  # index-only on report_case_open_idx
         .order_by()
@@ -98,12 +86,12 @@ def sla_now(filters: Filters, *, now: dt.datetime | None = None) -> SLANow:
     else:
         breached = (
             CaseModel.objects.exclude(status__in=CLOSED_STATUSES)
-            .filter(_cases_of_team(filters.team))
+            .filter(cases_of_team(filters.team))
             .filter(Exists(late.filter(case=OuterRef("pk"))))
             .count()
         )
     at_risk = (
-        running.filter(_cases_of_team(filters.team, "case__"))
+        running.filter(cases_of_team(filters.team, "case__"))
         .filter(due_at__gt=now)
         .exclude(next_level=Level.WARN_HANDLER)
         .exclude(Exists(late.filter(case=OuterRef("case"))))

@@ -1,6 +1,6 @@
 """Admin pieces for holds and callbacks: the case list's hold column and "waiting for me"
 filter, the pages that end a hold and promise and keep callbacks (thin: they call
-``escalations.hold.services``), and the read-only callback list."""
+``escalations.services.hold``), and the read-only callback list."""
 
 from __future__ import annotations
 
@@ -21,20 +21,20 @@ from escalations.hold import forms, selectors
 from escalations.models import Callback, CallbackStatus, HoldOutcome
 from escalations.policy import user_team_ids
 from escalations.selectors import cases_visible_to
-from escalations.services.hold import format_minutes
 from kit.admin import ReadOnlyAdminMixin, add_form_errors
+from kit.durations import duration_text
+from kit.times import local_second
 
 
 def hold_badge(hold_since) -> str:
     """``On hold 3 min`` in red, or a dash."""
     if hold_since is None:
         return "—"
-    minutes = int((timezone.now() - hold_since).total_seconds() // 60)
     return format_html(
         '<span class="hold-badge" style="color:#fff;background:#ba2121;padding:1px 6px;'
         'border-radius:8px;white-space:nowrap" title="{}">{}</span>',
-        timezone.localtime(hold_since).strftime("%Y-%m-%d %H:%M:%S"),
-        _("On hold %(minutes)d min") % {"minutes": minutes},
+        local_second(hold_since),
+        _("On hold %(time)s") % {"time": duration_text(timezone.now() - hold_since)},
     )
 
 
@@ -148,7 +148,7 @@ def hold_end_view(model_admin, request: HttpRequest, pk: int) -> HttpResponse:
             model_admin.message_user(
                 request,
                 _("Hold ended after %(duration)s.")
-                % {"duration": format_minutes(hop.hold_duration)},
+                % {"duration": duration_text(hop.hold_duration, seconds=True)},
                 messages.SUCCESS,
             )
             if hop.hold_outcome == HoldOutcome.CALLBACK:
@@ -228,8 +228,8 @@ class CallbackAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
                     "team": row.team,
                     "category": row.category,
                     "holds": row.holds,
-                    "median_text": format_minutes(row.median),
-                    "p90_text": format_minutes(row.p90),
+                    "median_text": duration_text(row.median, seconds=True),
+                    "p90_text": duration_text(row.p90, seconds=True),
                 }
                 for row in selectors.hold_figures()
             ]

@@ -27,7 +27,9 @@ from escalations.sla import timers
 from escalations.sla.calendar import japanese_holidays
 from escalations.sla.selectors import SLAState
 from kit.admin import ReadOnlyAdmin
+from kit.durations import duration_text
 from kit.history import OneHistoryRowAdmin
+from kit.times import day_with_weekday, local_minute
 
 STATE_COLOURS = {"on_track": "#2e7d32", "at_risk": "#ef6c00", "breached": "#c62828"}
 STATE_LABELS = {
@@ -37,33 +39,20 @@ STATE_LABELS = {
 }
 
 
-def format_duration(delta: dt.timedelta) -> str:
-    minutes = int(abs(delta.total_seconds()) // 60)
-    days, rest = divmod(minutes, 24 * 60)
-    hours, minutes = divmod(rest, 60)
-    if days:
-        text = _("%(d)dd %(h)dh") % {"d": days, "h": hours}
-    elif hours:
-        text = _("%(h)dh %(m)dmin") % {"h": hours, "m": minutes}
-    else:
-        text = _("%(m)dmin") % {"m": minutes}
-    return text
-
-
 def sla_badge(state: SLAState | None) -> str:
     """A coloured badge: state, and the business time left (or how late)."""
     if state is None:
         return "—"
     if state.state == "breached":
-        detail = _("%(time)s late") % {"time": format_duration(state.left)}
+        detail = _("%(time)s late") % {"time": duration_text(abs(state.left))}
     else:
-        detail = _("%(time)s left") % {"time": format_duration(state.left)}
+        detail = _("%(time)s left") % {"time": duration_text(abs(state.left))}
     return format_html(
         '<span class="sla-badge sla-{}" style="color:#fff;background:{};padding:1px 6px;'
         'border-radius:8px;white-space:nowrap" title="{}">{} · {}</span>',
         state.state,
         STATE_COLOURS[state.state],
-        timezone.localtime(state.due).strftime("%Y-%m-%d %H:%M"),
+        local_minute(state.due),
         STATE_LABELS[state.state],
         detail,
     )
@@ -122,21 +111,73 @@ class BusinessCalendarAdmin(RecomputesDeadlinesAdmin):
         return format_html(
             "<ul style='margin:0'>{}</ul>",
             format_html_join(
-                "", "<li>{} {}</li>", ((d.strftime("%Y-%m-%d (%a)"), days[d]) for d in sorted(days))
+                "", "<li>{} {}</li>", ((day_with_weekday(d), days[d]) for d in sorted(days))
             ),
         )
 
     recompute = staticmethod(timers.recompute_for_calendar)
 
 
-class SLAPriorityTargetInline(admin.TabularInline):
+def business_day(calendar: BusinessCalendar) -> dt.timedelta | None:
+    """How long one business day of ``calendar`` is, when every open weekday is as long (then
+    16 business hours read 「2営業日」); None for a 24/7 calendar or days of different lengths.
+    Read once per calendar object."""
+    if not hasattr(calendar, "_business_day"):
+        per_day: dict[int, dt.timedelta] = {}
+        for hours in calendar.opening_hours.all():
+            end = dt.timedelta(hours=24) if hours.end == dt.time(0) else _since_midnight(hours.end)
+            length = end - _since_midnight(hours.start)
+            per_day[hours.weekday] = per_day.get(hours.weekday, dt.timedelta(0)) + length
+        lengths = set(per_day.values())
+        one = lengths.pop() if len(lengths) == 1 and not calendar.always_open else None
+        calendar._business_day = one
+    return calendar._business_day
+
+
+def _since_midnight(t: dt.time) -> dt.timedelta:
+    return dt.timedelta(hours=t.hour, minutes=t.minute, seconds=t.second)
+
+
+class TargetsInWords:
+    """A read-only column that says the row's targets as people do (「営業時間で4時間」「2営業日」),
+    beside the inputs (which show ``1 day, 16:00:00``)."""
+
+    readonly_fields = ["in_words"]
+    duration_fields: tuple[str, ...] = ()
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("policy__calendar")
+            .prefetch_related("policy__calendar__opening_hours")
+        )
+
+    @admin.display(description=gettext_lazy("in words"))
+    def in_words(self, target) -> str:
+        if target.pk is None:
+            return "—"
+        calendar = target.policy.calendar
+        business = not calendar.always_open
+        day = business_day(calendar) if business else None
+        words = [
+            duration_text(value, business=business, business_day=day, round_up=True)
+            for value in (getattr(target, name) for name in self.duration_fields)
+            if value is not None
+        ]
+        return " / ".join(words) or "—"
+
+
+class SLAPriorityTargetInline(TargetsInWords, admin.TabularInline):
     model = SLAPriorityTarget
     extra = 0
+    duration_fields = ("first_response", "resolution")
 
 
-class SLAHopTargetInline(admin.TabularInline):
+class SLAHopTargetInline(TargetsInWords, admin.TabularInline):
     model = SLAHopTarget
     extra = 0
+    duration_fields = ("acknowledge", "answer", "hold_acknowledge")
 
 
 @admin.register(SLAPolicy)

@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from escalations.hold.when import LocalTimeField
 from escalations.models import HoldOutcome
 
 
@@ -15,11 +16,11 @@ class HoldEndForm(forms.Form):
 
 class CallbackPromiseForm(forms.Form):
     number = forms.CharField(label=_("Number to call"), max_length=30)
-    window_start = forms.DateTimeField(
-        label=_("Call from"), help_text=_("e.g. 2026-11-24 14:00"), localize=True
+    window_start = LocalTimeField(
+        label=_("Call from"), help_text=_("e.g. 15:00 (today), 12/1 15時, 2026/12/01 15:00")
     )
-    window_end = forms.DateTimeField(
-        label=_("Call by"), help_text=_("The promise: the call is due by this time."), localize=True
+    window_end = LocalTimeField(
+        label=_("Call by"), help_text=_("The promise: the call is due by this time.")
     )
     note = forms.CharField(
         label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 3})

@@ -12,6 +12,7 @@ from escalations.models.choices import CaseStatus, Channel, Mood, Reason, S
 from escalations.models.hold import HoldOutcome
 from escalations.policy import may
 from escalations.priority import Impact, Priority, Urgency
+from kit.times import local_minute
 
 
 class CaseReferenceCounter(models.Model):
@@ -288,7 +289,7 @@ class CaseNote(models.Model):
         indexes = [models.Index(fields=["case", "created_at"], name="note_case_time_idx")]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} ({self.created_at:%Y-%m-%d %H:%M})"
+        return f"{self.get_kind_display()} ({local_minute(self.created_at)})"
 
 
 class EscalationOutcome(models.TextChoices):

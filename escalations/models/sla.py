@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from accounts.models import Tier
@@ -225,7 +226,7 @@ class SLAHopTarget(models.Model):
 
 class TimerKind(models.TextChoices):
     FIRST_RESPONSE = "first_response", _("First response")
-    RESOLUTION = "resolution", _("Resolution")
+    RESOLUTION = "resolution", pgettext_lazy("SLA timer", "Resolution")
     ACKNOWLEDGE = "acknowledge", _("Acknowledgement of escalation")
     ANSWER = "answer", _("Answer to escalation")
     HOLD_ACKNOWLEDGE = "hold_acknowledge", _("Acknowledgement, customer on hold")

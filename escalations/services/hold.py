@@ -30,16 +30,9 @@ from escalations.services._base import add_note
 from escalations.sla import timers as sla
 from escalations.sla.schedules import ScheduleCache
 from kit.audit import audited_save
+from kit.durations import duration_text
+from kit.times import local_minute
 from notifications import outbox
-
-
-def format_minutes(delta: dt.timedelta) -> str:
-    """``3 min 20 s``: hold times are short, seconds matter."""
-    seconds = max(int(delta.total_seconds()), 0)
-    minutes, seconds = divmod(seconds, 60)
-    if minutes:
-        return _("%(m)d min %(s)d s") % {"m": minutes, "s": seconds}
-    return _("%(s)d s") % {"s": seconds}
 
 
 def _check_case_work(case: Case, actor: User, permission: str) -> None:
@@ -118,7 +111,7 @@ def hold_end(*, case: Case, actor: User, outcome: str, note: str = "") -> Escala
         sla.stop_timers(case, [TimerKind.HOLD_ACKNOWLEDGE], escalation=hop, now=now)
         body = _("Hold ended (%(outcome)s) after %(duration)s.") % {
             "outcome": HoldOutcome(outcome).label,
-            "duration": format_minutes(now - hop.on_hold_since),
+            "duration": duration_text(now - hop.on_hold_since, seconds=True),
         }
         if note.strip():
             body += "\n" + note.strip()
@@ -180,7 +173,7 @@ def callback_promise(
             )
             sla.schedule_next(timer, ScheduleCache(today=timezone.localdate(now)))
             timer.save()
-        start = timezone.localtime(window_start).strftime("%Y-%m-%d %H:%M")
+        start = local_minute(window_start)
         window = f"{start} – {timezone.localtime(window_end):%H:%M}"
         body = _("Callback promised to %(number)s between %(window)s.") % {
             "number": callback.number,

@@ -37,6 +37,8 @@ from escalations.services.escalate import EscalationRequest, escalate_cases
 from escalations.sla.schedules import ScheduleCache
 from escalations.sla.timers import HOP_KINDS, schedule_next
 from kit.bulk import bulk_insert, bulk_set, new
+from kit.durations import duration_text
+from kit.times import local_minute
 from notifications import events, outbox
 
 # Where ``_Context.attach`` puts what it loaded (the objects' related-object caches).
@@ -211,10 +213,6 @@ class _Context:
         return self._members[team.pk]
 
 
-class _Deferred(Exception):
-    """The case, or the hop's other timer, is held by someone else: try again next sweep."""
-
-
 class _Batch:
     """One batch of due timers: the breaches that escalate first (all at once), then the other
     breaches and the warnings; the events and the timers' next rungs are written at the end."""
@@ -297,7 +295,7 @@ class _Batch:
         reasons, requests, asked = {}, [], []
         for timer in breaches:
             hop, case = timer.escalation, timer.case
-            overdue = _format_overdue(self.ctx.now - timer.due_at)
+            overdue = duration_text(self.ctx.now - timer.due_at)
             what = (
                 _("acknowledgement of escalation #%(n)s")
                 if timer.kind == TimerKind.ACKNOWLEDGE
@@ -354,7 +352,8 @@ class _Batch:
             notified = self._notify(
                 timer, Level.BREACH, [*self.ctx.managers, *_leads(timer)], detail=reason
             )
-            event.action = f"{reason}. {action} {notified}".strip()
+            said = _("%(breach)s. %(action)s") % {"breach": reason, "action": action}
+            event.action = f"{said} {notified}".strip()
 
     def _fire(self, timer: SLATimer) -> None:
         level = Level(timer.next_level)
@@ -459,7 +458,7 @@ def _notify(
         "reference": case.reference,
         "subject": case.subject,
         "kind": ctx.labels[timer.kind],
-        "due": timezone.localtime(timer.due_at).strftime("%Y-%m-%d %H:%M"),
+        "due": local_minute(timer.due_at),
     }
     payload = {
         "text": f"{subject}\n{detail}".strip(),
@@ -489,12 +488,3 @@ def _notify(
     if hooks:
         parts.append(_("Webhook queued."))
     return " ".join(parts)
-
-
-def _format_overdue(delta: dt.timedelta) -> str:
-    minutes = max(int(delta.total_seconds() // 60), 0)
-    hours, minutes = divmod(minutes, 60)
-    if hours:
-        return _("%(h)d h %(m)d min") % {"h": hours, "m": minutes}
-    seconds = max(int(delta.total_seconds()), 0)
-    return _("%(m)d min") % {"m": minutes} if minutes else _("%(s)d s") % {"s": seconds}

@@ -1,13 +1,6 @@
 """Who receives what is sent to a person: them, or the first present delegate."""
 
-import pytest
-
 from tests.factories import UserFactory
-
-
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def person(name, *, absent=False, delegate=None):

@@ -15,11 +15,6 @@ CHANGELIST_QUERIES = 11
 CHANGE_PAGE_QUERIES = 15  # + the case's callbacks (issue 8)
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def open_cases(count, *, owners):
     for i in range(count):
         make_case(owner=owners[i % len(owners)], customer=CustomerFactory())

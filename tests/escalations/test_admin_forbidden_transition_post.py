@@ -8,12 +8,6 @@ from escalations import services
 from escalations.models import Case, CaseNote, CaseStatus, Escalation
 from tests.factories import HANDOFF
 
-
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 ESCALATE_FORM = {
     "reason": "knowledge_gap",
     "customer_wants": "返金してほしい",

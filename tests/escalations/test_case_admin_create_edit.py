@@ -14,11 +14,6 @@ from tests.factories import CustomerFactory, make_case
 ADD_URL = "admin:escalations_case_add"
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def customer(db):
     return CustomerFactory(name="山田 花子", furigana="やまだ はなこ")

@@ -9,11 +9,6 @@ from escalations.selectors import case_is_visible_to, cases_visible_to
 from tests.factories import HANDOFF, CustomerFactory, make_case
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def cases(case, operator, colleague, outsider, supervisor):
     """One case per situation, by name."""

@@ -8,11 +8,6 @@ from escalations.models import CaseStatus
 from tests.factories import HANDOFF, EscalationRuleFactory, UserFactory
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def chief(org):
     """The L2 chief the billing rule names; present unless a test makes them absent."""

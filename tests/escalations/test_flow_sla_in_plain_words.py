@@ -2,34 +2,13 @@
 
 import datetime as dt
 
-import pytest
 from django.utils import translation
 
 from escalations.flow.selectors import flow_page
-from escalations.flow.wording import duration_words, hop_sentence
+from escalations.flow.wording import hop_sentence
 from tests.factories import CategoryFactory, make_sla_policy
 
 M = dt.timedelta(minutes=1)
-
-
-@pytest.mark.parametrize(
-    ("value", "business", "english", "japanese"),
-    [
-        (15 * M, True, "15 business minutes", "営業時間で15分"),
-        (1 * M, True, "1 business minute", "営業時間で1分"),
-        (60 * M, True, "1 business hour", "営業時間で1時間"),
-        (48 * 60 * M, True, "48 business hours", "営業時間で48時間"),
-        (90 * M, True, "1 h 30 min of business time", "営業時間で1時間30分"),
-        (90 * M, False, "1 h 30 min", "1時間30分"),
-        (2 * 60 * M, False, "2 hours", "2時間"),
-        (dt.timedelta(seconds=61), False, "2 minutes", "2分"),  # rounded up
-    ],
-)
-def test_durations_in_words(value, business, english, japanese):
-    with translation.override("en"):
-        assert duration_words(value, business=business) == english
-    with translation.override("ja"):
-        assert duration_words(value, business=business) == japanese
 
 
 def test_a_hop_target_in_a_sentence():

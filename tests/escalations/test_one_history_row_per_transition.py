@@ -29,11 +29,6 @@ RUNS = {
 }
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.mark.parametrize("name", RUNS)
 def test_each_admin_transition_writes_one_history_row_by_the_actor(
     name, client, case, request, operator, supervisor

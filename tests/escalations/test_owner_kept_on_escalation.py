@@ -1,16 +1,9 @@
 """The owner keeps the customer while the case goes up the tiers and comes back."""
 
-import pytest
-
 from accounts.models import Tier
 from escalations import services
 from escalations.models import CaseStatus
 from tests.factories import HANDOFF
-
-
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def who_has_it(case):

@@ -27,11 +27,6 @@ CELLS = [
 ]
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.mark.parametrize(("impact", "urgency", "expected"), CELLS)
 def test_each_cell_of_the_matrix(impact, urgency, expected):
     assert priority_for(impact, urgency) == expected

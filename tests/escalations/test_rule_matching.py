@@ -16,11 +16,6 @@ from tests.factories import HANDOFF, EscalationRuleFactory, TeamFactory
 BILLING, CONTRACT = 1, 2
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def rule(pk, tier=Tier.L2, *, category=None, priority=None, reason="") -> EscalationRule:
     """An unsaved rule: ``match_rule`` is pure and reads only these fields."""
     return EscalationRule(

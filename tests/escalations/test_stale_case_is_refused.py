@@ -9,11 +9,6 @@ from escalations.models import Case, CaseStatus
 from tests.factories import HANDOFF
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def at_l2(case, operator):
     """Escalated, not yet acknowledged: escalating further keeps the status ``escalated``."""

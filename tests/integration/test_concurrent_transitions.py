@@ -14,11 +14,6 @@ from tests.factories import HANDOFF, EscalationRuleFactory, TeamFactory, UserFac
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def second_supervisor(org):
     person = UserFactory(username="supervisor2", display_name="山本 SV", role="supervisor")
