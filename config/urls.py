@@ -11,6 +11,7 @@ admin.site.index_title = _("Cases, escalations and SLA")
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="admin:index", permanent=False)),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("ops.urls")),  # /healthz, /readyz, /metrics
     path("admin/", admin.site.urls),
     path("api/v1/", include(("escalations.api.urls", "api"), namespace="api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -28,6 +28,7 @@ from escalations.sla.models import Level, SLAEvent, SLAPolicy, SLATimer, TimerKi
 from escalations.sla.schedules import ScheduleCache
 from escalations.sla.timers import HOP_KINDS, schedule_next
 from integrations.webhooks import emit_sla_event
+from ops.heartbeat import sweep_heartbeat_record
 
 # Where ``_Context.attach`` puts what it loaded (the objects' related-object caches).
 _TIMER_CASE = SLATimer._meta.get_field("case")
@@ -90,6 +91,7 @@ def sla_sweep(
         result.batches += 1
         if on_backlog is not None and result.batches == 1 and len(timers) == batch_size:
             on_backlog()
+    sweep_heartbeat_record(now=now)
     return result
 
 
