@@ -55,8 +55,10 @@ def _publish(headers=None, **kwargs) -> None:
 
 
 def _prerun(task=None, **kwargs) -> None:
-    value = getattr(task.request, "request_id", None) or (
-        (getattr(task.request, "headers", None) or {}).get("request_id")
+    value = (
+        getattr(task.request, "request_id", None)
+        or (getattr(task.request, "headers", None) or {}).get("request_id")
+        or request_id_var.get()  # an eager task inside a request
     )
     task.request.request_id_token = request_id_var.set(value)
 

@@ -75,10 +75,9 @@ def clock_status(*, now: dt.datetime | None = None) -> ClockStatus:
 
 
 def _as_datetime(value):
-    """Raw SQL returns datetimes as strings on SQLite (aware on PostgreSQL)."""
+    """Raw SQL gives SQLite's datetimes naive in UTC, or as text (aware on PostgreSQL)."""
     if isinstance(value, str):
-        parsed = parse_datetime(value)
-        if parsed is not None and timezone.is_naive(parsed):
-            parsed = timezone.make_aware(parsed, dt.UTC)
-        return parsed
+        value = parse_datetime(value)
+    if isinstance(value, dt.datetime) and timezone.is_naive(value):
+        value = timezone.make_aware(value, dt.UTC)
     return value

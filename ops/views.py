@@ -85,7 +85,7 @@ def _migrations_ok() -> bool:
 
 def _broker_ok() -> bool:
     try:
-        with celery_app.connection_for_write() as conn:
+        with celery_app.connection_for_write(settings.CELERY_BROKER_URL) as conn:
             conn.ensure_connection(max_retries=0, timeout=settings.READYZ_BROKER_TIMEOUT_SECONDS)
         return True
     except Exception:  # noqa: BLE001 - any failure to connect means "not ready"
