@@ -6,6 +6,7 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command
 from django.core.management.base import SystemCheckError
+from django.utils import translation
 
 from ops.checks import refuse_unsafe_start, unsafe_production_settings
 
@@ -17,11 +18,14 @@ SAFE = {
 }
 
 
-def check_errors(message: str) -> None:
-    with pytest.raises(SystemCheckError, match=message):
+def check_errors(message: str, japanese: str) -> None:
+    with translation.override("en"):
+        with pytest.raises(SystemCheckError, match=message):
+            call_command("check", deploy=True, fail_level="ERROR")
+        with pytest.raises(ImproperlyConfigured, match=message):
+            refuse_unsafe_start()
+    with translation.override("ja"), pytest.raises(SystemCheckError, match=japanese):
         call_command("check", deploy=True, fail_level="ERROR")
-    with pytest.raises(ImproperlyConfigured, match=message):
-        refuse_unsafe_start()
 
 
 def test_safe_settings_pass(settings):
@@ -41,21 +45,27 @@ def test_a_missing_or_default_secret_key_stops_start_up(settings, secret_key):
     settings.SECRET_KEY = secret_key or "x"  # Django refuses an empty key before our check
     if not secret_key:
         settings.INSECURE_SECRET_KEYS = {"x"}
-    check_errors("SECRET_KEY is missing or left at its development default")
+    check_errors(
+        "SECRET_KEY is missing or left at its development default",
+        "SECRET_KEY が未設定か、開発用の既定値のまま",
+    )
 
 
 def test_the_default_webhook_secret_stops_start_up(settings):
     for name, value in SAFE.items():
         setattr(settings, name, value)
     settings.WEBHOOK_DEFAULT_SECRET = "change-me"
-    check_errors('WEBHOOK_DEFAULT_SECRET is left at "change-me"')
+    check_errors(
+        'WEBHOOK_DEFAULT_SECRET is left at "change-me"',
+        "WEBHOOK_DEFAULT_SECRET が「change-me」のまま",
+    )
 
 
 def test_empty_allowed_hosts_stop_start_up(settings):
     for name, value in SAFE.items():
         setattr(settings, name, value)
     settings.ALLOWED_HOSTS = []
-    check_errors("ALLOWED_HOSTS is empty")
+    check_errors("ALLOWED_HOSTS is empty", "ALLOWED_HOSTS が空です")
 
 
 def test_with_debug_on_the_development_defaults_are_allowed(settings):
