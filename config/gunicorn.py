@@ -1,6 +1,8 @@
 """gunicorn's configuration for ``bin/serve`` and the deploy/ units (read from the
 environment here, in config/, like the settings)."""
 
+from prometheus_client import multiprocess
+
 from config.env import env_str
 
 bind = env_str("BIND", f"127.0.0.1:{env_str('PORT', '8000')}")
@@ -17,6 +19,4 @@ _multiproc_dir = env_str("PROMETHEUS_MULTIPROC_DIR", "")
 def child_exit(server, worker):
     """Several workers share metrics through PROMETHEUS_MULTIPROC_DIR: forget a dead one's."""
     if _multiproc_dir:
-        from prometheus_client import multiprocess
-
         multiprocess.mark_process_dead(worker.pid)
