@@ -210,3 +210,6 @@ for _role in ("manager", "administrator"):
 DASHBOARD = ["reports.view_dashboard", "reports.view_review", "reports.add_review"]
 ROLES["manager"] = sorted(set(ROLES["manager"]) | set(DASHBOARD) | {"reports.view_person_figures"})
 ROLES["supervisor"] = sorted(set(ROLES["supervisor"]) | {"reports.view_dashboard"})
+# Operations (issue 19): the SLA clock banner on admin pages.
+for _role in ("manager", "administrator"):
+    ROLES[_role] = sorted(set(ROLES[_role]) | {"ops.view_clock_status"})

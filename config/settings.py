@@ -15,6 +15,11 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("VAR_DIR", str(BASE_DIR / "var")))
 
 DEBUG = env_bool("DEBUG", default=False)
+# With DEBUG off, ops' system check refuses to start with one of these (or none).
+INSECURE_SECRET_KEYS = {
+    "dev-only-insecure-key-change-me",
+    "insecure-default-set-SECRET_KEY-in-production",
+}
 SECRET_KEY = env_str("SECRET_KEY", "dev-only-insecure-key-change-me" if DEBUG else "")
 if not SECRET_KEY:
     # Tests and the embedded default set DEBUG or SECRET_KEY; production must set SECRET_KEY.
@@ -41,9 +46,13 @@ INSTALLED_APPS = [
     "demo",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "django_prometheus",
+    "ops",
 ]
 
 MIDDLEWARE = [
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    "ops.request_id.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -54,6 +63,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "audit.middleware.AuditMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -69,6 +79,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "ops.context_processors.clock_banner",
             ],
         },
     },
@@ -141,8 +152,10 @@ CELERY_BEAT_SCHEDULE["knowledge-review-reminders"] = {
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "escalation@localhost")
 WEBHOOK_TIMEOUT_SECONDS = float(env_str("WEBHOOK_TIMEOUT_SECONDS", "10"))
-# Used to sign webhooks of receivers without a secret of their own (set it in production).
-WEBHOOK_DEFAULT_SECRET = env_str("WEBHOOK_DEFAULT_SECRET", "change-me")
+# Used to sign webhooks of receivers without a secret of their own (set it in production; with
+# DEBUG off the default stops start-up).
+INSECURE_WEBHOOK_SECRET = "change-me"
+WEBHOOK_DEFAULT_SECRET = env_str("WEBHOOK_DEFAULT_SECRET", INSECURE_WEBHOOK_SECRET)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -197,7 +210,23 @@ SPECTACULAR_SETTINGS = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "ops.request_id.RequestIdFilter"}},
+    "formatters": {
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        # LOG_FORMAT=json: one JSON object per line (python-json-logger).
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            "formatter": "json" if env_str("LOG_FORMAT", "text") == "json" else "text",
+        }
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"weasyprint.progress": {"level": "WARNING"}},  # one line per PDF step
 }
@@ -226,3 +255,54 @@ CELERY_BEAT_SCHEDULE["reports-daily-rollup"] = {
         minute=int(env_str("REPORTS_ROLLUP_MINUTE", "30")),
     ),
 }
+
+# --- Production (issue 19): behind a TLS proxy, static files, health, metrics, alerts ---------
+# The absolute address users reach (links in emails).
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=False)
+SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", default=False)
+CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", default=False)
+SECURE_HSTS_SECONDS = int(env_str("SECURE_HSTS_SECONDS", "0"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=False)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=False)
+if env_bool("SECURE_PROXY_SSL_HEADER", default=False):
+    # The TLS proxy sets X-Forwarded-Proto (and strips it from what clients send).
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Load balancers and Prometheus probe over plain HTTP inside the network.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
+# SERVE_STATIC=1 (bin/serve, deploy/): WhiteNoise serves collectstatic's hashed, compressed
+# files with far-future cache headers, so no separate web server is needed.
+SERVE_STATIC = env_bool("SERVE_STATIC", default=False)
+if SERVE_STATIC:
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+        "whitenoise.middleware.WhiteNoiseMiddleware",
+    )
+    STORAGES = {
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    }
+STATIC_ROOT = Path(env_str("STATIC_ROOT", str(STATIC_ROOT)))
+
+# The SLA clock: the banner (managers, administrators) and /readyz when READYZ_INCLUDES_CLOCK.
+# A sweep older than three SLA_SWEEP_INTERVAL_SECONDS means the clock stopped.
+OPS_NOTIFICATION_STUCK_SECONDS = int(env_str("OPS_NOTIFICATION_STUCK_SECONDS", "600"))
+OPS_FAILED_DELIVERY_WINDOW_HOURS = int(env_str("OPS_FAILED_DELIVERY_WINDOW_HOURS", "24"))
+READYZ_INCLUDES_CLOCK = env_bool("READYZ_INCLUDES_CLOCK", default=False)
+READYZ_BROKER_TIMEOUT_SECONDS = float(env_str("READYZ_BROKER_TIMEOUT_SECONDS", "2"))
+# Email the administrators once per clock incident (sent from the web side, by /readyz).
+OPS_INCIDENT_EMAILS = env_bool("OPS_INCIDENT_EMAILS", default=True)
+
+# /metrics (Prometheus): a bearer token, or the scraper's address; anyone else gets 404.
+METRICS_TOKEN = env_str("METRICS_TOKEN", "")
+METRICS_ALLOWED_IPS = env_list("METRICS_ALLOWED_IPS", ["127.0.0.1", "::1"])
+# Several gunicorn workers: a directory shared by them (bin/serve sets and empties it).
+PROMETHEUS_MULTIPROC_DIR = env_str("PROMETHEUS_MULTIPROC_DIR", "")
+
+# Error reporting (optional): sentry-sdk when SENTRY_DSN is set.
+SENTRY_DSN = env_str("SENTRY_DSN", "")
+if SENTRY_DSN:
+    from config.observability import init_sentry
+
+    init_sentry(dsn=SENTRY_DSN, environment=env_str("SENTRY_ENVIRONMENT", "production"))

@@ -7,3 +7,8 @@ escalate_page = Hook(
     "escalate" or "escalate_further") and return a dict (e.g. the knowledge base's
     suggestions)."""
 )
+
+sweep_finished = Hook(
+    """Each SLA sweep has finished: receivers take ``now=`` (the sweep's time), e.g. the
+    operations app's heartbeat that tells whether the SLA clock is ticking."""
+)

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Team, Tier, User
 from accounts.services import system_user
+from escalations import hooks
 from escalations.models import (
     Callback,
     Case,
@@ -102,6 +103,7 @@ def sla_sweep(
         result.batches += 1
         if on_backlog is not None and result.batches == 1 and len(timers) == batch_size:
             on_backlog()
+    hooks.sweep_finished(now=now)  # the heartbeat (ops): the SLA clock is ticking
     return result
 
 

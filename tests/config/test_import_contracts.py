@@ -1,6 +1,6 @@
 """Imports go one way (``.importlinter``): kit ← accounts ← notifications ← integrations ←
-escalations ← knowledge ← reports | audit ← config | demo, and no cycles inside an app. The
-contracts pass on the tree, and fail on a deliberately added upward import."""
+escalations ← knowledge ← reports | audit ← demo | ops ← config, and no cycles inside an app.
+The contracts pass on the tree, and fail on a deliberately added upward import."""
 
 import shutil
 import subprocess
@@ -21,6 +21,7 @@ PACKAGES = [
     "audit",
     "config",
     "demo",
+    "ops",
 ]
 LINT_IMPORTS = str(Path(sys.executable).with_name("lint-imports"))
 
