@@ -22,7 +22,12 @@ from escalations.models import (
     NoteKind,
     Reason,
 )
-from escalations.selectors import Target, active_rules, escalation_target
+from escalations.selectors import (
+    Target,
+    active_rules,
+    escalation_target,
+    next_tier_without_default,
+)
 from escalations.services._base import (
     Handoff,
     TransitionConflict,
@@ -110,10 +115,7 @@ def escalate_cases(
             _expect(case, request.expected_status)
             target = request.target or targets.find(case, request.reason)
             if target is None:
-                raise ValidationError(
-                    _("There is no team above tier L%(tier)s to escalate to. Ask an administrator.")
-                    % {"tier": case.tier}
-                )
+                raise _nowhere_to_go(case)
             from_tier = case.tier
             name = "escalate_further" if case.status in FURTHER_FROM else "escalate"
             _transition(
@@ -138,6 +140,27 @@ def escalate_cases(
 
 
 FURTHER_FROM = (CaseStatus.ESCALATED, CaseStatus.ACKNOWLEDGED)
+
+
+def _nowhere_to_go(case: Case) -> ValidationError:
+    """Why ``case`` cannot be escalated: no tier above, or (code ``no_default_team``) no rule
+    matches and the next tier has no default team. Either way the case stays where it is."""
+    tier = next_tier_without_default(case.tier)
+    if tier is not None:
+        return ValidationError(
+            _(
+                "No escalation rule matches and tier L%(tier)s has no default team: the case "
+                "stays in its current queue. Ask an administrator to add a rule or to "
+                "designate a default team for L%(tier)s."
+            )
+            % {"tier": tier},
+            code="no_default_team",
+        )
+    return ValidationError(
+        _("There is no team above tier L%(tier)s to escalate to. Ask an administrator.")
+        % {"tier": case.tier},
+        code="no_tier_above",
+    )
 
 
 class _TargetFinder:
