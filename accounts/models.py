@@ -73,8 +73,7 @@ class Team(models.Model):
         _("default team of its tier"),
         default=False,
         help_text=_(
-            "Receives the escalations to this tier that no escalation rule matches. "
-            "One per tier."
+            "Receives the escalations to this tier that no escalation rule matches. One per tier."
         ),
     )
     lead = models.ForeignKey(

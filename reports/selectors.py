@@ -26,6 +26,7 @@ from accounts.models import Team, Tier
 from escalations.models import Case as CaseModel
 from escalations.models import CaseStatus, EscalationRule, Reason
 from escalations.priority import Priority
+from escalations.sla import selectors as sla_selectors
 from escalations.sla.models import Level, SLATimer
 from knowledge.models import Article, ArticleStatus
 from reports.daily import DailyRows
@@ -114,6 +115,25 @@ def sla_now(filters: Filters, *, now: dt.datetime | None = None) -> SLANow:
     return SLANow(at_risk, breached)
 
 
+@dataclass(frozen=True)
+class BreachesInPeriod:
+    cases: int  # cases with at least one SLA breach recorded in the period
+    breaches: int  # breaches recorded (each notified once)
+
+
+def sla_breached_in_period(filters: Filters) -> BreachesInPeriod:
+    """The SLA breaches recorded in the range (one per breached timer, as the sweep notified
+    them) and the cases they happened to: the case list's "SLA breach recorded in the period"
+    filter (``escalations.sla.filters``). Unlike "breached now", a breach that escalated the
+    case further still counts. One query, through the breach events' ``fired_at`` index."""
+    row = (
+        sla_selectors.breaches_between(filters.since, filters.until)
+        .filter(_cases_of_team(filters.team, "case__"))
+        .aggregate(cases=Count("case", distinct=True), breaches=Count("pk"))
+    )
+    return BreachesInPeriod(row["cases"], row["breaches"])
+
+
 # --- SLA compliance --------------------------------------------------------------------------
 
 
@@ -143,8 +163,9 @@ def _rows(filters: Filters, rows: DailyRows | None) -> DailyRows:
 
 
 def sla_compliance(filters: Filters, rows: DailyRows | None = None) -> dict[str, list[Compliance]]:
-    """Met / total of the timers stopped in the 7 and the 30 local days up to the range's last
-    day, per case priority and per tier (a hop's timers count for the tier escalated to; the
+    """Met / (met + missed) of the timers stopped in the 7 and the 30 local days up to the
+    range's last day (a superseded timer, whose hop was handed on before its deadline, is
+    neither), per case priority and per tier (a hop's timers count for the tier escalated to; the
     case's first response and resolution timers for L1)."""
     since_7 = filters.end - dt.timedelta(days=6)
     sums: dict[str, dict[int, list[int]]] = {"priority": {}, "tier": {}}

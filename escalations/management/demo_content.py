@@ -56,6 +56,10 @@ TEAMS = [
     ("開発", Tier.L3, "developer", ["developer"], "dev@example.com", "03-5555-0310"),
     ("ベンダー窓口", Tier.L4, "vendor", ["vendor"], "vendor-desk@example.com", "03-5555-0400"),
 ]
+# The team of each tier that takes the escalations no rule matches. L3 has none on purpose (two
+# teams, neither the obvious catch-all): the flow page flags it, and an escalation to L3 that no
+# rule matches stays where it is, its team lead told.
+DEFAULT_TEAMS = {"SVチーム", "ベンダー窓口"}
 
 # --- the escalation matrix ------------------------------------------------------------------
 

@@ -248,7 +248,14 @@ class _Demo:
         self.teams: dict[str, Team] = {}
         self.present: dict[int, list[User]] = {}  # team id -> members who are not absent
         for name, tier, lead, members, email, phone in demo.TEAMS:
-            team = Team(name=name, tier=tier, lead=self.users[lead], email=email, phone=phone)
+            team = Team(
+                name=name,
+                tier=tier,
+                is_tier_default=name in demo.DEFAULT_TEAMS,
+                lead=self.users[lead],
+                email=email,
+                phone=phone,
+            )
             self._audited(team).save()
             people = [self.users[username] for username in members]
             team.members.add(*people)
