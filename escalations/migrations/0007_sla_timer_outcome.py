@@ -6,8 +6,9 @@ breached) had its running timers stopped with ``met=True`` when their deadline h
 so compliance counted answers that never came as met. Such a timer is recognised by its stop:
 its hop was escalated further, and the next hop of the case was requested at the very moment
 the timer stopped (``escalate_cases`` stops the old hop's timers with the new hop's
-``requested_at``). Those become superseded (``met`` empty, out of the compliance figures); the
-other stopped timers keep what they were, now written as an outcome too.
+``requested_at``). Those become superseded (``met`` empty, out of the compliance figures). A
+timer whose breach was recorded is missed. The other stopped timers keep what they were, now
+written as an outcome too.
 
 Days already rolled up keep their old compliance counts: rebuild them with
 ``manage.py rollup_days --start <first day> --end <last day>``."""
@@ -19,6 +20,8 @@ from django.db.models import Exists, OuterRef
 def forwards(apps, schema_editor):
     SLATimer = apps.get_model("escalations", "SLATimer")
     Escalation = apps.get_model("escalations", "Escalation")
+    # a timer whose breach was recorded (and notified) missed its target, whatever its stop said
+    SLATimer.objects.filter(met=True, events__level=3).update(met=False)
     handed_on = Escalation.objects.filter(
         case_id=OuterRef("case_id"),
         number=OuterRef("escalation__number") + 1,

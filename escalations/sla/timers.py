@@ -206,14 +206,20 @@ def _stop(
     """Stop running timers: one stopped within its deadline has ``in_time_is`` (met, when what
     it waited for happened; superseded, when its hop was handed on); a paused one is within it
     if it had not used up its budget (its ``due_at`` is the deadline from before the pause).
-    Past the deadline: missed. One UPDATE per outcome; SLATimer keeps no history. Nothing is
-    left to fire: no next rung, no next check."""
+    Past the deadline: missed. A timer handed on at its very deadline is missed too: the sweep
+    records the breach once the deadline is reached, and a breach is never superseded. One
+    UPDATE per outcome; SLATimer keeps no history. Nothing is left to fire: no next rung, no
+    next check."""
     running = timers.filter(stopped_at__isnull=True)
-    in_time = (
-        Q(running_since__isnull=False, due_at__gte=now)
-        | Q(running_since__isnull=True, consumed__lte=F("budget"))
-        | Q(due_at__isnull=True)
-    )
+    if in_time_is == TimerOutcome.MET:
+        in_time = Q(running_since__isnull=False, due_at__gte=now) | Q(
+            running_since__isnull=True, consumed__lte=F("budget")
+        )
+    else:
+        in_time = Q(running_since__isnull=False, due_at__gt=now) | Q(
+            running_since__isnull=True, consumed__lt=F("budget")
+        )
+    in_time |= Q(due_at__isnull=True)
     stopped = {"stopped_at": now, "next_fire_at": None, "next_level": None, "running_since": None}
     met = True if in_time_is == TimerOutcome.MET else None
     on_time = running.filter(in_time).update(outcome=in_time_is, met=met, **stopped)
