@@ -115,7 +115,7 @@ def escalate_cases(
             _expect(case, request.expected_status)
             target = request.target or targets.find(case, request.reason)
             if target is None:
-                raise _nowhere_to_go(case)
+                raise _nowhere_to_go(case, targets.tier_without_default(case.tier))
             from_tier = case.tier
             name = "escalate_further" if case.status in FURTHER_FROM else "escalate"
             _transition(
@@ -142,10 +142,10 @@ def escalate_cases(
 FURTHER_FROM = (CaseStatus.ESCALATED, CaseStatus.ACKNOWLEDGED)
 
 
-def _nowhere_to_go(case: Case) -> ValidationError:
+def _nowhere_to_go(case: Case, tier: int | None) -> ValidationError:
     """Why ``case`` cannot be escalated: no tier above, or (code ``no_default_team``) no rule
-    matches and the next tier has no default team. Either way the case stays where it is."""
-    tier = next_tier_without_default(case.tier)
+    matches and the next tier, ``tier``, has no default team. Either way the case stays where
+    it is."""
     if tier is not None:
         return ValidationError(
             _(
@@ -169,6 +169,7 @@ class _TargetFinder:
     def __init__(self) -> None:
         self._rules: list | None = None
         self._found: dict[tuple, Target | None] = {}
+        self._without_default: dict[int, int | None] = {}
 
     def find(self, case: Case, reason: str) -> Target | None:
         key = (case.category_id, case.priority, reason, case.tier)
@@ -177,6 +178,12 @@ class _TargetFinder:
                 self._rules = active_rules()
             self._found[key] = escalation_target(case, reason, rules=self._rules)
         return self._found[key]
+
+    def tier_without_default(self, above_tier: int) -> int | None:
+        """``next_tier_without_default``, looked up once per tier."""
+        if above_tier not in self._without_default:
+            self._without_default[above_tier] = next_tier_without_default(above_tier)
+        return self._without_default[above_tier]
 
 
 def _write_escalations(

@@ -22,6 +22,11 @@ from tests.factories import HANDOFF, TeamFactory, UserFactory, make_case, make_s
 
 JST = ZoneInfo("Asia/Tokyo")
 START = dt.datetime(2026, 6, 8, 10, tzinfo=JST)
+# A sweep whose one batch holds acknowledgement breaches that stay at L2, however many: the
+# batch's reads and locks, the system user (made on first use), the rules, the next tier's
+# teams (its default team, then which tier lacks one: once each), the calendar, webhooks,
+# managers, the timers' next rungs and the events, and the empty second batch
+BATCH_THAT_STAYS = 29
 
 
 def without_rules(*teams) -> None:
@@ -148,3 +153,20 @@ def test_an_administrator_designates_the_default_team_in_the_admin_with_history(
     assert second.status_code == 200
     assert "この階層にはすでに既定チームがあります。" in second.content.decode()
     assert not Team.objects.filter(name="第二SV").exists()
+
+
+@pytest.mark.parametrize("count", [1, 4])
+def test_breaches_that_stay_cost_the_same_queries_however_many(
+    org, operator, count, django_assert_num_queries
+):
+    make_sla_policy()
+    without_rules(org["l3"])
+    with time_machine.travel(START, tick=False):
+        for _ in range(count):
+            case = make_case(owner=operator)
+            services.case_start_work(case=case, actor=operator)
+            services.case_escalate(case=case, actor=operator, reason="other", handoff=HANDOFF)
+    with time_machine.travel(START + dt.timedelta(minutes=16), tick=False):
+        with django_assert_num_queries(BATCH_THAT_STAYS):
+            result = sla_sweep()
+    assert (result.breaches, result.escalated) == (count, 0)
