@@ -59,7 +59,7 @@ def test_a_rule_to_a_team_with_nobody_present_is_flagged(staffed, supervisor):
 
 @time_machine.travel(dt.datetime(2026, 11, 23, 12, tzinfo=dt.UTC), tick=False)
 def test_a_team_without_a_lead_is_flagged(staffed):
-    team = TeamFactory(name="ベンダー窓口", tier=Tier.L4)
+    team = TeamFactory(name="ベンダー窓口", tier=Tier.L4, is_tier_default=True)
     assert kinds(flow_page()) == {("no_lead", f"team-{team.pk}")}
 
 
