@@ -36,8 +36,8 @@ class UserAdmin(OneHistoryRowAdmin, SimpleHistoryAdmin, DjangoUserAdmin):
 
 @admin.register(Team)
 class TeamAdmin(OneHistoryRowAdmin, SimpleHistoryAdmin):
-    list_display = ["name", "tier", "lead", "email", "phone", "next_review_on"]
-    list_filter = ["tier"]
+    list_display = ["name", "tier", "is_tier_default", "lead", "email", "phone", "next_review_on"]
+    list_filter = ["tier", "is_tier_default"]
     list_select_related = ["lead"]
     search_fields = ["name", "email", "phone"]
     autocomplete_fields = ["lead", "review_owner"]

@@ -69,6 +69,13 @@ class User(AbstractUser):
 class Team(models.Model):
     name = models.CharField(_("name"), max_length=100, unique=True)
     tier = models.PositiveSmallIntegerField(_("tier"), choices=Tier.choices, db_index=True)
+    is_tier_default = models.BooleanField(
+        _("default team of its tier"),
+        default=False,
+        help_text=_(
+            "Receives the escalations to this tier that no escalation rule matches. One per tier."
+        ),
+    )
     lead = models.ForeignKey(
         User,
         verbose_name=_("lead"),
@@ -117,6 +124,14 @@ class Team(models.Model):
         verbose_name = _("team")
         verbose_name_plural = _("teams")
         ordering = ["tier", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tier"],
+                condition=models.Q(is_tier_default=True),
+                name="one_default_team_per_tier",
+                violation_error_message=_("This tier already has a default team."),
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.get_tier_display()})"

@@ -145,10 +145,14 @@ def load(cases: int):
         cur.execute(
             """
             INSERT INTO escalations_slatimer (case_id, kind, policy_id, budget, consumed,
-                started_at, running_since, due_at, next_level, next_fire_at, stopped_at, met)
+                started_at, running_since, due_at, next_level, next_fire_at, stopped_at, met,
+                outcome)
+            SELECT timers.*, CASE WHEN timers.met THEN 'met' WHEN NOT timers.met THEN 'missed'
+                ELSE '' END
+            FROM (
             SELECT id, 'first_response', %(policy)s, interval '30 minutes', interval '0',
                 created_at, NULL, created_at + interval '30 minutes', NULL, NULL,
-                created_at + (id %% 45) * interval '1 minute', id %% 45 < 30
+                created_at + (id %% 45) * interval '1 minute', id %% 45 < 30 AS met
             FROM escalations_case WHERE status <> 'new'
             UNION ALL
             SELECT id, 'resolution', %(policy)s, interval '8 hours', interval '0',
@@ -166,6 +170,7 @@ def load(cases: int):
                 e.requested_at, NULL, e.requested_at + interval '15 minutes', NULL, NULL,
                 e.acknowledged_at, e.acknowledged_at <= e.requested_at + interval '15 minutes'
             FROM escalations_escalation e WHERE e.acknowledged_at IS NOT NULL
+            ) AS timers
             """,
             params,
         )

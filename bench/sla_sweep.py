@@ -124,9 +124,10 @@ def load(cases: int, due: int) -> None:
         cur.execute(
             """
             INSERT INTO escalations_slatimer (case_id, kind, policy_id, budget, consumed,
-                started_at, running_since, due_at, next_level, next_fire_at)
+                started_at, running_since, due_at, next_level, next_fire_at, outcome)
             SELECT id, 'resolution', %(policy)s, interval '30 days', interval '0',
-                %(now)s, %(now)s, %(now)s + interval '30 days', 1, %(now)s + interval '15 days'
+                %(now)s, %(now)s, %(now)s + interval '30 days', 1, %(now)s + interval '15 days',
+                ''
             FROM escalations_case
             """,
             {"policy": policy.pk, "now": now},
@@ -135,10 +136,10 @@ def load(cases: int, due: int) -> None:
         cur.execute(
             """
             INSERT INTO escalations_slatimer (case_id, escalation_id, kind, policy_id, budget,
-                consumed, started_at, running_since, due_at, next_level, next_fire_at)
+                consumed, started_at, running_since, due_at, next_level, next_fire_at, outcome)
             SELECT case_id, id, 'acknowledge', %(policy)s, interval '15 minutes', interval '0',
                 %(now)s - interval '20 minutes', %(now)s - interval '20 minutes',
-                %(now)s + interval '1 day', 3, %(now)s + interval '1 day'
+                %(now)s + interval '1 day', 3, %(now)s + interval '1 day', ''
             FROM escalations_escalation
             """,
             {"policy": policy.pk, "now": now},

@@ -104,12 +104,18 @@ def load_people() -> dict[str, User]:
     return users
 
 
+# Where an escalation goes when no rule matches: the tier's default team. L3 has none on
+# purpose, so the flow page shows what a missing default looks like.
+DEFAULT_TEAMS = {"SVチーム", "ベンダー窓口"}
+
+
 def load_teams(users: dict[str, User]) -> dict[str, Team]:
     teams: dict[str, Team] = {}
     for name, tier, lead, members, email, phone, _reviewed in TEAMS:
         team = Team(
             name=name,
             tier=tier,
+            is_tier_default=name in DEFAULT_TEAMS,
             lead=users[lead],
             email=email,
             phone=phone,

@@ -79,8 +79,10 @@ class Target:
 def escalation_target(
     case: Case, reason: str, *, rules: list[EscalationRule] | None = None
 ) -> Target | None:
-    """Where escalating ``case`` for ``reason`` goes, or ``None`` when nothing is configured
-    above the case's tier. Without a matching rule, the first team of the next tier up takes it."""
+    """Where escalating ``case`` for ``reason`` goes, or ``None`` when it cannot go anywhere:
+    nothing is configured above the case's tier, or no rule matches and the next tier up has
+    no default team (:func:`next_tier_without_default` tells which). Without a matching rule,
+    the default team of the next tier up takes it, never whichever team sorts first."""
     rules = active_rules() if rules is None else rules
     rule = match_rule(
         rules,
@@ -94,7 +96,17 @@ def escalation_target(
         person = named.effective_recipient() if named is not None else None
         routed_from = named if named is not None and person != named else None
         return Target(rule.target_tier, rule.target_team, person, routed_from, rule)
-    team = Team.objects.filter(tier__gt=case.tier).order_by("tier", "name").first()
-    if team is None:
+    # the next tier up that has teams, and its default team first if it has one
+    team = Team.objects.filter(tier__gt=case.tier).order_by("tier", "-is_tier_default").first()
+    if team is None or not team.is_tier_default:
         return None
     return Target(team.tier, team, None, None, None)
+
+
+def next_tier_without_default(above_tier: int) -> int | None:
+    """The next tier up, when it has teams but no default team (an escalation no rule matches
+    then has nowhere to go); ``None`` when it has one, or when there is no tier above."""
+    team = Team.objects.filter(tier__gt=above_tier).order_by("tier", "-is_tier_default").first()
+    if team is None or team.is_tier_default:
+        return None
+    return team.tier

@@ -59,16 +59,35 @@ def _open_cases(filters: Filters) -> Report:
 def _sla_now(filters: Filters) -> Report:
     now = selectors.sla_now(filters)
     team = f"&assigned_team__id__exact={filters.team.pk}" if filters.team else ""
+    at_risk = _("At risk now (a warning has fired, no deadline passed)")
+    breached = _("Breached now (a running timer is past its deadline)")
     return Report(
         "sla_now",
         _("Open cases at risk and breached now"),
         [_("SLA"), _("Cases")],
-        [[_("At risk"), now.at_risk], [_("Breached"), now.breached]],
+        [[at_risk, now.at_risk], [breached, now.breached]],
         [
-            (_("At risk"), now.at_risk, str(now.at_risk)),
-            (_("Breached"), now.breached, str(now.breached)),
+            (at_risk, now.at_risk, str(now.at_risk)),
+            (breached, now.breached, str(now.breached)),
         ],
-        links=[(_("At risk"), f"sla=at_risk{team}"), (_("Breached"), f"sla=breached{team}")],
+        links=[(at_risk, f"sla=at_risk{team}"), (breached, f"sla=breached{team}")],
+    )
+
+
+def _sla_breached_in_period(filters: Filters) -> Report:
+    found = selectors.sla_breached_in_period(filters)
+    team = f"&assigned_team__id__exact={filters.team.pk}" if filters.team else ""
+    dates = f"sla_breached_from={filters.start:%Y-%m-%d}&sla_breached_to={filters.end:%Y-%m-%d}"
+    cases = _("Cases with an SLA breach recorded in the period")
+    breaches = _("SLA breaches recorded in the period (each notified once)")
+    return Report(
+        "sla_breached_in_period",
+        _("SLA breached in the period (%(start)s – %(end)s)")
+        % {"start": filters.start.isoformat(), "end": filters.end.isoformat()},
+        [_("SLA"), _("Count")],
+        [[cases, found.cases], [breaches, found.breaches]],
+        [(cases, found.cases, str(found.cases)), (breaches, found.breaches, str(found.breaches))],
+        links=[(cases, f"{dates}{team}")],
     )
 
 
@@ -80,10 +99,10 @@ def _compliance(filters: Filters, by: str, figures) -> Report:
         [
             _("Priority") if by == "priority" else _("Tier"),
             _("Met (7 days)"),
-            _("Stopped (7 days)"),
+            _("Met or missed (7 days)"),
             _("Compliance (7 days)"),
             _("Met (30 days)"),
-            _("Stopped (30 days)"),
+            _("Met or missed (30 days)"),
             _("Compliance (30 days)"),
         ],
         [
@@ -232,6 +251,7 @@ def build(filters: Filters, *, person_figures: bool, only: str | None = None) ->
         ("solved_at_l1", lambda: [_knowledge(filters, rows)]),
         ("open_cases", lambda: [_open_cases(filters)]),
         ("sla_now", lambda: [_sla_now(filters)]),
+        ("sla_breached_in_period", lambda: [_sla_breached_in_period(filters)]),
         ("sla_compliance", lambda: _both_compliance(filters, rows)),
         ("durations", lambda: [_durations(filters, rows)]),
     ]
@@ -263,6 +283,7 @@ def keys(*, person_figures: bool) -> list[str]:
         "solved_at_l1",
         "open_cases",
         "sla_now",
+        "sla_breached_in_period",
         "sla_compliance_priority",
         "sla_compliance_tier",
         "durations",

@@ -22,8 +22,14 @@ from escalations.admin.sla import sla_badge
 from escalations.hold import selectors as hold_selectors
 from escalations.models import Case, CaseStatus, Escalation, Reason
 from escalations.policy import user_team_ids
-from escalations.selectors import active_rules, cases_visible_to, escalation_target
+from escalations.selectors import (
+    active_rules,
+    cases_visible_to,
+    escalation_target,
+    next_tier_without_default,
+)
 from escalations.sla import selectors as sla_selectors
+from escalations.sla.filters import SLABreachedInPeriodFilter
 from escalations.timeline import case_timeline
 from kit.admin import ReadOnlyAdminMixin, TransitionAdminMixin, add_form_errors
 
@@ -66,7 +72,10 @@ class SLAFilter(admin.SimpleListFilter):
     parameter_name = "sla"
 
     def lookups(self, request, model_admin):
-        return [("at_risk", _("At risk")), ("breached", _("Breached"))]
+        return [
+            ("at_risk", _("At risk now (a warning has fired, no deadline passed)")),
+            ("breached", _("Breached now (a running timer is past its deadline)")),
+        ]
 
     def queryset(self, request, queryset):
         if self.value() == "at_risk":
@@ -149,6 +158,7 @@ class CaseAdmin(TransitionAdminMixin, VisibleHistoryAdmin):
         EscalatedToMyTeamFilter,
         hold_admin.WaitingForMeFilter,
         SLAFilter,
+        SLABreachedInPeriodFilter,
         "status",
         "tier",
         "priority",
@@ -329,9 +339,14 @@ class CaseAdmin(TransitionAdminMixin, VisibleHistoryAdmin):
         """Where each reason would send this case now, with the rule's guidance."""
         rules = active_rules()
         routes = []
+        no_default_tier = None  # looked up once, only if a reason leads nowhere
         for reason in Reason:
             target = escalation_target(case, reason.value, rules=rules)
-            routes.append({"reason": reason, "target": target})
+            if target is None and no_default_tier is None:
+                no_default_tier = next_tier_without_default(case.tier) or 0
+            routes.append(
+                {"reason": reason, "target": target, "no_default_tier": no_default_tier or None}
+            )
         return routes
 
     def note_view(self, request: HttpRequest, pk: int) -> HttpResponse:

@@ -26,6 +26,7 @@ from . import wording
 @dataclass
 class Gap:
     kind: str  # "nobody_present" | "no_lead" | "rule_review_due" | "team_review_due" | "no_rule"
+    # | "no_default_team"
     message: str
     anchor: str  # the id of the element on the page the gap is about
 
@@ -60,6 +61,11 @@ class TierView:
     tier: int
     label: str
     teams: list[TeamView]
+    default_team: Team | None  # takes the escalations to this tier that no rule matches
+
+    @property
+    def anchor(self) -> str:
+        return f"tier-{self.tier}"
 
 
 @dataclass
@@ -79,7 +85,8 @@ class Route:
     """Where an L1 escalation of the selected category goes, for one priority and reason."""
 
     rule: RuleView | None
-    fallback_team: Team | None  # no rule: the first team of the next tier up (as the service)
+    # no rule: the default team of the next tier up (as the service); None: the case stays
+    fallback_team: Team | None
 
 
 @dataclass
@@ -245,8 +252,7 @@ def _policies(category: Category | None) -> list[PolicyView]:
 def _routes(category: Category, rules: list[RuleView], teams: list[Team]) -> list:
     """For an L1 operator with a case of ``category``: where each priority and reason goes."""
     by_rule = {view.rule.pk: view for view in rules}
-    above_l1 = sorted((t for t in teams if t.tier > Tier.L1), key=lambda t: (t.tier, t.name))
-    fallback = above_l1[0] if above_l1 else None
+    fallback = _default_team_above(Tier.L1, teams)
     table = []
     for priority in Priority:
         row = []
@@ -261,6 +267,36 @@ def _routes(category: Category, rules: list[RuleView], teams: list[Team]) -> lis
             row.append(Route(by_rule[rule.pk], None) if rule is not None else Route(None, fallback))
         table.append((priority.label, row))
     return table
+
+
+def _default_team_above(tier: int, teams: list[Team]) -> Team | None:
+    """Where an escalation from ``tier`` that no rule matches goes: the default team of the
+    next tier up that has teams (``escalation_target``'s rule), or ``None``."""
+    above = [t for t in teams if t.tier > tier]
+    if not above:
+        return None
+    next_tier = min(t.tier for t in above)
+    return next((t for t in above if t.tier == next_tier and t.is_tier_default), None)
+
+
+def _default_team_gaps(teams: list[Team]) -> list[Gap]:
+    """Every tier above L1 that has teams but no default team: an escalation to it that no rule
+    matches has nowhere to go and stays where it is."""
+    tiers = sorted({t.tier for t in teams if t.tier > Tier.L1})
+    defaults = {t.tier for t in teams if t.is_tier_default}
+    return [
+        Gap(
+            "no_default_team",
+            _(
+                "Tier L%(tier)s has no default team: an escalation to it that no rule matches "
+                "stays in its current queue (its team lead is told)."
+            )
+            % {"tier": tier},
+            f"tier-{tier}",
+        )
+        for tier in tiers
+        if tier not in defaults
+    ]
 
 
 def flow_page(
@@ -306,6 +342,7 @@ def flow_page(
     ]
     gaps = [
         *category_gaps,
+        *_default_team_gaps(teams),
         *(gap for view in team_views.values() for gap in view.gaps),
         *(gap for view in rule_views for gap in view.gaps),
     ]
@@ -322,7 +359,8 @@ def flow_page(
             team_views[t.pk] for t in teams if t.tier == tier and (team is None or t.pk == team.pk)
         ]
         if views:
-            tiers.append(TierView(tier.value, tier.label, views))
+            default = next((t for t in teams if t.tier == tier and t.is_tier_default), None)
+            tiers.append(TierView(tier.value, tier.label, views, default))
 
     return FlowPage(
         generated_at=now,

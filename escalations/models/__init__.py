@@ -24,6 +24,7 @@ from escalations.models.sla import (
     SLAPriorityTarget,
     SLATimer,
     TimerKind,
+    TimerOutcome,
     Weekday,
     validate_time_zone,
 )
@@ -57,6 +58,7 @@ __all__ = [
     "SLAPriorityTarget",
     "SLATimer",
     "TimerKind",
+    "TimerOutcome",
     "Weekday",
     "validate_time_zone",
 ]

@@ -239,6 +239,16 @@ class Level(models.IntegerChoices):
     BREACH = 3, _("Breach")
 
 
+class TimerOutcome(models.TextChoices):
+    """How a stopped timer ended. A hop handed on to another tier (escalated further, by a
+    person or by the sweep) before its deadline neither met nor missed its target: superseded.
+    Compliance counts met / (met + missed); superseded timers are in neither."""
+
+    MET = "met", _("Met")
+    MISSED = "missed", _("Missed")
+    SUPERSEDED = "superseded", _("Superseded (handed on before the deadline)")
+
+
 class SLATimer(models.Model):
     """One running SLA target of a case or of an escalation hop.
 
@@ -285,12 +295,32 @@ class SLATimer(models.Model):
     )
     next_fire_at = models.DateTimeField(_("next check at"), null=True, blank=True)
     stopped_at = models.DateTimeField(_("stopped at"), null=True, blank=True)
+    outcome = models.CharField(
+        _("outcome"),
+        max_length=12,
+        choices=TimerOutcome.choices,
+        blank=True,
+        help_text=_("Empty while running or paused."),
+    )
+    # ``outcome`` as compliance counts it: True met, False missed; empty while running and for
+    # a superseded timer (neither met nor missed). Written together with ``outcome``.
     met = models.BooleanField(_("met"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("SLA timer")
         verbose_name_plural = _("SLA timers")
         ordering = ["due_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(outcome="", met__isnull=True)
+                    | models.Q(outcome=TimerOutcome.MET, met=True)
+                    | models.Q(outcome=TimerOutcome.MISSED, met=False)
+                    | models.Q(outcome=TimerOutcome.SUPERSEDED, met__isnull=True)
+                ),
+                name="sla_timer_outcome_matches_met",
+            )
+        ]
         indexes = [
             models.Index(
                 fields=["next_fire_at"],
@@ -328,7 +358,15 @@ class SLAEvent(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["timer", "level"], name="sla_event_once_per_level")
         ]
-        indexes = [models.Index(fields=["case", "fired_at"], name="sla_event_case_time_idx")]
+        indexes = [
+            models.Index(fields=["case", "fired_at"], name="sla_event_case_time_idx"),
+            # "breached in the period": the breaches fired in a date range
+            models.Index(
+                fields=["fired_at"],
+                name="sla_event_breach_time_idx",
+                condition=models.Q(level=3),  # Level.BREACH
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_level_display()} ({self.timer})"

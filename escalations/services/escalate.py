@@ -15,7 +15,12 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from escalations import policy
 from escalations.models import Case, CaseStatus, Escalation, EscalationOutcome, NoteKind, Reason
-from escalations.selectors import Target, active_rules, escalation_target
+from escalations.selectors import (
+    Target,
+    active_rules,
+    escalation_target,
+    next_tier_without_default,
+)
 from escalations.services._base import (
     CASES,
     Handoff,
@@ -104,10 +109,7 @@ def escalate_cases(
             name = _escalate_or_further(case, actor, request.expected_status)
             target = request.target or targets.find(case, request.reason)
             if target is None:
-                raise ValidationError(
-                    _("There is no team above tier L%(tier)s to escalate to. Ask an administrator.")
-                    % {"tier": case.tier}
-                )
+                raise _nowhere_to_go(case, targets.tier_without_default(case.tier))
             from_tier = case.tier
             CASES.apply(
                 case,
@@ -149,12 +151,34 @@ def _escalate_or_further(case: Case, actor: User, expected_status: str | None) -
     return "escalate_further"
 
 
+def _nowhere_to_go(case: Case, tier: int | None) -> ValidationError:
+    """Why ``case`` cannot be escalated: no tier above, or (code ``no_default_team``) no rule
+    matches and the next tier, ``tier``, has no default team. Either way the case stays where
+    it is."""
+    if tier is not None:
+        return ValidationError(
+            _(
+                "No escalation rule matches and tier L%(tier)s has no default team: the case "
+                "stays in its current queue. Ask an administrator to add a rule or to "
+                "designate a default team for L%(tier)s."
+            )
+            % {"tier": tier},
+            code="no_default_team",
+        )
+    return ValidationError(
+        _("There is no team above tier L%(tier)s to escalate to. Ask an administrator.")
+        % {"tier": case.tier},
+        code="no_tier_above",
+    )
+
+
 class _TargetFinder:
     """``escalation_target`` with the rules loaded once and each situation looked up once."""
 
     def __init__(self) -> None:
         self._rules: list | None = None
         self._found: dict[tuple, Target | None] = {}
+        self._without_default: dict[int, int | None] = {}
 
     def find(self, case: Case, reason: str) -> Target | None:
         key = (case.category_id, case.priority, reason, case.tier)
@@ -163,6 +187,12 @@ class _TargetFinder:
                 self._rules = active_rules()
             self._found[key] = escalation_target(case, reason, rules=self._rules)
         return self._found[key]
+
+    def tier_without_default(self, above_tier: int) -> int | None:
+        """``next_tier_without_default``, looked up once per tier."""
+        if above_tier not in self._without_default:
+            self._without_default[above_tier] = next_tier_without_default(above_tier)
+        return self._without_default[above_tier]
 
 
 def _write_escalations(

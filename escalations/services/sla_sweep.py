@@ -325,13 +325,15 @@ class _Batch:
                         history_reason=reasons[timer.pk],
                     )
                 )
-        escalated = {}
+        escalated, stays = {}, set()
         if requests:
             outcomes = escalate_cases(
                 requests, actor=self.ctx.system, is_automatic=True, locked=True
             )
             for timer, outcome in zip(asked, outcomes, strict=True):
-                if isinstance(outcome, ValidationError):  # no team above: managers notified
+                if isinstance(outcome, ValidationError):  # nowhere to go: see the action below
+                    if getattr(outcome, "code", None) == "no_default_team":
+                        stays.add(timer.pk)
                     continue
                 if isinstance(outcome, Exception):  # we hold the locks: this cannot happen
                     raise outcome
@@ -348,6 +350,13 @@ class _Batch:
                     "team": new_hop.to_team.name,
                     "n": new_hop.number,
                 }
+            elif timer.pk in stays:
+                # no rule and no default team above: the case stays in the queue of the team
+                # it is with, whose lead (and the managers) hear of it below
+                action = _(
+                    "No escalation rule matches and the next tier has no default team: the "
+                    "case stays with %(team)s."
+                ) % {"team": timer.escalation.to_team.name}
             else:
                 action = _("Nothing above to escalate to: managers notified.")
             reason = reasons[timer.pk]

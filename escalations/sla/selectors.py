@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from django.db.models import Exists, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
-from escalations.models import BusinessCalendar, Level, SLATimer
+from escalations.models import BusinessCalendar, Level, SLAEvent, SLATimer
 from escalations.sla.calendar import business_time_between
 from escalations.sla.schedules import ScheduleCache
 
@@ -41,7 +41,30 @@ def at_risk(cases: QuerySet, *, now: dt.datetime) -> QuerySet:
 
 
 def breached(cases: QuerySet, *, now: dt.datetime) -> QuerySet:
+    """Breached now: a running timer of the case is past its deadline. A breach that escalated
+    the case (its timers stopped, the next hop's run) no longer counts here: see
+    :func:`breached_between`."""
     return with_sla(cases).filter(sla_due__lte=now)
+
+
+def breaches_between(
+    since: dt.datetime | None = None, until: dt.datetime | None = None
+) -> QuerySet[SLAEvent]:
+    """The SLA breaches recorded (and notified) from ``since`` until before ``until``: one
+    ``SLAEvent`` per breached timer, whatever happened to the case afterwards."""
+    events = SLAEvent.objects.filter(level=Level.BREACH)
+    if since is not None:
+        events = events.filter(fired_at__gte=since)
+    if until is not None:
+        events = events.filter(fired_at__lt=until)
+    return events
+
+
+def breached_between(
+    cases: QuerySet, *, since: dt.datetime | None = None, until: dt.datetime | None = None
+) -> QuerySet:
+    """Breached in the period: the cases with at least one SLA breach recorded in it."""
+    return cases.filter(Exists(breaches_between(since, until).filter(case=OuterRef("pk"))))
 
 
 @dataclass(frozen=True)

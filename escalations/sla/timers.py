@@ -18,6 +18,7 @@ from escalations.models import (
     SLAPriorityTarget,
     SLATimer,
     TimerKind,
+    TimerOutcome,
 )
 from escalations.sla.calendar import Schedule, add_business_time, business_time_between
 from escalations.sla.schedules import ScheduleCache
@@ -189,24 +190,41 @@ def stop_timers(
 
 
 def stop_hop_timers(hop_ids: Sequence[int], *, now: dt.datetime | None = None) -> int:
-    """Stop the running timers of these escalation hops (they were escalated further)."""
-    return _stop(SLATimer.objects.filter(escalation__in=hop_ids), now=now or timezone.now())
-
-
-def _stop(timers: QuerySet[SLATimer], *, now: dt.datetime) -> int:
-    """A timer stopped before its deadline was met; a paused one, if it had not used up its
-    budget (its ``due_at`` is the deadline from before the pause). One UPDATE per outcome;
-    SLATimer keeps no history. Nothing is left to fire: no next rung, no next check."""
-    running = timers.filter(stopped_at__isnull=True)
-    in_time = (
-        Q(running_since__isnull=False, due_at__gte=now)
-        | Q(running_since__isnull=True, consumed__lte=F("budget"))
-        | Q(due_at__isnull=True)
+    """Stop the running timers of these escalation hops: they were escalated further, so what
+    they waited for (an acknowledgement, an answer) will never come from this hop. A timer
+    still within its deadline is superseded (neither met nor missed); one past it, missed."""
+    return _stop(
+        SLATimer.objects.filter(escalation__in=hop_ids),
+        now=now or timezone.now(),
+        in_time_is=TimerOutcome.SUPERSEDED,
     )
+
+
+def _stop(
+    timers: QuerySet[SLATimer], *, now: dt.datetime, in_time_is: str = TimerOutcome.MET
+) -> int:
+    """Stop running timers: one stopped within its deadline has ``in_time_is`` (met, when what
+    it waited for happened; superseded, when its hop was handed on); a paused one is within it
+    if it had not used up its budget (its ``due_at`` is the deadline from before the pause).
+    Past the deadline: missed. A timer handed on at its very deadline is missed too: the sweep
+    records the breach once the deadline is reached, and a breach is never superseded. One
+    UPDATE per outcome; SLATimer keeps no history. Nothing is left to fire: no next rung, no
+    next check."""
+    running = timers.filter(stopped_at__isnull=True)
+    if in_time_is == TimerOutcome.MET:
+        in_time = Q(running_since__isnull=False, due_at__gte=now) | Q(
+            running_since__isnull=True, consumed__lte=F("budget")
+        )
+    else:
+        in_time = Q(running_since__isnull=False, due_at__gt=now) | Q(
+            running_since__isnull=True, consumed__lt=F("budget")
+        )
+    in_time |= Q(due_at__isnull=True)
     stopped = {"stopped_at": now, "next_fire_at": None, "next_level": None, "running_since": None}
-    met = running.filter(in_time).update(met=True, **stopped)
-    missed = running.update(met=False, **stopped)
-    return met + missed
+    met = True if in_time_is == TimerOutcome.MET else None
+    on_time = running.filter(in_time).update(outcome=in_time_is, met=met, **stopped)
+    missed = running.update(outcome=TimerOutcome.MISSED, met=False, **stopped)
+    return on_time + missed
 
 
 def pause_resolution(case: Case, *, now: dt.datetime | None = None) -> None:

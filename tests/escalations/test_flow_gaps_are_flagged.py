@@ -23,9 +23,13 @@ def kinds(page) -> set[tuple[str, str]]:
 
 @pytest.fixture
 def staffed(org, other_l1_team, operator, outsider, specialist):
-    """The conftest organisation with a lead in every team: no gap to start from."""
+    """The conftest organisation with a lead in every team and a default team in L2 and L3:
+    no gap to start from."""
     for team, lead in ((org["l1"], operator), (org["l3"], specialist), (other_l1_team, outsider)):
         team.lead = lead
+        team.save()
+    for team in (org["l2"], org["l3"]):
+        team.is_tier_default = True
         team.save()
     return org
 
@@ -55,7 +59,7 @@ def test_a_rule_to_a_team_with_nobody_present_is_flagged(staffed, supervisor):
 
 @time_machine.travel(dt.datetime(2026, 11, 23, 12, tzinfo=dt.UTC), tick=False)
 def test_a_team_without_a_lead_is_flagged(staffed):
-    team = TeamFactory(name="ベンダー窓口", tier=Tier.L4)
+    team = TeamFactory(name="ベンダー窓口", tier=Tier.L4, is_tier_default=True)
     assert kinds(flow_page()) == {("no_lead", f"team-{team.pk}")}
 
 

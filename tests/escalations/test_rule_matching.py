@@ -11,7 +11,7 @@ from escalations import services
 from escalations.models import CaseStatus, Escalation, EscalationRule, Reason
 from escalations.priority import Priority
 from escalations.selectors import active_rules, escalation_target, match_rule
-from tests.factories import HANDOFF, EscalationRuleFactory, TeamFactory
+from tests.factories import HANDOFF, EscalationRuleFactory
 
 BILLING, CONTRACT = 1, 2
 
@@ -166,26 +166,6 @@ def test_a_specific_rule_sends_a_case_past_the_next_tier(case, operator, org, bi
     case.refresh_from_db()
     assert (hop.from_tier, hop.to_tier, hop.to_team) == (Tier.L1, Tier.L3, org["l3"])
     assert (case.tier, case.assigned_team) == (Tier.L3, org["l3"])
-
-
-def test_without_a_matching_rule_the_first_team_of_the_next_tier_takes_it(case, operator, org):
-    for each in EscalationRule.objects.all():
-        each.is_active = False
-        each.save()
-    TeamFactory(name="ZZ desk", tier=Tier.L2)
-    TeamFactory(name="AA desk", tier=Tier.L3)
-    first_l2 = TeamFactory(name="AA desk L2", tier=Tier.L2)
-
-    target = escalation_target(case, "knowledge_gap")
-
-    assert (target.tier, target.team, target.person, target.rule) == (
-        Tier.L2,
-        first_l2,
-        None,
-        None,
-    )
-    hop = services.case_escalate(case=case, actor=operator, reason="other", handoff=HANDOFF)
-    assert (hop.to_team, hop.rule) == (first_l2, None)
 
 
 def test_there_is_no_target_when_no_team_is_above(case, operator, supervisor, org):

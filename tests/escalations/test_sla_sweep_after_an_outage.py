@@ -26,7 +26,7 @@ MIN = dt.timedelta(minutes=1)
 def vendor_team(org):
     """An L4 team, so that a second escalation would have somewhere to go."""
     vendor = UserFactory(username="vendor", display_name="外部ベンダー", role="specialist")
-    return TeamFactory(name="ベンダー", tier=Tier.L4, members=[vendor])
+    return TeamFactory(name="ベンダー", tier=Tier.L4, is_tier_default=True, members=[vendor])
 
 
 @pytest.fixture

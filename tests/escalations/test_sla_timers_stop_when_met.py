@@ -10,7 +10,7 @@ import pytest
 import time_machine
 
 from escalations import services
-from escalations.models import Level, SLATimer, TimerKind
+from escalations.models import Level, SLATimer, TimerKind, TimerOutcome
 from tests.factories import HANDOFF, make_case, make_sla_policy
 
 JST = ZoneInfo("Asia/Tokyo")
@@ -52,13 +52,17 @@ def get(case, kind, escalation=None) -> SLATimer:
     return SLATimer.objects.get(case=case, kind=kind, escalation=escalation)
 
 
-def assert_stopped(timer: SLATimer, *, at_: dt.datetime, met: bool) -> None:
-    assert (timer.stopped_at, timer.met) == (at_, met)
+OUTCOMES = {True: TimerOutcome.MET, False: TimerOutcome.MISSED, None: TimerOutcome.SUPERSEDED}
+
+
+def assert_stopped(timer: SLATimer, *, at_: dt.datetime, met: bool | None) -> None:
+    """``met``: True met, False missed, None superseded (handed on before the deadline)."""
+    assert (timer.stopped_at, timer.met, timer.outcome) == (at_, met, OUTCOMES[met])
     assert timer.next_fire_at is None and timer.running_since is None
 
 
 def assert_running(timer: SLATimer) -> None:
-    assert timer.stopped_at is None and timer.met is None
+    assert timer.stopped_at is None and timer.met is None and timer.outcome == ""
     assert timer.running_since is not None and timer.next_fire_at is not None
 
 
@@ -114,7 +118,8 @@ def test_escalating_further_stops_the_previous_hop_and_starts_the_next(
     )
 
     assert_stopped(get(opened, TimerKind.ACKNOWLEDGE, escalated), at_=at(12), met=True)
-    assert_stopped(get(opened, TimerKind.ANSWER, escalated), at_=at(40), met=True)
+    # handed on to L3 with 30 min of the hour left: not answered, so not met; not missed either
+    assert_stopped(get(opened, TimerKind.ANSWER, escalated), at_=at(40), met=None)
     assert second.to_tier == 3
     ack = get(opened, TimerKind.ACKNOWLEDGE, second)
     answer = get(opened, TimerKind.ANSWER, second)

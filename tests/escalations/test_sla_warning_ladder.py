@@ -157,7 +157,7 @@ def vendor(org):
     vendor = UserFactory(
         username="vendor", display_name="外部ベンダー", role="specialist", email="v@example.jp"
     )
-    TeamFactory(name="ベンダー", tier=Tier.L4, members=[vendor])
+    TeamFactory(name="ベンダー", tier=Tier.L4, is_tier_default=True, members=[vendor])
     return vendor
 
 

@@ -78,7 +78,7 @@ def vendor(db):
 
 @pytest.fixture
 def l4_team(vendor):
-    team = TeamFactory(name="ベンダー窓口", tier=Tier.L4, members=[vendor])
+    team = TeamFactory(name="ベンダー窓口", tier=Tier.L4, is_tier_default=True, members=[vendor])
     EscalationRuleFactory(target_team=team)
     return team
 

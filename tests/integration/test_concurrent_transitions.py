@@ -24,7 +24,7 @@ def second_supervisor(org):
 @pytest.fixture
 def l4_team(org):
     vendor = UserFactory(username="vendor", display_name="保守ベンダー", role="specialist")
-    team = TeamFactory(name="ベンダー窓口", tier=Tier.L4, members=[vendor])
+    team = TeamFactory(name="ベンダー窓口", tier=Tier.L4, is_tier_default=True, members=[vendor])
     EscalationRuleFactory(target_team=team)
     return team
 

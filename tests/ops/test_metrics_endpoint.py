@@ -7,9 +7,9 @@ import datetime as dt
 import pytest
 import time_machine
 from django.utils import timezone
-from escalations.sla.sweep import sla_sweep
 
 from escalations import services
+from escalations.services.sla_sweep import sla_sweep
 from ops.outbox import NotificationStatus
 from tests.factories import HANDOFF, CustomerFactory, make_case, make_sla_policy
 from tests.ops.helpers import notification

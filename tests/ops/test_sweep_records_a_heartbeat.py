@@ -4,8 +4,8 @@ import datetime as dt
 
 import pytest
 from django.utils import timezone
-from escalations.sla.sweep import sla_sweep
 
+from escalations.services.sla_sweep import sla_sweep
 from ops.models import SweepHeartbeat
 from ops.status import clock_status
 

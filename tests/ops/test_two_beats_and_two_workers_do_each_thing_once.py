@@ -15,19 +15,23 @@ from django.contrib.auth.models import Group, Permission
 from django.db import connection
 from django.db.models import Count
 from django.utils import timezone
-from escalations.sla.models import (
+
+from accounts.models import Team, Tier, User
+from accounts.roles import sync_roles
+from config.celery import app as celery_app
+from escalations.models import (
     BusinessCalendar,
+    Case,
+    Category,
+    Customer,
+    Escalation,
+    EscalationRule,
     Level,
     SLAEvent,
     SLAHopTarget,
     SLAPolicy,
     SLATimer,
 )
-
-from accounts.models import Team, Tier, User
-from accounts.roles import sync_roles
-from config.celery import app as celery_app
-from escalations.models import Case, Category, Customer, Escalation, EscalationRule
 from ops.outbox import Notification
 from reports.models import ReviewReminder
 from tests.integration.celery_procs import wait_for
