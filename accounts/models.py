@@ -36,6 +36,15 @@ class User(AbstractUser):
         help_text=_("Receives what is sent to this person while they are absent."),
     )
 
+    is_service_account = models.BooleanField(
+        _("service account"),
+        default=False,
+        help_text=_(
+            "An integration's account (CTI, CRM, ...): administrators may issue API tokens for "
+            "it when they hold all of its permissions. Only a superuser sets this flag."
+        ),
+    )
+
     history = HistoricalRecords(
         excluded_fields=["password", "last_login"],
         m2m_fields=["groups"],  # the roles

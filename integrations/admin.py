@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
+from accounts.services import user_may_hold_token_of
 from escalations import notifications
 from integrations.models import ApiToken, EventType, WebhookDelivery, WebhookSubscription
 from integrations.tokens import token_create, token_revoke
@@ -24,6 +25,19 @@ class ApiTokenForm(forms.ModelForm):
     class Meta:
         model = ApiToken
         fields = ["user", "name", "expires_at"]
+
+    actor = None  # set by the admin for the request
+
+    def clean_user(self):
+        user = self.cleaned_data["user"]
+        if self.actor is not None and not user_may_hold_token_of(actor=self.actor, user=user):
+            raise forms.ValidationError(
+                _(
+                    "A token acts as its account: issue one only for yourself or for a service "
+                    "account whose permissions you all hold."
+                )
+            )
+        return user
 
 
 @admin.register(ApiToken)
@@ -45,6 +59,10 @@ class ApiTokenAdmin(SimpleHistoryAdmin):
         if obj is None:
             return ["user", "name", "expires_at"]
         return self.get_readonly_fields(request, obj)
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        return type(form.__name__, (form,), {"actor": request.user})
 
     @admin.display(boolean=True, description=gettext_lazy("usable"))
     def usable(self, token: ApiToken) -> bool:
