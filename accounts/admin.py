@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from accounts.models import Team, User
+from accounts.secret_admin import WriteOnlySecretAdmin, WriteOnlySecretForm
 from accounts.services import user_check_change, user_may_edit
 from audit.history import OneHistoryRowAdmin
 
@@ -102,8 +103,17 @@ class UserAdmin(OneHistoryRowAdmin, SimpleHistoryAdmin, DjangoUserAdmin):
         return type(form.__name__, (GrantCheckedUserForm, form), {"actor": request.user})
 
 
+class TeamForm(WriteOnlySecretForm):
+    secret_field = "webhook_secret"
+
+    class Meta:
+        model = Team
+        exclude = ["webhook_secret"]
+
+
 @admin.register(Team)
-class TeamAdmin(OneHistoryRowAdmin, SimpleHistoryAdmin):
+class TeamAdmin(WriteOnlySecretAdmin, OneHistoryRowAdmin, SimpleHistoryAdmin):
+    form = TeamForm
     list_display = ["name", "tier", "lead", "email", "phone", "next_review_on"]
     list_filter = ["tier"]
     list_select_related = ["lead"]

@@ -3,6 +3,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from accounts.secrets import new_webhook_secret
+
 
 class Tier(models.IntegerChoices):
     L1 = 1, _("L1 operators")
@@ -94,7 +96,7 @@ class Team(models.Model):
     webhook_secret = models.CharField(
         _("webhook secret"),
         max_length=100,
-        blank=True,
+        default=new_webhook_secret,
         help_text=_("Shared secret for the HMAC-SHA256 signature of webhook notifications."),
     )
     phone = models.CharField(

@@ -224,9 +224,21 @@ def _send(row: Notification) -> None:
             raise urllib.error.HTTPError(row.address, response.status, "not 2xx", None, None)
 
 
+class NoSigningSecret(Exception):
+    """No team or subscription holds a secret for this URL any more: nothing is sent unsigned
+    or signed with a shared default."""
+
+
 def _webhook_secret(url: str) -> str:
-    team = Team.objects.filter(webhook_url=url).exclude(webhook_secret="").first()
-    return team.webhook_secret if team else settings.WEBHOOK_DEFAULT_SECRET
+    secret = (
+        Team.objects.filter(webhook_url=url)
+        .exclude(webhook_secret="")
+        .values_list("webhook_secret", flat=True)
+        .first()
+    )
+    if secret is None:
+        raise NoSigningSecret("no team or subscription has a signing secret for this address")
+    return secret
 
 
 def deliver(pk: int, *, now: dt.datetime | None = None) -> str:

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
+from accounts.secret_admin import WriteOnlySecretAdmin, WriteOnlySecretForm
 from accounts.services import user_may_hold_token_of
 from escalations import notifications
 from integrations.models import ApiToken, EventType, WebhookDelivery, WebhookSubscription
@@ -94,7 +95,7 @@ class ApiTokenAdmin(SimpleHistoryAdmin):
         self.message_user(request, _("Tokens revoked."), messages.SUCCESS)
 
 
-class WebhookSubscriptionForm(forms.ModelForm):
+class WebhookSubscriptionForm(WriteOnlySecretForm):
     url = forms.URLField(label=gettext_lazy("URL"), max_length=500, assume_scheme="https")
     event_types = forms.MultipleChoiceField(
         label=gettext_lazy("events"),
@@ -104,12 +105,11 @@ class WebhookSubscriptionForm(forms.ModelForm):
 
     class Meta:
         model = WebhookSubscription
-        fields = ["name", "url", "secret", "event_types", "is_active"]
-        widgets = {"secret": forms.PasswordInput(render_value=True)}
+        fields = ["name", "url", "event_types", "is_active"]
 
 
 @admin.register(WebhookSubscription)
-class WebhookSubscriptionAdmin(SimpleHistoryAdmin):
+class WebhookSubscriptionAdmin(WriteOnlySecretAdmin, SimpleHistoryAdmin):
     form = WebhookSubscriptionForm
     list_display = ["name", "url", "events", "is_active", "created_at"]
     list_filter = ["is_active"]
