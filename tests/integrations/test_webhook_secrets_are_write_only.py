@@ -59,7 +59,10 @@ def test_no_page_shows_a_team_secret(client, team, administrator, operator, mana
 
     for user in (administrator, operator, manager):
         client.force_login(user)
-        for url in [*history_pages("accounts_team", team), reverse("admin:audit_auditlog_changelist")]:
+        for url in [
+            *history_pages("accounts_team", team),
+            reverse("admin:audit_auditlog_changelist"),
+        ]:
             response = client.get(url)
             assert response.status_code in (200, 403), url
             assert SECRET not in response.content.decode(), (user, url)
