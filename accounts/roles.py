@@ -189,3 +189,7 @@ for _role in ("manager", "administrator"):
 DASHBOARD = ["reports.view_dashboard", "reports.view_review", "reports.add_review"]
 ROLES["manager"] = sorted(set(ROLES["manager"]) | set(DASHBOARD) | {"reports.view_person_figures"})
 ROLES["supervisor"] = sorted(set(ROLES["supervisor"]) | {"reports.view_dashboard"})
+
+# Login throttling (django-axes): administrators see locked logins and unlock them (delete).
+LOGIN_LOCKS = ["axes.view_accessattempt", "axes.delete_accessattempt", "axes.view_accesslog"]
+ROLES["administrator"] = sorted(set(ROLES["administrator"]) | set(LOGIN_LOCKS))

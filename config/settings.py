@@ -3,6 +3,7 @@
 Nothing outside ``config/`` reads ``os.environ``.
 """
 
+import datetime as dt
 from pathlib import Path
 
 import dj_database_url
@@ -224,3 +225,20 @@ CELERY_BEAT_SCHEDULE["reports-daily-rollup"] = {
         minute=int(env_str("REPORTS_ROLLUP_MINUTE", "30")),
     ),
 }
+
+# Login throttling (django-axes): after LOGIN_FAILURE_LIMIT failed logins for one account, or
+# from one address, that account or address is locked for LOGIN_LOCKOUT_MINUTES; an
+# administrator unlocks it earlier by deleting its row under "Axes > Access attempts". Failed
+# API tokens are counted per address in the cache (integrations.authentication).
+INSTALLED_APPS.append("axes")
+MIDDLEWARE.append("axes.middleware.AxesMiddleware")
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # refuses a locked account or address first
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(env_str("LOGIN_FAILURE_LIMIT", "10"))
+LOGIN_LOCKOUT_MINUTES = int(env_str("LOGIN_LOCKOUT_MINUTES", "15"))
+AXES_COOLOFF_TIME = dt.timedelta(minutes=LOGIN_LOCKOUT_MINUTES)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # each on its own
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
+AXES_RESET_ON_SUCCESS = False  # a login of one's own account must not clear an address's count
