@@ -1,4 +1,6 @@
+from django.conf import settings
 from django.contrib import admin
+from django.contrib.auth.decorators import login_required
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView
@@ -14,5 +16,15 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include(("escalations.api.urls", "api"), namespace="api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path(
+        "api/docs/",
+        SpectacularSwaggerView.as_view(url_name="api-schema")
+        if settings.API_DOCS_PUBLIC
+        else login_required(SpectacularSwaggerView.as_view(url_name="api-schema")),
+        name="api-docs",
+    ),
 ]
+
+handler400 = "integrations.exceptions.bad_request"
+handler404 = "integrations.exceptions.page_not_found"
+handler500 = "integrations.exceptions.server_error"

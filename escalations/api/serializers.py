@@ -22,6 +22,7 @@ from escalations.models import (
     Reason,
 )
 from escalations.priority import Impact, Urgency
+from integrations.fields import BoundedDateTimeField
 
 MAX_ID = 2**63 - 1  # ids are 64-bit: larger numbers are refused as input, never sent to SQL
 
@@ -197,9 +198,9 @@ class CaseFilterSerializer(serializers.Serializer):
         help_text="owner: cases I own; handler: cases I handle.",
     )
     customer_external_id = serializers.CharField(max_length=100, required=False)
-    created_after = serializers.DateTimeField(required=False)
-    created_before = serializers.DateTimeField(required=False)
-    updated_after = serializers.DateTimeField(required=False)
+    created_after = BoundedDateTimeField(required=False)
+    created_before = BoundedDateTimeField(required=False)
+    updated_after = BoundedDateTimeField(required=False)
 
 
 # --- notes and escalations -----------------------------------------------------------------
