@@ -7,6 +7,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from accounts.models import Team, User
 from accounts.secret_admin import WriteOnlySecretAdmin, WriteOnlySecretForm
 from accounts.services import user_check_change, user_may_edit
+from accounts.webhook_urls import validate_webhook_url
 from audit.history import OneHistoryRowAdmin
 
 SUPERUSER_ONLY_FIELDS = ["is_superuser", "is_service_account", "user_permissions"]
@@ -105,6 +106,11 @@ class UserAdmin(OneHistoryRowAdmin, SimpleHistoryAdmin, DjangoUserAdmin):
 
 class TeamForm(WriteOnlySecretForm):
     secret_field = "webhook_secret"
+
+    def clean_webhook_url(self):
+        url = self.cleaned_data.get("webhook_url", "")
+        validate_webhook_url(url)
+        return url
 
     class Meta:
         model = Team

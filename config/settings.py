@@ -250,3 +250,8 @@ AXES_COOLOFF_TIME = dt.timedelta(minutes=LOGIN_LOCKOUT_MINUTES)
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # each on its own
 AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
 AXES_RESET_ON_SUCCESS = False  # a login of one's own account must not clear an address's count
+
+# Webhooks go only to http(s) URLs outside this machine and the private network (loopback,
+# private, link-local ranges), checked on save and before each delivery; tests and the demo
+# receiver on 127.0.0.1 turn this on.
+WEBHOOK_ALLOW_PRIVATE_ADDRESSES = env_bool("WEBHOOK_ALLOW_PRIVATE_ADDRESSES", default=False)

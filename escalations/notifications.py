@@ -26,6 +26,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Team, User
+from accounts.webhook_urls import RefusedAddress, check_webhook_url
 from escalations.bulk import bulk_insert, new
 from escalations.sla.models import Notification, NotificationChannel, NotificationStatus
 
@@ -204,9 +205,13 @@ def _send(row: Notification) -> None:
         cls=DjangoJSONEncoder,
     ).encode()
     timestamp = str(int(timezone.now().timestamp()))
-    from integrations.webhooks import subscription_secret  # a subscription's own secret
+    from integrations.webhooks import subscription_signing  # a subscription's own secret
 
-    secret = subscription_secret(row.pk) or _webhook_secret(row.address)
+    subscription = subscription_signing(row.pk)
+    if subscription is not None and not subscription[1]:
+        raise SubscriptionInactive
+    secret = subscription[0] if subscription is not None else _webhook_secret(row.address)
+    check_webhook_url(row.address)  # again, with today's DNS answer
     request = urllib.request.Request(
         row.address,
         data=body,
@@ -219,9 +224,38 @@ def _send(row: Notification) -> None:
             "X-Escalation-Signature": sign(secret, timestamp, body),
         },
     )
-    with urllib.request.urlopen(request, timeout=settings.WEBHOOK_TIMEOUT_SECONDS) as response:
+    with _OPENER.open(request, timeout=settings.WEBHOOK_TIMEOUT_SECONDS) as response:
         if not 200 <= response.status < 300:
             raise urllib.error.HTTPError(row.address, response.status, "not 2xx", None, None)
+
+
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    """A redirect is an error: it could lead into the private network."""
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        return None
+
+
+_OPENER = urllib.request.build_opener(_NoRedirects)
+
+
+class SubscriptionInactive(Exception):
+    """The subscription of this delivery was deactivated: it is cancelled, not retried."""
+
+
+def _safe_error(exc: Exception) -> str:
+    """What the delivery log shows: the kind of failure, never the receiver's internal
+    host, port or answer (those go to the server log only)."""
+    name = type(exc).__name__
+    if isinstance(exc, urllib.error.HTTPError):
+        return f"{name}: HTTP {exc.code}"
+    if isinstance(exc, RefusedAddress | NoSigningSecret):
+        return f"{name}: {exc}"
+    if isinstance(exc, TimeoutError) or "timed out" in str(exc):
+        return f"{name}: timed out"
+    if isinstance(exc, urllib.error.URLError | OSError):
+        return f"{name}: the receiver could not be reached"
+    return name
 
 
 class NoSigningSecret(Exception):
@@ -242,16 +276,23 @@ def _webhook_secret(url: str) -> str:
 
 
 def deliver(pk: int, *, now: dt.datetime | None = None) -> str:
-    """Deliver one notification if it is due: ``sent``, ``retry``, ``failed`` or ``skipped``."""
+    """Deliver one notification if it is due: ``sent``, ``retry``, ``failed``, ``cancelled``
+    (its subscription was deactivated) or ``skipped``."""
     now = now or timezone.now()
     row = _claim(pk, now)
     if row is None:
         return "skipped"
     try:
         _send(row)
+    except SubscriptionInactive:
+        row.status = NotificationStatus.CANCELLED
+        row.last_error = "cancelled: the subscription was deactivated"
+        row.save(update_fields=["last_error", "status"])
+        return "cancelled"
     except Exception as exc:  # noqa: BLE001 - any failure of the receiver means "try again later"
-        row.last_error = f"{type(exc).__name__}: {exc}"[:2000]
-        if row.attempts >= MAX_ATTEMPTS:
+        row.last_error = _safe_error(exc)
+        log.warning("notification %s: %s: %s", row.pk, type(exc).__name__, exc)
+        if row.attempts >= MAX_ATTEMPTS or isinstance(exc, RefusedAddress):
             row.status = NotificationStatus.FAILED
             outcome = "failed"
         else:
@@ -281,7 +322,7 @@ def retry_now(ids: list[int]) -> int:
     with transaction.atomic():
         count = (
             Notification.objects.filter(pk__in=ids)
-            .exclude(status=NotificationStatus.SENT)
+            .exclude(status__in=[NotificationStatus.SENT, NotificationStatus.CANCELLED])
             .update(status=NotificationStatus.PENDING, next_attempt_at=timezone.now())
         )
         if count:

@@ -11,9 +11,11 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from accounts.secret_admin import WriteOnlySecretAdmin, WriteOnlySecretForm
 from accounts.services import user_may_hold_token_of
+from accounts.webhook_urls import validate_webhook_url
 from escalations import notifications
 from integrations.models import ApiToken, EventType, WebhookDelivery, WebhookSubscription
 from integrations.tokens import token_create, token_revoke
+from integrations.webhooks import subscription_cancel_pending
 
 
 class ApiTokenForm(forms.ModelForm):
@@ -96,7 +98,12 @@ class ApiTokenAdmin(SimpleHistoryAdmin):
 
 
 class WebhookSubscriptionForm(WriteOnlySecretForm):
-    url = forms.URLField(label=gettext_lazy("URL"), max_length=500, assume_scheme="https")
+    url = forms.URLField(
+        label=gettext_lazy("URL"),
+        max_length=500,
+        assume_scheme="https",
+        validators=[validate_webhook_url],
+    )
     event_types = forms.MultipleChoiceField(
         label=gettext_lazy("events"),
         choices=EventType.choices,
@@ -114,6 +121,17 @@ class WebhookSubscriptionAdmin(WriteOnlySecretAdmin, SimpleHistoryAdmin):
     list_display = ["name", "url", "events", "is_active", "created_at"]
     list_filter = ["is_active"]
     search_fields = ["name", "url"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and "is_active" in form.changed_data and not obj.is_active:
+            count = subscription_cancel_pending(obj)
+            if count:
+                self.message_user(
+                    request,
+                    _("%(count)d waiting deliveries were cancelled.") % {"count": count},
+                    messages.WARNING,
+                )
 
     @admin.display(description=gettext_lazy("events"))
     def events(self, subscription: WebhookSubscription) -> str:

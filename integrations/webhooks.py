@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from escalations import notifications
 from escalations.bulk import bulk_insert, new
-from escalations.sla.models import Notification, NotificationChannel
+from escalations.sla.models import Notification, NotificationChannel, NotificationStatus
 from integrations.models import EventType, WebhookDelivery, WebhookSubscription
 
 if TYPE_CHECKING:
@@ -125,10 +125,22 @@ def emit_sla_event(timer: SLATimer, level: int, *, fired_at: dt.datetime) -> lis
     )
 
 
-def subscription_secret(notification_id: int) -> str | None:
-    """The secret to sign an outbox row with, when a subscription caused it."""
+def subscription_signing(notification_id: int) -> tuple[str, bool] | None:
+    """The secret to sign an outbox row with and whether its subscription is still active,
+    when a subscription caused it (one query)."""
     return (
         WebhookSubscription.objects.filter(deliveries__notification_id=notification_id)
-        .values_list("secret", flat=True)
+        .values_list("secret", "is_active")
         .first()
+    )
+
+
+def subscription_cancel_pending(subscription: WebhookSubscription) -> int:
+    """Cancel the deliveries still waiting for a subscription that was deactivated: they are
+    not retried. Returns how many."""
+    return Notification.objects.filter(
+        webhook_delivery__subscription=subscription, status=NotificationStatus.PENDING
+    ).update(
+        status=NotificationStatus.CANCELLED,
+        last_error="cancelled: the subscription was deactivated",
     )
