@@ -255,3 +255,7 @@ AXES_RESET_ON_SUCCESS = False  # a login of one's own account must not clear an 
 # private, link-local ranges), checked on save and before each delivery; tests and the demo
 # receiver on 127.0.0.1 turn this on.
 WEBHOOK_ALLOW_PRIVATE_ADDRESSES = env_bool("WEBHOOK_ALLOW_PRIVATE_ADDRESSES", default=False)
+
+# The flow PDF (WeasyPrint) takes a web worker for a second or more: at most this many are
+# rendered at once on one machine; more get a "busy, retry" page (503 with Retry-After).
+FLOW_PDF_CONCURRENCY = int(env_str("FLOW_PDF_CONCURRENCY", "2"))
