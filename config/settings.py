@@ -259,3 +259,29 @@ WEBHOOK_ALLOW_PRIVATE_ADDRESSES = env_bool("WEBHOOK_ALLOW_PRIVATE_ADDRESSES", de
 # The flow PDF (WeasyPrint) takes a web worker for a second or more: at most this many are
 # rendered at once on one machine; more get a "busy, retry" page (503 with Retry-After).
 FLOW_PDF_CONCURRENCY = int(env_str("FLOW_PDF_CONCURRENCY", "2"))
+
+# Content-Security-Policy (django-csp): scripts only from this site (no inline script or
+# handler anywhere: the admin, the dashboard, the flow page and Swagger UI's split view load
+# files); inline styles are allowed (the admin and our templates use style attributes).
+MIDDLEWARE.append("csp.middleware.CSPMiddleware")
+INSTALLED_APPS.append("csp")
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "media-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'self'"],
+    }
+}
+
+# A login lasts SESSION_COOKIE_AGE_HOURS (8 by default: one working day), not Django's two
+# weeks; the browser forgets the session when it is closed only if asked to.
+SESSION_COOKIE_AGE = int(float(env_str("SESSION_COOKIE_AGE_HOURS", "8")) * 3600)
+SESSION_EXPIRE_AT_BROWSER_CLOSE = env_bool("SESSION_EXPIRE_AT_BROWSER_CLOSE", default=False)
