@@ -44,3 +44,22 @@ class BoundedDateTimeField(_Bounded, serializers.DateTimeField):
 
 class BoundedDateField(_Bounded, serializers.DateField):
     """A date from 1900-01-01 to 9000-12-31; empty is refused."""
+
+
+class QuerySerializer(serializers.Serializer):
+    """The query parameters of a list or search: a parameter given empty (``?phone=``) is
+    refused, not ignored (the schema says each one has a value)."""
+
+    def to_internal_value(self, data):
+        getlist = getattr(data, "getlist", None)
+        empty = [
+            name
+            for name in self.fields
+            if name in data
+            and any(v == "" for v in (getlist(name) if getlist else [data.get(name)]))
+        ]
+        if empty:
+            raise serializers.ValidationError(
+                {name: [str(_("Give a value or leave the parameter out."))] for name in empty}
+            )
+        return super().to_internal_value(data)

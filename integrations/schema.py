@@ -55,6 +55,12 @@ class ApiAutoSchema(AutoSchema):
             parameters.append(IDEMPOTENCY_KEY)
         return parameters
 
+    def _map_serializer(self, serializer, direction, bypass_extensions=False):
+        schema = super()._map_serializer(serializer, direction, bypass_extensions)
+        if direction == "request" and getattr(serializer, "rejects_unknown_fields", False):
+            schema["additionalProperties"] = False
+        return schema
+
     def _error_codes(self) -> list[str]:
         codes = ["400", "401", "403", "414", "429"]  # any request may carry bad input
         is_detail = "{" in self.path
