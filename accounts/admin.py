@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -120,6 +121,7 @@ class TeamForm(WriteOnlySecretForm):
 @admin.register(Team)
 class TeamAdmin(WriteOnlySecretAdmin, OneHistoryRowAdmin, SimpleHistoryAdmin):
     form = TeamForm
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = ["name", "tier", "lead", "email", "phone", "next_review_on"]
     list_filter = ["tier"]
     list_select_related = ["lead"]
