@@ -1,10 +1,47 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from accounts.models import Team, User
+from accounts.secret_admin import WriteOnlySecretAdmin, WriteOnlySecretForm
+from accounts.services import user_check_change, user_may_edit
+from accounts.webhook_urls import validate_webhook_url
 from kit.history import OneHistoryRowAdmin
+
+SUPERUSER_ONLY_FIELDS = ["is_superuser", "is_service_account", "user_permissions"]
+
+
+class GrantCheckedUserForm:
+    """Mixed into the admin's user forms: refuses flags, roles and permissions the acting
+    user may not give or take (``accounts.services.user_check_change``)."""
+
+    actor: User
+
+    def clean(self):
+        cleaned = super().clean()
+        user = self.instance
+
+        current_groups = list(user.groups.all()) if user.pk else []
+        current_perms = list(user.user_permissions.all()) if user.pk else []
+        try:
+            user_check_change(
+                actor=self.actor,
+                user=user,
+                is_staff=cleaned.get("is_staff", user.is_staff),
+                is_superuser=cleaned.get("is_superuser", user.is_superuser),
+                is_service_account=cleaned.get("is_service_account", user.is_service_account),
+                groups=cleaned.get("groups", current_groups),
+                permissions=cleaned.get("user_permissions", current_perms),
+            )
+        except PermissionDenied as exc:
+            raise ValidationError(str(exc)) from exc
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                self.add_error(field if field in self.fields else None, errors)
+        return cleaned
 
 
 @admin.register(User)
@@ -33,9 +70,58 @@ class UserAdmin(OneHistoryRowAdmin, SimpleHistoryAdmin, DjangoUserAdmin):
     def has_delete_permission(self, request, obj=None):
         return False  # deactivate instead: the audit history names who did what
 
+    def has_change_permission(self, request, obj=None):
+        # also guards the password change view: nobody resets a superuser's password but one
+        if obj is not None and not user_may_edit(actor=request.user, user=obj):
+            return False
+        return super().has_change_permission(request, obj)
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None:
+            return fieldsets
+        return [
+            (
+                name,
+                {
+                    **options,
+                    "fields": [
+                        *options["fields"],
+                        *(["is_service_account"] if "is_superuser" in options["fields"] else []),
+                    ],
+                },
+            )
+            for name, options in fieldsets
+        ]
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        if not request.user.is_superuser:
+            readonly += SUPERUSER_ONLY_FIELDS
+        return readonly
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        return type(form.__name__, (GrantCheckedUserForm, form), {"actor": request.user})
+
+
+class TeamForm(WriteOnlySecretForm):
+    secret_field = "webhook_secret"
+
+    def clean_webhook_url(self):
+        url = self.cleaned_data.get("webhook_url", "")
+        validate_webhook_url(url)
+        return url
+
+    class Meta:
+        model = Team
+        exclude = ["webhook_secret"]
+
 
 @admin.register(Team)
-class TeamAdmin(OneHistoryRowAdmin, SimpleHistoryAdmin):
+class TeamAdmin(WriteOnlySecretAdmin, OneHistoryRowAdmin, SimpleHistoryAdmin):
+    form = TeamForm
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = ["name", "tier", "is_tier_default", "lead", "email", "phone", "next_review_on"]
     list_filter = ["tier", "is_tier_default"]
     list_select_related = ["lead"]

@@ -3,6 +3,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from accounts.secrets import new_webhook_secret
+
 
 class Tier(models.IntegerChoices):
     L1 = 1, _("L1 operators")
@@ -34,6 +36,15 @@ class User(AbstractUser):
         on_delete=models.SET_NULL,
         related_name="delegators",
         help_text=_("Receives what is sent to this person while they are absent."),
+    )
+
+    is_service_account = models.BooleanField(
+        _("service account"),
+        default=False,
+        help_text=_(
+            "An integration's account (CTI, CRM, ...): administrators may issue API tokens for "
+            "it when they hold all of its permissions. Only a superuser sets this flag."
+        ),
     )
 
     history = HistoricalRecords(
@@ -92,7 +103,7 @@ class Team(models.Model):
     webhook_secret = models.CharField(
         _("webhook secret"),
         max_length=100,
-        blank=True,
+        default=new_webhook_secret,
         help_text=_("Shared secret for the HMAC-SHA256 signature of webhook notifications."),
     )
     phone = models.CharField(

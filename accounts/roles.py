@@ -213,3 +213,7 @@ ROLES["supervisor"] = sorted(set(ROLES["supervisor"]) | {"reports.view_dashboard
 # Operations (issue 19): the SLA clock banner on admin pages.
 for _role in ("manager", "administrator"):
     ROLES[_role] = sorted(set(ROLES[_role]) | {"ops.view_clock_status"})
+
+# Login throttling (django-axes): administrators see locked logins and unlock them (delete).
+LOGIN_LOCKS = ["axes.view_accessattempt", "axes.delete_accessattempt", "axes.view_accesslog"]
+ROLES["administrator"] = sorted(set(ROLES["administrator"]) | set(LOGIN_LOCKS))

@@ -6,12 +6,16 @@ import datetime as dt
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from audit.registry import history_models
 from audit.selectors import ACTIONS, AuditQuery, Cursor
 from escalations.models import Case
+
+# Dates the database and the time-zone conversion can hold (year 1 or 9999 would be a 500).
+IN_RANGE = [MinValueValidator(dt.date(1900, 1, 1)), MaxValueValidator(dt.date(9000, 12, 31))]
 
 PAGE_SIZES = [10, 20, 50, 100, 200]
 DEFAULT_PAGE_SIZE = 50
@@ -42,10 +46,16 @@ class AuditFilterForm(forms.Form):
         choices=[("", _("All"))] + [(key, label) for key, label in ACTIONS.items()],
     )
     since = forms.DateField(
-        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("From"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=IN_RANGE,
     )
     until = forms.DateField(
-        label=_("Until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Until"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=IN_RANGE,
     )
     n = forms.TypedChoiceField(
         label=_("Rows per page"),

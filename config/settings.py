@@ -3,6 +3,7 @@
 Nothing outside ``config/`` reads ``os.environ``.
 """
 
+import datetime as dt
 from pathlib import Path
 
 import dj_database_url
@@ -60,6 +61,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "config.middleware.RejectNulMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "audit.middleware.AuditMiddleware",
@@ -168,7 +170,7 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "integrations.schema.ApiAutoSchema",
     "EXCEPTION_HANDLER": "kit.api.errors.exception_handler",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["integrations.parsers.JSONParser"],
 }
 # The API's throttle counts live in the cache: set CACHE_URL (e.g. redis://127.0.0.1:6379/1) so
 # that every web process shares them; without it each process counts on its own.
@@ -181,6 +183,7 @@ if env_str("CACHE_URL", ""):
     }
 # API tokens (integrations): lifetime when the admin gives none.
 API_TOKEN_DEFAULT_DAYS = int(env_str("API_TOKEN_DEFAULT_DAYS", "90"))
+API_DOCS_PUBLIC = env_bool("API_DOCS_PUBLIC", default=False)
 SPECTACULAR_SETTINGS = {
     "TITLE": "Escalation back office API",
     "DESCRIPTION": (
@@ -191,6 +194,12 @@ SPECTACULAR_SETTINGS = {
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # The schema and Swagger UI need a login (token or session) unless API_DOCS_PUBLIC is on.
+    "SERVE_PERMISSIONS": [
+        "rest_framework.permissions.AllowAny"
+        if API_DOCS_PUBLIC
+        else "rest_framework.permissions.IsAuthenticated"
+    ],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
@@ -306,3 +315,54 @@ if SENTRY_DSN:
     from config.observability import init_sentry
 
     init_sentry(dsn=SENTRY_DSN, environment=env_str("SENTRY_ENVIRONMENT", "production"))
+# Login throttling (django-axes): after LOGIN_FAILURE_LIMIT failed logins for one account, or
+# from one address, that account or address is locked for LOGIN_LOCKOUT_MINUTES; an
+# administrator unlocks it earlier by deleting its row under "Axes > Access attempts". Failed
+# API tokens are counted per address in the cache (integrations.authentication).
+INSTALLED_APPS.append("axes")
+MIDDLEWARE.append("axes.middleware.AxesMiddleware")
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # refuses a locked account or address first
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(env_str("LOGIN_FAILURE_LIMIT", "10"))
+LOGIN_LOCKOUT_MINUTES = int(env_str("LOGIN_LOCKOUT_MINUTES", "15"))
+AXES_COOLOFF_TIME = dt.timedelta(minutes=LOGIN_LOCKOUT_MINUTES)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # each on its own
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
+AXES_RESET_ON_SUCCESS = False  # a login of one's own account must not clear an address's count
+
+# Webhooks go only to http(s) URLs outside this machine and the private network (loopback,
+# private, link-local ranges), checked on save and before each delivery; tests and the demo
+# receiver on 127.0.0.1 turn this on.
+WEBHOOK_ALLOW_PRIVATE_ADDRESSES = env_bool("WEBHOOK_ALLOW_PRIVATE_ADDRESSES", default=False)
+
+# The flow PDF (WeasyPrint) takes a web worker for a second or more: at most this many are
+# rendered at once on one machine; more get a "busy, retry" page (503 with Retry-After).
+FLOW_PDF_CONCURRENCY = int(env_str("FLOW_PDF_CONCURRENCY", "2"))
+
+# Content-Security-Policy (django-csp): scripts only from this site (no inline script or
+# handler anywhere: the admin, the dashboard, the flow page and Swagger UI's split view load
+# files); inline styles are allowed (the admin and our templates use style attributes).
+MIDDLEWARE.append("csp.middleware.CSPMiddleware")
+INSTALLED_APPS.append("csp")
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "media-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'self'"],
+    }
+}
+
+# A login lasts SESSION_COOKIE_AGE_HOURS (8 by default: one working day), not Django's two
+# weeks; the browser forgets the session when it is closed only if asked to.
+SESSION_COOKIE_AGE = int(float(env_str("SESSION_COOKIE_AGE_HOURS", "8")) * 3600)
+SESSION_EXPIRE_AT_BROWSER_CLOSE = env_bool("SESSION_EXPIRE_AT_BROWSER_CLOSE", default=False)

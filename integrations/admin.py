@@ -9,8 +9,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
+from accounts.secret_admin import WriteOnlySecretAdmin, WriteOnlySecretForm
+from accounts.services import user_may_hold_token_of
+from accounts.webhook_urls import validate_webhook_url
 from integrations.models import ApiToken, WebhookDelivery, WebhookSubscription
 from integrations.tokens import token_create, token_revoke
+from integrations.webhooks import subscription_cancel_pending
 from kit.admin import ReadOnlyAdminMixin
 from notifications import outbox
 from notifications.events import EventType
@@ -27,6 +31,19 @@ class ApiTokenForm(forms.ModelForm):
     class Meta:
         model = ApiToken
         fields = ["user", "name", "expires_at"]
+
+    actor = None  # set by the admin for the request
+
+    def clean_user(self):
+        user = self.cleaned_data["user"]
+        if self.actor is not None and not user_may_hold_token_of(actor=self.actor, user=user):
+            raise forms.ValidationError(
+                _(
+                    "A token acts as its account: issue one only for yourself or for a service "
+                    "account whose permissions you all hold."
+                )
+            )
+        return user
 
 
 @admin.register(ApiToken)
@@ -48,6 +65,10 @@ class ApiTokenAdmin(SimpleHistoryAdmin):
         if obj is None:
             return ["user", "name", "expires_at"]
         return self.get_readonly_fields(request, obj)
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        return type(form.__name__, (form,), {"actor": request.user})
 
     @admin.display(boolean=True, description=gettext_lazy("usable"))
     def usable(self, token: ApiToken) -> bool:
@@ -79,8 +100,13 @@ class ApiTokenAdmin(SimpleHistoryAdmin):
         self.message_user(request, _("Tokens revoked."), messages.SUCCESS)
 
 
-class WebhookSubscriptionForm(forms.ModelForm):
-    url = forms.URLField(label=gettext_lazy("URL"), max_length=500, assume_scheme="https")
+class WebhookSubscriptionForm(WriteOnlySecretForm):
+    url = forms.URLField(
+        label=gettext_lazy("URL"),
+        max_length=500,
+        assume_scheme="https",
+        validators=[validate_webhook_url],
+    )
     event_types = forms.MultipleChoiceField(
         label=gettext_lazy("events"),
         choices=EventType.choices,
@@ -89,16 +115,26 @@ class WebhookSubscriptionForm(forms.ModelForm):
 
     class Meta:
         model = WebhookSubscription
-        fields = ["name", "url", "secret", "event_types", "is_active"]
-        widgets = {"secret": forms.PasswordInput(render_value=True)}
+        fields = ["name", "url", "event_types", "is_active"]
 
 
 @admin.register(WebhookSubscription)
-class WebhookSubscriptionAdmin(SimpleHistoryAdmin):
+class WebhookSubscriptionAdmin(WriteOnlySecretAdmin, SimpleHistoryAdmin):
     form = WebhookSubscriptionForm
     list_display = ["name", "url", "events", "is_active", "created_at"]
     list_filter = ["is_active"]
     search_fields = ["name", "url"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and "is_active" in form.changed_data and not obj.is_active:
+            count = subscription_cancel_pending(obj)
+            if count:
+                self.message_user(
+                    request,
+                    _("%(count)d waiting deliveries were cancelled.") % {"count": count},
+                    messages.WARNING,
+                )
 
     @admin.display(description=gettext_lazy("events"))
     def events(self, subscription: WebhookSubscription) -> str:

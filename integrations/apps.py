@@ -12,4 +12,4 @@ class IntegrationsConfig(AppConfig):
         from notifications import delivery, events
 
         events.listen(webhooks.queue_webhooks)
-        delivery.find_webhook_secrets_with(webhooks.subscription_secret)
+        delivery.find_webhook_secrets_with(webhooks.subscription_signing)

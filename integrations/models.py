@@ -9,6 +9,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from accounts.secrets import new_webhook_secret
+
 
 class ApiToken(models.Model):
     """A bearer token of an integration account. Only its SHA-256 digest is stored: the token
@@ -79,6 +81,7 @@ class WebhookSubscription(models.Model):
     secret = models.CharField(
         _("secret"),
         max_length=200,
+        default=new_webhook_secret,
         help_text=_("Shared secret for the HMAC-SHA256 signature (X-Escalation-Signature)."),
     )
     event_types = models.JSONField(

@@ -21,18 +21,24 @@ class ErrorSerializer(serializers.Serializer):
 
 IDEMPOTENCY_KEY = OpenApiParameter(
     name="Idempotency-Key",
-    type=str,
+    type={"type": "string", "minLength": 1, "maxLength": 255, "pattern": "\\S"},
     location=OpenApiParameter.HEADER,
     required=False,
     description=(
         "Any unique string (e.g. a UUID), at most 255 characters. A retry with the same key "
         "returns the first successful response (header Idempotent-Replayed: true) and does "
-        "nothing again; the same key with another request gives 422."
+        "nothing again; the same key with another request gives 422. An empty key, or one "
+        "longer than 255 characters, is a 400. Keys are remembered for "
+        "IDEMPOTENCY_RETENTION_HOURS (24 by default)."
     ),
 )
 
 ERROR_DESCRIPTIONS = {
-    "400": "Invalid input: see `fields`.",
+    "400": (
+        "Invalid input: see `fields` (also a NUL character anywhere in the path or query, a "
+        "date outside 1900-01-01..9000-12-31, a body nested too deeply)."
+    ),
+    "414": "The URL is longer than the web server accepts (gunicorn: 4094 bytes).",
     "401": "Not authenticated, or the token is invalid, expired or revoked.",
     "403": "Not allowed for this user (role or side of the case).",
     "404": "No such object, or not visible to this user.",
@@ -49,11 +55,15 @@ class ApiAutoSchema(AutoSchema):
             parameters.append(IDEMPOTENCY_KEY)
         return parameters
 
+    def _map_serializer(self, serializer, direction, bypass_extensions=False):
+        schema = super()._map_serializer(serializer, direction, bypass_extensions)
+        if direction == "request" and getattr(serializer, "rejects_unknown_fields", False):
+            schema["additionalProperties"] = False
+        return schema
+
     def _error_codes(self) -> list[str]:
-        codes = ["401", "403", "429"]
+        codes = ["400", "401", "403", "414", "429"]  # any request may carry bad input
         is_detail = "{" in self.path
-        if self.method in ("POST", "PATCH", "PUT") or self._is_list_view():
-            codes.append("400")
         if is_detail:
             codes.append("404")
         if self.method in ("PATCH", "PUT") or (self.method == "POST" and is_detail):

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from accounts.services import user_may_hold_token_of
 from integrations.models import ApiToken
 
 PREFIX_LENGTH = 8
@@ -25,10 +26,18 @@ def digest(token: str) -> str:
 def token_create(
     *, actor: User, user: User, name: str, expires_at: dt.datetime | None = None
 ) -> tuple[ApiToken, str]:
-    """Issue a token for ``user``. Returns the row and the token itself, which is shown once
-    and never stored."""
+    """Issue a token for ``user``: the actor themselves, or a service account whose
+    permissions the actor all holds (``accounts.services.user_may_hold_token_of``). Returns
+    the row and the token itself, which is shown once and never stored."""
     if not actor.has_perm("integrations.add_apitoken"):
         raise PermissionDenied(_("You may not issue API tokens."))
+    if not user_may_hold_token_of(actor=actor, user=user):
+        raise PermissionDenied(
+            _(
+                "A token acts as its account: issue one only for yourself or for a service "
+                "account whose permissions you all hold."
+            )
+        )
     if not name.strip():
         raise ValidationError({"name": _("Name the token after what uses it.")})
     now = timezone.now()

@@ -16,7 +16,7 @@ from integrations.models import WebhookDelivery, WebhookSubscription
 from kit.bulk import bulk_insert, new
 from notifications import outbox
 from notifications.events import CaseEvent
-from notifications.models import Notification, NotificationChannel
+from notifications.models import Notification, NotificationChannel, NotificationStatus
 
 
 def case_payload(case: Any) -> dict[str, Any]:
@@ -97,10 +97,22 @@ def _active_subscriptions() -> list[WebhookSubscription]:
     return found
 
 
-def subscription_secret(notification: Notification) -> str | None:
-    """The secret to sign an outbox row with, when a subscription caused it."""
+def subscription_signing(notification: Notification) -> tuple[str, bool] | None:
+    """The secret to sign an outbox row with and whether its subscription is still active,
+    when a subscription caused it (one query)."""
     return (
         WebhookSubscription.objects.filter(deliveries__notification_id=notification.pk)
-        .values_list("secret", flat=True)
+        .values_list("secret", "is_active")
         .first()
+    )
+
+
+def subscription_cancel_pending(subscription: WebhookSubscription) -> int:
+    """Cancel the deliveries still waiting for a subscription that was deactivated: they are
+    not retried. Returns how many."""
+    return Notification.objects.filter(
+        webhook_delivery__subscription=subscription, status=NotificationStatus.PENDING
+    ).update(
+        status=NotificationStatus.CANCELLED,
+        last_error="cancelled: the subscription was deactivated",
     )

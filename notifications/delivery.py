@@ -20,6 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Team
+from accounts.webhook_urls import RefusedAddress, check_webhook_url
 from notifications.models import Notification, NotificationChannel, NotificationStatus
 
 log = logging.getLogger(__name__)
@@ -27,13 +28,23 @@ log = logging.getLogger(__name__)
 LEASE = dt.timedelta(minutes=2)  # a claimed delivery is retried after this if its worker died
 MAX_ATTEMPTS = 8
 
-SecretFinder = Callable[[Notification], "str | None"]
+# (secret, still active): integrations registers the subscriptions' at start-up
+SecretFinder = Callable[[Notification], "tuple[str, bool] | None"]
 _secret_finders: list[SecretFinder] = []
 
 
+class SubscriptionInactive(Exception):
+    """The subscription of this delivery was deactivated: it is cancelled, not retried."""
+
+
+class NoSigningSecret(Exception):
+    """No team or subscription holds a secret for this URL any more: nothing is sent unsigned
+    or signed with a shared default."""
+
+
 def find_webhook_secrets_with(finder: SecretFinder) -> SecretFinder:
-    """Ask ``finder`` (before the team's own secret) for the secret to sign a webhook row with:
-    integrations registers the subscriptions' secrets at start-up."""
+    """Ask ``finder`` (before the team's own secret) for the secret to sign a webhook row with
+    and whether what caused it is still active."""
     if finder not in _secret_finders:
         _secret_finders.append(finder)
     return finder
@@ -78,6 +89,8 @@ def _send(row: Notification) -> None:
         cls=DjangoJSONEncoder,
     ).encode()
     timestamp = str(int(timezone.now().timestamp()))
+    secret = _webhook_secret(row)
+    check_webhook_url(row.address)  # again, with today's DNS answer
     request = urllib.request.Request(
         row.address,
         data=body,
@@ -87,40 +100,81 @@ def _send(row: Notification) -> None:
             "X-Escalation-Event-Id": str(row.event_id),
             "X-Escalation-Event": row.event_type,
             "X-Escalation-Timestamp": timestamp,
-            "X-Escalation-Signature": sign(_webhook_secret(row), timestamp, body),
+            "X-Escalation-Signature": sign(secret, timestamp, body),
         },
     )
-    with urllib.request.urlopen(request, timeout=settings.WEBHOOK_TIMEOUT_SECONDS) as response:
+    with _OPENER.open(request, timeout=settings.WEBHOOK_TIMEOUT_SECONDS) as response:
         if not 200 <= response.status < 300:
             raise urllib.error.HTTPError(row.address, response.status, "not 2xx", None, None)
 
 
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    """A redirect is an error: it could lead into the private network."""
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        return None
+
+
+_OPENER = urllib.request.build_opener(_NoRedirects)
+
+
+def _safe_error(exc: Exception) -> str:
+    """What the delivery log shows: the kind of failure, never the receiver's internal
+    host, port or answer (those go to the server log only)."""
+    name = type(exc).__name__
+    if isinstance(exc, urllib.error.HTTPError):
+        return f"{name}: HTTP {exc.code}"
+    if isinstance(exc, RefusedAddress | NoSigningSecret):
+        return f"{name}: {exc}"
+    if isinstance(exc, TimeoutError) or "timed out" in str(exc):
+        return f"{name}: timed out"
+    if isinstance(exc, urllib.error.URLError | OSError):
+        return f"{name}: the receiver could not be reached"
+    return name
+
+
 def _webhook_secret(row: Notification) -> str:
     for finder in _secret_finders:
-        secret = finder(row)
-        if secret:
+        found = finder(row)
+        if found is not None:
+            secret, active = found
+            if not active:
+                raise SubscriptionInactive
             return secret
-    team = Team.objects.filter(webhook_url=row.address).exclude(webhook_secret="").first()
-    return team.webhook_secret if team else settings.WEBHOOK_DEFAULT_SECRET
+    secret = (
+        Team.objects.filter(webhook_url=row.address)
+        .exclude(webhook_secret="")
+        .values_list("webhook_secret", flat=True)
+        .first()
+    )
+    if secret is None:
+        raise NoSigningSecret("no team or subscription has a signing secret for this address")
+    return secret
 
 
 def deliver(pk: int, *, now: dt.datetime | None = None) -> str:
-    """Deliver one notification if it is due: ``sent``, ``retry``, ``failed`` or ``skipped``."""
+    """Deliver one notification if it is due: ``sent``, ``retry``, ``failed``, ``cancelled``
+    (its subscription was deactivated) or ``skipped``."""
     now = now or timezone.now()
     row = _claim(pk, now)
     if row is None:
         return "skipped"
     try:
         _send(row)
+    except SubscriptionInactive:
+        row.status = NotificationStatus.CANCELLED
+        row.last_error = "cancelled: the subscription was deactivated"
+        row.save(update_fields=["last_error", "status"])
+        return "cancelled"
     except Exception as exc:  # noqa: BLE001 - any failure of the receiver means "try again later"
-        row.last_error = f"{type(exc).__name__}: {exc}"[:2000]
-        if row.attempts >= MAX_ATTEMPTS:
+        row.last_error = _safe_error(exc)
+        log.warning("notification %s: %s: %s", row.pk, type(exc).__name__, exc)
+        if row.attempts >= MAX_ATTEMPTS or isinstance(exc, RefusedAddress):
             row.status = NotificationStatus.FAILED
             outcome = "failed"
         else:
             row.next_attempt_at = timezone.now() + backoff(row.attempts)
             outcome = "retry"
-        log.warning("notification %s: %s (%s)", row.pk, outcome, row.last_error)
         row.save(update_fields=["last_error", "status", "next_attempt_at"])
         return outcome
     row.status = NotificationStatus.SENT

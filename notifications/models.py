@@ -16,6 +16,7 @@ class NotificationStatus(models.TextChoices):
     PENDING = "pending", _("Pending")
     SENT = "sent", _("Sent")
     FAILED = "failed", _("Failed (gave up)")
+    CANCELLED = "cancelled", _("Cancelled (subscription deactivated)")
 
 
 class Notification(models.Model):

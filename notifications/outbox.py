@@ -159,7 +159,7 @@ def retry_now(ids: list[int]) -> int:
     with transaction.atomic():
         count = (
             Notification.objects.filter(pk__in=ids)
-            .exclude(status=NotificationStatus.SENT)
+            .exclude(status__in=[NotificationStatus.SENT, NotificationStatus.CANCELLED])
             .update(status=NotificationStatus.PENDING, next_attempt_at=timezone.now())
         )
         if count:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django import forms
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -13,11 +14,15 @@ from reports.selectors import Filters
 
 MAX_DAYS = 366
 DEFAULT_DAYS = 30
+# Dates the figures can be computed for (a week or a day either side stays a valid date).
+EARLIEST = dt.date(1900, 1, 1)
+LATEST = dt.date(9000, 12, 31)
+IN_RANGE = [MinValueValidator(EARLIEST), MaxValueValidator(LATEST)]
 
 
 class DashboardFilterForm(forms.Form):
-    start = forms.DateField(label=_("From"), required=False)
-    end = forms.DateField(label=_("Until"), required=False)
+    start = forms.DateField(label=_("From"), required=False, validators=IN_RANGE)
+    end = forms.DateField(label=_("Until"), required=False, validators=IN_RANGE)
     team = forms.ModelChoiceField(label=_("Team"), queryset=Team.objects.all(), required=False)
     period = forms.ChoiceField(
         label=_("Per"),

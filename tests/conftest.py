@@ -34,6 +34,20 @@ def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _no_login_throttling(settings):
+    # django-axes needs the request in authenticate(), which Client.login() does not pass;
+    # tests/accounts/test_login_is_throttled.py turns it back on.
+    settings.AXES_ENABLED = False
+
+
+@pytest.fixture(autouse=True)
+def _webhooks_to_this_machine(settings):
+    # the tests' webhook receivers listen on 127.0.0.1;
+    # tests/integrations/test_webhook_urls_are_checked.py turns the check back on.
+    settings.WEBHOOK_ALLOW_PRIVATE_ADDRESSES = True
+
+
 @pytest.fixture
 def operator(db):
     return UserFactory(username="operator", display_name="佐藤 一郎", role="operator")

@@ -7,6 +7,7 @@ from rest_framework import serializers
 
 from audit.forms import PAGE_SIZES, model_choices
 from audit.selectors import ACTIONS
+from integrations.fields import BoundedDateField
 
 
 class HistoryQuerySerializer(serializers.Serializer):
@@ -20,8 +21,8 @@ class HistoryQuerySerializer(serializers.Serializer):
     )
     user = serializers.IntegerField(required=False, help_text=_("Who made the change (user id)."))
     action = serializers.ChoiceField(choices=list(ACTIONS), required=False)
-    since = serializers.DateField(required=False)
-    until = serializers.DateField(required=False)
+    since = BoundedDateField(required=False)
+    until = BoundedDateField(required=False)
     n = serializers.ChoiceField(choices=PAGE_SIZES, required=False, help_text=_("Rows per page."))
     after = serializers.CharField(required=False, help_text=_("The next page's cursor."))
 

@@ -22,12 +22,16 @@ from escalations.models import (
     Reason,
 )
 from escalations.priority import Impact, Urgency
+from integrations.fields import BoundedDateTimeField, QuerySerializer
 
 MAX_ID = 2**63 - 1  # ids are 64-bit: larger numbers are refused as input, never sent to SQL
 
 
 class _NoUnknownFields:
-    """Refuse keys the serializer does not know, instead of silently ignoring them."""
+    """Refuse keys the serializer does not know, instead of silently ignoring them (the schema
+    says ``additionalProperties: false``: ``integrations.schema``)."""
+
+    rejects_unknown_fields = True
 
     def to_internal_value(self, data):
         if isinstance(data, dict):
@@ -79,7 +83,7 @@ class CustomerCreateSerializer(_NoUnknownFields, serializers.Serializer):
     )
 
 
-class CustomerFilterSerializer(serializers.Serializer):
+class CustomerFilterSerializer(QuerySerializer):
     phone = serializers.CharField(max_length=30, required=False, help_text="Exact phone number.")
     external_id = serializers.CharField(max_length=100, required=False, help_text="CRM id.")
     name = serializers.CharField(
@@ -183,7 +187,7 @@ class CaseUpdateSerializer(_NoUnknownFields, serializers.Serializer):
         return attrs
 
 
-class CaseFilterSerializer(serializers.Serializer):
+class CaseFilterSerializer(QuerySerializer):
     """Query parameters of the case list."""
 
     status = serializers.MultipleChoiceField(choices=CaseStatus.choices, required=False)
@@ -197,9 +201,9 @@ class CaseFilterSerializer(serializers.Serializer):
         help_text="owner: cases I own; handler: cases I handle.",
     )
     customer_external_id = serializers.CharField(max_length=100, required=False)
-    created_after = serializers.DateTimeField(required=False)
-    created_before = serializers.DateTimeField(required=False)
-    updated_after = serializers.DateTimeField(required=False)
+    created_after = BoundedDateTimeField(required=False)
+    created_before = BoundedDateTimeField(required=False)
+    updated_after = BoundedDateTimeField(required=False)
 
 
 # --- notes and escalations -----------------------------------------------------------------

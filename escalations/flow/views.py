@@ -11,6 +11,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from escalations.flow import diagram, pdf, selectors
+from escalations.flow.render_slots import render_slot
 
 
 def _filter_ids(request: HttpRequest) -> tuple[int | None, int | None, list[str]]:
@@ -83,13 +84,29 @@ def flow_view(request: HttpRequest) -> HttpResponse:
 
 
 def flow_pdf_view(request: HttpRequest) -> HttpResponse:
-    context = _context(request)
-    html = render_to_string(
-        "admin/escalations/flow/pdf.html",
-        {"title": _("Escalation flow"), **context},
-        request=request,
-    )
-    response = HttpResponse(pdf.html_to_pdf(html), content_type="application/pdf")
+    with render_slot() as free:
+        if not free:
+            return _busy(request)
+        context = _context(request)
+        html = render_to_string(
+            "admin/escalations/flow/pdf.html",
+            {"title": _("Escalation flow"), **context},
+            request=request,
+        )
+        document = pdf.html_to_pdf(html)
+    response = HttpResponse(document, content_type="application/pdf")
     stamp = context["generated_at"].strftime("%Y%m%d-%H%M")
     response["Content-Disposition"] = f'attachment; filename="escalation-flow-{stamp}.pdf"'
+    return response
+
+
+def _busy(request: HttpRequest) -> HttpResponse:
+    """503 with Retry-After: every PDF slot is taken (``render_slots``)."""
+    response = TemplateResponse(
+        request,
+        "admin/escalations/flow/busy.html",
+        {**admin.site.each_context(request), "title": _("The PDF export is busy")},
+        status=503,
+    )
+    response["Retry-After"] = "10"
     return response

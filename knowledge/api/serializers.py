@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from escalations.api.serializers import CategorySerializer
+from integrations.fields import QuerySerializer
 from knowledge.models import Article
 from knowledge.rendering import render_markdown
 
@@ -40,7 +41,7 @@ class ArticleSerializer(serializers.ModelSerializer):
         return str(render_markdown(article.published_body))
 
 
-class SearchQuerySerializer(serializers.Serializer):
+class SearchQuerySerializer(QuerySerializer):
     q = serializers.CharField(
         max_length=200, help_text=_("Words to look for (Japanese or English).")
     )

@@ -24,14 +24,20 @@ def administrator(db):
     return UserFactory(username="admin-user", role="administrator")
 
 
+@pytest.fixture
+def cti(db):
+    """A service account without roles: an administrator may issue its tokens."""
+    return UserFactory(username="cti", is_service_account=True, is_staff=False)
+
+
 def me(token):
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
     return client.get("/api/v1/me/")
 
 
-def test_only_the_digest_is_stored(operator, administrator):
-    row, token = token_create(actor=administrator, user=operator, name="CTI")
+def test_only_the_digest_is_stored(operator, cti, administrator):
+    row, token = token_create(actor=administrator, user=cti, name="CTI")
 
     assert row.digest == digest(token) != token
     assert token not in str(ApiToken.objects.filter(pk=row.pk).values().get())
@@ -46,10 +52,10 @@ def test_an_account_has_several_tokens_each_usable(operator, administrator):
     assert operator.api_tokens.count() == 2
 
 
-def test_an_expired_token_is_refused(operator, administrator):
+def test_an_expired_token_is_refused(operator, cti, administrator):
     _row, token = token_create(
         actor=administrator,
-        user=operator,
+        user=cti,
         name="CTI",
         expires_at=timezone.now() + dt.timedelta(days=1),
     )
@@ -63,9 +69,9 @@ def test_an_expired_token_is_refused(operator, administrator):
     assert response["WWW-Authenticate"] == "Bearer"
 
 
-def test_a_revoked_token_is_refused_and_the_other_still_works(operator, administrator):
-    row, token = token_create(actor=administrator, user=operator, name="CTI")
-    other = issue_token(operator, name="CRM")
+def test_a_revoked_token_is_refused_and_the_other_still_works(operator, cti, administrator):
+    row, token = token_create(actor=administrator, user=cti, name="CTI")
+    other = issue_token(cti, name="CRM")
 
     token_revoke(actor=administrator, token=row)
 
@@ -90,22 +96,22 @@ def test_a_malformed_or_unknown_token_is_401(db, header):
     assert client.get("/api/v1/me/").status_code == 401
 
 
-def test_issuing_and_revoking_need_the_administrators_permissions(operator, administrator):
+def test_issuing_and_revoking_need_the_administrators_permissions(operator, cti, administrator):
     with pytest.raises(PermissionDenied):
         token_create(actor=operator, user=operator, name="mine")
-    row, _token = token_create(actor=administrator, user=operator, name="CTI")
+    row, _token = token_create(actor=administrator, user=cti, name="CTI")
     with pytest.raises(PermissionDenied):
         token_revoke(actor=operator, token=row)
     with pytest.raises(ValidationError):
-        token_create(actor=administrator, user=operator, name="old", expires_at=timezone.now())
+        token_create(actor=administrator, user=cti, name="old", expires_at=timezone.now())
 
 
-def test_the_admin_shows_a_new_token_once_and_revokes_it(client, operator, administrator):
+def test_the_admin_shows_a_new_token_once_and_revokes_it(client, cti, administrator):
     client.force_login(administrator)
 
     response = client.post(
         reverse("admin:integrations_apitoken_add"),
-        {"user": operator.pk, "name": "CTI"},
+        {"user": cti.pk, "name": "CTI"},
         follow=True,
     )
 

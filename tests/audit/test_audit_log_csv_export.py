@@ -35,6 +35,17 @@ def exported(client, **params):
         ("山田 太郎", "山田 太郎"),
         ("", ""),
         ("a=b", "a=b"),
+        ('＝HYPERLINK("http://x")', '\'＝HYPERLINK("http://x")'),
+        ("＋81", "'＋81"),
+        ("－1", "'－1"),
+        ("＠SUM(A1)", "'＠SUM(A1)"),
+        ("\ufeff=1+1", "'\ufeff=1+1"),
+        ("  =1+1", "'  =1+1"),
+        ("\u3000=1+1", "'\u3000=1+1"),
+        ("\u200b@x", "'\u200b@x"),
+        ("\ninjected", "'\ninjected"),
+        ("  山田", "  山田"),
+        ("ＡＢＣ", "ＡＢＣ"),
     ],
 )
 def test_cells_excel_would_run_are_escaped(value, escaped):

@@ -68,7 +68,7 @@ def test_secrets_are_masked(client, admin_user, manager):
     client.force_login(admin_user)
     client.post(
         reverse("admin:accounts_team_change", args=[team.pk]),
-        {"name": "外部ベンダー", "tier": 4, "webhook_secret": "s3cr3t-value", "members": []},
+        {"name": "外部ベンダー", "tier": 4, "new_secret": "s3cr3t-value", "members": []},
     )
     client.force_login(manager)
 
@@ -77,7 +77,7 @@ def test_secrets_are_masked(client, admin_user, manager):
     assert "s3cr3t-value" not in response.content.decode()
     latest = entries(response)[0]
     assert latest.reason == "edited in admin"
-    assert {c.field: (c.old, c.new) for c in latest.changes}["Webhook secret"] == ("—", "***")
+    assert {c.field: (c.old, c.new) for c in latest.changes}["Webhook secret"] == ("***", "***")
 
 
 def edit_customers(count, actor):

@@ -92,6 +92,7 @@ def celery_cluster(transactional_db, broker_url, tmp_path, request) -> Iterator[
         "NOTIFICATION_RETRY_INTERVAL_SECONDS": str(SWEEP_INTERVAL),
         "VAR_DIR": str(tmp_path),  # beat's schedule file
         "PYTHONUNBUFFERED": "1",
+        "WEBHOOK_ALLOW_PRIVATE_ADDRESSES": "1",  # the test's receiver listens on 127.0.0.1
     }
     clusters: list[CeleryCluster] = []
     failed_before = request.session.testsfailed

@@ -141,7 +141,7 @@ def test_subscriptions_are_managed_in_the_admin_by_administrators(client, admini
         {
             "name": "CRM",
             "url": "https://crm.example.jp/hooks",
-            "secret": "s",
+            "new_secret": "s",
             "event_types": ["case.created", "sla.breached"],
             "is_active": "on",
         },

@@ -42,10 +42,11 @@ def test_sla_compliance_per_tier_as_csv(client, manager, world):
     assert rows[2] == ["L2 supervisors", "2", "3", "66.7%", "2", "3", "66.7%"]
 
 
-def test_a_category_name_starting_like_a_formula_is_escaped(client, manager, world, billing):
-    Category.objects.filter(pk=billing.pk).update(name="=HYPERLINK(1)")
+@pytest.mark.parametrize("name", ["=HYPERLINK(1)", "＝HYPERLINK(1)", "\ufeff=1+1", " @SUM(A1)"])
+def test_a_category_name_starting_like_a_formula_is_escaped(client, manager, world, billing, name):
+    Category.objects.filter(pk=billing.pk).update(name=name)
     rows = rows_of(download(client, manager, "escalations_by_category"))
-    assert rows[0][1] == "'=HYPERLINK(1)"
+    assert rows[0][1] == "'" + name
 
 
 def test_per_person_reports_are_for_managers_only(client, manager, supervisor, world):
@@ -69,10 +70,11 @@ def test_bad_filters_redirect_to_the_dashboard_with_a_message(client, manager):
     assert response["Location"] == "/admin/reports/dashboard/"
 
 
-def test_a_report_as_xlsx(client, manager, world, billing):
+@pytest.mark.parametrize("name", ["=HYPERLINK(1)", "＝HYPERLINK(1)", "\ufeff=1"])
+def test_a_report_as_xlsx(client, manager, world, billing, name):
     from openpyxl import load_workbook
 
-    Category.objects.filter(pk=billing.pk).update(name="=HYPERLINK(1)")
+    Category.objects.filter(pk=billing.pk).update(name=name)
     client.force_login(manager)
     with at(60 * 3):
         response = client.get(
@@ -83,6 +85,6 @@ def test_a_report_as_xlsx(client, manager, world, billing):
     assert "escalations_by_category-20260608-20260608.xlsx" in response["Content-Disposition"]
     sheet = load_workbook(io.BytesIO(response.content)).active
     assert [list(r) for r in sheet.iter_rows(values_only=True)] == [
-        ["Day", "'=HYPERLINK(1)", "Total"],
+        ["Day", "'" + name, "Total"],
         ["2026-06-08", 2, 2],
     ]
