@@ -21,14 +21,4 @@ class Migration(migrations.Migration):
             name='transition',
             field=models.ForeignKey(blank=True, db_constraint=False, help_text='The change of the case (its history row) that opened this hop.', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='escalations.historicalcase', verbose_name='opened with'),
         ),
-        migrations.AddField(
-            model_name='historicalcasenote',
-            name='transition',
-            field=models.ForeignKey(blank=True, db_constraint=False, help_text='The change of the case (its history row) this note was written with.', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='escalations.historicalcase', verbose_name='written with'),
-        ),
-        migrations.AddField(
-            model_name='historicalescalation',
-            name='transition',
-            field=models.ForeignKey(blank=True, db_constraint=False, help_text='The change of the case (its history row) that opened this hop.', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='escalations.historicalcase', verbose_name='opened with'),
-        ),
     ]

@@ -280,7 +280,11 @@ class CaseNote(models.Model):
         help_text=_("The change of the case (its history row) this note was written with."),
     )
 
-    history = HistoricalRecords(verbose_name=_("historical case note"), no_db_index=["author"])
+    history = HistoricalRecords(
+        verbose_name=_("historical case note"),
+        no_db_index=["author"],
+        excluded_fields=["transition"],  # bookkeeping written with the note, not a change of it
+    )
 
     class Meta:
         verbose_name = _("case note")
@@ -394,6 +398,7 @@ class Escalation(models.Model):
 
     history = HistoricalRecords(
         verbose_name=_("historical escalation"),
+        excluded_fields=["transition"],  # bookkeeping written with the hop, not a change of it
         no_db_index=[  # read by object, case, user and date only (see Case.history)
             "to_team",
             "to_user",
