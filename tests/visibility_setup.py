@@ -8,6 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from escalations import services
 from escalations.models import Case
@@ -81,3 +83,24 @@ def make_secret_case(*, operator, supervisor) -> SecretCase:
         "answer": ANSWER,
     }
     return SecretCase(case=case, draft=draft, markers=markers)
+
+
+def another_breached_hold(operator) -> Case:
+    """One more case of the operator's, escalated with the customer on hold an hour later and
+    left unacknowledged past the hold target: more events, notifications and deliveries."""
+    start = SATURDAY_EVENING + 60 * MIN
+    with time_machine.travel(start, tick=False):
+        case = services.case_start_work(case=make_case(owner=operator), actor=operator)
+        services.case_escalate(
+            case=case, actor=operator, reason="complaint", handoff=HANDOFF, on_hold=True
+        )
+    with time_machine.travel(start + 3 * MIN, tick=False):
+        sla_sweep(now=start + 3 * MIN)
+    return case
+
+
+def get_counting(client, url: str):
+    """The response and the number of queries it took."""
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    return response, len(queries)
