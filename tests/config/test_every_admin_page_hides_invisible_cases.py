@@ -63,10 +63,11 @@ def text_of(response) -> str:
     return text
 
 
-def own_urls(model_admin, int_values: list[int]) -> list[str]:
-    """The admin's own pages (not Django's standard five), each with every value to try."""
+def own_urls(model_admin, int_values: list[int]) -> tuple[list[str], list[str]]:
+    """The admin's own pages (not Django's standard five), each with every value to try; and
+    those without arguments (lists, searches, exports), to be searched too."""
     standard = {"changelist", "add", "history", "delete", "change", "autocomplete"}
-    urls = []
+    urls, searchable = [], []
     transition_names = list(getattr(model_admin, "transitions", {})) or ["x"]
     for pattern in model_admin.get_urls():
         if not isinstance(pattern, URLPattern) or pattern.name is None:
@@ -75,7 +76,7 @@ def own_urls(model_admin, int_values: list[int]) -> list[str]:
             continue
         converters = pattern.pattern.converters
         if not converters:
-            urls.append(reverse(f"admin:{pattern.name}"))
+            searchable.append(reverse(f"admin:{pattern.name}"))
             continue
         for value in int_values:
             kwargs = {}
@@ -85,7 +86,20 @@ def own_urls(model_admin, int_values: list[int]) -> list[str]:
             for name in transition_names[1:]:
                 kwargs = {k: (name if isinstance(v, str) else v) for k, v in kwargs.items()}
                 urls.append(reverse(f"admin:{pattern.name}", kwargs=kwargs))
-    return urls
+    return urls, searchable
+
+
+def site_urls() -> list[str]:
+    """The site's own pages without arguments (the flow page, the dashboard). The flow PDF is
+    left out: its text is compressed, and it shows what the flow page shows."""
+    return [
+        reverse(f"admin:{pattern.name}")
+        for pattern in admin.site.get_urls()
+        if isinstance(pattern, URLPattern)
+        and pattern.name
+        and not pattern.pattern.regex.groups
+        and not pattern.name.endswith("_pdf")
+    ]
 
 
 def walk(client, secret) -> tuple[list[tuple[str, str, str]], int]:
@@ -95,7 +109,7 @@ def walk(client, secret) -> tuple[list[tuple[str, str, str]], int]:
     case = secret.case
     int_values = sorted({case.pk, secret.draft.pk})
 
-    def check(url: str, model, searched: str = "") -> None:
+    def check(url: str, label: str, searched: str = "", directory: bool = False) -> None:
         nonlocal shown
         response = client.get(url)
         assert response.status_code < 500, url
@@ -107,19 +121,24 @@ def walk(client, secret) -> tuple[list[tuple[str, str, str]], int]:
             for echo in (f'value="{searched}"', f"q={searched}", f"q%3D{searched}"):
                 text = text.replace(echo, "")
         for name, marker in secret.markers.items():
-            if model is Customer and name in DIRECTORY_MARKERS:
+            if directory and name in DIRECTORY_MARKERS:
                 continue
             if marker in text:
-                leaks.append((url, name, model._meta.label_lower))
+                leaks.append((url, name, label))
+
+    for url in site_urls():
+        check(url, "site")
 
     for model, model_admin in admin.site._registry.items():
         opts = model._meta
         info = f"admin:{opts.app_label}_{opts.model_name}"
-        urls = own_urls(model_admin, int_values)
+        label, is_customer = opts.label_lower, model is Customer
+        urls, searchable = own_urls(model_admin, int_values)
         changelist = reverse(f"{info}_changelist")
-        urls.append(changelist)
-        for marker in secret.markers.values():
-            check(f"{changelist}?q={marker}", model, searched=marker)
+        for url in {changelist, *searchable}:
+            check(url, label, directory=is_customer)
+            for marker in secret.markers.values():
+                check(f"{url}?q={marker}", label, searched=marker, directory=is_customer)
         # (the audit log is a page over the history tables, not a table of its own)
         pks = list(model._default_manager.values_list("pk", flat=True)) if opts.managed else []
         for pk in pks:
@@ -144,10 +163,10 @@ def walk(client, secret) -> tuple[list[tuple[str, str, str]], int]:
             f: model._meta.get_field(f).remote_field.model for f in model_admin.autocomplete_fields
         }
         for url in urls:
-            is_directory = "autocomplete" in url and any(
+            to_directory = "autocomplete" in url and any(
                 m is Customer and f"field_name={f}&" in url for f, m in remote.items()
             )
-            check(url, Customer if is_directory else model)
+            check(url, label, directory=is_customer or to_directory)
     return leaks, shown
 
 
