@@ -6,3 +6,10 @@ class EscalationsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "escalations"
     verbose_name = _("Cases and escalations")
+
+    def ready(self) -> None:
+        # The one visibility rule, for the apps below this one (the outbox, webhook deliveries).
+        from escalations.selectors import cases_visible_to
+        from kit import visibility
+
+        visibility.visible_cases.connect(cases_visible_to)

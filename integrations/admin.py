@@ -16,6 +16,7 @@ from integrations.models import ApiToken, WebhookDelivery, WebhookSubscription
 from integrations.tokens import token_create, token_revoke
 from integrations.webhooks import subscription_cancel_pending
 from kit.admin import ReadOnlyAdminMixin
+from kit.visibility import only_visible_cases
 from notifications import outbox
 from notifications.events import EventType
 from notifications.labels import DeliveryEventTypeFilter, event_label
@@ -143,7 +144,8 @@ class WebhookSubscriptionAdmin(WriteOnlySecretAdmin, SimpleHistoryAdmin):
 
 @admin.register(WebhookDelivery)
 class WebhookDeliveryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    """The delivery log: one row per event and subscription, with the outbox row's state."""
+    """The delivery log: one row per event and subscription, with the outbox row's state.
+    Deliveries about a case only for those who may see the case."""
 
     list_display = [
         "event_type",
@@ -160,6 +162,11 @@ class WebhookDeliveryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     search_fields = ["notification__case__reference", "subscription__name"]
     actions = ["retry"]
     show_full_result_count = False
+
+    def get_queryset(self, request):
+        return only_visible_cases(
+            super().get_queryset(request), request.user, through="notification__case"
+        )
 
     @admin.display(description=gettext_lazy("event type"))
     def event_type(self, delivery):

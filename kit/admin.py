@@ -1,5 +1,5 @@
-"""The admin kit: read-only admins, service errors on forms, and the transition page shared by
-the admins of state-machine models (cases, articles)."""
+"""The admin kit: read-only admins, history pages only for visible objects, service errors on
+forms, and the transition page shared by the admins of state-machine models (cases, articles)."""
 
 from __future__ import annotations
 
@@ -8,11 +8,13 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
+from simple_history.admin import SimpleHistoryAdmin
 
 from kit.statemachine import StateMachine, TransitionConflict
 
@@ -32,6 +34,25 @@ class ReadOnlyAdminMixin:
 
 class ReadOnlyAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     pass
+
+
+class VisibleHistoryAdmin(SimpleHistoryAdmin):
+    """simple-history's history pages read the history table when ``get_queryset`` hides the
+    object (meant for deleted objects): that would show a hidden row (a case, a hop, a
+    callback) to anyone. Here they are 404 unless the object itself is visible, that is, in
+    the admin's ``get_queryset``."""
+
+    def _404_unless_visible(self, request: HttpRequest, object_id: str) -> None:
+        if self.get_object(request, unquote(object_id)) is None:
+            raise Http404
+
+    def history_view(self, request, object_id, extra_context=None):
+        self._404_unless_visible(request, object_id)
+        return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        self._404_unless_visible(request, object_id)
+        return super().history_form_view(request, object_id, version_id, extra_context)
 
 
 def add_form_errors(form: forms.BaseForm, exc: ValidationError) -> None:

@@ -5,8 +5,15 @@ from __future__ import annotations
 import datetime as dt
 
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseNotAllowed,
+    HttpResponseRedirect,
+)
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -15,18 +22,18 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_fsm import can_proceed
-from simple_history.admin import SimpleHistoryAdmin
 
 from escalations import policy as case_policy
 from escalations.models import Case
 from escalations.selectors import cases_visible_to
-from kit.admin import ReadOnlyAdminMixin, TransitionAdminMixin
+from kit.admin import ReadOnlyAdminMixin, TransitionAdminMixin, VisibleHistoryAdmin
 from kit.statemachine import TransitionConflict
 from knowledge import forms, services, synonyms
 from knowledge.models import Article, ArticleStatus, CaseArticle, Deflection
 from knowledge.policy import allows
 from knowledge.rendering import render_markdown
 from knowledge.search import search
+from knowledge.selectors import articles_visible_to, source_case_visible_to
 from knowledge.synonym_admin import describe  # also registers the synonym dictionary
 
 
@@ -55,7 +62,10 @@ def _int_or_none(value: str | None) -> int | None:
 
 
 @admin.register(Article)
-class ArticleAdmin(TransitionAdminMixin, SimpleHistoryAdmin):
+class ArticleAdmin(TransitionAdminMixin, VisibleHistoryAdmin):
+    """Articles the user may see (``knowledge.selectors``: a draft from a case only for those
+    who may see the case; the case's reference and the history only for them)."""
+
     form = forms.ArticleForm
     machine = services.ARTICLES
     transitions = services.TRANSITIONS
@@ -98,6 +108,7 @@ class ArticleAdmin(TransitionAdminMixin, SimpleHistoryAdmin):
         main = ["title", "body", "category", "tags", "audience", "owner", "review_due"]
         if obj is None:
             return [(None, {"fields": main})]
+        source = ["source_case"] if source_case_visible_to(obj, request.user) else []
         return [
             (None, {"fields": ["status", *main]}),
             (_("Preview (as readers will see it)"), {"fields": ["working_preview"]}),
@@ -107,7 +118,7 @@ class ArticleAdmin(TransitionAdminMixin, SimpleHistoryAdmin):
             ),
             (
                 _("Use"),
-                {"fields": ["source_case", "used_count", "solved_count", "not_helpful_count"]},
+                {"fields": [*source, "used_count", "solved_count", "not_helpful_count"]},
             ),
         ]
 
@@ -119,6 +130,14 @@ class ArticleAdmin(TransitionAdminMixin, SimpleHistoryAdmin):
         ):
             return [*self.readonly_fields, *services.EDITABLE_FIELDS]
         return self.readonly_fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request) & articles_visible_to(request.user)
+
+    def _404_unless_visible(self, request: HttpRequest, object_id: str) -> None:
+        article = self.get_object(request, unquote(object_id))
+        if article is None or not source_case_visible_to(article, request.user):
+            raise Http404
 
     def get_changeform_initial_data(self, request):
         initial = super().get_changeform_initial_data(request)
@@ -215,7 +234,7 @@ class ArticleAdmin(TransitionAdminMixin, SimpleHistoryAdmin):
     def _article(self, request, pk: int) -> Article:
         if not self.has_view_permission(request):
             raise PermissionDenied
-        return get_object_or_404(Article, pk=pk)
+        return get_object_or_404(articles_visible_to(request.user), pk=pk)
 
     def _case(self, request, pk: int) -> Case:
         return get_object_or_404(cases_visible_to(request.user), pk=pk)
@@ -383,8 +402,11 @@ class ArticleAdmin(TransitionAdminMixin, SimpleHistoryAdmin):
         return TemplateResponse(request, "admin/knowledge/article/from_case.html", context)
 
 
-class ReadOnlyAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
-    pass
+class ReadOnlyAdmin(ReadOnlyAdminMixin, VisibleHistoryAdmin):
+    """Rows about a case: only those of visible cases, their history pages too."""
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(case__in=cases_visible_to(request.user))
 
 
 @admin.register(CaseArticle)
@@ -395,9 +417,6 @@ class CaseArticleAdmin(ReadOnlyAdmin):
     list_filter = ["kind"]
     list_select_related = ["case", "article", "created_by"]
     search_fields = ["case__reference", "article__title"]
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).filter(case__in=cases_visible_to(request.user))
 
 
 @admin.register(Deflection)

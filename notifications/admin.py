@@ -1,4 +1,5 @@
-"""The outbox in the admin: read-only, with "retry delivery now"."""
+"""The outbox in the admin: read-only, with "retry delivery now". Rows about a case only for
+those who may see the case (``kit.visibility``: the escalations app's rule)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from kit.admin import ReadOnlyAdmin
+from kit.visibility import only_visible_cases
 from notifications import outbox
 from notifications.labels import EventTypeFilter, event_label
 from notifications.models import Notification
@@ -36,6 +38,9 @@ class NotificationAdmin(ReadOnlyAdmin):
     @admin.display(description=gettext_lazy("event type"), ordering="event_type")
     def event(self, notification: Notification) -> str:
         return event_label(notification.event_type)
+
+    def get_queryset(self, request):
+        return only_visible_cases(super().get_queryset(request), request.user)
 
     def has_retry_permission(self, request) -> bool:
         return request.user.has_perm("notifications.change_notification")

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from django.contrib import admin, messages
-from django.contrib.admin.utils import unquote
 from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -14,7 +13,6 @@ from django.utils import timezone
 from django.utils.timesince import timesince
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from simple_history.admin import SimpleHistoryAdmin
 
 from escalations import forms, hooks, policy, services
 from escalations.admin import hold as hold_admin
@@ -31,25 +29,12 @@ from escalations.selectors import (
 from escalations.sla import selectors as sla_selectors
 from escalations.sla.filters import SLABreachedInPeriodFilter
 from escalations.timeline import case_timeline
-from kit.admin import ReadOnlyAdminMixin, TransitionAdminMixin, add_form_errors
-
-
-class VisibleHistoryAdmin(SimpleHistoryAdmin):
-    """simple-history's history pages read the history table when ``get_queryset`` hides the
-    object (meant for deleted objects): that would show a case, or a hop, to anyone. Here they
-    are 404 unless the object itself is visible."""
-
-    def _404_unless_visible(self, request: HttpRequest, object_id: str) -> None:
-        if self.get_object(request, unquote(object_id)) is None:
-            raise Http404
-
-    def history_view(self, request, object_id, extra_context=None):
-        self._404_unless_visible(request, object_id)
-        return super().history_view(request, object_id, extra_context)
-
-    def history_form_view(self, request, object_id, version_id, extra_context=None):
-        self._404_unless_visible(request, object_id)
-        return super().history_form_view(request, object_id, version_id, extra_context)
+from kit.admin import (
+    ReadOnlyAdminMixin,
+    TransitionAdminMixin,
+    VisibleHistoryAdmin,
+    add_form_errors,
+)
 
 
 class MyCasesFilter(admin.SimpleListFilter):

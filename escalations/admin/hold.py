@@ -14,14 +14,13 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from simple_history.admin import SimpleHistoryAdmin
 
 from escalations import services
 from escalations.hold import forms, selectors
 from escalations.models import Callback, CallbackStatus, HoldOutcome
 from escalations.policy import user_team_ids
 from escalations.selectors import cases_visible_to
-from kit.admin import ReadOnlyAdminMixin, add_form_errors
+from kit.admin import ReadOnlyAdminMixin, VisibleHistoryAdmin, add_form_errors
 from kit.durations import duration_text
 from kit.times import local_second
 
@@ -196,8 +195,9 @@ def callback_keep_view(model_admin, request: HttpRequest, pk: int, callback_pk: 
 
 
 @admin.register(Callback)
-class CallbackAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
-    """Read-only: callbacks are written by the promise and keep services (from the case)."""
+class CallbackAdmin(ReadOnlyAdminMixin, VisibleHistoryAdmin):
+    """Read-only: callbacks are written by the promise and keep services (from the case).
+    Only those of visible cases, their history pages too."""
 
     list_display = [
         "case",

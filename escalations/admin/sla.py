@@ -23,6 +23,7 @@ from escalations.models import (
     SLAPolicy,
     SLAPriorityTarget,
 )
+from escalations.selectors import cases_visible_to
 from escalations.sla import timers
 from escalations.sla.calendar import japanese_holidays
 from escalations.sla.selectors import SLAState
@@ -193,12 +194,17 @@ class SLAPolicyAdmin(OneHistoryRowAdmin, RecomputesDeadlinesAdmin):
 
 @admin.register(SLAEvent)
 class SLAEventAdmin(ReadOnlyAdmin):
+    """Warnings and breaches, of the cases the user may see (list, search and detail)."""
+
     list_display = ["fired_at", "case", "timer_kind", "level", "due_at", "action"]
     list_filter = ["level", "timer__kind", "fired_at"]
     list_select_related = ["case", "timer"]
     search_fields = ["case__reference", "action"]
     date_hierarchy = "fired_at"
     show_full_result_count = False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(case__in=cases_visible_to(request.user))
 
     @admin.display(description=gettext_lazy("timer"), ordering="timer__kind")
     def timer_kind(self, event: SLAEvent) -> str:
