@@ -1,7 +1,8 @@
 """Bad input that would reach the database as a 500 is answered here: a NUL character in the
 path or the query string (PostgreSQL refuses NUL in text; the API's JSON bodies are checked by
 the serializers) is a 400 in the API's error shape, and on admin pages a message on the page
-without the filters."""
+without the filters. A filter date the database cannot hold (year 1 or 9999 shifted past the
+calendar by the time zone) ends the same way on admin pages, instead of a 500."""
 
 from __future__ import annotations
 
@@ -35,3 +36,15 @@ class RejectNulMiddleware:
             messages.error(request, message + " " + _("The filters were reset."))
             return HttpResponseRedirect(request.path)
         return HttpResponseBadRequest(message)
+
+    def process_exception(self, request, exception):
+        """A date out of range in an admin list's filters: the page again, without them."""
+        if not isinstance(exception, OverflowError) or not request.path.startswith("/admin/"):
+            return None
+        if request.method != "GET" or not request.GET:
+            return None
+        messages.error(
+            request,
+            _("A date in the filters is out of range.") + " " + _("The filters were reset."),
+        )
+        return HttpResponseRedirect(request.path)

@@ -8,11 +8,11 @@ import pytest
 from django.apps import apps
 from django.contrib.messages import get_messages
 from django.urls import reverse
-from escalations.sla.models import Notification, NotificationChannel
 
 from accounts.models import Team
-from escalations import notifications
 from integrations.models import WebhookSubscription
+from notifications import delivery, outbox
+from notifications.models import Notification, NotificationChannel
 from tests.factories import TeamFactory, UserFactory
 
 SECRET = "very-secret-signing-key-2026"
@@ -125,7 +125,7 @@ def test_rows_without_a_secret_get_one_from_the_data_migration(team):
 
 
 def test_nothing_is_signed_with_a_default_secret(db):
-    (row,) = notifications._queue(
+    (row,) = outbox.queue(
         [
             Notification(
                 event_id="7c1f1a52-64fb-4bcf-9b8b-6d3f0c0a0a01",
@@ -138,5 +138,5 @@ def test_nothing_is_signed_with_a_default_secret(db):
         ]
     )
 
-    assert notifications.deliver(row.pk) == "retry"
+    assert delivery.deliver(row.pk) == "retry"
     assert "NoSigningSecret" in Notification.objects.get(pk=row.pk).last_error

@@ -6,10 +6,10 @@ import socket
 
 import pytest
 from django.urls import reverse
-from escalations.sla.models import Notification, NotificationStatus
 
-from escalations import notifications
 from integrations.models import WebhookDelivery, WebhookSubscription
+from notifications import delivery, outbox
+from notifications.models import Notification, NotificationStatus
 from tests.factories import TeamFactory, UserFactory, make_case
 
 REFUSED = [
@@ -98,7 +98,7 @@ def test_a_name_that_resolves_inside_is_refused_at_delivery(org, operator, check
     row = Notification.objects.get(channel="webhook")
     monkeypatch.setattr(socket, "getaddrinfo", lambda *a, **k: [(2, 1, 6, "", ("10.0.0.5", 443))])
 
-    assert notifications.deliver(row.pk) == "failed"
+    assert delivery.deliver(row.pk) == "failed"
     row.refresh_from_db()
     assert row.status == NotificationStatus.FAILED
     assert "10.0.0.5" not in row.last_error and "RefusedAddress" in row.last_error
@@ -114,7 +114,7 @@ def test_the_delivery_log_does_not_show_internal_hosts_or_ports(client, org, ope
     make_case(owner=operator)
     row = Notification.objects.get(channel="webhook")
 
-    assert notifications.deliver(row.pk) == "retry"
+    assert delivery.deliver(row.pk) == "retry"
 
     row.refresh_from_db()
     assert str(port) not in row.last_error and "127.0.0.1" not in row.last_error
@@ -146,8 +146,8 @@ def test_deactivating_a_subscription_cancels_its_waiting_deliveries(
     assert set(
         Notification.objects.filter(pk__in=[r.pk for r in rows]).values_list("status", flat=True)
     ) == {NotificationStatus.CANCELLED}
-    assert notifications.deliver(rows[0].pk) == "skipped"
-    assert notifications.retry_now([r.pk for r in rows]) == 0
+    assert delivery.deliver(rows[0].pk) == "skipped"
+    assert outbox.retry_now([r.pk for r in rows]) == 0
 
 
 def test_a_delivery_of_a_subscription_deactivated_meanwhile_is_cancelled(org, operator):
@@ -158,6 +158,6 @@ def test_a_delivery_of_a_subscription_deactivated_meanwhile_is_cancelled(org, op
     row = WebhookDelivery.objects.get(subscription=subscription).notification
     WebhookSubscription.objects.filter(pk=subscription.pk).update(is_active=False)
 
-    assert notifications.deliver(row.pk) == "cancelled"
+    assert delivery.deliver(row.pk) == "cancelled"
     row.refresh_from_db()
     assert row.status == NotificationStatus.CANCELLED
