@@ -31,6 +31,7 @@ from escalations.sla import timers as sla
 from escalations.sla.schedules import ScheduleCache
 from kit.audit import audited_save
 from notifications import outbox
+from notifications.models import InboxKind, Loudness
 
 
 def format_minutes(delta: dt.timedelta) -> str:
@@ -83,6 +84,15 @@ def notify_hold_started(hops: Sequence[Escalation]) -> None:
                 "customer_wants": hop.customer_wants,
             },
             case_id=case.pk,
+        )
+        outbox.notify_in_app(
+            present,
+            kind=InboxKind.ON_HOLD,
+            title=f"{case.reference} {case.subject}",
+            case_id=case.pk,
+            loudness=Loudness.LOUDEST,
+            actor=hop.requested_by,
+            payload={"reference": case.reference, "subject": case.subject},
         )
 
 
