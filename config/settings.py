@@ -158,13 +158,24 @@ REST_FRAMEWORK = {
 }
 # The API's throttle counts live in the cache: set CACHE_URL (e.g. redis://127.0.0.1:6379/1) so
 # that every web process shares them; without it each process counts on its own.
-if env_str("CACHE_URL", ""):
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": env_str("CACHE_URL", ""),
-        }
-    }
+# The "live" cache holds the live notifications' per-user versions (notifications/live.py) and
+# the sessions: shared by every process (web, Celery) so that a poll answers 304 with no database
+# query. Redis with CACHE_URL, else files in VAR_DIR (the embedded default: runserver + worker).
+_REDIS_CACHE = {
+    "BACKEND": "django.core.cache.backends.redis.RedisCache",
+    "LOCATION": env_str("CACHE_URL", ""),
+}
+_FILE_CACHE = {
+    "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+    "LOCATION": str(VAR_DIR / "live-cache"),
+}
+_LOCAL_CACHE = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+CACHES = {
+    "default": _REDIS_CACHE if env_str("CACHE_URL", "") else _LOCAL_CACHE,
+    "live": {**(_REDIS_CACHE if env_str("CACHE_URL", "") else _FILE_CACHE), "KEY_PREFIX": "live"},
+}
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+SESSION_CACHE_ALIAS = "live"
 # API tokens (integrations): lifetime when the admin gives none.
 API_TOKEN_DEFAULT_DAYS = int(env_str("API_TOKEN_DEFAULT_DAYS", "90"))
 SPECTACULAR_SETTINGS = {

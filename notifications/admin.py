@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from django.contrib import admin, messages
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from kit.admin import ReadOnlyAdmin
-from notifications import outbox
-from notifications.models import Notification
+from notifications import live, outbox
+from notifications.models import InboxItem, InboxKind, Notification, NotificationChannel
+from notifications.views import title_of
 
 
 @admin.register(Notification)
@@ -32,6 +36,10 @@ class NotificationAdmin(ReadOnlyAdmin):
     show_full_result_count = False
     actions = ["retry_now"]
 
+    def get_queryset(self, request):
+        # the in-app notifications are each person's own: "my notifications"
+        return super().get_queryset(request).exclude(channel=NotificationChannel.IN_APP)
+
     def has_retry_permission(self, request) -> bool:
         return request.user.has_perm("notifications.change_notification")
 
@@ -41,3 +49,54 @@ class NotificationAdmin(ReadOnlyAdmin):
         self.message_user(
             request, _("%(count)d notifications queued again.") % {"count": count}, messages.INFO
         )
+
+
+@admin.register(InboxItem)
+class InboxItemAdmin(ReadOnlyAdmin):
+    """My notifications: one's own in-app notifications only, whoever asks."""
+
+    list_display = ["created_at", "kind", "line", "read"]
+    list_filter = [("read_at", admin.EmptyFieldListFilter), "event_type"]
+    date_hierarchy = "created_at"
+    show_full_result_count = False
+    actions = ["mark_read"]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .filter(recipient=request.user, channel=NotificationChannel.IN_APP)
+        )
+
+    def has_module_permission(self, request) -> bool:
+        return request.user.is_active and request.user.is_staff
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return self.has_module_permission(request) and (
+            obj is None or obj.recipient_id == request.user.pk
+        )
+
+    def has_read_permission(self, request) -> bool:
+        return self.has_module_permission(request)
+
+    @admin.display(description=gettext_lazy("kind"))
+    def kind(self, obj: InboxItem) -> str:
+        try:
+            return InboxKind(obj.event_type).label
+        except ValueError:
+            return obj.event_type
+
+    @admin.display(description=gettext_lazy("notification"))
+    def line(self, obj: InboxItem) -> str:
+        return format_html(
+            '<a href="{}">{}</a>', reverse("notifications:open", args=[obj.pk]), title_of(obj)
+        )
+
+    @admin.display(description=gettext_lazy("read"), boolean=True)
+    def read(self, obj: InboxItem) -> bool:
+        return obj.read_at is not None
+
+    @admin.action(description=gettext_lazy("Mark as read"), permissions=["read"])
+    def mark_read(self, request, queryset):
+        if queryset.filter(read_at__isnull=True).update(read_at=timezone.now()):
+            live.bump([request.user.pk])
