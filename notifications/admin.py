@@ -51,12 +51,23 @@ class NotificationAdmin(ReadOnlyAdmin):
         )
 
 
+class InboxKindFilter(admin.SimpleListFilter):
+    title = gettext_lazy("kind")
+    parameter_name = "kind"
+
+    def lookups(self, request, model_admin):
+        return InboxKind.choices
+
+    def queryset(self, request, queryset):
+        return queryset.filter(event_type=self.value()) if self.value() else queryset
+
+
 @admin.register(InboxItem)
 class InboxItemAdmin(ReadOnlyAdmin):
     """My notifications: one's own in-app notifications only, whoever asks."""
 
     list_display = ["created_at", "kind", "line", "read"]
-    list_filter = [("read_at", admin.EmptyFieldListFilter), "event_type"]
+    list_filter = [("read_at", admin.EmptyFieldListFilter), InboxKindFilter]
     date_hierarchy = "created_at"
     show_full_result_count = False
     actions = ["mark_read"]

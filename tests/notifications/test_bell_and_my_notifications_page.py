@@ -61,3 +61,13 @@ def test_my_notifications_in_english(client, supervisor, case):
     client.cookies["django_language"] = "en"
     page = client.get(reverse(INBOX), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Customer on hold for you" in page
+
+
+def test_my_notifications_in_japanese_with_kind_filter(client, supervisor, case):
+    give(supervisor, case, "保留")
+    client.force_login(supervisor)
+    page = client.get(reverse(INBOX), {"kind": InboxKind.ON_HOLD}).content.decode()
+    assert "保留中のお客様がお待ちです" in page
+    assert page.count(case.reference) >= 1
+    empty = client.get(reverse(INBOX), {"kind": InboxKind.RETURNED}).content.decode()
+    assert case.reference not in empty
