@@ -139,6 +139,8 @@ CELERY_BEAT_SCHEDULE["knowledge-review-reminders"] = {
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "escalation@localhost")
+# The site's address as people reach it: the links in emails are absolute.
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
 WEBHOOK_TIMEOUT_SECONDS = float(env_str("WEBHOOK_TIMEOUT_SECONDS", "10"))
 # Used to sign webhooks of receivers without a secret of their own (set it in production).
 WEBHOOK_DEFAULT_SECRET = env_str("WEBHOOK_DEFAULT_SECRET", "change-me")

@@ -82,6 +82,8 @@ def notify_hold_started(hops: Sequence[Escalation]) -> None:
                 "escalation": hop.number,
                 "on_hold_since": hop.on_hold_since,
                 "customer_wants": hop.customer_wants,
+                "tried": hop.tried,
+                "mood": hop.get_customer_mood_display() if hop.customer_mood else "",
             },
             case_id=case.pk,
         )
