@@ -153,6 +153,8 @@ CELERY_BEAT_SCHEDULE["knowledge-review-reminders"] = {
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "escalation@localhost")
+# The site's address as people reach it: the links in emails are absolute.
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
 WEBHOOK_TIMEOUT_SECONDS = float(env_str("WEBHOOK_TIMEOUT_SECONDS", "10"))
 # Used to sign webhooks of receivers without a secret of their own (set it in production; with
 # DEBUG off the default stops start-up).
@@ -174,13 +176,24 @@ REST_FRAMEWORK = {
 }
 # The API's throttle counts live in the cache: set CACHE_URL (e.g. redis://127.0.0.1:6379/1) so
 # that every web process shares them; without it each process counts on its own.
-if env_str("CACHE_URL", ""):
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": env_str("CACHE_URL", ""),
-        }
-    }
+# The "live" cache holds the live notifications' per-user versions (notifications/live.py) and
+# the sessions: shared by every process (web, Celery) so that a poll answers 304 with no database
+# query. Redis with CACHE_URL, else files in VAR_DIR (the embedded default: runserver + worker).
+_REDIS_CACHE = {
+    "BACKEND": "django.core.cache.backends.redis.RedisCache",
+    "LOCATION": env_str("CACHE_URL", ""),
+}
+_FILE_CACHE = {
+    "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+    "LOCATION": str(VAR_DIR / "live-cache"),
+}
+_LOCAL_CACHE = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+CACHES = {
+    "default": _REDIS_CACHE if env_str("CACHE_URL", "") else _LOCAL_CACHE,
+    "live": {**(_REDIS_CACHE if env_str("CACHE_URL", "") else _FILE_CACHE), "KEY_PREFIX": "live"},
+}
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+SESSION_CACHE_ALIAS = "live"
 # API tokens (integrations): lifetime when the admin gives none.
 API_TOKEN_DEFAULT_DAYS = int(env_str("API_TOKEN_DEFAULT_DAYS", "90"))
 API_DOCS_PUBLIC = env_bool("API_DOCS_PUBLIC", default=False)
@@ -266,8 +279,6 @@ CELERY_BEAT_SCHEDULE["reports-daily-rollup"] = {
 }
 
 # --- Production (issue 19): behind a TLS proxy, static files, health, metrics, alerts ---------
-# The absolute address users reach (links in emails).
-SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=False)
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", default=False)

@@ -4,14 +4,18 @@ those who may see the case (``kit.visibility``: the escalations app's rule)."""
 from __future__ import annotations
 
 from django.contrib import admin, messages
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from kit.admin import ReadOnlyAdmin
 from kit.visibility import only_visible_cases
-from notifications import outbox
+from notifications import live, outbox
 from notifications.labels import EventTypeFilter, event_label
-from notifications.models import Notification
+from notifications.models import InboxItem, InboxKind, Notification, NotificationChannel
+from notifications.views import title_of
 
 
 @admin.register(Notification)
@@ -40,7 +44,9 @@ class NotificationAdmin(ReadOnlyAdmin):
         return event_label(notification.event_type)
 
     def get_queryset(self, request):
-        return only_visible_cases(super().get_queryset(request), request.user)
+        # the in-app notifications are each person's own: "my notifications"
+        outbox_rows = super().get_queryset(request).exclude(channel=NotificationChannel.IN_APP)
+        return only_visible_cases(outbox_rows, request.user)
 
     def has_retry_permission(self, request) -> bool:
         return request.user.has_perm("notifications.change_notification")
@@ -51,3 +57,65 @@ class NotificationAdmin(ReadOnlyAdmin):
         self.message_user(
             request, _("%(count)d notifications queued again.") % {"count": count}, messages.INFO
         )
+
+
+class InboxKindFilter(admin.SimpleListFilter):
+    title = gettext_lazy("kind")
+    parameter_name = "kind"
+
+    def lookups(self, request, model_admin):
+        return InboxKind.choices
+
+    def queryset(self, request, queryset):
+        return queryset.filter(event_type=self.value()) if self.value() else queryset
+
+
+@admin.register(InboxItem)
+class InboxItemAdmin(ReadOnlyAdmin):
+    """My notifications: one's own in-app notifications only, whoever asks."""
+
+    list_display = ["created_at", "kind", "line", "read"]
+    list_filter = [("read_at", admin.EmptyFieldListFilter), InboxKindFilter]
+    date_hierarchy = "created_at"
+    show_full_result_count = False
+    actions = ["mark_read"]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .filter(recipient=request.user, channel=NotificationChannel.IN_APP)
+        )
+
+    def has_module_permission(self, request) -> bool:
+        return request.user.is_active and request.user.is_staff
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return self.has_module_permission(request) and (
+            obj is None or obj.recipient_id == request.user.pk
+        )
+
+    def has_read_permission(self, request) -> bool:
+        return self.has_module_permission(request)
+
+    @admin.display(description=gettext_lazy("kind"))
+    def kind(self, obj: InboxItem) -> str:
+        try:
+            return InboxKind(obj.event_type).label
+        except ValueError:
+            return obj.event_type
+
+    @admin.display(description=gettext_lazy("notification"))
+    def line(self, obj: InboxItem) -> str:
+        return format_html(
+            '<a href="{}">{}</a>', reverse("notifications:open", args=[obj.pk]), title_of(obj)
+        )
+
+    @admin.display(description=gettext_lazy("read"), boolean=True)
+    def read(self, obj: InboxItem) -> bool:
+        return obj.read_at is not None
+
+    @admin.action(description=gettext_lazy("Mark as read"), permissions=["read"])
+    def mark_read(self, request, queryset):
+        if queryset.filter(read_at__isnull=True).update(read_at=timezone.now()):
+            live.bump([request.user.pk])

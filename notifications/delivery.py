@@ -17,7 +17,10 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
 
 from accounts.models import Team
 from accounts.webhook_urls import RefusedAddress, check_webhook_url
@@ -78,10 +81,31 @@ def _claim(pk: int, now: dt.datetime) -> Notification | None:
         return row
 
 
+def email_body(row: Notification) -> str:
+    """The email's text: what happened, the handoff and the deadline when the payload has them
+    (in local time), and an absolute link to the case (``SITE_URL``)."""
+    payload = row.payload
+    lines = [payload.get("text") or json.dumps(payload, ensure_ascii=False, indent=2)]
+    handoff = [
+        (_("What the customer wants"), payload.get("customer_wants")),
+        (_("What was tried"), payload.get("tried")),
+        (_("Customer's mood"), payload.get("mood")),
+    ]
+    due = parse_datetime(payload["due_at"]) if isinstance(payload.get("due_at"), str) else None
+    if due is not None:
+        handoff.append((_("Deadline"), timezone.localtime(due).strftime("%Y-%m-%d %H:%M")))
+    extra = [f"{label}: {value}" for label, value in handoff if value]
+    if extra:
+        lines += ["", *extra]
+    if row.case_id is not None:
+        path = reverse("admin:escalations_case_change", args=[row.case_id])
+        lines += ["", _("Open the case: %(url)s") % {"url": settings.SITE_URL.rstrip("/") + path}]
+    return "\n".join(lines)
+
+
 def _send(row: Notification) -> None:
     if row.channel == NotificationChannel.EMAIL:
-        body = row.payload.get("text") or json.dumps(row.payload, ensure_ascii=False, indent=2)
-        send_mail(row.subject, body, settings.DEFAULT_FROM_EMAIL, [row.address])
+        send_mail(row.subject, email_body(row), settings.DEFAULT_FROM_EMAIL, [row.address])
         return
     body = json.dumps(
         {"event_id": str(row.event_id), "type": row.event_type, **row.payload},

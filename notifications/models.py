@@ -10,6 +10,28 @@ from django.utils.translation import gettext_lazy as _
 class NotificationChannel(models.TextChoices):
     EMAIL = "email", _("Email")
     WEBHOOK = "webhook", _("Webhook")
+    IN_APP = "in_app", _("In-app")
+
+
+class InboxKind(models.TextChoices):
+    """What an in-app notification tells (its ``event_type``; apart from the outbox's event
+    types, which count emails and webhooks)."""
+
+    ESCALATED = "inbox.escalated", _("Escalated to you")
+    ON_HOLD = "inbox.on_hold", _("Customer on hold for you")
+    RETURNED = "inbox.returned", _("Answer returned")
+    RETURNED_ON_HOLD = "inbox.returned_on_hold", _("Answer returned, customer on hold")
+    SLA_WARNING = "inbox.sla_warning", _("SLA warning")
+    SLA_BREACHED = "inbox.sla_breached", _("SLA breached")
+
+
+class Loudness(models.IntegerChoices):
+    """How an in-app notification asks for attention: the bell only, or also a desktop
+    notification and a sound (loud), the loudest for a customer waiting on the line."""
+
+    QUIET = 0, _("Quiet (bell only)")
+    LOUD = 1, _("Loud (desktop notification and sound)")
+    LOUDEST = 2, _("Loudest (customer on the line)")
 
 
 class NotificationStatus(models.TextChoices):
@@ -63,6 +85,11 @@ class Notification(models.Model):
     last_error = models.TextField(_("last error"), blank=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    # in-app notifications only (channel ``in_app``): written delivered, read in the admin's bell
+    loudness = models.PositiveSmallIntegerField(
+        _("loudness"), choices=Loudness.choices, default=Loudness.QUIET
+    )
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("notification")
@@ -73,8 +100,43 @@ class Notification(models.Model):
                 fields=["next_attempt_at"],
                 name="notification_pending_idx",
                 condition=models.Q(status="pending"),
-            )
+            ),
+            models.Index(
+                fields=["recipient", "-created_at"],
+                name="notification_inbox_idx",
+                condition=models.Q(channel="in_app"),
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.get_channel_display()} → {self.address}: {self.subject}"
+
+
+class InboxItem(Notification):
+    """One's own in-app notifications (the bell), as an admin page of their own."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("my notification")
+        verbose_name_plural = _("my notifications")
+        ordering = ["-created_at"]
+
+
+class InboxSettings(models.Model):
+    """A person's choices for live alerts (defaults when they have no row)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        primary_key=True,
+        on_delete=models.CASCADE,
+        related_name="inbox_settings",
+    )
+    desktop_alerts = models.BooleanField(_("desktop notifications and sound"), default=True)
+
+    class Meta:
+        verbose_name = _("notification settings")
+        verbose_name_plural = _("notification settings")
+
+    def __str__(self) -> str:
+        return str(self.user)

@@ -18,7 +18,8 @@ from django.utils import timezone
 
 from accounts.models import Team, User
 from kit.bulk import bulk_insert, new
-from notifications.models import Notification, NotificationChannel, NotificationStatus
+from notifications import live
+from notifications.models import Loudness, Notification, NotificationChannel, NotificationStatus
 from notifications.tasks import deliver_notifications
 
 
@@ -27,6 +28,7 @@ class _Batch:
     rows: list[Notification] = dataclasses.field(default_factory=list)
     then: dict[str, Callable[[], None]] = dataclasses.field(default_factory=dict)
     memo: dict[str, Any] = dataclasses.field(default_factory=dict)
+    bumped: set[int] = dataclasses.field(default_factory=set)
 
 
 _batch: contextvars.ContextVar[_Batch | None] = contextvars.ContextVar(
@@ -48,7 +50,9 @@ def batched() -> Iterator[None]:
     finally:
         _batch.reset(token)
     if batch.rows:
-        _enqueue_on_commit([row.pk for row in bulk_insert(batch.rows)])
+        _enqueue_on_commit(_to_deliver(bulk_insert(batch.rows)))
+    if batch.bumped:
+        _bump_on_commit(batch.bumped)
     for then in batch.then.values():
         then()
 
@@ -75,6 +79,16 @@ def _enqueue_on_commit(ids: list[int]) -> None:
         transaction.on_commit(lambda: deliver_notifications.delay(ids))
 
 
+def _to_deliver(rows: Iterable[Notification]) -> list[int]:
+    """The rows a delivery task sends: in-app ones are written delivered."""
+    return [row.pk for row in rows if row.channel != NotificationChannel.IN_APP]
+
+
+def _bump_on_commit(user_ids: set[int]) -> None:
+    ids = set(user_ids)
+    transaction.on_commit(lambda: live.bump(ids))
+
+
 def as_stored(payload: dict[str, Any]) -> dict[str, Any]:
     """The payload as the JSON column stores it (dates as ISO strings, lazy texts as text)."""
     return json.loads(json.dumps(payload, cls=DjangoJSONEncoder))
@@ -88,7 +102,7 @@ def queue(notifications: list[Notification]) -> list[Notification]:
         batch.rows.extend(notifications)
         return notifications
     created = bulk_insert(notifications)
-    _enqueue_on_commit([n.pk for n in created])
+    _enqueue_on_commit(_to_deliver(created))
     return created
 
 
@@ -125,6 +139,59 @@ def notify_users(
                 case_id=case_id,
             )
         )
+    return queue(rows)
+
+
+def notify_in_app(
+    users: Iterable[User | None],
+    *,
+    kind: str,
+    title: str,
+    case_id: int | None = None,
+    loudness: int = Loudness.QUIET,
+    actor: User | None = None,
+    payload: dict[str, Any] | None = None,
+) -> list[Notification]:
+    """Put a notification in each user's bell (or, while they are absent, their delegate's):
+    once per actual recipient, never for ``actor`` (who did it), in the caller's transaction.
+    Their live version is bumped when it commits (the open pages see it at their next poll)."""
+    now = timezone.now()
+    rows: list[Notification] = []
+    seen: set[int] = {actor.pk} if actor is not None else set()
+    stored = None
+    for user in users:
+        recipient = user.effective_recipient() if user is not None else None
+        if recipient is None or recipient.pk in seen:
+            continue
+        seen.add(recipient.pk)
+        if stored is None:
+            stored = as_stored(payload or {})
+        rows.append(
+            new(
+                Notification,
+                event_id=uuid.uuid4(),
+                event_type=kind,
+                channel=NotificationChannel.IN_APP,
+                recipient=recipient,
+                intended_recipient=user if recipient.pk != user.pk else None,
+                address="",
+                subject=title[:200],
+                payload=stored,
+                case_id=case_id,
+                status=NotificationStatus.SENT,
+                sent_at=now,
+                created_at=now,
+                loudness=loudness,
+            )
+        )
+    if not rows:
+        return rows
+    recipients = {row.recipient_id for row in rows}
+    batch = _batch.get()
+    if batch is not None:
+        batch.bumped |= recipients
+    else:
+        _bump_on_commit(recipients)
     return queue(rows)
 
 

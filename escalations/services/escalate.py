@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -33,7 +33,8 @@ from escalations.services.hold import notify_hold_started
 from escalations.sla import timers as sla
 from kit.audit import audit, history_row_id
 from kit.bulk import bulk_history, bulk_insert, bulk_set, new
-from notifications import events
+from notifications import events, outbox
+from notifications.models import InboxKind, Loudness
 
 
 @dataclass
@@ -277,7 +278,34 @@ def _write_escalations(
     held = [hop for hop in hops if hop.on_hold_since is not None]
     if held:
         notify_hold_started(held)
+    _notify_escalated([hop for hop in hops if hop.on_hold_since is None], actor=actor)
     return hops
+
+
+def _notify_escalated(hops: list[Escalation], *, actor: User) -> None:
+    """Put each new hop in its target's bell at once: the target person, else the present
+    members of the target team (one query for all the teams). A held hop is told louder by
+    ``notify_hold_started``."""
+    if not hops:
+        return
+    members: dict[int, list[User]] = {}
+    team_ids = {hop.to_team_id for hop in hops if hop.to_user is None}
+    if team_ids:
+        for user in User.objects.filter(
+            teams__in=team_ids, is_active=True, is_absent=False
+        ).annotate(team_id=F("teams__id")):
+            members.setdefault(user.team_id, []).append(user)
+    for hop in hops:
+        people = [hop.to_user] if hop.to_user is not None else members.get(hop.to_team_id, [])
+        outbox.notify_in_app(
+            people,
+            kind=InboxKind.ESCALATED,
+            title=f"{hop.case.reference} {hop.case.subject}",
+            case_id=hop.case_id,
+            loudness=Loudness.LOUD,
+            actor=actor,
+            payload={"reference": hop.case.reference, "subject": hop.case.subject},
+        )
 
 
 # What escalating changes on the case (``Case._route`` and the status), and the save time.

@@ -33,6 +33,7 @@ from kit.audit import audited_save
 from kit.durations import duration_text
 from kit.times import local_minute
 from notifications import outbox
+from notifications.models import InboxKind, Loudness
 
 
 def _check_case_work(case: Case, actor: User, permission: str) -> None:
@@ -74,8 +75,19 @@ def notify_hold_started(hops: Sequence[Escalation]) -> None:
                 "escalation": hop.number,
                 "on_hold_since": hop.on_hold_since,
                 "customer_wants": hop.customer_wants,
+                "tried": hop.tried,
+                "mood": hop.get_customer_mood_display() if hop.customer_mood else "",
             },
             case_id=case.pk,
+        )
+        outbox.notify_in_app(
+            present,
+            kind=InboxKind.ON_HOLD,
+            title=f"{case.reference} {case.subject}",
+            case_id=case.pk,
+            loudness=Loudness.LOUDEST,
+            actor=hop.requested_by,
+            payload={"reference": case.reference, "subject": case.subject},
         )
 
 

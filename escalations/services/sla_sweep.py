@@ -41,6 +41,7 @@ from kit.bulk import bulk_insert, bulk_set, new
 from kit.durations import duration_text
 from kit.times import local_minute
 from notifications import events, outbox
+from notifications.models import InboxKind, Loudness
 
 # Where ``_Context.attach`` puts what it loaded (the objects' related-object caches).
 _TIMER_CASE = SLATimer._meta.get_field("case")
@@ -489,6 +490,18 @@ def _notify(
     }
     sent = outbox.notify_users(
         users, event_type=event_type, subject=subject, payload=payload, case_id=case.pk
+    )
+    outbox.notify_in_app(
+        users,
+        kind=InboxKind.SLA_BREACHED if level == Level.BREACH else InboxKind.SLA_WARNING,
+        title=subject,
+        case_id=case.pk,
+        loudness=Loudness.LOUD if level == Level.BREACH else Loudness.QUIET,
+        payload={
+            "reference": case.reference,
+            "subject": case.subject,
+            "what": str(ctx.labels[timer.kind]),
+        },
     )
     team = timer.escalation.to_team if timer.escalation else case.assigned_team
     hooks = outbox.notify_team_webhook(

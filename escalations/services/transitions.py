@@ -17,7 +17,8 @@ from escalations.models import Case, Escalation, EscalationOutcome, NoteKind, Ti
 from escalations.services._base import CASES, add_note
 from escalations.sla import timers as sla
 from kit.audit import audited_save
-from notifications import events
+from notifications import events, outbox
+from notifications.models import InboxKind, Loudness
 
 
 def _run_with_comment(
@@ -206,4 +207,14 @@ def case_return_to_owner(
             )
         add_note(case, actor=actor, kind=NoteKind.ANSWER, body=answer, of_transition=True)
         events.emit("case.returned", case, escalation=hop, extra={"answer": answer.strip()})
+        held = hop is not None and hop.on_hold_since is not None and hop.hold_ended_at is None
+        outbox.notify_in_app(
+            [case.owner],
+            kind=InboxKind.RETURNED_ON_HOLD if held else InboxKind.RETURNED,
+            title=f"{case.reference} {case.subject}",
+            case_id=case.pk,
+            loudness=Loudness.LOUDEST if held else Loudness.LOUD,
+            actor=actor,
+            payload={"reference": case.reference, "subject": case.subject},
+        )
     return hop

@@ -6,13 +6,14 @@ from django.urls import reverse
 from escalations import services
 from tests.factories import HANDOFF, CustomerFactory, make_case
 
-# session, user, user perms, group perms, teams (filter), categories (filter), my teams,
+# The session comes from the cache (cached_db sessions, for the bell's poll): no query.
+# user, user perms, group perms, teams (filter), categories (filter), my teams,
 # count, the page of cases with their customer/owner/handler, date hierarchy min/max and days
-CHANGELIST_QUERIES = 11
-# session, user, user perms, group perms, my teams, the case (for the actions), its SLA timers,
+CHANGELIST_QUERIES = 10
+# user, user perms, group perms, my teams, the case (for the actions), its SLA timers,
 # the case (the form), its customer and category (autocomplete widgets), its SLA events, its
 # hops, its notes, its history rows (the timeline's transitions)
-CHANGE_PAGE_QUERIES = 15  # + the case's callbacks (issue 8)
+CHANGE_PAGE_QUERIES = 14  # + the case's callbacks (issue 8)
 
 
 def open_cases(count, *, owners):
