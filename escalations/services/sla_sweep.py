@@ -35,13 +35,12 @@ from escalations.models import (
 )
 from escalations.services._base import Handoff
 from escalations.services.escalate import EscalationRequest, escalate_cases
+from escalations.services.sla_notices import notify_sla, team_leads
 from escalations.sla.schedules import ScheduleCache
 from escalations.sla.timers import HOP_KINDS, schedule_next
 from kit.bulk import bulk_insert, bulk_set, new
 from kit.durations import duration_text
-from kit.times import local_minute
 from notifications import events, outbox
-from notifications.models import InboxKind, Loudness
 
 # Where ``_Context.attach`` puts what it loaded (the objects' related-object caches).
 _TIMER_CASE = SLATimer._meta.get_field("case")
@@ -362,7 +361,7 @@ class _Batch:
                 action = _("Nothing above to escalate to: managers notified.")
             reason = reasons[timer.pk]
             notified = self._notify(
-                timer, Level.BREACH, [*self.ctx.managers, *_leads(timer)], detail=reason
+                timer, Level.BREACH, [*self.ctx.managers, *team_leads(timer)], detail=reason
             )
             said = _("%(breach)s. %(action)s") % {"breach": reason, "action": action}
             event.action = f"{said} {notified}".strip()
@@ -377,7 +376,7 @@ class _Batch:
                 self.result.breaches += 1
             else:
                 self.result.warnings += 1
-            leads = [] if level == Level.WARN_HANDLER else _leads(timer)
+            leads = [] if level == Level.WARN_HANDLER else team_leads(timer)
             # the first rung, and a team without a lead: the promiser, or the hop's handlers
             recipients = leads or (
                 [timer.callback.promised_by] if timer.callback else self._handlers(timer)
@@ -386,10 +385,10 @@ class _Batch:
             return
         if level == Level.BREACH:
             self.result.breaches += 1
-            recipients = [*self.ctx.managers, *_leads(timer)]
+            recipients = [*self.ctx.managers, *team_leads(timer)]
         else:
             self.result.warnings += 1
-            recipients = self._handlers(timer) if level == Level.WARN_HANDLER else _leads(timer)
+            recipients = self._handlers(timer) if level == Level.WARN_HANDLER else team_leads(timer)
         event.action = self._notify(timer, level, recipients)
 
     def _record(self, timer: SLATimer, level: Level) -> SLAEvent:
@@ -449,66 +448,9 @@ class _Batch:
             if hop.to_user is not None:
                 return [hop.to_user]
             return self.ctx.members(hop.to_team)
-        return [timer.case.handler] if timer.case.handler else _leads(timer)
+        return [timer.case.handler] if timer.case.handler else team_leads(timer)
 
     def _notify(self, timer: SLATimer, level: Level, users: list[User], detail: str = "") -> str:
-        return _notify(timer, level, self.ctx, users, detail=detail)
-
-
-def _leads(timer: SLATimer) -> list[User]:
-    team = timer.escalation.to_team if timer.escalation else timer.case.owner_team
-    return [team.lead] if team is not None and team.lead is not None else []
-
-
-def _notify(
-    timer: SLATimer, level: Level, ctx: _Context, users: list[User], detail: str = ""
-) -> str:
-    case = timer.case
-    event_type = "sla.breached" if level == Level.BREACH else "sla.warning"
-    subject = _("[%(level)s] %(reference)s %(subject)s: %(kind)s due %(due)s") % {
-        "level": ctx.labels[level],
-        "reference": case.reference,
-        "subject": case.subject,
-        "kind": ctx.labels[timer.kind],
-        "due": local_minute(timer.due_at),
-    }
-    payload = {
-        "text": f"{subject}\n{detail}".strip(),
-        "case": {
-            "reference": case.reference,
-            "subject": case.subject,
-            "status": case.status,
-            "tier": case.tier,
-            "priority": case.priority,
-        },
-        "timer": timer.kind,
-        "level": level.name.lower(),
-        "due_at": timer.due_at,
-        "fired_at": ctx.now,
-        "escalation": timer.escalation.number if timer.escalation else None,
-        "detail": detail,
-    }
-    sent = outbox.notify_users(
-        users, event_type=event_type, subject=subject, payload=payload, case_id=case.pk
-    )
-    outbox.notify_in_app(
-        users,
-        kind=InboxKind.SLA_BREACHED if level == Level.BREACH else InboxKind.SLA_WARNING,
-        title=subject,
-        case_id=case.pk,
-        loudness=Loudness.LOUD if level == Level.BREACH else Loudness.QUIET,
-        payload={
-            "reference": case.reference,
-            "subject": case.subject,
-            "what": str(ctx.labels[timer.kind]),
-        },
-    )
-    team = timer.escalation.to_team if timer.escalation else case.assigned_team
-    hooks = outbox.notify_team_webhook(
-        team, event_type=event_type, subject=subject, payload=payload, case_id=case.pk
-    )
-    names = ", ".join(str(n.recipient) for n in sent)
-    parts = [_("Notified: %(names)s.") % {"names": names}] if names else []
-    if hooks:
-        parts.append(_("Webhook queued."))
-    return " ".join(parts)
+        return notify_sla(
+            timer, level, labels=self.ctx.labels, now=self.ctx.now, users=users, detail=detail
+        )
