@@ -106,6 +106,21 @@ def queue(notifications: list[Notification]) -> list[Notification]:
     return created
 
 
+def _recipients(
+    users: Iterable[User | None], *, skip: set[int], email: bool = False
+) -> Iterator[tuple[User, User]]:
+    """Each user with whoever receives for them (their delegate while they are absent), once
+    per actual recipient and none in ``skip`` (e.g. who did it); with ``email``, only those who
+    have an address."""
+    seen = set(skip)
+    for user in users:
+        recipient = user.effective_recipient() if user is not None else None
+        if recipient is None or recipient.pk in seen or (email and not recipient.email):
+            continue
+        seen.add(recipient.pk)
+        yield user, recipient
+
+
 def notify_users(
     users: Iterable[User],
     *,
@@ -116,13 +131,8 @@ def notify_users(
 ) -> list[Notification]:
     """Email each user (or, while they are absent, their delegate); once per actual recipient."""
     rows: list[Notification] = []
-    seen: set[int] = set()
     stored = None  # the payload as JSON stores it, made once and shared by the recipients' rows
-    for user in users:
-        recipient = user.effective_recipient()
-        if recipient is None or recipient.pk in seen or not recipient.email:
-            continue
-        seen.add(recipient.pk)
+    for user, recipient in _recipients(users, skip=set(), email=True):
         if stored is None:
             stored = as_stored(payload)
         rows.append(
@@ -157,13 +167,8 @@ def notify_in_app(
     Their live version is bumped when it commits (the open pages see it at their next poll)."""
     now = timezone.now()
     rows: list[Notification] = []
-    seen: set[int] = {actor.pk} if actor is not None else set()
     stored = None
-    for user in users:
-        recipient = user.effective_recipient() if user is not None else None
-        if recipient is None or recipient.pk in seen:
-            continue
-        seen.add(recipient.pk)
+    for user, recipient in _recipients(users, skip={actor.pk} if actor is not None else set()):
         if stored is None:
             stored = as_stored(payload or {})
         rows.append(
