@@ -237,6 +237,8 @@ def load_customers(rng: random.Random, admin: User, when: dt.datetime) -> list[C
                 external_id=_crm_id(rng, index),
             )
         )
+    for customer in customers:
+        customer.set_lookup_keys()
     return bulk_create_with_history(
         customers, Customer, default_user=admin, default_change_reason=REASON, default_date=when
     )

@@ -55,6 +55,13 @@ class CustomerFactory(factory.django.DjangoModelFactory):
     furigana = factory.Sequence(lambda n: f"やまだ たろう{n}")
     phone = factory.Sequence(lambda n: f"03-1234-{n:04d}")
 
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        customer = model_class(*args, **kwargs)
+        customer.set_lookup_keys()
+        customer.save()
+        return customer
+
 
 class CategoryFactory(factory.django.DjangoModelFactory):
     class Meta:

@@ -18,6 +18,7 @@ from escalations import forms, hooks, policy, services
 from escalations.admin import hold as hold_admin
 from escalations.admin.sla import sla_badge
 from escalations.hold import selectors as hold_selectors
+from escalations.lookup import customer_lookup_q
 from escalations.models import Case, CaseStatus, Escalation, Reason
 from escalations.policy import user_team_ids
 from escalations.selectors import (
@@ -169,6 +170,13 @@ class CaseAdmin(TransitionAdminMixin, VisibleHistoryAdmin):
         "closed_at",
     ]
     show_full_result_count = False
+
+    def get_search_results(self, request, queryset, search_term):
+        """Also find cases by the caller's normalised phone and reading (``080…``, ``あべ``)."""
+        results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        if search_term.strip():
+            results |= queryset.filter(customer_lookup_q(search_term, prefix="customer__"))
+        return results, may_have_duplicates
 
     def get_queryset(self, request):
         return hold_selectors.with_hold(

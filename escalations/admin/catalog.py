@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from escalations.lookup import customer_lookup_q
 from escalations.models import Category, Customer, EscalationRule
 
 
@@ -12,6 +13,17 @@ from escalations.models import Category, Customer, EscalationRule
 class CustomerAdmin(SimpleHistoryAdmin):
     list_display = ["name", "furigana", "phone", "email", "external_id"]
     search_fields = ["name", "furigana", "phone", "email", "external_id"]
+
+    def get_search_results(self, request, queryset, search_term):
+        """Also find callers by normalised phone (``08072896413``) and reading (``あべ``)."""
+        results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        if search_term.strip():
+            results |= queryset.filter(customer_lookup_q(search_term))
+        return results, may_have_duplicates
+
+    def save_model(self, request, obj, form, change):
+        obj.set_lookup_keys()
+        super().save_model(request, obj, form, change)
 
 
 @admin.register(Category)

@@ -84,10 +84,17 @@ class CustomerCreateSerializer(_NoUnknownFields, serializers.Serializer):
 
 
 class CustomerFilterSerializer(QuerySerializer):
-    phone = serializers.CharField(max_length=30, required=False, help_text="Exact phone number.")
+    phone = serializers.CharField(
+        max_length=30,
+        required=False,
+        help_text="Phone number or part of it, as typed or sent by the CTI "
+        "(08072896413, 080-7289-6413, +81 80 7289 6413, full-width digits).",
+    )
     external_id = serializers.CharField(max_length=100, required=False, help_text="CRM id.")
     name = serializers.CharField(
-        max_length=200, required=False, help_text="Part of the name or its furigana."
+        max_length=200,
+        required=False,
+        help_text="Part of the name, or the start of its furigana in hiragana or katakana.",
     )
 
 

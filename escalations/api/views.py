@@ -16,6 +16,7 @@ from rest_framework.views import APIView
 
 from escalations import policy, services
 from escalations.api import serializers as s
+from escalations.lookup import customer_lookup_q
 from escalations.models import Case, Category, Customer, Escalation, EscalationRule
 from escalations.selectors import cases_visible_to
 from integrations.idempotency import idempotent
@@ -369,12 +370,14 @@ class CustomerViewSet(
         form.is_valid(raise_exception=True)
         f = form.validated_data
         if "phone" in f:
-            queryset = queryset.filter(phone=f["phone"])
+            queryset = queryset.filter(customer_lookup_q(f["phone"]))
         if "external_id" in f:
             queryset = queryset.filter(external_id=f["external_id"])
         if "name" in f:
             queryset = queryset.filter(
-                Q(name__icontains=f["name"]) | Q(furigana__icontains=f["name"])
+                Q(name__icontains=f["name"])
+                | Q(furigana__icontains=f["name"])
+                | customer_lookup_q(f["name"])
             )
         return queryset
 

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from accounts.models import Team, Tier
+from escalations.lookup import phone_key, reading_key
 from escalations.models.choices import Reason
 from escalations.priority import Priority
 
@@ -16,6 +17,20 @@ class Customer(models.Model):
     name = models.CharField(_("name"), max_length=200)
     furigana = models.CharField(_("furigana"), max_length=200, blank=True)
     phone = models.CharField(_("phone"), max_length=30, blank=True, db_index=True)
+    phone_digits = models.CharField(
+        _("phone (for lookup)"),
+        max_length=30,
+        blank=True,
+        editable=False,
+        help_text=_("The phone number's national digits, set from the phone number for lookup."),
+    )
+    furigana_key = models.CharField(
+        _("furigana (for lookup)"),
+        max_length=200,
+        blank=True,
+        editable=False,
+        help_text=_("The furigana in full-width katakana without spaces, set for lookup."),
+    )
     email = models.EmailField(_("email"), blank=True)
     external_id = models.CharField(
         _("CRM id"),
@@ -32,9 +47,31 @@ class Customer(models.Model):
         verbose_name = _("customer")
         verbose_name_plural = _("customers")
         ordering = ["furigana", "name"]
+        indexes = [
+            # varchar_pattern_ops on PostgreSQL so that LIKE 'prefix%' uses the index; the
+            # trigram index for "phone contains" is made by migration 0012 on PostgreSQL only.
+            models.Index(
+                fields=["phone_digits"],
+                name="customer_phone_digits_idx",
+                opclasses=["varchar_pattern_ops"],
+            ),
+            models.Index(
+                fields=["furigana_key"],
+                name="customer_furigana_key_idx",
+                opclasses=["varchar_pattern_ops"],
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name
+
+    def set_lookup_keys(self) -> None:
+        """Fill ``phone_digits`` and ``furigana_key`` from ``phone`` and ``furigana``.
+
+        Called by the services, the admin and the demo before saving; ``save()`` does not.
+        """
+        self.phone_digits = phone_key(self.phone)
+        self.furigana_key = reading_key(self.furigana)
 
 
 class Category(models.Model):

@@ -166,6 +166,7 @@ def customer_create(
         email=email.strip(),
         external_id=external_id,
     )
+    customer.set_lookup_keys()
     with transaction.atomic():
         if external_id and Customer.objects.filter(external_id=external_id).exists():
             raise ValidationError({"external_id": _("A customer with this CRM id already exists.")})
