@@ -59,4 +59,4 @@ def test_the_list_takes_as_many_queries_for_more_events(client, secret, operator
     page, after = get_counting(client, LIST)
 
     assert len(page.context["cl"].result_list) > SLAEvent.objects.filter(case=secret.case).count()
-    assert after == before == 9
+    assert after == before == 8  # the session comes from the cache (cached_db)
