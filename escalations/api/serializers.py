@@ -9,6 +9,7 @@ from rest_framework import serializers
 from accounts.models import Team, User
 from escalations import services
 from escalations.models import (
+    Callback,
     Case,
     CaseNote,
     CaseStatus,
@@ -17,6 +18,7 @@ from escalations.models import (
     Customer,
     Escalation,
     EscalationRule,
+    HoldOutcome,
     Mood,
     NoteKind,
     Reason,
@@ -316,6 +318,52 @@ class ResolveSerializer(TransitionSerializer):
 
 class ReopenSerializer(TransitionSerializer):
     reason = serializers.CharField(help_text="Why the case is reopened.")
+
+
+# --- holds and callbacks (a CTI knows when the customer is put on hold or hangs up) -------
+
+
+class HoldStartSerializer(TransitionSerializer):
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+
+
+class HoldEndSerializer(TransitionSerializer):
+    outcome = serializers.ChoiceField(choices=HoldOutcome.choices, help_text="How the hold ended.")
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+
+
+class CallbackSerializer(serializers.ModelSerializer):
+    promised_by = PersonSerializer(read_only=True)
+    kept_by = PersonSerializer(read_only=True)
+
+    class Meta:
+        model = Callback
+        fields = [
+            "id",
+            "number",
+            "window_start",
+            "window_end",
+            "due_at",
+            "note",
+            "status",
+            "promised_by",
+            "created_at",
+            "kept_at",
+            "kept_by",
+            "outcome",
+        ]
+        read_only_fields = fields
+
+
+class CallbackPromiseSerializer(_NoUnknownFields, serializers.Serializer):
+    number = serializers.CharField(max_length=30, help_text="The number to call back.")
+    window_start = BoundedDateTimeField(help_text="Call from (with its time zone).")
+    window_end = BoundedDateTimeField(help_text="Call by: the deadline of the promise.")
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+
+
+class CallbackKeepSerializer(_NoUnknownFields, serializers.Serializer):
+    outcome = serializers.CharField(max_length=2000, help_text="How the call went.")
 
 
 # --- history -------------------------------------------------------------------------------

@@ -16,11 +16,20 @@ from rest_framework.views import APIView
 
 from escalations import policy, services
 from escalations.api import serializers as s
-from escalations.models import Case, Category, Customer, Escalation, EscalationRule
+from escalations.models import (
+    Callback,
+    CallbackStatus,
+    Case,
+    Category,
+    Customer,
+    Escalation,
+    EscalationRule,
+)
 from escalations.selectors import cases_visible_to
 from integrations.idempotency import idempotent
 from kit.api.pagination import Pagination
 from kit.api.permissions import HasPermission
+from kit.statemachine import TransitionConflict
 
 CASE_RELATED = ["customer", "category", "owner", "handler", "owner_team", "assigned_team"]
 
@@ -35,6 +44,10 @@ class NotePagination(Pagination):
 
 class EscalationPagination(Pagination):
     ordering = ("-requested_at", "-id")
+
+
+class CallbackPagination(Pagination):
+    ordering = ("-created_at", "-id")
 
 
 class HistoryPagination(Pagination):
@@ -134,6 +147,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         "history": ("escalations.view_case", "escalations.change_case"),
         "notes": ("escalations.view_case", "escalations.change_case"),
         "escalations": ("escalations.view_case", "escalations.change_case"),
+        "callbacks": ("escalations.view_case", "escalations.change_case"),
     }
     http_method_names = ["get", "post", "patch", "head", "options"]
 
@@ -308,6 +322,139 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     @idempotent
     def reopen(self, request, reference=None):
         return self._transition(request, "reopen")
+
+    # --- holds and callbacks: what a CTI sees happen on the line -----------------------------
+
+    def _check_expected_status(self, case: Case, data: dict) -> None:
+        expected = data.pop("expected_status", None)
+        if expected is not None and expected != case.status:
+            raise TransitionConflict(
+                case,
+                _("The case has changed since you saw it: it is now %(status)s.")
+                % {"status": case.get_status_display()},
+            )
+
+    @extend_schema(
+        summary="Put the customer on hold",
+        description="The customer of an escalated case (not yet acknowledged) waits on the "
+        "line: the latest hop records since when, the policy's hold acknowledgement target "
+        "(wall-clock minutes) starts and the target team is told at once. 409 when the case is "
+        "not escalated or the customer is already on hold. Webhook event ``case.on_hold``.",
+        parameters=[REFERENCE],
+        request=s.HoldStartSerializer,
+        responses={200: s.EscalationSerializer},
+        tags=["holds and callbacks"],
+    )
+    @action(detail=True, methods=["post"])
+    @idempotent
+    def hold(self, request, reference=None):
+        case = self._case()
+        form = s.HoldStartSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        data = dict(form.validated_data)
+        self._check_expected_status(case, data)
+        hop = services.hold_start(case=case, actor=request.user, **data)
+        return self._hop_response(hop)
+
+    @extend_schema(
+        summary="End the hold",
+        description="The customer is off hold: answered on the line, or turned into a callback "
+        "(promise it with ``callbacks``). The hold acknowledgement timer stops. 409 when the "
+        "customer is not on hold. Webhook event ``case.hold_ended``.",
+        parameters=[REFERENCE],
+        request=s.HoldEndSerializer,
+        responses={200: s.EscalationSerializer},
+        tags=["holds and callbacks"],
+    )
+    @action(detail=True, methods=["post"], url_path="hold-end")
+    @idempotent
+    def hold_end(self, request, reference=None):
+        case = self._case()
+        form = s.HoldEndSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        data = dict(form.validated_data)
+        self._check_expected_status(case, data)
+        if not Escalation.objects.filter(
+            case=case, on_hold_since__isnull=False, hold_ended_at__isnull=True
+        ).exists():
+            raise TransitionConflict(case, _("The customer is not on hold on this case."))
+        hop = services.hold_end(case=case, actor=request.user, **data)
+        return self._hop_response(hop)
+
+    def _hop_response(self, hop: Escalation) -> Response:
+        fresh = Escalation.objects.select_related(*s.ESCALATION_RELATED).get(pk=hop.pk)
+        return Response(s.EscalationSerializer(fresh).data)
+
+    @extend_schema(
+        methods=["GET"],
+        summary="The case's callbacks (newest first)",
+        parameters=[REFERENCE],
+        responses={200: s.CallbackSerializer(many=True)},
+        tags=["holds and callbacks"],
+    )
+    @extend_schema(
+        methods=["POST"],
+        summary="Promise the customer a callback",
+        description="Call ``number`` between ``window_start`` and ``window_end`` (the "
+        "deadline). The SLA sweep reminds before the deadline (webhook event ``callback.due``) "
+        "and records a miss once the window has passed without the call being made "
+        "(``callback.missed``).",
+        parameters=[REFERENCE],
+        request=s.CallbackPromiseSerializer,
+        responses={201: s.CallbackSerializer},
+        tags=["holds and callbacks"],
+    )
+    @action(detail=True, methods=["get", "post"], pagination_class=CallbackPagination)
+    def callbacks(self, request, reference=None):
+        if request.method == "POST":
+            return self._promise_callback(request)
+        case = self._case()
+        page = self.paginate_queryset(case.callbacks.select_related("promised_by", "kept_by"))
+        return self.get_paginated_response(s.CallbackSerializer(page, many=True).data)
+
+    @idempotent
+    def _promise_callback(self, request):
+        case = self._case()
+        form = s.CallbackPromiseSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        callback = services.callback_promise(case=case, actor=request.user, **form.validated_data)
+        return self._callback_response(callback, status.HTTP_201_CREATED)
+
+    def _callback_response(self, callback: Callback, code: int = status.HTTP_200_OK) -> Response:
+        fresh = Callback.objects.select_related("promised_by", "kept_by").get(pk=callback.pk)
+        return Response(s.CallbackSerializer(fresh).data, status=code)
+
+    @extend_schema(
+        summary="The callback was made: record how it went",
+        description="Made after the deadline still counts as kept (the timer says it was "
+        "late). 409 (with the callback's ``status``) when it was already made. A callback is "
+        "never marked missed by hand: the SLA sweep records the miss at the window's end.",
+        parameters=[
+            REFERENCE,
+            OpenApiParameter("callback_id", int, OpenApiParameter.PATH),
+        ],
+        request=s.CallbackKeepSerializer,
+        responses={200: s.CallbackSerializer},
+        tags=["holds and callbacks"],
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path=r"callbacks/(?P<callback_id>[0-9]{1,18})/keep",
+        url_name="callback-keep",
+    )
+    @idempotent
+    def callback_keep(self, request, reference=None, callback_id=None):
+        case = self._case()
+        callback = get_object_or_404(
+            Callback.objects.select_related("case", "promised_by"), case=case, pk=callback_id
+        )
+        form = s.CallbackKeepSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        if callback.status != CallbackStatus.PROMISED:
+            raise TransitionConflict(callback, _("This callback has already been made."))
+        services.callback_keep(callback=callback, actor=request.user, **form.validated_data)
+        return self._callback_response(callback)
 
 
 @extend_schema_view(
