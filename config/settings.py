@@ -227,6 +227,10 @@ SPECTACULAR_SETTINGS = {
         "ImpactEnum": "escalations.priority.Impact",
         "UrgencyEnum": "escalations.priority.Urgency",
     },
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "integrations.schema.add_webhook_events",  # the webhook event enum
+    ],
 }
 
 LOGGING = {
