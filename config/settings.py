@@ -226,6 +226,7 @@ SPECTACULAR_SETTINGS = {
         "PriorityEnum": "escalations.priority.Priority",
         "ImpactEnum": "escalations.priority.Impact",
         "UrgencyEnum": "escalations.priority.Urgency",
+        "HoldOutcomeEnum": "escalations.models.HoldOutcome",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

@@ -263,6 +263,9 @@ class EscalationSerializer(serializers.ModelSerializer):
             "answer",
             "outcome",
             "is_automatic",
+            "on_hold_since",
+            "hold_ended_at",
+            "hold_outcome",
         ]
         read_only_fields = fields
 

@@ -115,6 +115,8 @@ def test_hold_start_records_starts_the_timer_and_tells_the_team(
     hop = Escalation.objects.get(case=escalated)
     assert hop.on_hold_since is not None and hop.hold_ended_at is None
     assert response.json()["number"] == hop.number
+    assert response.json()["on_hold_since"] is not None
+    assert response.json()["hold_ended_at"] is None
     timer = SLATimer.objects.get(kind=TimerKind.HOLD_ACKNOWLEDGE)
     assert (timer.escalation, timer.budget) == (hop, dt.timedelta(minutes=2))
     assert Notification.objects.filter(event_type="escalation.on_hold", recipient=supervisor)
@@ -187,7 +189,8 @@ def test_hold_end_records_the_outcome_and_stops_the_timer(api, held, operator):
 
     assert response.status_code == 200, response.content
     hop = Escalation.objects.get(case=held)
-    assert (hop.hold_outcome, response.json()["number"]) == ("callback", hop.number)
+    assert (hop.hold_outcome, response.json()["hold_outcome"]) == ("callback", "callback")
+    assert response.json()["hold_ended_at"] is not None
     timer = SLATimer.objects.get(kind=TimerKind.HOLD_ACKNOWLEDGE)
     assert timer.stopped_at is not None
 
