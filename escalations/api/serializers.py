@@ -238,6 +238,9 @@ class EscalationSerializer(serializers.ModelSerializer):
     requested_by = PersonSerializer()
     acknowledged_by = PersonSerializer(allow_null=True)
     answered_by = PersonSerializer(allow_null=True)
+    hold_outcome = serializers.CharField(
+        read_only=True, help_text="How the hold ended: answered, callback; empty until it ends."
+    )
 
     class Meta:
         model = Escalation
