@@ -226,7 +226,12 @@ SPECTACULAR_SETTINGS = {
         "PriorityEnum": "escalations.priority.Priority",
         "ImpactEnum": "escalations.priority.Impact",
         "UrgencyEnum": "escalations.priority.Urgency",
+        "HoldOutcomeEnum": "escalations.models.HoldOutcome",
     },
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "integrations.schema.add_webhook_events",  # the webhook event enum
+    ],
 }
 
 LOGGING = {

@@ -7,6 +7,8 @@ from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers
 
+from notifications.events import EventType
+
 
 class ErrorSerializer(serializers.Serializer):
     code = serializers.CharField(help_text="Machine-readable: invalid, not_found, conflict, ...")
@@ -82,3 +84,36 @@ class ApiAutoSchema(AutoSchema):
                 response["description"] = ERROR_DESCRIPTIONS[code]
                 responses[code] = response
         return responses
+
+
+def add_webhook_events(result, generator, request, public):
+    """A postprocessing hook: the events a webhook subscription can receive (the ``type`` of
+    each delivery, also its X-Escalation-Event header) as the ``WebhookEventTypeEnum``
+    component, and the shape of a delivery's body as ``WebhookEvent``. The API has no
+    endpoint returning them: they are what arrives at the subscriber's URL."""
+    schemas = result.setdefault("components", {}).setdefault("schemas", {})
+    schemas["WebhookEventTypeEnum"] = {
+        "type": "string",
+        "enum": list(EventType.values),
+        "description": "\n".join(f"* `{value}` - {label}" for value, label in EventType.choices),
+    }
+    schemas["WebhookEvent"] = {
+        "type": "object",
+        "description": (
+            "The JSON body POSTed to a subscription's URL, signed "
+            'X-Escalation-Signature: sha256=HMAC(secret, "{X-Escalation-Timestamp}." + body). '
+            "case.on_hold and case.hold_ended carry the hop (escalation) and the hold's times "
+            "(hold_ended: outcome, waited_seconds); callback.due and callback.missed carry "
+            "the callback (id, number, window_start, window_end, status) and the level."
+        ),
+        "properties": {
+            "event_id": {"type": "string", "format": "uuid"},
+            "type": {"$ref": "#/components/schemas/WebhookEventTypeEnum"},
+            "occurred_at": {"type": "string", "format": "date-time"},
+            "case": {"type": "object", "additionalProperties": True},
+            "escalation": {"type": "object", "additionalProperties": True},
+        },
+        "required": ["event_id", "type", "occurred_at", "case"],
+        "additionalProperties": True,
+    }
+    return result

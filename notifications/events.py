@@ -25,6 +25,10 @@ class EventType(models.TextChoices):
     CASE_RESOLVED = "case.resolved", _("Case resolved")
     SLA_WARNING = "sla.warning", _("SLA warning")
     SLA_BREACHED = "sla.breached", _("SLA breached")
+    CASE_ON_HOLD = "case.on_hold", _("Customer put on hold")
+    CASE_HOLD_ENDED = "case.hold_ended", _("Hold ended")
+    CALLBACK_DUE = "callback.due", _("Callback due soon")
+    CALLBACK_MISSED = "callback.missed", _("Callback missed")
 
 
 @dataclasses.dataclass(frozen=True)

@@ -9,6 +9,7 @@ from rest_framework import serializers
 from accounts.models import Team, User
 from escalations import services
 from escalations.models import (
+    Callback,
     Case,
     CaseNote,
     CaseStatus,
@@ -17,6 +18,7 @@ from escalations.models import (
     Customer,
     Escalation,
     EscalationRule,
+    HoldOutcome,
     Mood,
     NoteKind,
     Reason,
@@ -243,6 +245,9 @@ class EscalationSerializer(serializers.ModelSerializer):
     requested_by = PersonSerializer()
     acknowledged_by = PersonSerializer(allow_null=True)
     answered_by = PersonSerializer(allow_null=True)
+    hold_outcome = serializers.CharField(
+        read_only=True, help_text="How the hold ended: answered, callback; empty until it ends."
+    )
 
     class Meta:
         model = Escalation
@@ -268,6 +273,9 @@ class EscalationSerializer(serializers.ModelSerializer):
             "answer",
             "outcome",
             "is_automatic",
+            "on_hold_since",
+            "hold_ended_at",
+            "hold_outcome",
         ]
         read_only_fields = fields
 
@@ -323,6 +331,52 @@ class ResolveSerializer(TransitionSerializer):
 
 class ReopenSerializer(TransitionSerializer):
     reason = serializers.CharField(help_text="Why the case is reopened.")
+
+
+# --- holds and callbacks (a CTI knows when the customer is put on hold or hangs up) -------
+
+
+class HoldStartSerializer(TransitionSerializer):
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+
+
+class HoldEndSerializer(TransitionSerializer):
+    outcome = serializers.ChoiceField(choices=HoldOutcome.choices, help_text="How the hold ended.")
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+
+
+class CallbackSerializer(serializers.ModelSerializer):
+    promised_by = PersonSerializer(read_only=True)
+    kept_by = PersonSerializer(read_only=True)
+
+    class Meta:
+        model = Callback
+        fields = [
+            "id",
+            "number",
+            "window_start",
+            "window_end",
+            "due_at",
+            "note",
+            "status",
+            "promised_by",
+            "created_at",
+            "kept_at",
+            "kept_by",
+            "outcome",
+        ]
+        read_only_fields = fields
+
+
+class CallbackPromiseSerializer(_NoUnknownFields, serializers.Serializer):
+    number = serializers.CharField(max_length=30, help_text="The number to call back.")
+    window_start = BoundedDateTimeField(help_text="Call from (with its time zone).")
+    window_end = BoundedDateTimeField(help_text="Call by: the deadline of the promise.")
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+
+
+class CallbackKeepSerializer(_NoUnknownFields, serializers.Serializer):
+    outcome = serializers.CharField(max_length=2000, help_text="How the call went.")
 
 
 # --- history -------------------------------------------------------------------------------

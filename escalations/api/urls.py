@@ -1,16 +1,16 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from escalations.api import views
+from escalations.api import directory, views
 
 router = SimpleRouter()
 router.register("cases", views.CaseViewSet, basename="case")
 router.register("escalations", views.EscalationViewSet, basename="escalation")
-router.register("customers", views.CustomerViewSet, basename="customer")
-router.register("categories", views.CategoryViewSet, basename="category")
-router.register("rules", views.RuleViewSet, basename="rule")
+router.register("customers", directory.CustomerViewSet, basename="customer")
+router.register("categories", directory.CategoryViewSet, basename="category")
+router.register("rules", directory.RuleViewSet, basename="rule")
 
 urlpatterns = [
-    path("me/", views.MeView.as_view(), name="me"),
+    path("me/", directory.MeView.as_view(), name="me"),
     *router.urls,
 ]

@@ -5,23 +5,26 @@ become JSON in ``kit.api.errors``; POSTs honour ``Idempotency-Key``."""
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from escalations import policy, services
 from escalations.api import serializers as s
-from escalations.lookup import customer_lookup_q
-from escalations.models import Case, Category, Customer, Escalation, EscalationRule
+from escalations.models import (
+    Callback,
+    CallbackStatus,
+    Case,
+    Escalation,
+)
 from escalations.selectors import cases_visible_to
 from integrations.idempotency import idempotent
 from kit.api.pagination import Pagination
 from kit.api.permissions import HasPermission
+from kit.statemachine import TransitionConflict
 
 CASE_RELATED = ["customer", "category", "owner", "handler", "owner_team", "assigned_team"]
 
@@ -36,6 +39,10 @@ class NotePagination(Pagination):
 
 class EscalationPagination(Pagination):
     ordering = ("-requested_at", "-id")
+
+
+class CallbackPagination(Pagination):
+    ordering = ("-created_at", "-id")
 
 
 class HistoryPagination(Pagination):
@@ -135,6 +142,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         "history": ("escalations.view_case", "escalations.change_case"),
         "notes": ("escalations.view_case", "escalations.change_case"),
         "escalations": ("escalations.view_case", "escalations.change_case"),
+        "callbacks": ("escalations.view_case", "escalations.change_case"),
     }
     http_method_names = ["get", "post", "patch", "head", "options"]
 
@@ -310,6 +318,139 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     def reopen(self, request, reference=None):
         return self._transition(request, "reopen")
 
+    # --- holds and callbacks: what a CTI sees happen on the line -----------------------------
+
+    def _check_expected_status(self, case: Case, data: dict) -> None:
+        expected = data.pop("expected_status", None)
+        if expected is not None and expected != case.status:
+            raise TransitionConflict(
+                case,
+                _("The case has changed since you saw it: it is now %(status)s.")
+                % {"status": case.get_status_display()},
+            )
+
+    @extend_schema(
+        summary="Put the customer on hold",
+        description="The customer of an escalated case (not yet acknowledged) waits on the "
+        "line: the latest hop records since when, the policy's hold acknowledgement target "
+        "(wall-clock minutes) starts and the target team is told at once. 409 when the case is "
+        "not escalated or the customer is already on hold. Webhook event ``case.on_hold``.",
+        parameters=[REFERENCE],
+        request=s.HoldStartSerializer,
+        responses={200: s.EscalationSerializer},
+        tags=["holds and callbacks"],
+    )
+    @action(detail=True, methods=["post"])
+    @idempotent
+    def hold(self, request, reference=None):
+        case = self._case()
+        form = s.HoldStartSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        data = dict(form.validated_data)
+        self._check_expected_status(case, data)
+        hop = services.hold_start(case=case, actor=request.user, **data)
+        return self._hop_response(hop)
+
+    @extend_schema(
+        summary="End the hold",
+        description="The customer is off hold: answered on the line, or turned into a callback "
+        "(promise it with ``callbacks``). The hold acknowledgement timer stops. 409 when the "
+        "customer is not on hold. Webhook event ``case.hold_ended``.",
+        parameters=[REFERENCE],
+        request=s.HoldEndSerializer,
+        responses={200: s.EscalationSerializer},
+        tags=["holds and callbacks"],
+    )
+    @action(detail=True, methods=["post"], url_path="hold-end")
+    @idempotent
+    def hold_end(self, request, reference=None):
+        case = self._case()
+        form = s.HoldEndSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        data = dict(form.validated_data)
+        self._check_expected_status(case, data)
+        if not Escalation.objects.filter(
+            case=case, on_hold_since__isnull=False, hold_ended_at__isnull=True
+        ).exists():
+            raise TransitionConflict(case, _("The customer is not on hold on this case."))
+        hop = services.hold_end(case=case, actor=request.user, **data)
+        return self._hop_response(hop)
+
+    def _hop_response(self, hop: Escalation) -> Response:
+        fresh = Escalation.objects.select_related(*s.ESCALATION_RELATED).get(pk=hop.pk)
+        return Response(s.EscalationSerializer(fresh).data)
+
+    @extend_schema(
+        methods=["GET"],
+        summary="The case's callbacks (newest first)",
+        parameters=[REFERENCE],
+        responses={200: s.CallbackSerializer(many=True)},
+        tags=["holds and callbacks"],
+    )
+    @extend_schema(
+        methods=["POST"],
+        summary="Promise the customer a callback",
+        description="Call ``number`` between ``window_start`` and ``window_end`` (the "
+        "deadline). The SLA sweep reminds before the deadline (webhook event ``callback.due``) "
+        "and records a miss once the window has passed without the call being made "
+        "(``callback.missed``).",
+        parameters=[REFERENCE],
+        request=s.CallbackPromiseSerializer,
+        responses={201: s.CallbackSerializer},
+        tags=["holds and callbacks"],
+    )
+    @action(detail=True, methods=["get", "post"], pagination_class=CallbackPagination)
+    def callbacks(self, request, reference=None):
+        if request.method == "POST":
+            return self._promise_callback(request)
+        case = self._case()
+        page = self.paginate_queryset(case.callbacks.select_related("promised_by", "kept_by"))
+        return self.get_paginated_response(s.CallbackSerializer(page, many=True).data)
+
+    @idempotent
+    def _promise_callback(self, request):
+        case = self._case()
+        form = s.CallbackPromiseSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        callback = services.callback_promise(case=case, actor=request.user, **form.validated_data)
+        return self._callback_response(callback, status.HTTP_201_CREATED)
+
+    def _callback_response(self, callback: Callback, code: int = status.HTTP_200_OK) -> Response:
+        fresh = Callback.objects.select_related("promised_by", "kept_by").get(pk=callback.pk)
+        return Response(s.CallbackSerializer(fresh).data, status=code)
+
+    @extend_schema(
+        summary="The callback was made: record how it went",
+        description="Made after the deadline still counts as kept (the timer says it was "
+        "late). 409 (with the callback's ``status``) when it was already made. A callback is "
+        "never marked missed by hand: the SLA sweep records the miss at the window's end.",
+        parameters=[
+            REFERENCE,
+            OpenApiParameter("callback_id", int, OpenApiParameter.PATH),
+        ],
+        request=s.CallbackKeepSerializer,
+        responses={200: s.CallbackSerializer},
+        tags=["holds and callbacks"],
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path=r"callbacks/(?P<callback_id>[0-9]{1,18})/keep",
+        url_name="callback-keep",
+    )
+    @idempotent
+    def callback_keep(self, request, reference=None, callback_id=None):
+        case = self._case()
+        callback = get_object_or_404(
+            Callback.objects.select_related("case", "promised_by"), case=case, pk=callback_id
+        )
+        form = s.CallbackKeepSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        if callback.status != CallbackStatus.PROMISED:
+            raise TransitionConflict(callback, _("This callback has already been made."))
+        services.callback_keep(callback=callback, actor=request.user, **form.validated_data)
+        return self._callback_response(callback)
+
 
 @extend_schema_view(
     list=extend_schema(summary="Escalation hops of the cases you may see", tags=["escalations"]),
@@ -329,97 +470,3 @@ class EscalationViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         visible = cases_visible_to(self.request.user)
         return Escalation.objects.filter(case__in=visible).select_related(*s.ESCALATION_RELATED)
-
-
-class CustomerPagination(Pagination):
-    ordering = ("furigana", "name", "id")
-
-
-@extend_schema_view(
-    list=extend_schema(
-        summary="Find customers (by phone, CRM id or name)",
-        parameters=[s.CustomerFilterSerializer],
-        tags=["customers"],
-    ),
-    retrieve=extend_schema(summary="One customer", tags=["customers"]),
-    create=extend_schema(
-        summary="Register a customer",
-        request=s.CustomerCreateSerializer,
-        responses={201: s.CustomerSerializer},
-        tags=["customers"],
-    ),
-)
-class CustomerViewSet(
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    viewsets.GenericViewSet,
-):
-    serializer_class = s.CustomerSerializer
-    pagination_class = CustomerPagination
-    permission_classes = [permissions.IsAuthenticated, HasPermission]
-    required_perms = {
-        "list": ("escalations.view_customer",),
-        "retrieve": ("escalations.view_customer",),
-    }
-    queryset = Customer.objects.all()
-
-    def filter_queryset(self, queryset):
-        if self.action != "list":
-            return queryset
-        form = s.CustomerFilterSerializer(data=self.request.query_params)
-        form.is_valid(raise_exception=True)
-        f = form.validated_data
-        if "phone" in f:
-            queryset = queryset.filter(customer_lookup_q(f["phone"]))
-        if "external_id" in f:
-            queryset = queryset.filter(external_id=f["external_id"])
-        if "name" in f:
-            queryset = queryset.filter(
-                Q(name__icontains=f["name"])
-                | Q(furigana__icontains=f["name"])
-                | customer_lookup_q(f["name"])
-            )
-        return queryset
-
-    @idempotent
-    def create(self, request, *args, **kwargs):
-        form = s.CustomerCreateSerializer(data=request.data)
-        form.is_valid(raise_exception=True)
-        customer = services.customer_create(actor=request.user, **form.validated_data)
-        return Response(s.CustomerSerializer(customer).data, status=status.HTTP_201_CREATED)
-
-
-@extend_schema_view(
-    list=extend_schema(summary="Categories (request types)", tags=["configuration"]),
-    retrieve=extend_schema(summary="One category", tags=["configuration"]),
-)
-class CategoryViewSet(viewsets.ReadOnlyModelViewSet):
-    serializer_class = s.CategorySerializer
-    permission_classes = [permissions.IsAuthenticated, HasPermission]
-    required_perms = {
-        "list": ("escalations.view_category",),
-        "retrieve": ("escalations.view_category",),
-    }
-    queryset = Category.objects.all()
-
-
-@extend_schema_view(
-    list=extend_schema(summary="The escalation matrix (rules)", tags=["configuration"]),
-    retrieve=extend_schema(summary="One escalation rule", tags=["configuration"]),
-)
-class RuleViewSet(viewsets.ReadOnlyModelViewSet):
-    serializer_class = s.RuleSerializer
-    permission_classes = [permissions.IsAuthenticated, HasPermission]
-    required_perms = {
-        "list": ("escalations.view_escalationrule",),
-        "retrieve": ("escalations.view_escalationrule",),
-    }
-    queryset = EscalationRule.objects.select_related("category", "target_team", "target_user")
-
-
-class MeView(APIView):
-    """Who the request is authenticated as: a cheap check of a token."""
-
-    @extend_schema(summary="The authenticated account", responses={200: s.PersonSerializer})
-    def get(self, request):
-        return Response(s.PersonSerializer(request.user).data)

@@ -31,6 +31,7 @@ from escalations.services.hold import (
     callback_keep,
     callback_promise,
     hold_end,
+    hold_start,
     notify_hold_started,
 )
 from escalations.services.transitions import (
@@ -69,6 +70,7 @@ __all__ = [
     "customer_create",
     "escalate_cases",
     "hold_end",
+    "hold_start",
     "notify_hold_started",
     "transition_kwargs",
 ]

@@ -275,6 +275,13 @@ def _write_escalations(
     )
     for hop in hops:
         events.emit("case.escalated", hop.case, escalation=hop)
+        if hop.on_hold_since is not None:
+            events.emit(
+                "case.on_hold",
+                hop.case,
+                escalation=hop,
+                extra={"on_hold_since": hop.on_hold_since},
+            )
     held = [hop for hop in hops if hop.on_hold_since is not None]
     if held:
         notify_hold_started(held)

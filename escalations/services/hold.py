@@ -1,6 +1,8 @@
-"""The one way to end a hold and to promise and keep a callback. Each runs in one transaction,
-writes the history rows with the user and the reason, and puts a note on the case's timeline.
-Putting the customer on hold is an option of ``case_escalate`` (``on_hold=True``)."""
+"""The one way to start and end a hold and to promise and keep a callback. Each runs in one
+transaction, writes the history rows with the user and the reason, puts a note on the case's
+timeline and emits its webhook event. Escalating with the customer already on hold is an option
+of ``case_escalate`` (``on_hold=True``); ``hold_start`` puts the customer of an escalated case
+on hold later (a CTI tells when it happens)."""
 
 from __future__ import annotations
 
@@ -18,6 +20,7 @@ from escalations.models import (
     Callback,
     CallbackStatus,
     Case,
+    CaseStatus,
     Escalation,
     HoldOutcome,
     NoteKind,
@@ -31,8 +34,9 @@ from escalations.sla import timers as sla
 from escalations.sla.schedules import ScheduleCache
 from kit.audit import audited_save
 from kit.durations import duration_text
+from kit.statemachine import TransitionConflict
 from kit.times import local_minute
-from notifications import outbox
+from notifications import events, outbox
 from notifications.models import InboxKind, Loudness
 
 
@@ -101,6 +105,43 @@ def held_hop(case: Case) -> Escalation | None:
     )
 
 
+def hold_start(*, case: Case, actor: User, note: str = "") -> Escalation:
+    """The customer of an escalated (not yet acknowledged) case is put on hold: the latest hop
+    records since when, its hold acknowledgement timer starts (as escalating on hold starts it)
+    and its target team is told at once, the loudest kind. A case that is not escalated, or
+    whose customer is already on hold, is a conflict (``TransitionConflict``)."""
+    _check_case_work(case, actor, "escalations.change_case")
+    now = timezone.now()
+    with transaction.atomic():
+        locked = Case.objects.select_for_update().get(pk=case.pk)
+        if locked.status != CaseStatus.ESCALATED:
+            raise TransitionConflict(
+                locked, _("Only an escalated case not yet acknowledged can be put on hold.")
+            )
+        if held_hop(locked) is not None:
+            raise TransitionConflict(locked, _("The customer is already on hold on this case."))
+        hop = (
+            Escalation.objects.select_for_update()
+            .select_related("to_team__lead", "to_user", "requested_by")
+            .filter(case=locked)
+            .order_by("-number")
+            .first()
+        )
+        if hop is None:  # an escalated case always has a hop; a broken row is a conflict
+            raise TransitionConflict(locked, _("This case has no escalation to hold."))
+        hop.case = case
+        hop.on_hold_since = now
+        audited_save(hop, actor=actor, reason="hold_start", update_fields=["on_hold_since"])
+        sla.start_hold_timer(case, hop, now=now)
+        body = _("Customer put on hold for escalation #%(number)s.") % {"number": hop.number}
+        if note.strip():
+            body += "\n" + note.strip()
+        add_note(case, actor=actor, kind=NoteKind.HOLD, body=body)
+        events.emit("case.on_hold", case, escalation=hop, extra={"on_hold_since": now})
+        notify_hold_started([hop])
+    return hop
+
+
 def hold_end(*, case: Case, actor: User, outcome: str, note: str = "") -> Escalation:
     """The customer is off hold: answered on the line, or promised a callback. Records when and
     how long they waited; the hold's acknowledgement timer stops."""
@@ -128,6 +169,17 @@ def hold_end(*, case: Case, actor: User, outcome: str, note: str = "") -> Escala
         if note.strip():
             body += "\n" + note.strip()
         add_note(case, actor=actor, kind=NoteKind.HOLD, body=body)
+        events.emit(
+            "case.hold_ended",
+            case,
+            escalation=hop,
+            extra={
+                "outcome": outcome,
+                "on_hold_since": hop.on_hold_since,
+                "hold_ended_at": now,
+                "waited_seconds": int((now - hop.on_hold_since).total_seconds()),
+            },
+        )
     return hop
 
 

@@ -414,6 +414,27 @@ class _Batch:
             occurred_at=self.ctx.now,
             extra={"timer": timer.kind, "level": Level(level).name.lower(), "due_at": timer.due_at},
         )
+        if timer.kind == TimerKind.CALLBACK and timer.callback is not None:
+            # a promised call: its own event too, for a CTI or a dialler that only cares
+            # about callbacks (the reminder before the window ends; the miss at its end)
+            callback = timer.callback
+            events.emit(
+                events.EventType.CALLBACK_MISSED
+                if level == Level.BREACH
+                else events.EventType.CALLBACK_DUE,
+                timer.case,
+                occurred_at=self.ctx.now,
+                extra={
+                    "callback": {
+                        "id": callback.pk,
+                        "number": callback.number,
+                        "window_start": callback.window_start,
+                        "window_end": callback.window_end,
+                        "status": callback.status,
+                    },
+                    "level": Level(level).name.lower(),
+                },
+            )
         return event
 
     def _skip_passed_warnings(self, timer: SLATimer) -> None:

@@ -172,6 +172,32 @@ def start_hops_timers(
     return bulk_insert(timers)
 
 
+def start_hold_timer(
+    case: Case, hop: Escalation, *, now: dt.datetime | None = None
+) -> SLATimer | None:
+    """The hold acknowledgement timer of a hop whose customer was put on hold after it was
+    escalated (as ``start_hops_timers`` starts it for a hop escalated on hold); none without a
+    policy or a hold target for the hop's tier."""
+    now = now or timezone.now()
+    policy = policy_for(case)
+    if policy is None:
+        return None
+    target = SLAHopTarget.objects.filter(policy=policy, to_tier=hop.to_tier).first()
+    if target is None or target.hold_acknowledge is None:
+        return None
+    timer = _start(
+        case=case,
+        escalation=hop,
+        kind=TimerKind.HOLD_ACKNOWLEDGE,
+        budget=target.hold_acknowledge,
+        policy=policy,
+        cache=ScheduleCache(today=timezone.localdate(now)),
+        now=now,
+    )
+    timer.save()
+    return timer
+
+
 def stop_timers(
     case: Case,
     kinds: Iterable[str],

@@ -57,3 +57,19 @@ def test_the_schema_and_swagger_ui_are_served_without_the_internet(client, opera
     html = page.content.decode()
     assert "/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js" in html
     assert "cdn" not in html.lower() and "https://" not in html
+
+
+def test_the_hold_and_callback_endpoints_and_webhook_events_are_in_the_schema(schema):
+    paths = schema["paths"]
+    for path in (
+        "/api/v1/cases/{reference}/hold/",
+        "/api/v1/cases/{reference}/hold-end/",
+        "/api/v1/cases/{reference}/callbacks/",
+        "/api/v1/cases/{reference}/callbacks/{callback_id}/keep/",
+    ):
+        assert "post" in paths[path], path
+    events = schema["components"]["schemas"]["WebhookEventTypeEnum"]["enum"]
+    assert {"case.on_hold", "case.hold_ended", "callback.due", "callback.missed"} <= set(events)
+    assert "sla.breached" in events
+    body = schema["components"]["schemas"]["WebhookEvent"]["properties"]["type"]
+    assert body == {"$ref": "#/components/schemas/WebhookEventTypeEnum"}

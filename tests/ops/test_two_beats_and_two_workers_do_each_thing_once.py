@@ -109,12 +109,12 @@ def load_due_escalations(start: dt.datetime) -> EscalationRule:
         cur.execute(
             """
             INSERT INTO escalations_slatimer (case_id, escalation_id, kind, policy_id, budget,
-                consumed, started_at, running_since, due_at, next_level, next_fire_at)
+                consumed, started_at, running_since, due_at, next_level, next_fire_at, outcome)
             SELECT case_id, id, 'acknowledge', %(policy)s, interval '15 minutes',
                 interval '0', %(start)s - interval '15 minutes',
                 %(start)s - interval '15 minutes',
                 %(start)s + (id %% %(spread)s) * interval '1 second', 3,
-                %(start)s + (id %% %(spread)s) * interval '1 second'
+                %(start)s + (id %% %(spread)s) * interval '1 second', ''
             FROM escalations_escalation
             """,
             params,
