@@ -27,6 +27,7 @@ import http.client
 import json
 import os
 import queue
+import secrets
 import signal
 import socket
 import statistics
@@ -127,6 +128,9 @@ def start_gunicorn(port: int, workers: int) -> subprocess.Popen:
         "API_THROTTLE_RATE": "100000000/min",
         "CELERY_BROKER_URL": os.environ.get("CELERY_BROKER_URL", "redis://127.0.0.1:6379/6"),
         "LOG_LEVEL": "WARNING",
+        # DEBUG is off: the start-up checks (ops) refuse development secrets
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "WEBHOOK_DEFAULT_SECRET": secrets.token_urlsafe(32),
     }
     process = subprocess.Popen(
         [
