@@ -121,7 +121,7 @@ def hold_start(*, case: Case, actor: User, note: str = "") -> Escalation:
         if held_hop(locked) is not None:
             raise TransitionConflict(locked, _("The customer is already on hold on this case."))
         hop = (
-            Escalation.objects.select_for_update()
+            Escalation.objects.select_for_update(of=("self",))  # not the outer-joined people
             .select_related("to_team__lead", "to_user", "requested_by")
             .filter(case=locked)
             .order_by("-number")
