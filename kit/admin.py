@@ -149,7 +149,7 @@ class TransitionAdminMixin:
         if request.method == "GET" and not self.machine.applies(obj, name):
             self.message_user(
                 request,
-                self.machine.not_possible % {"status": self.machine._status_label(obj)},
+                self.machine.not_possible % {"status": self.machine.status_label(obj)},
                 messages.WARNING,
             )
             return self._change_page(obj)

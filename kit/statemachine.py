@@ -75,14 +75,14 @@ class StateMachine:
 
     # --- running --------------------------------------------------------------------------
 
-    def _status_label(self, obj: models.Model) -> str:
+    def status_label(self, obj: models.Model) -> str:
         return str(getattr(obj, f"get_{self.field}_display")())
 
     def expect(self, obj: models.Model, expected_status: str | None) -> None:
         """Refuse when the caller acted on a status ``obj`` no longer has (a stale page)."""
         if expected_status is not None and getattr(obj, self.field) != expected_status:
             raise TransitionConflict(
-                obj, self.stale % {"status": self._status_label(obj)}, field=self.field
+                obj, self.stale % {"status": self.status_label(obj)}, field=self.field
             )
 
     def lock_fresh(self, objs: Sequence[models.Model]) -> dict[Any, dict[str, Any]]:
@@ -128,7 +128,7 @@ class StateMachine:
         method = getattr(obj, name)
         if not can_proceed(method):
             raise TransitionConflict(
-                obj, self.not_possible % {"status": self._status_label(obj)}, field=self.field
+                obj, self.not_possible % {"status": self.status_label(obj)}, field=self.field
             )
         if not has_transition_perm(method, actor):
             raise TransitionForbidden(self.forbidden)
