@@ -8,7 +8,10 @@
 - ``outsider``: an operator of another L1 team
 """
 
+import os
+
 import pytest
+from django.conf import settings
 from django.db import connection
 
 from accounts.models import Tier
@@ -19,6 +22,16 @@ from tests.factories import (
     UserFactory,
     make_case,
 )
+
+# pytest-xdist runs the suite in several processes on one machine: each keeps its own "live"
+# cache (per-user versions and sessions; files under VAR_DIR, or Redis with CACHE_URL), so one
+# worker's user 1 never sees another's. Test databases are per worker already (pytest-django).
+_XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER")
+if _XDIST_WORKER:
+    for _cache in settings.CACHES.values():
+        _cache["KEY_PREFIX"] = f"{_cache.get('KEY_PREFIX', '')}-{_XDIST_WORKER}"
+        if _cache["BACKEND"].endswith("FileBasedCache"):
+            _cache["LOCATION"] = f"{_cache['LOCATION']}-{_XDIST_WORKER}"
 
 
 def pytest_collection_modifyitems(config, items):

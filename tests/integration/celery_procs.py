@@ -1,9 +1,10 @@
 """A real Celery worker and beat, as subprocesses, for integration tests.
 
 They run against the test's own database (built from ``connection.settings_dict``) and a
-dedicated Redis database (``/15`` on the configured Redis host, else ``127.0.0.1:6379/15``),
-flushed before and after. Each process starts in its own session, so killing its process group
-also kills the prefork children. Output goes to one log file per process start.
+dedicated Redis database (``/15`` on the configured Redis host, else ``127.0.0.1:6379/15``;
+``/14`` for the second pytest-xdist worker, and so on), flushed before and after. Each process
+starts in its own session, so killing its process group also kills the prefork children. Output
+goes to one log file per process start.
 """
 
 from __future__ import annotations
@@ -21,7 +22,9 @@ from urllib.parse import quote, urlsplit, urlunsplit
 BASE_DIR = Path(__file__).resolve().parents[2]
 CELERY = BASE_DIR / ".venv" / "bin" / "celery"
 FALLBACK_BROKER = "redis://127.0.0.1:6379/0"
-TEST_REDIS_DB = 15
+# one Redis database per pytest-xdist worker (gw0 → 15, gw1 → 14, …), so that two workers'
+# worker/beat processes never share a broker
+TEST_REDIS_DB = 15 - int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw"))
 
 
 def broker_url_for_tests(configured: str | None) -> str:

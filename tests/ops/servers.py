@@ -1,7 +1,7 @@
 """Real processes for the ops tests: ``bin/serve``, ``bin/run``, the deploy/ files, against the
-test's PostgreSQL database and Redis database 11 (flushed before and after). Every process
-starts in its own session; whatever a test starts, with every descendant, is killed at the
-end, whatever happened."""
+test's PostgreSQL database and Redis database 11 (10 for the second pytest-xdist worker),
+flushed before and after. Every process starts in its own session; whatever a test starts, with
+every descendant, is killed at the end, whatever happened."""
 
 from __future__ import annotations
 
@@ -23,7 +23,9 @@ from django.db import connection
 from tests.integration.celery_procs import database_url, flush_redis, redis_problem, wait_for
 
 BASE_DIR = Path(__file__).resolve().parents[2]
-REDIS_URL = "redis://127.0.0.1:6379/11"
+# one Redis database per pytest-xdist worker (gw0 → 11, gw1 → 10, …)
+_XDIST_INDEX = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw"))
+REDIS_URL = f"redis://127.0.0.1:6379/{11 - _XDIST_INDEX}"
 SECRET_KEY = "ops-tests-" + "Zq8vL2mX9kP4" * 5
 
 
