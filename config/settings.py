@@ -145,6 +145,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": float(env_str("NOTIFICATION_RETRY_INTERVAL_SECONDS", "60")),
     },
 }
+# Absences with an until-time end by themselves (accounts.absence): checked every minute.
+CELERY_BEAT_SCHEDULE["absence-expire"] = {
+    "task": "accounts.absence_expire",
+    "schedule": float(env_str("ABSENCE_EXPIRE_INTERVAL_SECONDS", "60")),
+}
 # Knowledge base: remind owners of articles past their review date, daily at 08:00 (Asia/Tokyo).
 CELERY_BEAT_SCHEDULE["knowledge-review-reminders"] = {
     "task": "knowledge.notify_review_overdue",
