@@ -24,9 +24,11 @@ What it does, on the local PostgreSQL and Redis:
 It prints, per phase, requests per second, the answers (304/200), the poll's own latency, the
 notification latency (p50, p95, max, and how many were never seen), and the CPU used by
 gunicorn (master and workers), Redis and the PostgreSQL backends serving this database, as a
-share of one core. With ``--baseline``, a second phase runs the same load with the ETag turned
-off (every poll a full answer from the database): the ceiling the ETag saves us from, in the
-same run. The client runs on the same two cores as the server: its own CPU is printed too.
+share of one core. With ``--baseline``, two more phases run the same load, each on a fresh
+gunicorn: the 304 answered by Django's view (``LIVE_POLL_SHORTCUT=0``: the whole middleware
+stack) and no ETag at all (every poll a full answer from the database): what the shortcut and
+the ETag save, in the same run. The client runs on the same two cores as the server: its
+own CPU is printed too.
 """
 
 from __future__ import annotations
@@ -110,9 +112,10 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_gunicorn(port: int, metrics_dir: str) -> subprocess.Popen:
+def start_gunicorn(port: int, metrics_dir: str, shortcut: bool) -> subprocess.Popen:
     env = {
         **os.environ,
+        "LIVE_POLL_SHORTCUT": "1" if shortcut else "0",
         "BIND": f"127.0.0.1:{port}",
         "DB_CONN_MAX_AGE": "600",
         "DEBUG": "0",
@@ -190,9 +193,10 @@ def redis_pids() -> list[int]:
 
 
 class Phase:
-    def __init__(self, name: str, use_etag: bool) -> None:
+    def __init__(self, name: str, use_etag: bool, shortcut: bool = True) -> None:
         self.name = name
         self.use_etag = use_etag
+        self.shortcut = shortcut
         self.statuses: dict[int, int] = {}
         self.poll_latency: list[float] = []
         self.notify_latency: list[float] = []
@@ -305,15 +309,26 @@ async def run_agents(phase, port, agents, interval, stop_at, etags):
     )
 
 
-def measure(phase: Phase, args, port: int, server: subprocess.Popen, agents, db: str) -> dict:
-    workers = children(server.pid)
-    server_pids = [server.pid, *workers]
+def measure(phase: Phase, args, agents, db: str) -> dict:
+    with tempfile.TemporaryDirectory() as metrics_dir:
+        port = free_port()
+        server = start_gunicorn(port, metrics_dir, phase.shortcut)
+        try:
+            return _measure(phase, args, port, server, agents, db)
+        finally:
+            os.killpg(server.pid, signal.SIGTERM)
+            server.wait(timeout=30)
+
+
+def _measure(phase: Phase, args, port: int, server: subprocess.Popen, agents, db: str) -> dict:
     # the agents' first polls are full answers (no ETag yet): warm up for one interval first,
     # keeping each agent's ETag for the measured phase, as an open page does
     etags: dict[int, str | None] = {}
     warm_stop = time.monotonic() + args.interval + 1
     warm = Phase("warm-up", phase.use_etag)
     asyncio.run(run_agents(warm, port, agents, args.interval, warm_stop, etags))
+    workers = children(server.pid)
+    server_pids = [server.pid, *workers]
     pg = backend_pids(db)
     rd = redis_pids()
     before = (cpu_seconds(server_pids), cpu_seconds(rd), cpu_seconds(pg), time.process_time())
@@ -374,7 +389,6 @@ def main() -> None:
 
     store = redis.Redis(host="127.0.0.1", port=6379, db=redis_db)
     store.set("bench-live-poll", db)  # claim it before the slow part
-    server = None
     try:
         setup(db, redis_db)
         started = time.perf_counter()
@@ -386,17 +400,14 @@ def main() -> None:
         from django.db import connection
 
         connection.close()
-        with tempfile.TemporaryDirectory() as metrics_dir:
-            port = free_port()
-            server = start_gunicorn(port, metrics_dir)
-            phases = [Phase("with ETag (bell.js)", use_etag=True)]
-            if args.baseline:
-                phases.append(Phase("without ETag (baseline)", use_etag=False))
-            results = [measure(phase, args, port, server, agents, db) for phase in phases]
+        phases = [Phase("ETag, 304 before Django (production)", use_etag=True)]
+        if args.baseline:
+            phases += [
+                Phase("ETag, 304 from Django's view", use_etag=True, shortcut=False),
+                Phase("no ETag: every poll in full", use_etag=False, shortcut=False),
+            ]
+        results = [measure(phase, args, agents, db) for phase in phases]
     finally:
-        if server is not None:
-            os.killpg(server.pid, signal.SIGTERM)
-            server.wait(timeout=30)
         from django.db import connections
 
         connections.close_all()

@@ -198,6 +198,9 @@ CACHES = {
     "live": {**(_REDIS_CACHE if env_str("CACHE_URL", "") else _FILE_CACHE), "KEY_PREFIX": "live"},
 }
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# The bell's unchanged polls answered 304 before Django's middleware (notifications/wsgi.py);
+# off only to measure what it saves (bench/live_poll.py).
+LIVE_POLL_SHORTCUT = env_bool("LIVE_POLL_SHORTCUT", default=True)
 SESSION_CACHE_ALIAS = "live"
 # API tokens (integrations): lifetime when the admin gives none.
 API_TOKEN_DEFAULT_DAYS = int(env_str("API_TOKEN_DEFAULT_DAYS", "90"))

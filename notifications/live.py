@@ -41,3 +41,40 @@ def bump(user_ids: Iterable[int]) -> None:
 
 def etag(user_id: int) -> str:
     return f'"{user_id}-{version(user_id)}"'
+
+
+def _parse(tag: str) -> tuple[int, str] | None:
+    """``'"<user id>-<version>"'`` → (user id, version); ``None`` for anything else."""
+    if len(tag) < 4 or tag[0] != '"' or tag[-1] != '"':
+        return None
+    user, _, current = tag[1:-1].partition("-")
+    if not user.isdigit() or not current:
+        return None
+    return int(user), current
+
+
+def unchanged_for_session(tag: str, session_key: str) -> bool:
+    """Whether ``tag`` (an ETag the poll gave) is still the version of the user logged in with
+    ``session_key``: one cache round trip for both the session and the version, with no database
+    query. ``False`` whenever it cannot tell (another session engine or cache, a session no longer
+    cached, a version expired): the caller then asks Django, which answers in full."""
+    from django.contrib.auth import SESSION_KEY
+    from django.contrib.sessions.backends.cached_db import SessionStore
+
+    parsed = _parse(tag)
+    if parsed is None or len(session_key) < 8 or not session_key.isalnum():
+        return False
+    if settings.SESSION_ENGINE != "django.contrib.sessions.backends.cached_db":
+        return False
+    cache = _cache()
+    if caches[settings.SESSION_CACHE_ALIAS] is not cache:
+        return False
+    user_id, current = parsed
+    session_cache_key = SessionStore.cache_key_prefix + session_key
+    found = cache.get_many([session_cache_key, _key(user_id)])
+    session = found.get(session_cache_key)
+    return (
+        isinstance(session, dict)
+        and str(session.get(SESSION_KEY)) == str(user_id)
+        and found.get(_key(user_id)) == current
+    )
