@@ -23,6 +23,9 @@ class InboxKind(models.TextChoices):
     RETURNED_ON_HOLD = "inbox.returned_on_hold", _("Answer returned, customer on hold")
     SLA_WARNING = "inbox.sla_warning", _("SLA warning")
     SLA_BREACHED = "inbox.sla_breached", _("SLA breached")
+    CALLBACK_DUE = "inbox.callback_due", _("Callback due soon")
+    CALLBACK_MISSED = "inbox.callback_missed", _("Callback missed")
+    REVIEW_OVERDUE = "inbox.review_overdue", _("Review overdue")
 
 
 class Loudness(models.IntegerChoices):

@@ -60,10 +60,20 @@ def title_of(row: Notification) -> str:
     except ValueError:
         return row.subject
     payload = row.payload or {}
-    if not payload.get("reference"):
-        return f"{label}: {row.subject}"
     what = f" ({payload['what']})" if payload.get("what") else ""
+    if not payload.get("reference"):
+        return f"{label}{what}: {row.subject}"
     return f"{label}{what}: {payload['reference']} {payload.get('subject', '')}".strip()
+
+
+def target_url(row: Notification) -> str:
+    """Where opening the notification goes: its case, else the page it names (a path on this
+    site, e.g. the article whose review is due), else one's notifications."""
+    link = (row.payload or {}).get("link")
+    local = isinstance(link, str) and link.startswith("/")
+    if row.case_id is None and local and url_has_allowed_host_and_scheme(link, allowed_hosts=None):
+        return link
+    return case_url(row.case_id)
 
 
 def case_url(case_id: int | None) -> str:
@@ -131,7 +141,7 @@ def open_notification(request: HttpRequest, pk: int) -> HttpResponse:
     if row.read_at is None:
         inbox_of(request.user).filter(pk=pk).update(read_at=timezone.now())
         live.bump([request.user.pk])
-    return HttpResponseRedirect(case_url(row.case_id))
+    return HttpResponseRedirect(target_url(row))
 
 
 def _back(request: HttpRequest) -> HttpResponse:
