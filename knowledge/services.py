@@ -401,6 +401,7 @@ def _remind(article: Article) -> None:
         event_type="article.review_overdue",
         subject=subject,
         payload={"text": text, "article": article.pk, "review_due": article.review_due},
+        kind=InboxKind.REVIEW_OVERDUE,
     )
     outbox.notify_in_app(
         [article.owner],

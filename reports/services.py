@@ -133,6 +133,7 @@ def _remind(owner: User, subject_text: str, subject, kind: str) -> None:
         event_type=f"{kind}.review_overdue",
         subject=subject_text % {"s": subject},
         payload={"text": text, kind: subject.pk, "next_review_on": subject.next_review_on},
+        kind=InboxKind.REVIEW_OVERDUE,
     )
 
 

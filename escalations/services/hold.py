@@ -85,6 +85,7 @@ def notify_hold_started(hops: Sequence[Escalation]) -> None:
                 "mood": hop.get_customer_mood_display() if hop.customer_mood else "",
             },
             case_id=case.pk,
+            kind=InboxKind.ON_HOLD,
         )
         outbox.notify_in_app(
             present,

@@ -68,10 +68,10 @@ def notify_sla(
         "escalation": timer.escalation.number if timer.escalation else None,
         "detail": detail,
     }
-    sent = outbox.notify_users(
-        users, event_type=event_type, subject=subject, payload=payload, case_id=case.pk
-    )
     told, kind, loudness = _in_app(timer, level, users)
+    sent = outbox.notify_users(
+        users, event_type=event_type, subject=subject, payload=payload, case_id=case.pk, kind=kind
+    )
     outbox.notify_in_app(
         told,
         kind=kind,
