@@ -5,7 +5,7 @@ bumps its recipient's version when its transaction commits; marking read bumps i
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from django.conf import settings
 from django.core.cache import caches
@@ -78,3 +78,29 @@ def unchanged_for_session(tag: str, session_key: str) -> bool:
         and str(session.get(SESSION_KEY)) == str(user_id)
         and found.get(_key(user_id)) == current
     )
+
+
+# --- versions of named scopes (e.g. the case lists of a team), for lists that show "N new" ---
+
+
+def _scope_key(scope: str) -> str:
+    return f"scope-version:{scope}"
+
+
+def scope_versions(scopes: Sequence[str]) -> list[str]:
+    """The current version of each scope, in order (drawn and kept when there is none yet).
+    One cache round trip when all are known."""
+    cache = _cache()
+    keys = [_scope_key(scope) for scope in scopes]
+    found = cache.get_many(keys)
+    missing = [key for key in keys if key not in found]
+    if missing:
+        for key in missing:
+            cache.add(key, uuid.uuid4().hex, TIMEOUT)
+        found.update(cache.get_many(missing))
+    return [found.get(key, "") for key in keys]
+
+
+def bump_scopes(scopes: Iterable[str]) -> None:
+    """Something changed in these scopes: the lists watching them look again."""
+    _cache().set_many({_scope_key(scope): uuid.uuid4().hex for scope in set(scopes)}, TIMEOUT)
