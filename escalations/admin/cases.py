@@ -201,14 +201,23 @@ class CaseAdmin(TransitionAdminMixin, VisibleHistoryAdmin):
             return [(None, {"fields": [*main, "call_log"]})]
         closed = ["collapse"] if obj.status == CaseStatus.CLOSED else []
         return [
-            (None, {"fields": ["reference", "status", *main, "priority"], "classes": closed}),
+            (
+                _("Case details") if closed else None,  # only a named fieldset collapses
+                {"fields": ["reference", "status", *main, "priority"], "classes": closed},
+            ),
             (
                 _("Who has it"),
-                {"fields": ["owner", "owner_team", "tier", "assigned_team", "handler"]},
+                {
+                    "fields": ["owner", "owner_team", "tier", "assigned_team", "handler"],
+                    "classes": closed,
+                },
             ),
             (
                 _("Times"),
-                {"fields": ["created_at", "first_response_at", "resolved_at", "closed_at"]},
+                {
+                    "fields": ["created_at", "first_response_at", "resolved_at", "closed_at"],
+                    "classes": closed,
+                },
             ),
         ]
 

@@ -91,7 +91,9 @@ def test_a_closed_case_keeps_its_fields_collapsed(client, org, operator, custome
 
     html = page(client, operator, case)
     assert 'id="ch-answer"' not in html
-    assert "collapse" in html[html.index('id="case_form"') :]
+    form = html[html.index('id="case_form"') :]
+    assert form.count('<fieldset class="module aligned collapse"') == 3
+    assert form.count("<details><summary>") == 3
 
 
 @pytest.mark.parametrize("hops", [1, 20])
