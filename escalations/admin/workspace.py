@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from escalations import forms as case_forms
 from escalations import policy
+from escalations.hold import forms as hold_forms
 from escalations.models import Case, Escalation, Reason
 from escalations.selectors import active_rules, escalation_target, next_tier_without_default
 from escalations.sla.selectors import SLAState
@@ -135,6 +136,21 @@ def actions(
     return found
 
 
+def absences(found_actions: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The people an escalation from here would go to who are absent, with who stands in (or
+    ``None``: the team's queue), each once."""
+    seen: dict[int, dict[str, Any]] = {}
+    for action in found_actions:
+        for _radio, route in action.get("reasons", []):
+            target = route["target"]
+            if target is not None and target.routed_from is not None:
+                seen.setdefault(
+                    target.routed_from.pk,
+                    {"person": target.routed_from, "delegate": target.person, "team": target.team},
+                )
+    return list(seen.values())
+
+
 def header_context(
     request: HttpRequest,
     case: Case,
@@ -144,10 +160,16 @@ def header_context(
     hops: list[Escalation],
     timers: list[tuple[Any, SLAState | None]],
 ) -> dict[str, Any]:
+    found = actions(request, case, available, form_class=form_class, hops=hops)
     return {
+        "header_absent": absences(found),
         "header_deadline": nearest_deadline(timers),
         "header_handoff": hops[-1] if hops else None,
         "header_answer": latest_answer(hops),
-        "header_actions": actions(request, case, available, form_class=form_class, hops=hops),
+        "header_actions": found,
         "header_note_form": case_forms.NoteForm(auto_id="id_note_%s"),
+        "header_hold_end_form": hold_forms.HoldEndForm(auto_id="id_hold_end_%s"),
+        "header_callback_form": hold_forms.CallbackPromiseForm(
+            initial={"number": case.customer.phone}, auto_id="id_callback_%s"
+        ),
     }

@@ -113,7 +113,7 @@ def test_acknowledge_and_answer_pages_show_the_handoff(client, case, operator, s
     assert HANDOFF.customer_wants in handoff and HANDOFF.tried in handoff
 
 
-def test_the_escalate_panel_names_the_delegate_and_extension(
+def test_the_header_and_the_escalate_panel_name_the_delegate_and_extension(
     client, case, org, operator, colleague
 ):
     boss = User.objects.create_user("boss", display_name="山本 課長", extension="201")
@@ -137,3 +137,7 @@ def test_the_escalate_panel_names_the_delegate_and_extension(
     assert "山本 課長は不在のため、代理の小林 代理に届きます。" in route
     assert "内線 201" not in panel
     assert "SVへ内線 200 で連絡" in route
+    # the header warns before anyone opens the panel
+    html = client.get(change_url(case), HTTP_ACCEPT_LANGUAGE="ja").content.decode()
+    banner = re.search(r'<p class="ch-absent">.*?</p>', html, re.S).group(0)
+    assert "山本 課長は不在のため、代理の小林 代理に届きます。" in banner and "内線 305" in banner

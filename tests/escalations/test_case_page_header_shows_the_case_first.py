@@ -76,6 +76,10 @@ def test_the_header_shows_the_handoff_the_hold_and_the_answer(
     assert "怒っている" in header  # the mood, in Japanese
     assert 'data-transition="acknowledge"' in header  # one click for the supervisor
     assert 'data-transition="return_to_owner"' in header
+    # ending the hold and promising a callback open panels of the header too
+    assert re.search(r'data-transition="hold_end".*name="outcome"', header, re.S)
+    assert re.search(r'data-transition="callback".*value="080-7289-6413"', header, re.S)
+    assert re.search(r'data-transition="note".*<textarea name="body"', header, re.S)
 
     services.case_return_to_owner(case=case, actor=supervisor, answer="規約第5条で返金不可")
     header = header_of(page(client, operator, case))
