@@ -60,6 +60,11 @@ class AnswerForm(TransitionForm):
 
 class ResolveForm(TransitionForm):
     resolution = forms.CharField(label=_("Resolution"), widget=forms.Textarea(attrs={"rows": 4}))
+    close = forms.BooleanField(
+        label=_("Close it too"),
+        required=False,
+        help_text=_("Nothing is left to do: close the case in the same step."),
+    )
 
 
 class ReopenForm(TransitionForm):

@@ -15,17 +15,13 @@ from django.utils.translation import gettext_lazy
 from escalations import forms, hooks, policy, services
 from escalations.admin import hold as hold_admin
 from escalations.admin.queue import CaseQueueMixin
+from escalations.admin import workspace
 from escalations.admin.sla import sla_badge
 from escalations.hold import selectors as hold_selectors
 from escalations.lookup import customer_lookup_q
-from escalations.models import Case, CaseStatus, Escalation, Reason
+from escalations.models import Case, CaseStatus, Escalation
 from escalations.policy import user_team_ids
-from escalations.selectors import (
-    active_rules,
-    cases_visible_to,
-    escalation_target,
-    next_tier_without_default,
-)
+from escalations.selectors import cases_visible_to
 from escalations.sla import selectors as sla_selectors
 from escalations.sla.filters import SLABreachedInPeriodFilter
 from escalations.timeline import case_timeline
@@ -167,15 +163,25 @@ class CaseAdmin(CaseQueueMixin, TransitionAdminMixin, VisibleHistoryAdmin):
         main = ["customer", "category", "subject", "description", "channel", "impact", "urgency"]
         if obj is None:
             return [(None, {"fields": [*main, "call_log"]})]
+        closed = ["collapse"] if obj.status == CaseStatus.CLOSED else []
         return [
-            (None, {"fields": ["reference", "status", *main, "priority"]}),
+            (
+                _("Case details") if closed else None,  # only a named fieldset collapses
+                {"fields": ["reference", "status", *main, "priority"], "classes": closed},
+            ),
             (
                 _("Who has it"),
-                {"fields": ["owner", "owner_team", "tier", "assigned_team", "handler"]},
+                {
+                    "fields": ["owner", "owner_team", "tier", "assigned_team", "handler"],
+                    "classes": closed,
+                },
             ),
             (
                 _("Times"),
-                {"fields": ["created_at", "first_response_at", "resolved_at", "closed_at"]},
+                {
+                    "fields": ["created_at", "first_response_at", "resolved_at", "closed_at"],
+                    "classes": closed,
+                },
             ),
         ]
 
@@ -231,13 +237,20 @@ class CaseAdmin(CaseQueueMixin, TransitionAdminMixin, VisibleHistoryAdmin):
             )
         )
         notes = list(case.notes.select_related("author"))
+        timers = sla_selectors.timers_of(case)
         return {
+            **workspace.header_context(
+                request,
+                case,
+                available=actions,
+                form_class=self.transition_form_class,
+                hops=hops,
+                timers=timers,
+            ),
             "case_actions": actions,
             "note_url": reverse("admin:escalations_case_note", args=[case.pk]) if can_note else "",
             "timeline": case_timeline(case, notes=notes, hops=hops, sla_events=sla_events),
-            "sla_timers": [
-                (timer, sla_badge(state)) for timer, state in sla_selectors.timers_of(case)
-            ],
+            "sla_timers": [(timer, sla_badge(state)) for timer, state in timers],
             "sla_events": sla_events,
             "hops": hops,
             **hold_admin.hold_context(request, case, hops=hops, sla_events=sla_events),
@@ -279,28 +292,18 @@ class CaseAdmin(CaseQueueMixin, TransitionAdminMixin, VisibleHistoryAdmin):
     def transition_title(self, case: Case) -> str:
         return case.reference
 
+    def transition_initial(self, request: HttpRequest, case: Case, name: str) -> dict:
+        return workspace.transition_initial(case, name, list(case.escalations.all()))
+
     def transition_context(self, request: HttpRequest, case: Case, name: str, form) -> dict:
+        if name in ("acknowledge", "return_to_owner"):  # the handoff they answer
+            return {"handoff": case.escalations.order_by("-number").first()}
         if name not in ESCALATE:
             return {}
-        context = {"routes": self._routes(case)}
+        context = {"routes": workspace.routes(case)}
         for extra in hooks.escalate_page(request, case, name):
             context.update(extra)
         return context
-
-    @staticmethod
-    def _routes(case: Case) -> list[dict]:
-        """Where each reason would send this case now, with the rule's guidance."""
-        rules = active_rules()
-        routes = []
-        no_default_tier = None  # looked up once, only if a reason leads nowhere
-        for reason in Reason:
-            target = escalation_target(case, reason.value, rules=rules)
-            if target is None and no_default_tier is None:
-                no_default_tier = next_tier_without_default(case.tier) or 0
-            routes.append(
-                {"reason": reason, "target": target, "no_default_tier": no_default_tier or None}
-            )
-        return routes
 
     def note_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         case = self._visible_case(request, pk)

@@ -99,9 +99,15 @@ def case_close(
 
 
 def case_resolve(
-    *, case: Case, actor: User, resolution: str, expected_status: str | None = None
+    *,
+    case: Case,
+    actor: User,
+    resolution: str,
+    expected_status: str | None = None,
+    close: bool = False,
 ) -> Case:
-    """Resolve the case; the resolution goes on the timeline."""
+    """Resolve the case; the resolution goes on the timeline. ``close``: close it in the same
+    step (two transitions, each with its history row, in one transaction)."""
     if not resolution.strip():
         raise ValidationError({"resolution": _("Say how the case was resolved.")})
     with transaction.atomic():
@@ -116,6 +122,8 @@ def case_resolve(
         sla.stop_timers(case, [k for k in TimerKind.values if k != TimerKind.CALLBACK])
         add_note(case, actor=actor, kind=NoteKind.STATUS, body=resolution, of_transition=True)
         events.emit("case.resolved", case, extra={"resolution": resolution.strip()})
+        if close:
+            case_close(case=case, actor=actor, expected_status=case.status)
     return case
 
 

@@ -13,7 +13,8 @@ CHANGELIST_QUERIES = 10
 # user, user perms, group perms, my teams, the case (for the actions), its SLA timers,
 # the case (the form), its customer and category (autocomplete widgets), its SLA events, its
 # hops, its notes, its history rows (the timeline's transitions)
-CHANGE_PAGE_QUERIES = 14  # + the case's callbacks (issue 8)
+# + the case's callbacks (issue 8), the escalation rules (the header's escalate panel, issue 17)
+CHANGE_PAGE_QUERIES = 15
 
 
 def open_cases(count, *, owners):
