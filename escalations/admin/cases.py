@@ -14,8 +14,8 @@ from django.utils.translation import gettext_lazy
 
 from escalations import forms, hooks, policy, services
 from escalations.admin import hold as hold_admin
-from escalations.admin.queue import CaseQueueMixin
 from escalations.admin import workspace
+from escalations.admin.queue import CaseQueueMixin
 from escalations.admin.sla import sla_badge
 from escalations.hold import selectors as hold_selectors
 from escalations.lookup import customer_lookup_q
