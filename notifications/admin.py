@@ -208,7 +208,9 @@ class InboxSettingsAdmin(ReadOnlyAdmin):
                     user=request.user, actor=request.user, language=choices.pop("language")
                 )
                 preferences.inbox_settings_update(user=request.user, actor=request.user, **choices)
-            self.message_user(request, _("Your notification settings were saved."))
+            self.message_user(
+                request, _("Your notification settings were saved."), messages.SUCCESS
+            )
             return HttpResponseRedirect(request.path)
         context = {
             **self.admin_site.each_context(request),
