@@ -15,12 +15,15 @@ import time_machine
 from django.utils import translation
 
 from escalations import services
+from escalations.services.sla_sweep import sla_sweep
 from knowledge import services as knowledge
 from knowledge.models import Article
 from notifications import delivery, outbox
 from notifications.models import InboxKind, Notification
 from tests.escalations.hold_setup import SATURDAY_EVENING, give_emails, hold_policy
-from tests.factories import HANDOFF
+from tests.factories import HANDOFF, make_case, make_sla_policy
+
+START = dt.datetime(2026, 6, 8, 10, tzinfo=dt.timezone(dt.timedelta(hours=9)))
 
 
 @pytest.fixture
@@ -137,3 +140,30 @@ def test_a_review_reminder_names_what_and_links_to_it(settings, operator, superv
     assert mail.body.endswith(
         f"Open the page: https://escalation.example.jp/admin/knowledge/article/{article.pk}/change/"
     )
+
+
+@pytest.mark.parametrize(
+    ("language", "subject", "deadline"),
+    [
+        ("ja", "[SLA警告: 初回対応]", "期限: 2026-06-08 10:30"),
+        ("en", "[SLA warning: First response]", "Deadline: 2026-06-08 10:30"),
+    ],
+)
+def test_an_sla_warning_names_its_target_and_deadline(
+    org, operator, mailoutbox, language, subject, deadline
+):
+    """P2, first response within 30 min of 10:00 (Tokyo): the owner is warned at 50 %."""
+    give_emails(operator)
+    operator.language = language
+    operator.save()
+    make_sla_policy()
+    with time_machine.travel(START, tick=False):
+        case = make_case(owner=operator)
+    with time_machine.travel(START + dt.timedelta(minutes=16), tick=False):
+        sla_sweep()
+    row = Notification.objects.get(event_type="sla.warning", recipient=operator)
+
+    mail, html = sent(row, mailoutbox)
+
+    assert mail.subject == f"{subject} {case.reference} {case.subject}"
+    assert deadline in mail.body and case.reference in html
