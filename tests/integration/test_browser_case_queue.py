@@ -171,7 +171,7 @@ def test_the_queue_fits_sorts_by_sla_and_shows_new_cases_live(
 
     # --- another user escalates: "1 new — show" without a reload ----------------------------
     page.mouse.wheel(0, 400)
-    page.wait_for_function("window.scrollY > 0")
+    page.wait_for_function("() => window.scrollY > 0")
     scrolled = page.evaluate("window.scrollY")
     page.evaluate("window.__same_page = true")
     services.case_escalate(
@@ -186,7 +186,7 @@ def test_the_queue_fits_sorts_by_sla_and_shows_new_cases_live(
     _shot(page, "desktop-1366-new.png")
 
     page.locator("#queue-new-show").click()
-    page.wait_for_function("window.__same_page === undefined")  # reloaded
+    page.wait_for_function("() => window.__same_page === undefined")  # reloaded
     expect(page.locator("#result_list .queue-ref")).to_have_count(13)
     assert page.url == sorted_url  # the filters and the sort kept
     assert page.evaluate("window.scrollY") == scrolled
