@@ -30,6 +30,7 @@ from django.utils.http import urlencode
 from django.utils.timesince import timesince
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
+from django.views.decorators.http import require_GET
 
 from escalations import live as case_lists
 from escalations.admin import hold as hold_admin
@@ -326,7 +327,7 @@ class CaseQueueMixin:
         poll = path(
             "new-rows/",
             # not admin_view: the unchanged answer must not load the user (see the module)
-            lambda request: new_rows_view(self, request),
+            require_GET(lambda request: new_rows_view(self, request)),
             name="escalations_case_new_rows",
         )
         return [poll, *super().get_urls()]
