@@ -28,6 +28,15 @@ class User(AbstractUser):
             "While absent, escalations and notifications for this person go to the delegate."
         ),
     )
+    absent_until = models.DateTimeField(
+        _("absent until"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Back from this time: the absence ends by itself (within a minute). Empty: until "
+            "someone marks the person present."
+        ),
+    )
     delegate = models.ForeignKey(
         "self",
         verbose_name=_("delegate"),
@@ -56,6 +65,14 @@ class User(AbstractUser):
     class Meta:
         verbose_name = _("user")
         verbose_name_plural = _("users")
+        indexes = [
+            # the sweep that ends absences whose until-time has passed
+            models.Index(
+                fields=["absent_until"],
+                name="user_absence_ends_idx",
+                condition=models.Q(is_absent=True, absent_until__isnull=False),
+            )
+        ]
 
     def __str__(self) -> str:
         return self.display_name or self.get_full_name() or self.username
@@ -146,3 +163,13 @@ class Team(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.get_tier_display()})"
+
+
+class Absence(User):
+    """People's absence and delegate, as an admin page of its own: each person for themselves,
+    leads and supervisors for their teams (``accounts.absence``)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("absence and delegate")
+        verbose_name_plural = _("absences and delegates")

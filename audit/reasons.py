@@ -26,6 +26,8 @@ PLAIN = {
     "keep": _("Callback made"),
     "revoke": _("Revoked"),
     "system user": _("System user created"),
+    "absence": _("Absence changed"),
+    "absence ended": _("Absence ended (its until-time passed)"),
     "review recorded": _("Review recorded"),
     "review reminder sent": _("Review reminder sent"),
     "load_demo_data": _("Demo data"),
@@ -38,6 +40,7 @@ TASKS = {
     "reports.rollup_finished_days": _("Daily figures"),
     "knowledge.notify_review_overdue": _("Review reminders"),
     "integrations.purge_idempotency_records": _("Idempotency keys forgotten"),
+    "accounts.absence_expire": _("Absences ended"),
 }
 # (the reason's code, the model it is stored on or None for any) -> the field whose choices
 # name what follows the colon

@@ -14,6 +14,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -38,6 +39,7 @@ from knowledge.models import (
 )
 from knowledge.search import Hit
 from notifications import outbox
+from notifications.models import InboxKind
 
 ARTICLES = StateMachine(
     model=Article,
@@ -399,5 +401,15 @@ def _remind(article: Article) -> None:
         event_type="article.review_overdue",
         subject=subject,
         payload={"text": text, "article": article.pk, "review_due": article.review_due},
+        kind=InboxKind.REVIEW_OVERDUE,
+    )
+    outbox.notify_in_app(
+        [article.owner],
+        kind=InboxKind.REVIEW_OVERDUE,
+        title=article.published_title,
+        payload={
+            "what": _("article"),
+            "link": reverse("admin:knowledge_article_change", args=[article.pk]),
+        },
     )
     article.review_reminded_for = article.review_due

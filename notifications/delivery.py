@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Team
 from accounts.webhook_urls import RefusedAddress, check_webhook_url
+from notifications import preferences
 from notifications.models import Notification, NotificationChannel, NotificationStatus
 
 log = logging.getLogger(__name__)
@@ -178,11 +179,18 @@ def _webhook_secret(row: Notification) -> str:
 
 def deliver(pk: int, *, now: dt.datetime | None = None) -> str:
     """Deliver one notification if it is due: ``sent``, ``retry``, ``failed``, ``cancelled``
-    (its subscription was deactivated) or ``skipped``."""
+    (its subscription was deactivated), ``not_wanted`` (an email of a kind its recipient turned
+    off) or ``skipped``."""
     now = now or timezone.now()
     row = _claim(pk, now)
     if row is None:
         return "skipped"
+    if row.channel == NotificationChannel.EMAIL and not preferences.wants_email(
+        row.recipient_id, row.payload.get("inbox_kind")
+    ):
+        row.status = NotificationStatus.NOT_WANTED
+        row.save(update_fields=["status"])
+        return "not_wanted"
     try:
         _send(row)
     except SubscriptionInactive:

@@ -3,20 +3,19 @@
 from __future__ import annotations
 
 from django.contrib import admin, messages
-from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.timesince import timesince
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from escalations import forms, hooks, policy, services
 from escalations.admin import hold as hold_admin
 from escalations.admin import workspace
+from escalations.admin.queue import CaseQueueMixin
 from escalations.admin.sla import sla_badge
 from escalations.hold import selectors as hold_selectors
 from escalations.lookup import customer_lookup_q
@@ -67,17 +66,6 @@ class SLAFilter(admin.SimpleListFilter):
         return queryset
 
 
-class CaseChangeList(ChangeList):
-    """Works out the SLA state of the rows shown, in a constant number of queries."""
-
-    def get_queryset(self, request, exclude_parameters=None):
-        return sla_selectors.with_sla(super().get_queryset(request, exclude_parameters))
-
-    def get_results(self, request):
-        super().get_results(request)
-        sla_selectors.attach_sla_states(self.result_list)
-
-
 class EscalatedToMyTeamFilter(admin.SimpleListFilter):
     title = gettext_lazy("escalated to my team")
     parameter_name = "to_my_team"
@@ -114,27 +102,14 @@ ESCALATE = {"escalate", "escalate_further"}
 
 
 @admin.register(Case)
-class CaseAdmin(TransitionAdminMixin, VisibleHistoryAdmin):
+class CaseAdmin(CaseQueueMixin, TransitionAdminMixin, VisibleHistoryAdmin):
     form = forms.CaseForm
     machine = services.CASES
     transitions = services.TRANSITIONS
     transition_template = "admin/escalations/case/transition.html"
     transition_object_name = "case"
     change_form_template = "admin/escalations/case/change_form.html"
-    list_display = [
-        "reference",
-        "subject",
-        "customer",
-        "status",
-        "tier",
-        "priority",
-        "owner",
-        "handler",
-        "sla",
-        "hold",
-        "age",
-    ]
-    list_display_links = ["reference", "subject"]
+    # the list's columns, views and live poll: escalations.admin.queue
     list_filter = [
         MyCasesFilter,
         EscalatedToMyTeamFilter,
@@ -184,17 +159,6 @@ class CaseAdmin(TransitionAdminMixin, VisibleHistoryAdmin):
     def get_ordering(self, request):
         return hold_admin.hold_ordering(request, super().get_ordering(request))
 
-    @admin.display(description=gettext_lazy("customer on hold"), ordering="hold_since")
-    def hold(self, case: Case) -> str:
-        return hold_admin.hold_badge(getattr(case, "hold_since", None))
-
-    def get_changelist(self, request, **kwargs):
-        return CaseChangeList
-
-    @admin.display(description=gettext_lazy("SLA (business time)"))
-    def sla(self, case: Case) -> str:
-        return sla_badge(getattr(case, "sla_state", None))
-
     def get_fieldsets(self, request, obj=None):
         main = ["customer", "category", "subject", "description", "channel", "impact", "urgency"]
         if obj is None:
@@ -226,10 +190,6 @@ class CaseAdmin(TransitionAdminMixin, VisibleHistoryAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False  # cases are never deleted: they are the audit trail
-
-    @admin.display(description=gettext_lazy("age"), ordering="created_at")
-    def age(self, case: Case) -> str:
-        return timesince(case.created_at, timezone.now(), depth=1)
 
     def save_model(self, request, obj, form, change):
         data = form.cleaned_data

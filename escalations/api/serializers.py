@@ -379,6 +379,12 @@ class CallbackKeepSerializer(_NoUnknownFields, serializers.Serializer):
     outcome = serializers.CharField(max_length=2000, help_text="How the call went.")
 
 
+class CallbackMissSerializer(_NoUnknownFields, serializers.Serializer):
+    reason = serializers.CharField(
+        max_length=2000, help_text="Why the call will not be made (or was given up)."
+    )
+
+
 # --- history -------------------------------------------------------------------------------
 
 

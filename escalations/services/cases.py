@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -29,12 +29,46 @@ from notifications import events
 
 
 def _next_reference(now_year: int) -> str:
+    """The next reference of ``now_year``. On PostgreSQL a sequence per year (made on first
+    use): concurrent creates do not wait on one another, but a create that rolls back burns its
+    number (references have gaps). Elsewhere (SQLite, one writer at a time) the year's counter
+    row, locked until commit: gap-free."""
+    if connection.vendor == "postgresql":
+        return f"C-{now_year}-{_next_in_sequence(now_year):06d}"
     counter, _created = CaseReferenceCounter.objects.select_for_update().get_or_create(
         year=now_year
     )
     CaseReferenceCounter.objects.filter(pk=now_year).update(last=F("last") + 1)
     counter.refresh_from_db(fields=["last"])
     return f"C-{now_year}-{counter.last:06d}"
+
+
+def reference_sequence(year: int) -> str:
+    return f"escalations_case_reference_{year:04d}"
+
+
+def _next_in_sequence(year: int) -> int:
+    name = reference_sequence(year)
+    # ``::text``: the name is looked up when the statement runs, so a year without its sequence
+    # yet gives NULL instead of an error (one statement either way).
+    draw = "SELECT CASE WHEN to_regclass(%s) IS NOT NULL THEN nextval(%s::text) END"
+    with connection.cursor() as cursor:
+        cursor.execute(draw, [name, name])
+        (number,) = cursor.fetchone()
+        if number is None:
+            # The year's first create makes the sequence; the lock serialises two first creates
+            # (and a year counted by the counter row before continues after it).
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [name])
+            cursor.execute(f"CREATE SEQUENCE IF NOT EXISTS {name} MINVALUE 1")
+            cursor.execute(
+                f"SELECT setval(%s, counter.last) FROM {CaseReferenceCounter._meta.db_table} "
+                f"AS counter, {name} AS made WHERE counter.year = %s AND counter.last > 0 "
+                "AND NOT made.is_called",
+                [name, year],
+            )
+            cursor.execute(draw, [name, name])
+            (number,) = cursor.fetchone()
+    return number
 
 
 def _home_team(user: User) -> Team | None:

@@ -83,7 +83,9 @@ def test_references_count_up_within_a_year(client, org, operator, customer, bill
 
     references = sorted(Case.objects.values_list("reference", flat=True))
     year = timezone.localtime().year
-    assert references == [f"C-{year}-{n:06d}" for n in (1, 2, 3)]
+    # on PostgreSQL the year's sequence may have been drawn from by committed tests before
+    first = int(references[0].rsplit("-", 1)[1])
+    assert references == [f"C-{year}-{n:06d}" for n in (first, first + 1, first + 2)]
     assert all(re.fullmatch(r"C-\d{4}-\d{6}", ref) for ref in references)
 
 

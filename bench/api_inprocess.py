@@ -1,0 +1,119 @@
+"""The API in-process (Django test client, PostgreSQL, one token): create and escalate against
+the trivial ``me/`` endpoint of the same run, with the queries each makes (run by hand; figures
+go to bench/README.md).
+
+    .venv/bin/python bench/api_inprocess.py --requests 1000
+    PROFILE=create .venv/bin/python bench/api_inprocess.py --requests 300   # cProfile of create
+
+Creates a database with a random name (``escalations_api_inproc_<hex>``) and claims an empty
+Redis database for the broker (as ``bench/api_bench.py`` does), loads the same organisation,
+then times ``--requests`` requests of each kind one after the other, and drops both at the end:
+no database and no queued task is left behind.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import os
+import pstats
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+import api_bench  # noqa: E402
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--requests", type=int, default=1000)
+    parser.add_argument("--cases", type=int, default=50)
+    args = parser.parse_args()
+    profile = os.environ.get("PROFILE", "")
+    with api_bench.run_state() as state:
+        api_bench.setup_database(state.database_url)
+        data = api_bench.load(args.cases, args.requests + 20)
+        measure(args.requests, data, profile)
+
+
+def measure(count: int, data: dict, profile: str) -> None:
+    from django.db import connection
+    from django.test import Client
+
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {data['token']}", HTTP_HOST="127.0.0.1")
+    ready = list(data["ready"])
+    create_body = api_bench.CREATE_BODY | {
+        "customer": data["customer"],
+        "category": data["category"],
+    }
+
+    def me():
+        return client.get("/api/v1/me/")
+
+    def cases():
+        return client.get("/api/v1/cases/?page_size=50")
+
+    def create():
+        return client.post("/api/v1/cases/", create_body, content_type="application/json")
+
+    def escalate():
+        reference = ready.pop()
+        return client.post(
+            f"/api/v1/cases/{reference}/escalate/",
+            api_bench.ESCALATE_BODY,
+            content_type="application/json",
+        )
+
+    kinds = [
+        ("GET me/ (ceiling)", me, 200),
+        ("GET cases/?page_size=50", cases, 200),
+        ("POST cases/ (create)", create, 201),
+        ("POST cases/{ref}/escalate/", escalate, 200),
+    ]
+    for _name, call, expected in kinds:  # warm up: imports, caches, connection
+        for _ in range(10):
+            response = call()
+            assert response.status_code == expected, (response.status_code, response.content)
+    rows = []
+    for name, call, expected in kinds:
+        statements: list[str] = []
+
+        def record(execute, sql, params, many, context, statements=statements):
+            statements.append(sql)
+            return execute(sql, params, many, context)
+
+        with connection.execute_wrapper(record):  # the request resets connection.queries
+            response = call()
+        assert response.status_code == expected, response.content
+        n = count if "escalate" not in name else min(count, len(ready))
+        profiler = cProfile.Profile() if profile and profile in name else None
+        started = time.perf_counter()
+        if profiler:
+            profiler.enable()
+        for _ in range(n):
+            call()
+        if profiler:
+            profiler.disable()
+        elapsed = time.perf_counter() - started
+        rows.append((name, n / elapsed, len(statements)))
+        if profiler:
+            stats = pstats.Stats(profiler)
+            stats.sort_stats("cumulative").print_stats(60)
+            stats.sort_stats("tottime").print_stats(30)
+        if os.environ.get("QUERIES") and os.environ["QUERIES"] in name:
+            for sql in statements:
+                print(sql[:300])
+    ceiling = rows[0][1]
+    print()
+    print("| request | per s | % of `me/` | queries |")
+    print("|---|---|---|---|")
+    for name, rate, queries in rows:
+        print(f"| `{name}` | {rate:.0f} | {100 * rate / ceiling:.0f} % | {queries} |")
+
+
+if __name__ == "__main__":
+    main()
