@@ -19,8 +19,8 @@ so two handoffs saying the same with synonyms share it. The threshold was chosen
 labelled handoffs of ``tests/knowledge/test_repeat_escalations_on_labelled_handoffs.py``
 (precision and recall printed there).
 
-Queries: the period's hops, the answered hops they may repeat and (when not cached) the synonym
-dictionary, however many days or hops; the comparison runs in Python through an inverted index,
+Queries: three (the period's hops, the answered hops they may repeat, the synonym dictionary),
+however many days or hops; the comparison runs in Python through an inverted index,
 so each hop is compared only with the earlier ones that share a word with it.
 """
 
@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from django.db.models import Q
 
 from escalations.models import Escalation
-from knowledge.synonyms import expansions
+from knowledge.synonyms import dictionary, expansions
 from knowledge.text import fold, normalise
 
 WINDOW = dt.timedelta(days=30)
@@ -45,8 +45,11 @@ _KANJI = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff々"
 _WORDS = re.compile(rf"[{_KANJI}]+|[\u30a1-\u30fa\u30fc]+|[^\W_{_KANJI}\u3041-\u30ff]+")
 
 
-def question_words(text: str) -> frozenset[str]:
-    """What the similarity compares (see the module's docstring)."""
+def question_words(
+    text: str, *, synonyms: dict[str, tuple[str, ...]] | None = None
+) -> frozenset[str]:
+    """What the similarity compares (see the module's docstring). ``synonyms``: the
+    dictionary (``knowledge.synonyms.dictionary``), when the caller has read it already."""
     text = unicodedata.normalize("NFKC", text).casefold()
     found: set[str] = set()
     for match in _WORDS.finditer(text):
@@ -56,7 +59,7 @@ def question_words(text: str) -> frozenset[str]:
             found.update(word[i : i + 2] for i in range(len(word) - 1))
         else:  # katakana (folded: カタカナ and かたかな alike), Latin letters or digits
             found.add(fold(word))
-    for expansion in expansions(text):
+    for expansion in expansions(text, words=synonyms):
         group = {normalise(expansion.term), *(normalise(a) for a in expansion.alternatives)}
         found.add("=" + min(group))  # the group's mark
     return frozenset(found)
@@ -84,6 +87,7 @@ _FIELDS = [
     "requested_at",
     "answered_at",
     "case__reference",
+    "case__status",  # the state machine's field: loaded on its own if deferred
     "case__subject",
     "case__category_id",
     "case__category__name",
@@ -100,18 +104,15 @@ def repeat_escalations(
     """The hops requested in [since, until) (with a category; ``cases``: a condition on them,
     e.g. a team's cases, with the ``case__`` prefix), and those of them that repeat an answered
     question, each with the most similar earlier hop (the latest answered on a tie)."""
+    in_period = Escalation.objects.filter(
+        requested_at__gte=since, requested_at__lt=until, case__category__isnull=False
+    ).filter(cases or Q())
     requested = list(
-        Escalation.objects.filter(
-            requested_at__gte=since, requested_at__lt=until, case__category__isnull=False
-        )
-        .filter(cases or Q())
-        .select_related("case", "case__category")
+        in_period.select_related("case", "case__category")
         .only(*_FIELDS)
         .order_by("requested_at", "pk")
     )
-    if not requested:
-        return [], []
-    categories = {hop.case.category_id for hop in requested}
+    categories = in_period.values("case__category_id")  # a subquery: a query whatever is found
     answered = list(
         Escalation.objects.filter(
             answered_at__gte=since - WINDOW,
@@ -124,13 +125,14 @@ def repeat_escalations(
     )
     # an inverted index per category: word -> the answered hops whose question has it
     index: dict[int, dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
-    words = [question_words(hop.customer_wants) for hop in answered]
+    synonyms = dictionary(cached=False)  # one query, cached or not: a constant count
+    words = [question_words(hop.customer_wants, synonyms=synonyms) for hop in answered]
     for i, hop in enumerate(answered):
         for word in words[i]:
             index[hop.case.category_id][word].append(i)
     repeats = []
     for hop in requested:
-        asked = question_words(hop.customer_wants)
+        asked = question_words(hop.customer_wants, synonyms=synonyms)
         shared = {i for word in asked for i in index[hop.case.category_id].get(word, ())}
         best: tuple[float, int] | None = None
         for i in sorted(shared):
