@@ -156,6 +156,7 @@ def test_operator_escalates_with_hold_and_supervisor_answers_from_the_case_page(
     panel = '#case-actions details[data-transition="return_to_owner"]'
     counter.click(f"{panel} > summary")
     page.fill(f"{panel} textarea[name=answer]", ANSWER)
+    counter.check(f"{panel} input[name=reusable][value=yes]")  # know-how kept: an article
     counter.submit_and_wait(f"{panel} button[type=submit]")
 
     expect(page.locator("#ch-answer")).to_contain_text(ANSWER)
@@ -190,4 +191,7 @@ def test_operator_escalates_with_hold_and_supervisor_answers_from_the_case_page(
     hop = case.escalations.get()
     assert (hop.reason, hop.customer_mood) == ("superior_requested", "angry")
     assert (hop.customer_wants, hop.tried, hop.answer) == (CUSTOMER_WANTS, TRIED, ANSWER)
+    [article] = hop.drafted_articles.all()  # the reusable answer, in review with its answerer
+    assert (article.status, article.owner, article.source_case) == ("in_review", supervisor, case)
+    assert ANSWER in article.body and CUSTOMER_WANTS in article.body
     assert hop.on_hold_since is not None and hop.acknowledged_by == supervisor

@@ -157,6 +157,8 @@ def test_operator_escalates_and_supervisor_answers(
 
     _do(page, "return_to_owner")
     page.fill("#transition-form textarea[name=answer]", ANSWER)
+    page.check("#transition-form input[name=reusable][value=no]")
+    page.fill("#transition-form input[name=not_reusable_reason]", "この契約に固有の回答")
     _confirm_and_back(page, case_url)
 
     expect(page.locator("#case-timeline tr.note-answer")).to_contain_text(ANSWER)
