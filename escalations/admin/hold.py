@@ -105,25 +105,22 @@ def hold_context(request: HttpRequest, case, *, hops, sla_events) -> dict:
     return {
         "hold": state,
         "hold_end_url": reverse("admin:escalations_case_hold_end", args=[case.pk]) if state else "",
+        # each callback with its "made" and "missed" pages (empty when the user may not)
         "callbacks": [
-            (
-                callback,
-                reverse("admin:escalations_case_callback_keep", args=[case.pk, callback.pk])
-                if can_keep and callback.status == CallbackStatus.PROMISED
-                else "",
-            )
+            (callback, *_action_urls(callback))
+            if can_keep and callback.status == CallbackStatus.PROMISED
+            else (callback, "", "")
             for callback in callbacks
         ],
         "callback_url": reverse("admin:escalations_case_callback", args=[case.pk])
         if can_promise
         else "",
-        # the "missed" page of each promised callback (by id), beside its "made" link
-        "callback_miss_urls": {
-            callback.pk: miss_url(callback)
-            for callback in callbacks
-            if can_keep and callback.status == CallbackStatus.PROMISED
-        },
     }
+
+
+def _action_urls(callback: Callback) -> tuple[str, str]:
+    keep = reverse("admin:escalations_case_callback_keep", args=[callback.case_id, callback.pk])
+    return keep, miss_url(callback)
 
 
 def miss_url(callback: Callback) -> str:

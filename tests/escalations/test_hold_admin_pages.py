@@ -145,12 +145,15 @@ def test_end_hold_promise_and_keep_a_callback_from_the_admin(client, policy, ope
 
     page = client.get(reverse("admin:escalations_case_change", args=[case.pk])).content.decode()
     keep_url = reverse("admin:escalations_case_callback_keep", args=[case.pk, callback.pk])
-    assert keep_url in page and "090-1" in page
+    miss_url = reverse("admin:escalations_case_callback_miss", args=[case.pk, callback.pk])
+    assert keep_url in page and miss_url in page and "090-1" in page
     with time_machine.travel(START + 65 * MIN, tick=False):
         kept = client.post(keep_url, {"outcome": "解決"})
     assert kept.status_code == 302
     callback.refresh_from_db()
     assert (callback.status, callback.outcome) == (CallbackStatus.KEPT, "解決")
+    page = client.get(reverse("admin:escalations_case_change", args=[case.pk])).content.decode()
+    assert keep_url not in page and miss_url not in page  # nothing left to do with it
 
 
 def test_outsiders_cannot_reach_the_hold_pages(client, policy, operator, outsider):
