@@ -151,39 +151,53 @@ def hold_end(*, case: Case, actor: User, outcome: str, note: str = "") -> Escala
     if outcome not in HoldOutcome.values:
         raise ValidationError({"outcome": _("Choose how the hold ended.")})
     _check_case_work(case, actor, "escalations.change_case")
-    now = timezone.now()
     with transaction.atomic():
         hop = held_hop(case)
         if hop is None:
             raise ValidationError(_("The customer is not on hold on this case."))
-        hop.hold_ended_at = now
-        hop.hold_outcome = outcome
-        audited_save(
-            hop,
-            actor=actor,
-            reason=f"hold_end: {outcome}",
-            update_fields=["hold_ended_at", "hold_outcome"],
-        )
-        sla.stop_timers(case, [TimerKind.HOLD_ACKNOWLEDGE], escalation=hop, now=now)
-        body = _("Hold ended (%(outcome)s) after %(duration)s.") % {
-            "outcome": HoldOutcome(outcome).label,
-            "duration": duration_text(now - hop.on_hold_since, seconds=True),
-        }
-        if note.strip():
-            body += "\n" + note.strip()
-        add_note(case, actor=actor, kind=NoteKind.HOLD, body=body)
-        events.emit(
-            "case.hold_ended",
-            case,
-            escalation=hop,
-            extra={
-                "outcome": outcome,
-                "on_hold_since": hop.on_hold_since,
-                "hold_ended_at": now,
-                "waited_seconds": int((now - hop.on_hold_since).total_seconds()),
-            },
-        )
+        _end_hold(case, hop, actor=actor, outcome=outcome, note=note)
     return hop
+
+
+def hold_end_on_resolve(*, case: Case, actor: User) -> Escalation | None:
+    """Resolving a case whose customer is still on hold ends the hold, answered on the line
+    (the resolver's transition already checked who may); the hold that was ended, if any. Call
+    it in the resolve's transaction, with the case locked."""
+    hop = held_hop(case)
+    if hop is not None:
+        _end_hold(case, hop, actor=actor, outcome=HoldOutcome.ANSWERED, note="")
+    return hop
+
+
+def _end_hold(case: Case, hop: Escalation, *, actor: User, outcome: str, note: str) -> None:
+    now = timezone.now()
+    hop.hold_ended_at = now
+    hop.hold_outcome = outcome
+    audited_save(
+        hop,
+        actor=actor,
+        reason=f"hold_end: {outcome}",
+        update_fields=["hold_ended_at", "hold_outcome"],
+    )
+    sla.stop_timers(case, [TimerKind.HOLD_ACKNOWLEDGE], escalation=hop, now=now)
+    body = _("Hold ended (%(outcome)s) after %(duration)s.") % {
+        "outcome": HoldOutcome(outcome).label,
+        "duration": duration_text(now - hop.on_hold_since, seconds=True),
+    }
+    if note.strip():
+        body += "\n" + note.strip()
+    add_note(case, actor=actor, kind=NoteKind.HOLD, body=body)
+    events.emit(
+        "case.hold_ended",
+        case,
+        escalation=hop,
+        extra={
+            "outcome": outcome,
+            "on_hold_since": hop.on_hold_since,
+            "hold_ended_at": now,
+            "waited_seconds": int((now - hop.on_hold_since).total_seconds()),
+        },
+    )
 
 
 # --- callbacks -------------------------------------------------------------------------------

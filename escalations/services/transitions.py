@@ -23,6 +23,7 @@ from escalations.models import (
     TimerKind,
 )
 from escalations.services._base import CASES, add_note
+from escalations.services.hold import hold_end_on_resolve
 from escalations.sla import timers as sla
 from kit.audit import audited_save
 from notifications import events, outbox
@@ -129,6 +130,8 @@ def case_resolve(
             reason=resolution.strip(),
             expected_status=expected_status,
         )
+        # a customer still on hold got the answer on the line
+        hold_end_on_resolve(case=case, actor=actor)
         # a callback promised stays a promise when the case is resolved
         sla.stop_timers(case, [k for k in TimerKind.values if k != TimerKind.CALLBACK])
         add_note(case, actor=actor, kind=NoteKind.STATUS, body=resolution, of_transition=True)
