@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -13,8 +15,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from escalations import forms, hooks, policy, services
+from escalations.admin import call, workspace
 from escalations.admin import hold as hold_admin
-from escalations.admin import workspace
 from escalations.admin.queue import CaseQueueMixin
 from escalations.admin.sla import sla_badge
 from escalations.hold import selectors as hold_selectors
@@ -260,6 +262,11 @@ class CaseAdmin(CaseQueueMixin, TransitionAdminMixin, VisibleHistoryAdmin):
 
     def get_urls(self):
         own = [
+            path(
+                "call/",
+                self.admin_site.admin_view(partial(call.call_view, self)),
+                name="escalations_case_call",
+            ),
             *self.transition_urls(),
             path(
                 "<int:pk>/note/",
