@@ -7,7 +7,8 @@ go to bench/README.md).
 
 Creates a database with a random name (``escalations_api_inproc_<hex>``) and claims an empty
 Redis database for the broker (as ``bench/api_bench.py`` does), loads the same organisation,
-then times ``--requests`` requests of each kind one after the other, and drops both at the end:
+then times ``--requests`` requests of each kind, ten of each kind in turn (so that the load of
+the shared machine weighs on every kind alike), and drops both at the end:
 no database and no queued task is left behind.
 """
 
@@ -78,7 +79,9 @@ def measure(count: int, data: dict, profile: str) -> None:
         for _ in range(10):
             response = call()
             assert response.status_code == expected, (response.status_code, response.content)
-    rows = []
+    # the kinds take turns, ten requests each, so that a change of the machine's load during the
+    # run weighs on all of them alike (the machine is shared)
+    statements_of: dict[str, list[str]] = {}
     for name, call, expected in kinds:
         statements: list[str] = []
 
@@ -89,21 +92,30 @@ def measure(count: int, data: dict, profile: str) -> None:
         with connection.execute_wrapper(record):  # the request resets connection.queries
             response = call()
         assert response.status_code == expected, response.content
-        n = count if "escalate" not in name else min(count, len(ready))
-        profiler = cProfile.Profile() if profile and profile in name else None
-        started = time.perf_counter()
-        if profiler:
-            profiler.enable()
-        for _ in range(n):
-            call()
-        if profiler:
-            profiler.disable()
-        elapsed = time.perf_counter() - started
-        rows.append((name, n / elapsed, len(statements)))
-        if profiler:
-            stats = pstats.Stats(profiler)
-            stats.sort_stats("cumulative").print_stats(60)
-            stats.sort_stats("tottime").print_stats(30)
+        statements_of[name] = statements
+    spent = {name: 0.0 for name, _call, _expected in kinds}
+    done = {name: 0 for name, _call, _expected in kinds}
+    profiler = cProfile.Profile() if profile else None
+    for _round in range(max(count // 10, 1)):
+        for name, call, _expected in kinds:
+            if "escalate" in name and len(ready) < 10:
+                continue
+            profiling = profiler is not None and profile in name
+            if profiling:
+                profiler.enable()
+            started = time.perf_counter()
+            for _ in range(10):
+                call()
+            spent[name] += time.perf_counter() - started
+            if profiling:
+                profiler.disable()
+            done[name] += 10
+    rows = [(name, done[name] / spent[name], len(statements_of[name])) for name in spent]
+    if profiler is not None:
+        stats = pstats.Stats(profiler)
+        stats.sort_stats("cumulative").print_stats(60)
+        stats.sort_stats("tottime").print_stats(30)
+    for name, statements in statements_of.items():
         if os.environ.get("QUERIES") and os.environ["QUERIES"] in name:
             for sql in statements:
                 print(sql[:300])
