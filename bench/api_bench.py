@@ -175,7 +175,13 @@ def load(cases: int, to_escalate: int) -> dict:
         ready.append(case.reference)
     print(f"loaded {cases + to_escalate} cases in {time.perf_counter() - started:.1f} s")
     _row, token = token_create(actor=admin, user=operator, name="bench")
-    return {"token": token, "customer": customer.pk, "category": category.pk, "ready": ready}
+    return {
+        "token": token,
+        "customer": customer.pk,
+        "category": category.pk,
+        "ready": ready,
+        "operator": operator,
+    }
 
 
 def free_port() -> int:

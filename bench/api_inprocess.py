@@ -4,8 +4,9 @@ go to bench/README.md).
 
     .venv/bin/python bench/api_inprocess.py --requests 1000
     PROFILE=create .venv/bin/python bench/api_inprocess.py --requests 300   # cProfile of create
+    ADMIN=1 .venv/bin/python bench/api_inprocess.py --requests 50   # + escalate clicks in the admin
 
-Creates a database with a random name (``escalations_api_inproc_<hex>``) and claims an empty
+Creates a database with a random name (``escalations_api_bench_<hex>``) and claims an empty
 Redis database for the broker (as ``bench/api_bench.py`` does), loads the same organisation,
 then times ``--requests`` requests of each kind, ten of each kind in turn (so that the load of
 the shared machine weighs on every kind alike), and drops both at the end:
@@ -37,7 +38,7 @@ def main() -> None:
     profile = os.environ.get("PROFILE", "")
     with api_bench.run_state() as state:
         api_bench.setup_database(state.database_url)
-        data = api_bench.load(args.cases, args.requests + 20)
+        data = api_bench.load(args.cases, args.requests + 100)  # + the admin clicks (ADMIN=1)
         measure(args.requests, data, profile)
 
 
@@ -119,12 +120,55 @@ def measure(count: int, data: dict, profile: str) -> None:
         if os.environ.get("QUERIES") and os.environ["QUERIES"] in name:
             for sql in statements:
                 print(sql[:300])
+    if os.environ.get("ADMIN"):
+        admin_click(data, ready)
     ceiling = rows[0][1]
     print()
     print("| request | per s | % of `me/` | queries |")
     print("|---|---|---|---|")
     for name, rate, queries in rows:
         print(f"| `{name}` | {rate:.0f} | {100 * rate / ceiling:.0f} % | {queries} |")
+
+
+def admin_click(data: dict, ready: list[str]) -> None:
+    """An escalate click in the admin (the transition page's POST, as the operator logged in):
+    the time the server takes, request by request, and its statements."""
+    import statistics
+
+    from django.db import connection
+    from django.test import Client
+    from django.urls import reverse
+
+    from escalations.models import Case
+
+    operator = data["operator"]
+    operator.is_staff = True  # an admin user, as the demo's operators are
+    operator.save(update_fields=["is_staff"])
+    client = Client(HTTP_HOST="127.0.0.1")
+    client.force_login(operator)
+    form = api_bench.ESCALATE_BODY | {"expected_status": "in_progress"}
+    times, counts = [], []
+    for reference in ready[:60]:
+        pk = Case.objects.values_list("pk", flat=True).get(reference=reference)
+        url = reverse("admin:escalations_case_transition", args=[pk, "escalate"])
+        statements: list[str] = []
+
+        def record(execute, sql, params, many, context, statements=statements):
+            statements.append(sql)
+            return execute(sql, params, many, context)
+
+        started = time.perf_counter()
+        with connection.execute_wrapper(record):
+            response = client.post(url, form)
+        times.append(time.perf_counter() - started)
+        counts.append(len(statements))
+        assert response.status_code == 302 and "login" not in response["Location"], response
+        assert Case.objects.values_list("status", flat=True).get(pk=pk) == "escalated"
+    times = times[10:]  # the first ones warm the admin's imports and templates up
+    print(
+        f"admin escalate click: median {statistics.median(times) * 1000:.0f} ms, "
+        f"max {max(times) * 1000:.0f} ms over {len(times)}, {counts[-1]} statements"
+    )
 
 
 if __name__ == "__main__":
