@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -5,7 +6,14 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from accounts.models import Team, User
+from accounts.absence import (
+    absence_check,
+    absence_delegates_for,
+    absence_managed_by,
+    absence_may_set,
+    absence_set,
+)
+from accounts.models import Absence, Team, User
 from accounts.secret_admin import WriteOnlySecretAdmin, WriteOnlySecretForm
 from accounts.services import user_check_change, user_may_edit
 from accounts.webhook_urls import validate_webhook_url
@@ -63,7 +71,16 @@ class UserAdmin(OneHistoryRowAdmin, SimpleHistoryAdmin, DjangoUserAdmin):
         *DjangoUserAdmin.fieldsets,
         (
             _("Escalation"),
-            {"fields": ["display_name", "furigana", "extension", "is_absent", "delegate"]},
+            {
+                "fields": [
+                    "display_name",
+                    "furigana",
+                    "extension",
+                    "language",
+                    "is_absent",
+                    "delegate",
+                ]
+            },
         ),
     ]
 
@@ -128,3 +145,107 @@ class TeamAdmin(WriteOnlySecretAdmin, OneHistoryRowAdmin, SimpleHistoryAdmin):
     search_fields = ["name", "email", "phone"]
     autocomplete_fields = ["lead", "review_owner"]
     filter_horizontal = ["members"]
+
+
+class AbsenceForm(forms.ModelForm):
+    """One row of the absence page: checked by the same rule as the service."""
+
+    class Meta:
+        model = Absence
+        fields = ["is_absent", "delegate", "absent_until"]
+
+    def clean(self):
+        cleaned = super().clean()
+        try:
+            absence_check(
+                user=self.instance,
+                absent=cleaned.get("is_absent", False),
+                delegate=cleaned.get("delegate"),
+                until=cleaned.get("absent_until"),
+            )
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                self.add_error(field if field in self.fields else None, errors)
+        return cleaned
+
+
+@admin.register(Absence)
+class AbsenceAdmin(admin.ModelAdmin):
+    """Who is away and who stands in: each person for themselves, team leads and supervisors
+    for their teams, administrators for everyone (``accounts.absence.absence_managed_by``)."""
+
+    list_display = [
+        "__str__",
+        "extension",
+        "team_names",
+        "is_absent",
+        "delegate",
+        "absent_until",
+        "stands_in",
+    ]
+    list_display_links = None
+    list_editable = ["is_absent", "delegate", "absent_until"]
+    list_filter = ["is_absent", "teams"]
+    search_fields = ["username", "display_name", "furigana", "extension"]
+    ordering = ["furigana", "username"]
+    list_per_page = 50
+
+    def get_queryset(self, request):
+        return (
+            absence_managed_by(request.user)
+            .select_related("delegate__delegate")
+            .prefetch_related("teams")
+        )
+
+    def get_changelist_form(self, request, **kwargs):
+        return AbsenceForm
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "delegate":
+            kwargs["queryset"] = absence_delegates_for(request.user).order_by(
+                "furigana", "username"
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def has_module_permission(self, request):
+        return request.user.is_active and request.user.is_staff
+
+    def has_view_permission(self, request, obj=None):
+        if not (request.user.is_active and request.user.is_staff):
+            return False
+        return obj is None or absence_may_set(actor=request.user, user=obj)
+
+    has_change_permission = has_view_permission
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        absence_set(
+            actor=request.user,
+            user=obj,
+            absent=form.cleaned_data["is_absent"],
+            delegate=form.cleaned_data["delegate"],
+            until=form.cleaned_data["absent_until"],
+        )
+
+    @admin.display(description=_("teams"))
+    def team_names(self, obj):
+        return "、".join(team.name for team in obj.teams.all())
+
+    @admin.display(description=_("stands in now"))
+    def stands_in(self, obj):
+        if not obj.is_absent:
+            return "—"
+        recipient = obj.effective_recipient()
+        if recipient is None:
+            return _("nobody (everyone on the delegate chain is absent)")
+        if recipient.extension:
+            return _("%(name)s (ext. %(extension)s)") % {
+                "name": recipient,
+                "extension": recipient.extension,
+            }
+        return str(recipient)

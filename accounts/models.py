@@ -13,6 +13,13 @@ class Tier(models.IntegerChoices):
     L4 = 4, _("L4 vendor / management")
 
 
+class Language(models.TextChoices):
+    """The language of what is sent to a person (their emails)."""
+
+    JA = "ja", _("Japanese")
+    EN = "en", _("English")
+
+
 class User(AbstractUser):
     display_name = models.CharField(_("display name"), max_length=150, blank=True)
     furigana = models.CharField(
@@ -28,6 +35,15 @@ class User(AbstractUser):
             "While absent, escalations and notifications for this person go to the delegate."
         ),
     )
+    absent_until = models.DateTimeField(
+        _("absent until"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Back from this time: the absence ends by itself (within a minute). Empty: until "
+            "someone marks the person present."
+        ),
+    )
     delegate = models.ForeignKey(
         "self",
         verbose_name=_("delegate"),
@@ -36,6 +52,13 @@ class User(AbstractUser):
         on_delete=models.SET_NULL,
         related_name="delegators",
         help_text=_("Receives what is sent to this person while they are absent."),
+    )
+    language = models.CharField(
+        _("language"),
+        max_length=5,
+        choices=Language.choices,
+        default=Language.JA,
+        help_text=_("The language of the emails sent to this person."),
     )
 
     is_service_account = models.BooleanField(
@@ -56,6 +79,14 @@ class User(AbstractUser):
     class Meta:
         verbose_name = _("user")
         verbose_name_plural = _("users")
+        indexes = [
+            # the sweep that ends absences whose until-time has passed
+            models.Index(
+                fields=["absent_until"],
+                name="user_absence_ends_idx",
+                condition=models.Q(is_absent=True, absent_until__isnull=False),
+            )
+        ]
 
     def __str__(self) -> str:
         return self.display_name or self.get_full_name() or self.username
@@ -146,3 +177,13 @@ class Team(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.get_tier_display()})"
+
+
+class Absence(User):
+    """People's absence and delegate, as an admin page of its own: each person for themselves,
+    leads and supervisors for their teams (``accounts.absence``)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("absence and delegate")
+        verbose_name_plural = _("absences and delegates")

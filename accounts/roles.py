@@ -217,3 +217,7 @@ for _role in ("manager", "administrator"):
 # Login throttling (django-axes): administrators see locked logins and unlock them (delete).
 LOGIN_LOCKS = ["axes.view_accessattempt", "axes.delete_accessattempt", "axes.view_accesslog"]
 ROLES["administrator"] = sorted(set(ROLES["administrator"]) | set(LOGIN_LOCKS))
+# Who in their teams has desktop alerts off (notifications/preferences.py): managers and
+# supervisors, for the teams they are in or lead.
+for _role in ("manager", "supervisor"):
+    ROLES[_role] = sorted(set(ROLES[_role]) | {"notifications.view_inboxsettings"})

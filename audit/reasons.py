@@ -12,6 +12,7 @@ from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from audit.context import ADMIN_REASON, ADMIN_REASONS
 
@@ -24,8 +25,12 @@ PLAIN = {
     "solved with": _("Marked as solved with this article"),
     "promise": _("Callback promised"),
     "keep": _("Callback made"),
+    "miss": pgettext_lazy("callback", "Missed"),
+    "language": _("Email language changed"),
     "revoke": _("Revoked"),
     "system user": _("System user created"),
+    "absence": _("Absence changed"),
+    "absence ended": _("Absence ended (its until-time passed)"),
     "review recorded": _("Review recorded"),
     "review reminder sent": _("Review reminder sent"),
     "load_demo_data": _("Demo data"),
@@ -38,6 +43,7 @@ TASKS = {
     "reports.rollup_finished_days": _("Daily figures"),
     "knowledge.notify_review_overdue": _("Review reminders"),
     "integrations.purge_idempotency_records": _("Idempotency keys forgotten"),
+    "accounts.absence_expire": _("Absences ended"),
 }
 # (the reason's code, the model it is stored on or None for any) -> the field whose choices
 # name what follows the colon

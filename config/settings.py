@@ -145,6 +145,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": float(env_str("NOTIFICATION_RETRY_INTERVAL_SECONDS", "60")),
     },
 }
+# Absences with an until-time end by themselves (accounts.absence): checked every minute.
+CELERY_BEAT_SCHEDULE["absence-expire"] = {
+    "task": "accounts.absence_expire",
+    "schedule": float(env_str("ABSENCE_EXPIRE_INTERVAL_SECONDS", "60")),
+}
 # Knowledge base: remind owners of articles past their review date, daily at 08:00 (Asia/Tokyo).
 CELERY_BEAT_SCHEDULE["knowledge-review-reminders"] = {
     "task": "knowledge.notify_review_overdue",
@@ -186,6 +191,9 @@ _REDIS_CACHE = {
 _FILE_CACHE = {
     "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
     "LOCATION": str(VAR_DIR / "live-cache"),
+    # one file per session and per version (users, teams): past Django's default 300 entries it
+    # deletes a third of them at random, and each deleted version costs its pages a full answer
+    "OPTIONS": {"MAX_ENTRIES": 20_000},
 }
 _LOCAL_CACHE = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
 CACHES = {
@@ -193,6 +201,9 @@ CACHES = {
     "live": {**(_REDIS_CACHE if env_str("CACHE_URL", "") else _FILE_CACHE), "KEY_PREFIX": "live"},
 }
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# The bell's unchanged polls answered 304 before Django's middleware (notifications/wsgi.py);
+# off only to measure what it saves (bench/live_poll.py).
+LIVE_POLL_SHORTCUT = env_bool("LIVE_POLL_SHORTCUT", default=True)
 SESSION_CACHE_ALIAS = "live"
 # API tokens (integrations): lifetime when the admin gives none.
 API_TOKEN_DEFAULT_DAYS = int(env_str("API_TOKEN_DEFAULT_DAYS", "90"))

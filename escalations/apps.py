@@ -9,7 +9,11 @@ class EscalationsConfig(AppConfig):
 
     def ready(self) -> None:
         # The one visibility rule, for the apps below this one (the outbox, webhook deliveries).
+        from escalations import live
         from escalations.selectors import cases_visible_to
         from kit import visibility
+        from notifications import events
 
         visibility.visible_cases.connect(cases_visible_to)
+        # new work bumps the live case lists' versions when it commits
+        events.listen(live.on_case_event)

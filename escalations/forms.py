@@ -56,10 +56,31 @@ class AnswerForm(TransitionForm):
         widget=forms.Textarea(attrs={"rows": 5}),
         help_text=_("Goes back to the owner, who tells the customer."),
     )
+    reusable = forms.TypedChoiceField(
+        label=_("Can this answer be reused?"),
+        choices=[
+            ("yes", _("Reusable: draft a knowledge article from the handoff and this answer")),
+            ("no", _("Not reusable")),
+        ],
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+        help_text=_("The article goes into review with you as its owner."),
+    )
+    not_reusable_reason = forms.CharField(
+        label=_("Why is it not reusable?"),
+        required=False,
+        max_length=200,
+        help_text=_("A few words, e.g. specific to this customer's contract."),
+    )
 
 
 class ResolveForm(TransitionForm):
     resolution = forms.CharField(label=_("Resolution"), widget=forms.Textarea(attrs={"rows": 4}))
+    close = forms.BooleanField(
+        label=_("Close it too"),
+        required=False,
+        help_text=_("Nothing is left to do: close the case in the same step."),
+    )
 
 
 class ReopenForm(TransitionForm):

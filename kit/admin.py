@@ -102,6 +102,10 @@ class TransitionAdminMixin:
     ) -> dict[str, Any]:
         return {}
 
+    def transition_initial(self, request: HttpRequest, obj: Any, name: str) -> dict[str, Any]:
+        """The form's initial data: at least the status the page is shown for."""
+        return {"expected_status": getattr(obj, self.machine.field)}
+
     def transition_title(self, obj: Any) -> str:
         """How the object is named in the page's title and messages."""
         return str(obj)
@@ -177,7 +181,7 @@ class TransitionAdminMixin:
                     )
                     return self._change_page(obj)
         else:
-            form = form_class(initial={"expected_status": getattr(obj, self.machine.field)})
+            form = form_class(initial=self.transition_initial(request, obj, name))
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,

@@ -86,6 +86,15 @@ class Article(ConcurrentTransitionMixin, models.Model):
         on_delete=models.SET_NULL,
         related_name="source_of_articles",
     )
+    source_escalation = models.ForeignKey(
+        "escalations.Escalation",
+        verbose_name=_("drafted from the answer of"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="drafted_articles",
+        help_text=_("The escalation whose answer was returned as reusable."),
+    )
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     # Counters, kept by the service that links articles to cases (each link is a history-tracked

@@ -14,6 +14,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -22,7 +23,14 @@ from simple_history.utils import bulk_update_with_history
 from accounts.models import User
 from accounts.services import system_user
 from escalations import services as case_services
-from escalations.models import Case, CaseStatus, Category, EscalationOutcome, NoteKind
+from escalations.models import (
+    Case,
+    CaseStatus,
+    Category,
+    Escalation,
+    EscalationOutcome,
+    NoteKind,
+)
 from escalations.selectors import case_is_visible_to
 from kit.audit import audited_save
 from kit.statemachine import StateMachine
@@ -38,6 +46,7 @@ from knowledge.models import (
 )
 from knowledge.search import Hit
 from notifications import outbox
+from notifications.models import InboxKind
 
 ARTICLES = StateMachine(
     model=Article,
@@ -76,6 +85,7 @@ def article_create(
     owner: User | None = None,
     review_due: dt.date | None = None,
     source_case: Case | None = None,
+    source_escalation: Escalation | None = None,
 ) -> Article:
     """Write a new draft. The owner (default: the author) keeps it right."""
     if not actor.is_active or not actor.has_perm("knowledge.add_article"):
@@ -90,6 +100,7 @@ def article_create(
         owner=owner or actor,
         review_due=review_due or timezone.localdate() + REVIEW_PERIOD,
         source_case=source_case,
+        source_escalation=source_escalation,
     )
     with transaction.atomic():
         audited_save(
@@ -285,18 +296,23 @@ def article_from_case(*, case: Case, actor: User) -> Article:
     if not case_is_visible_to(case, actor):
         raise PermissionDenied(_("You may not see this case."))
     question, answer = _handoff_and_answer(case)
-    question_heading, answer_heading = _("Question"), _("Answer")
-    body = "\n\n".join(
-        [
-            f"## {question_heading}",
-            question.strip(),
-            f"## {answer_heading}",
-            answer.strip() or _("(write the answer here)"),
-        ]
-    )
     return article_create(
-        actor=actor, title=case.subject, body=body, category=case.category, source_case=case
+        actor=actor,
+        title=case.subject,
+        body=article_body(question=question, answer=answer),
+        category=case.category,
+        source_case=case,
     )
+
+
+def article_body(*, question: str, answer: str, tried: str = "") -> str:
+    """An article's Markdown from a case: the customer's question, what was tried (if given),
+    the answer."""
+    parts = [f"## {_('Question')}", question.strip()]
+    if tried.strip():
+        parts += [f"## {_('What was tried')}", tried.strip()]
+    parts += [f"## {_('Answer')}", answer.strip() or _("(write the answer here)")]
+    return "\n\n".join(parts)
 
 
 # --- deflection at the moment of escalating -------------------------------------------------
@@ -394,10 +410,24 @@ def _remind(article: Article) -> None:
         "The review date of the article “%(title)s” was %(due)s. Check that it is still right "
         "and confirm its review, revise it or archive it."
     ) % {"title": article.published_title, "due": article.review_due.isoformat()}
+    link = reverse("admin:knowledge_article_change", args=[article.pk])
     outbox.notify_users(
         [article.owner],
         event_type="article.review_overdue",
         subject=subject,
-        payload={"text": text, "article": article.pk, "review_due": article.review_due},
+        payload={
+            "text": text,
+            "article": article.pk,
+            "review_due": article.review_due,
+            "name": article.published_title,
+            "link": link,
+        },
+        kind=InboxKind.REVIEW_OVERDUE,
+    )
+    outbox.notify_in_app(
+        [article.owner],
+        kind=InboxKind.REVIEW_OVERDUE,
+        title=article.published_title,
+        payload={"what": _("article"), "link": link},
     )
     article.review_reminded_for = article.review_due

@@ -38,9 +38,10 @@ class Expansion:
     alternatives: tuple[str, ...]  # the other words of its group, as written in the dictionary
 
 
-def dictionary() -> dict[str, tuple[str, ...]]:
-    """Each normalised word of the dictionary -> the words of its group, as written."""
-    found = cache.get(CACHE_KEY)
+def dictionary(*, cached: bool = True) -> dict[str, tuple[str, ...]]:
+    """Each normalised word of the dictionary -> the words of its group, as written.
+    ``cached=False``: read from the database (one query) whatever the cache holds."""
+    found = cache.get(CACHE_KEY) if cached else None
     if found is None:
         found = {}
         for terms in SynonymGroup.objects.values_list("terms", flat=True):
@@ -52,14 +53,16 @@ def dictionary() -> dict[str, tuple[str, ...]]:
                     found[key] = others + tuple(
                         t for t in group if normalise(t) != key and t not in others
                     )
-        cache.set(CACHE_KEY, found, CACHE_SECONDS)
+        if cached:
+            cache.set(CACHE_KEY, found, CACHE_SECONDS)
     return found
 
 
-def expansions(query: str) -> list[Expansion]:
+def expansions(query: str, *, words: dict[str, tuple[str, ...]] | None = None) -> list[Expansion]:
     """The dictionary's words found in ``query``, longest first and not overlapping, in the
-    order they occur (at most ``MAX_EXPANSIONS``)."""
-    words = dictionary()
+    order they occur (at most ``MAX_EXPANSIONS``). ``words``: the dictionary, when the caller
+    has read it already."""
+    words = dictionary() if words is None else words
     if not words:
         return []
     written = unicodedata.normalize("NFKC", query)

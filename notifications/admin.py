@@ -3,18 +3,31 @@ those who may see the case (``kit.visibility``: the escalations app's rule)."""
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin, messages
-from django.urls import reverse
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from accounts.models import Language
+from accounts.services import user_set_language
 from kit.admin import ReadOnlyAdmin
 from kit.visibility import only_visible_cases
-from notifications import live, outbox
+from notifications import live, outbox, preferences
 from notifications.labels import EventTypeFilter, event_label
-from notifications.models import InboxItem, InboxKind, Notification, NotificationChannel
+from notifications.models import (
+    InboxItem,
+    InboxKind,
+    InboxSettings,
+    Notification,
+    NotificationChannel,
+)
 from notifications.views import title_of
 
 
@@ -119,3 +132,90 @@ class InboxItemAdmin(ReadOnlyAdmin):
     def mark_read(self, request, queryset):
         if queryset.filter(read_at__isnull=True).update(read_at=timezone.now()):
             live.bump([request.user.pk])
+
+
+class InboxSettingsForm(forms.Form):
+    language = forms.ChoiceField(
+        label=gettext_lazy("Language of my emails"), choices=Language.choices
+    )
+    desktop_alerts = forms.BooleanField(
+        label=gettext_lazy("Desktop notifications and sound"), required=False
+    )
+    desktop_kinds = forms.MultipleChoiceField(
+        label=gettext_lazy("Desktop notification for"),
+        choices=InboxKind.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    email_kinds = forms.MultipleChoiceField(
+        label=gettext_lazy("Email for"),
+        choices=InboxKind.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=gettext_lazy("Only the kinds that have an email are sent by email."),
+    )
+
+
+@admin.register(InboxSettings)
+class InboxSettingsAdmin(ReadOnlyAdmin):
+    """Two pages: "my notification settings" (anyone staff, their own only), and, for the
+    managers and supervisors of a team, who in their teams has desktop alerts off."""
+
+    list_display = ["user", "desktop_alerts", "desktop_for"]
+    list_select_related = ["user"]
+    search_fields = ["user__username", "user__display_name"]
+    show_full_result_count = False
+
+    def get_queryset(self, request):
+        return preferences.desktop_off_in_teams_of(request.user)
+
+    def get_urls(self):
+        mine = path(
+            "mine/",
+            self.admin_site.admin_view(self.mine_view),
+            name="notifications_inboxsettings_mine",
+        )
+        return [mine, *super().get_urls()]
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {**(extra_context or {}), "title": _("Desktop alerts off in my teams")}
+        return super().changelist_view(request, extra_context)
+
+    @admin.display(description=gettext_lazy("desktop notification for"))
+    def desktop_for(self, row: InboxSettings) -> str:
+        labels = dict(InboxKind.choices)
+        return ", ".join(str(labels[kind]) for kind in row.desktop_kinds if kind in labels)
+
+    def mine_view(self, request):
+        """One's own settings: shown with their current values (the defaults without a row)
+        and saved through the service; nobody else's can be reached from here."""
+        if not (request.user.is_active and request.user.is_staff):
+            raise PermissionDenied
+        current = preferences.settings_of(request.user)
+        form = InboxSettingsForm(
+            request.POST if request.method == "POST" else None,
+            initial={
+                "language": request.user.language,
+                "desktop_alerts": current.desktop_alerts,
+                "desktop_kinds": current.desktop_kinds,
+                "email_kinds": current.email_kinds,
+            },
+        )
+        if request.method == "POST" and form.is_valid():
+            choices = dict(form.cleaned_data)
+            with transaction.atomic():
+                user_set_language(
+                    user=request.user, actor=request.user, language=choices.pop("language")
+                )
+                preferences.inbox_settings_update(user=request.user, actor=request.user, **choices)
+            self.message_user(
+                request, _("Your notification settings were saved."), messages.SUCCESS
+            )
+            return HttpResponseRedirect(request.path)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "form": form,
+            "title": _("My notification settings"),
+        }
+        return TemplateResponse(request, "notifications/my_settings.html", context)

@@ -23,6 +23,9 @@ class InboxKind(models.TextChoices):
     RETURNED_ON_HOLD = "inbox.returned_on_hold", _("Answer returned, customer on hold")
     SLA_WARNING = "inbox.sla_warning", _("SLA warning")
     SLA_BREACHED = "inbox.sla_breached", _("SLA breached")
+    CALLBACK_DUE = "inbox.callback_due", _("Callback due soon")
+    CALLBACK_MISSED = "inbox.callback_missed", _("Callback missed")
+    REVIEW_OVERDUE = "inbox.review_overdue", _("Review overdue")
 
 
 class Loudness(models.IntegerChoices):
@@ -34,11 +37,34 @@ class Loudness(models.IntegerChoices):
     LOUDEST = 2, _("Loudest (customer on the line)")
 
 
+# What a person is told by a desktop notification and sound unless they choose otherwise: the
+# kinds written loud (see the services that queue them); the quiet ones only count in the bell.
+DEFAULT_DESKTOP_KINDS = [
+    InboxKind.ESCALATED,
+    InboxKind.ON_HOLD,
+    InboxKind.RETURNED,
+    InboxKind.RETURNED_ON_HOLD,
+    InboxKind.SLA_BREACHED,
+    InboxKind.CALLBACK_DUE,
+    InboxKind.CALLBACK_MISSED,
+]
+
+
+def default_desktop_kinds() -> list[str]:
+    return [str(kind.value) for kind in DEFAULT_DESKTOP_KINDS]
+
+
+def default_email_kinds() -> list[str]:
+    """Every kind that has an email goes by email unless the person turns it off."""
+    return list(InboxKind.values)
+
+
 class NotificationStatus(models.TextChoices):
     PENDING = "pending", _("Pending")
     SENT = "sent", _("Sent")
     FAILED = "failed", _("Failed (gave up)")
     CANCELLED = "cancelled", _("Cancelled (subscription deactivated)")
+    NOT_WANTED = "not_wanted", _("Not sent (the recipient turned this kind off)")
 
 
 class Notification(models.Model):
@@ -133,6 +159,18 @@ class InboxSettings(models.Model):
         related_name="inbox_settings",
     )
     desktop_alerts = models.BooleanField(_("desktop notifications and sound"), default=True)
+    desktop_kinds = models.JSONField(
+        _("desktop notification for"),
+        default=default_desktop_kinds,
+        blank=True,
+        help_text=_("The kinds that raise a desktop notification and a sound (when on)."),
+    )
+    email_kinds = models.JSONField(
+        _("email for"),
+        default=default_email_kinds,
+        blank=True,
+        help_text=_("The kinds also sent by email (those that have an email)."),
+    )
 
     class Meta:
         verbose_name = _("notification settings")

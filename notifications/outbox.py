@@ -128,13 +128,16 @@ def notify_users(
     subject: str,
     payload: dict[str, Any],
     case_id: int | None = None,
+    kind: str | None = None,
 ) -> list[Notification]:
-    """Email each user (or, while they are absent, their delegate); once per actual recipient."""
+    """Email each user (or, while they are absent, their delegate); once per actual recipient.
+    ``kind`` (an :class:`~notifications.models.InboxKind`) is what the recipient may turn off
+    by email in their settings: the delivery skips the email then (``not_wanted``)."""
     rows: list[Notification] = []
     stored = None  # the payload as JSON stores it, made once and shared by the recipients' rows
     for user, recipient in _recipients(users, skip=set(), email=True):
         if stored is None:
-            stored = as_stored(payload)
+            stored = as_stored({**payload, "inbox_kind": kind} if kind else payload)
         rows.append(
             new(
                 Notification,

@@ -1,5 +1,6 @@
-"""The bell's endpoints (session auth, staff): the poll, open one notification, mark all read,
-and the desktop-alerts setting.
+"""The bell's endpoints (session auth, staff): the poll (``desktop`` per item: whether it raises a
+desktop notification, from the reader's settings), open one notification, mark all read, and
+the desktop-alerts switch.
 
 The poll answers ``304 Not Modified`` to an unchanged ``If-None-Match`` without a database
 query: the user's id is read from the session (cached, ``SESSION_CACHE_ALIAS``) without
@@ -26,7 +27,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from notifications import live
+from notifications import live, preferences
 from notifications.models import (
     InboxKind,
     InboxSettings,
@@ -60,10 +61,20 @@ def title_of(row: Notification) -> str:
     except ValueError:
         return row.subject
     payload = row.payload or {}
-    if not payload.get("reference"):
-        return f"{label}: {row.subject}"
     what = f" ({payload['what']})" if payload.get("what") else ""
+    if not payload.get("reference"):
+        return f"{label}{what}: {row.subject}"
     return f"{label}{what}: {payload['reference']} {payload.get('subject', '')}".strip()
+
+
+def target_url(row: Notification) -> str:
+    """Where opening the notification goes: its case, else the page it names (a path on this
+    site, e.g. the article whose review is due), else one's notifications."""
+    link = (row.payload or {}).get("link")
+    local = isinstance(link, str) and link.startswith("/")
+    if row.case_id is None and local and url_has_allowed_host_and_scheme(link, allowed_hosts=None):
+        return link
+    return case_url(row.case_id)
 
 
 def case_url(case_id: int | None) -> str:
@@ -94,20 +105,23 @@ def poll(request: HttpRequest) -> HttpResponse:
             When(read_at__isnull=True, then=Value(0)), default=1, output_field=IntegerField()
         )
     ).order_by("is_read", "-created_at")[:SHOWN]
-    desktop = (
+    desktop_alerts, desktop_kinds = (
         InboxSettings.objects.filter(user=request.user)
-        .values_list("desktop_alerts", flat=True)
+        .values_list("desktop_alerts", "desktop_kinds")
         .first()
-    )
+    ) or (None, None)
     response = JsonResponse(
         {
             "unread": unread,
-            "desktop": True if desktop is None else desktop,
+            "desktop": desktop_alerts is not False,
             "items": [
                 {
                     "id": row.pk,
                     "kind": row.event_type,
                     "loudness": row.loudness,
+                    "desktop": preferences.desktop_for(
+                        desktop_alerts, desktop_kinds, row.event_type
+                    ),
                     "title": title_of(row),
                     "at": timezone.localtime(row.created_at).strftime("%m/%d %H:%M"),
                     "read": row.read_at is not None,
@@ -131,7 +145,7 @@ def open_notification(request: HttpRequest, pk: int) -> HttpResponse:
     if row.read_at is None:
         inbox_of(request.user).filter(pk=pk).update(read_at=timezone.now())
         live.bump([request.user.pk])
-    return HttpResponseRedirect(case_url(row.case_id))
+    return HttpResponseRedirect(target_url(row))
 
 
 def _back(request: HttpRequest) -> HttpResponse:
@@ -162,8 +176,7 @@ def desktop_setting(request: HttpRequest) -> HttpResponse:
     value = request.POST.get("desktop_alerts")
     if value not in ("on", "off"):
         return HttpResponseBadRequest(_("desktop_alerts must be on or off."))
-    InboxSettings.objects.update_or_create(
-        user=request.user, defaults={"desktop_alerts": value == "on"}
+    preferences.inbox_settings_update(
+        user=request.user, actor=request.user, desktop_alerts=value == "on"
     )
-    live.bump([request.user.pk])
     return _back(request)

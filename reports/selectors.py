@@ -17,17 +17,21 @@ from django.db.models import (
     Count,
     DurationField,
     Exists,
+    F,
     OuterRef,
+    Q,
 )
 from django.utils import timezone
 
 from accounts.models import Team, Tier
 from escalations.flow.selectors import flow_page
 from escalations.models import Case as CaseModel
-from escalations.models import CaseStatus, EscalationRule, Level, Reason, SLATimer
+from escalations.models import CaseStatus, Escalation, EscalationRule, Level, Reason, SLATimer
 from escalations.priority import Priority
 from escalations.sla import selectors as sla_selectors
+from knowledge import repeats
 from knowledge.models import Article, ArticleStatus
+from knowledge.repeats import Repeat
 from reports.daily import DailyRows, cases_of_team, midnight
 from reports.models import Figure
 
@@ -328,6 +332,72 @@ def escalated_despite_suggestion(
         counts[0] += row.part
         counts[1] += row.total
     return [(reason, Share(*sums[reason])) for reason in Reason.values if reason in sums]
+
+
+@dataclass
+class RepeatsOfCategory:
+    category: str
+    escalations: int = 0  # escalations requested in the range in this category
+    repeats: list[Repeat] = field(default_factory=list)  # those asking an answered question
+
+    @property
+    def share(self) -> Share:
+        return Share(len(self.repeats), self.escalations)
+
+
+def repeat_escalations(filters: Filters) -> list[RepeatsOfCategory]:
+    """Per category, the escalations requested in the range that ask again a question answered
+    within 30 days before (``knowledge.repeats``): the measure of know-how not reused. Most
+    repeats first. Three queries, whatever the range."""
+    requested, found = repeats.repeat_escalations(
+        since=filters.since, until=filters.until, cases=cases_of_team(filters.team, "case__")
+    )
+    per: dict[str, RepeatsOfCategory] = {}
+    for hop in requested:
+        name = hop.case.category.name
+        per.setdefault(name, RepeatsOfCategory(name)).escalations += 1
+    for repeat in found:
+        per[repeat.escalation.case.category.name].repeats.append(repeat)
+    return sorted(per.values(), key=lambda c: (-len(c.repeats), -c.escalations, c.category))
+
+
+PUBLISHED_WITHIN = dt.timedelta(days=7)
+
+
+@dataclass(frozen=True)
+class ReusableAnswers:
+    reusable: int  # answers in the range marked reusable
+    not_reusable: int
+    published: int  # reusable ones whose article was published within 7 days of the answer
+
+    @property
+    def share(self) -> Share:
+        return Share(self.published, self.reusable)
+
+
+def reusable_answers(filters: Filters) -> ReusableAnswers:
+    """Of the answers returned in the range (by the answer's time), how many were called
+    reusable and not reusable, and how many reusable ones became a published article within
+    ``PUBLISHED_WITHIN`` of the answer (so far: a recent answer may still be published). An
+    article's ``published_at`` is its latest approval, so one revised and approved again after
+    the seven days no longer counts. One query."""
+    row = (
+        Escalation.objects.filter(answered_at__gte=filters.since, answered_at__lt=filters.until)
+        .filter(cases_of_team(filters.team, "case__"))
+        .aggregate(
+            n_reusable=Count("pk", filter=Q(reusable=True), distinct=True),
+            n_not_reusable=Count("pk", filter=Q(reusable=False), distinct=True),
+            n_published=Count(
+                "pk",
+                filter=Q(
+                    reusable=True,
+                    drafted_articles__published_at__lte=F("answered_at") + PUBLISHED_WITHIN,
+                ),
+                distinct=True,
+            ),
+        )
+    )
+    return ReusableAnswers(row["n_reusable"], row["n_not_reusable"], row["n_published"])
 
 
 # --- per person (managers only) --------------------------------------------------------------

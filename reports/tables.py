@@ -197,6 +197,55 @@ def _knowledge(filters: Filters, rows: DailyRows) -> Report:
     )
 
 
+def _repeats(filters: Filters) -> Report:
+    per_category = selectors.repeat_escalations(filters)
+    rows, bars, links = [], [], []
+    for c in per_category:
+        pairs = ", ".join(
+            f"{r.escalation.case.reference} ← {r.earlier.case.reference}" for r in c.repeats
+        )
+        rows.append([c.category, c.escalations, len(c.repeats), percent(c.share.rate), pairs])
+        if c.repeats:
+            bars.append((c.category, len(c.repeats), str(len(c.repeats))))
+            ids = sorted({r.escalation.case_id for r in c.repeats})
+            links.append(
+                (
+                    _("%(category)s: the %(n)s cases") % {"category": c.category, "n": len(ids)},
+                    "id__in=" + ",".join(map(str, ids)),
+                )
+            )
+    return Report(
+        "repeat_escalations",
+        _("Repeat escalations: questions answered within the 30 days before"),
+        [
+            _("Category"),
+            _("Escalations"),
+            _("Repeats"),
+            _("Share"),
+            _("Case ← the case whose answer it repeats"),
+        ],
+        rows,
+        bars,
+        _("Repeat escalations per category"),
+        links=links,
+    )
+
+
+def _reusable_answers(filters: Filters) -> Report:
+    found = selectors.reusable_answers(filters)
+    reusable, published = _("Reusable answers"), _("Published as an article within 7 days")
+    return Report(
+        "reusable_answers",
+        _("Reusable answers turned into published articles within 7 days"),
+        [reusable, _("Not reusable"), published, _("Share")],
+        [[found.reusable, found.not_reusable, found.published, percent(found.share.rate)]],
+        [
+            (reusable, found.reusable, str(found.reusable)),
+            (published, found.published, str(found.published)),
+        ],
+    )
+
+
 def _suggestions(filters: Filters, daily: DailyRows) -> Report:
     rows = selectors.escalated_despite_suggestion(filters, daily)
     reasons = dict(Reason.choices)
@@ -249,6 +298,8 @@ def build(filters: Filters, *, person_figures: bool, only: str | None = None) ->
         ("escalations_by_category", lambda: [_over_time(filters, "category", counted)]),
         ("escalated_with_suggestion", lambda: [_suggestions(filters, rows)]),
         ("solved_at_l1", lambda: [_knowledge(filters, rows)]),
+        ("repeat_escalations", lambda: [_repeats(filters)]),
+        ("reusable_answers", lambda: [_reusable_answers(filters)]),
         ("open_cases", lambda: [_open_cases(filters)]),
         ("sla_now", lambda: [_sla_now(filters)]),
         ("sla_breached_in_period", lambda: [_sla_breached_in_period(filters)]),
@@ -281,6 +332,8 @@ def keys(*, person_figures: bool) -> list[str]:
         "escalations_by_category",
         "escalated_with_suggestion",
         "solved_at_l1",
+        "repeat_escalations",
+        "reusable_answers",
         "open_cases",
         "sla_now",
         "sla_breached_in_period",

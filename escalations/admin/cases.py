@@ -3,30 +3,25 @@
 from __future__ import annotations
 
 from django.contrib import admin, messages
-from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.timesince import timesince
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from escalations import forms, hooks, policy, services
 from escalations.admin import hold as hold_admin
+from escalations.admin import workspace
+from escalations.admin.queue import CaseQueueMixin
 from escalations.admin.sla import sla_badge
 from escalations.hold import selectors as hold_selectors
 from escalations.lookup import customer_lookup_q
-from escalations.models import Case, CaseStatus, Escalation, Reason
+from escalations.models import Case, CaseStatus, Escalation
 from escalations.policy import user_team_ids
-from escalations.selectors import (
-    active_rules,
-    cases_visible_to,
-    escalation_target,
-    next_tier_without_default,
-)
+from escalations.selectors import cases_visible_to
 from escalations.sla import selectors as sla_selectors
 from escalations.sla.filters import SLABreachedInPeriodFilter
 from escalations.timeline import case_timeline
@@ -71,17 +66,6 @@ class SLAFilter(admin.SimpleListFilter):
         return queryset
 
 
-class CaseChangeList(ChangeList):
-    """Works out the SLA state of the rows shown, in a constant number of queries."""
-
-    def get_queryset(self, request, exclude_parameters=None):
-        return sla_selectors.with_sla(super().get_queryset(request, exclude_parameters))
-
-    def get_results(self, request):
-        super().get_results(request)
-        sla_selectors.attach_sla_states(self.result_list)
-
-
 class EscalatedToMyTeamFilter(admin.SimpleListFilter):
     title = gettext_lazy("escalated to my team")
     parameter_name = "to_my_team"
@@ -118,27 +102,14 @@ ESCALATE = {"escalate", "escalate_further"}
 
 
 @admin.register(Case)
-class CaseAdmin(TransitionAdminMixin, VisibleHistoryAdmin):
+class CaseAdmin(CaseQueueMixin, TransitionAdminMixin, VisibleHistoryAdmin):
     form = forms.CaseForm
     machine = services.CASES
     transitions = services.TRANSITIONS
     transition_template = "admin/escalations/case/transition.html"
     transition_object_name = "case"
     change_form_template = "admin/escalations/case/change_form.html"
-    list_display = [
-        "reference",
-        "subject",
-        "customer",
-        "status",
-        "tier",
-        "priority",
-        "owner",
-        "handler",
-        "sla",
-        "hold",
-        "age",
-    ]
-    list_display_links = ["reference", "subject"]
+    # the list's columns, views and live poll: escalations.admin.queue
     list_filter = [
         MyCasesFilter,
         EscalatedToMyTeamFilter,
@@ -188,30 +159,29 @@ class CaseAdmin(TransitionAdminMixin, VisibleHistoryAdmin):
     def get_ordering(self, request):
         return hold_admin.hold_ordering(request, super().get_ordering(request))
 
-    @admin.display(description=gettext_lazy("customer on hold"), ordering="hold_since")
-    def hold(self, case: Case) -> str:
-        return hold_admin.hold_badge(getattr(case, "hold_since", None))
-
-    def get_changelist(self, request, **kwargs):
-        return CaseChangeList
-
-    @admin.display(description=gettext_lazy("SLA (business time)"))
-    def sla(self, case: Case) -> str:
-        return sla_badge(getattr(case, "sla_state", None))
-
     def get_fieldsets(self, request, obj=None):
         main = ["customer", "category", "subject", "description", "channel", "impact", "urgency"]
         if obj is None:
             return [(None, {"fields": [*main, "call_log"]})]
+        closed = ["collapse"] if obj.status == CaseStatus.CLOSED else []
         return [
-            (None, {"fields": ["reference", "status", *main, "priority"]}),
+            (
+                _("Case details") if closed else None,  # only a named fieldset collapses
+                {"fields": ["reference", "status", *main, "priority"], "classes": closed},
+            ),
             (
                 _("Who has it"),
-                {"fields": ["owner", "owner_team", "tier", "assigned_team", "handler"]},
+                {
+                    "fields": ["owner", "owner_team", "tier", "assigned_team", "handler"],
+                    "classes": closed,
+                },
             ),
             (
                 _("Times"),
-                {"fields": ["created_at", "first_response_at", "resolved_at", "closed_at"]},
+                {
+                    "fields": ["created_at", "first_response_at", "resolved_at", "closed_at"],
+                    "classes": closed,
+                },
             ),
         ]
 
@@ -220,10 +190,6 @@ class CaseAdmin(TransitionAdminMixin, VisibleHistoryAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False  # cases are never deleted: they are the audit trail
-
-    @admin.display(description=gettext_lazy("age"), ordering="created_at")
-    def age(self, case: Case) -> str:
-        return timesince(case.created_at, timezone.now(), depth=1)
 
     def save_model(self, request, obj, form, change):
         data = form.cleaned_data
@@ -271,13 +237,20 @@ class CaseAdmin(TransitionAdminMixin, VisibleHistoryAdmin):
             )
         )
         notes = list(case.notes.select_related("author"))
+        timers = sla_selectors.timers_of(case)
         return {
+            **workspace.header_context(
+                request,
+                case,
+                available=actions,
+                form_class=self.transition_form_class,
+                hops=hops,
+                timers=timers,
+            ),
             "case_actions": actions,
             "note_url": reverse("admin:escalations_case_note", args=[case.pk]) if can_note else "",
             "timeline": case_timeline(case, notes=notes, hops=hops, sla_events=sla_events),
-            "sla_timers": [
-                (timer, sla_badge(state)) for timer, state in sla_selectors.timers_of(case)
-            ],
+            "sla_timers": [(timer, sla_badge(state)) for timer, state in timers],
             "sla_events": sla_events,
             "hops": hops,
             **hold_admin.hold_context(request, case, hops=hops, sla_events=sla_events),
@@ -319,28 +292,18 @@ class CaseAdmin(TransitionAdminMixin, VisibleHistoryAdmin):
     def transition_title(self, case: Case) -> str:
         return case.reference
 
+    def transition_initial(self, request: HttpRequest, case: Case, name: str) -> dict:
+        return workspace.transition_initial(case, name, list(case.escalations.all()))
+
     def transition_context(self, request: HttpRequest, case: Case, name: str, form) -> dict:
+        if name in ("acknowledge", "return_to_owner"):  # the handoff they answer
+            return {"handoff": case.escalations.order_by("-number").first()}
         if name not in ESCALATE:
             return {}
-        context = {"routes": self._routes(case)}
+        context = {"routes": workspace.routes(case)}
         for extra in hooks.escalate_page(request, case, name):
             context.update(extra)
         return context
-
-    @staticmethod
-    def _routes(case: Case) -> list[dict]:
-        """Where each reason would send this case now, with the rule's guidance."""
-        rules = active_rules()
-        routes = []
-        no_default_tier = None  # looked up once, only if a reason leads nowhere
-        for reason in Reason:
-            target = escalation_target(case, reason.value, rules=rules)
-            if target is None and no_default_tier is None:
-                no_default_tier = next_tier_without_default(case.tier) or 0
-            routes.append(
-                {"reason": reason, "target": target, "no_default_tier": no_default_tier or None}
-            )
-        return routes
 
     def note_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         case = self._visible_case(request, pk)

@@ -13,7 +13,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
 from escalations import services
 from escalations.hold import forms, selectors
@@ -22,6 +22,7 @@ from escalations.policy import user_team_ids
 from escalations.selectors import cases_visible_to
 from kit.admin import ReadOnlyAdminMixin, VisibleHistoryAdmin, add_form_errors
 from kit.durations import duration_text
+from kit.statemachine import TransitionConflict
 from kit.times import local_second
 
 
@@ -83,6 +84,15 @@ def hold_urls(model_admin) -> list:
             ),
             name="escalations_case_callback_keep",
         ),
+        path(
+            "<int:pk>/callback/<int:callback_pk>/miss/",
+            site.admin_view(
+                lambda request, pk, callback_pk: callback_miss_view(
+                    model_admin, request, pk, callback_pk
+                )
+            ),
+            name="escalations_case_callback_miss",
+        ),
     ]
 
 
@@ -107,7 +117,17 @@ def hold_context(request: HttpRequest, case, *, hops, sla_events) -> dict:
         "callback_url": reverse("admin:escalations_case_callback", args=[case.pk])
         if can_promise
         else "",
+        # the "missed" page of each promised callback (by id), beside its "made" link
+        "callback_miss_urls": {
+            callback.pk: miss_url(callback)
+            for callback in callbacks
+            if can_keep and callback.status == CallbackStatus.PROMISED
+        },
     }
+
+
+def miss_url(callback: Callback) -> str:
+    return reverse("admin:escalations_case_callback_miss", args=[callback.case_id, callback.pk])
 
 
 def _page(model_admin, request, case, form, label: str) -> TemplateResponse:
@@ -194,6 +214,27 @@ def callback_keep_view(model_admin, request: HttpRequest, pk: int, callback_pk: 
     return _page(model_admin, request, case, form, _("Callback made"))
 
 
+def callback_miss_view(model_admin, request: HttpRequest, pk: int, callback_pk: int):
+    case = _visible(request, pk)
+    callback = get_object_or_404(Callback.objects.select_related("case"), pk=callback_pk, case=case)
+    if not request.user.has_perm("escalations.change_callback"):
+        raise PermissionDenied
+    form = forms.CallbackMissForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.callback_miss(
+                callback=callback, actor=request.user, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as exc:
+            add_form_errors(form, exc)
+        except TransitionConflict as exc:
+            form.add_error(None, exc.message)
+        else:
+            model_admin.message_user(request, _("Callback marked as missed."), messages.SUCCESS)
+            return _back(case)
+    return _page(model_admin, request, case, form, _("Callback missed"))
+
+
 @admin.register(Callback)
 class CallbackAdmin(ReadOnlyAdminMixin, VisibleHistoryAdmin):
     """Read-only: callbacks are written by the promise and keep services (from the case).
@@ -217,6 +258,27 @@ class CallbackAdmin(ReadOnlyAdminMixin, VisibleHistoryAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).filter(case__in=cases_visible_to(request.user))
+
+    def get_list_display(self, request):
+        shown = super().get_list_display(request)
+        if request.user.has_perm("escalations.change_callback"):
+            return [shown[0], "next_step", *shown[1:]]  # beside the case: seen without scrolling
+        return shown
+
+    @admin.display(description=gettext_lazy("next step"))
+    def next_step(self, callback: Callback) -> str:
+        """A promised callback's buttons: made (its outcome) or missed (why)."""
+        if callback.status != CallbackStatus.PROMISED:
+            return ""
+        keep = reverse("admin:escalations_case_callback_keep", args=[callback.case_id, callback.pk])
+        return format_html(
+            '<span style="white-space:nowrap"><a class="button callback-keep" href="{}">{}</a> '
+            '<a class="button callback-miss" href="{}">{}</a></span>',
+            keep,
+            _("Callback made"),
+            miss_url(callback),
+            pgettext("callback", "Missed"),
+        )
 
     def changelist_view(self, request, extra_context=None):
         """With the managers' figures: hold durations per team and category, callbacks kept

@@ -271,6 +271,8 @@ class EscalationSerializer(serializers.ModelSerializer):
             "answered_by",
             "answered_at",
             "answer",
+            "reusable",
+            "not_reusable_reason",
             "outcome",
             "is_automatic",
             "on_hold_since",
@@ -323,6 +325,19 @@ class EscalateSerializer(TransitionSerializer):
 
 class AnswerSerializer(TransitionSerializer):
     answer = serializers.CharField(help_text="Goes back to the owner, who tells the customer.")
+    reusable = serializers.BooleanField(
+        help_text="Can the answer be reused? true: a knowledge article is drafted from the "
+        "handoff and the answer (in review, owned by the caller) in the same transaction; "
+        "false: give not_reusable_reason. A case is not closed while a reusable answer on it "
+        "has no article."
+    )
+    not_reusable_reason = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=200,
+        help_text="Why the answer is not reusable (required when reusable is false).",
+    )
 
 
 class ResolveSerializer(TransitionSerializer):
@@ -377,6 +392,12 @@ class CallbackPromiseSerializer(_NoUnknownFields, serializers.Serializer):
 
 class CallbackKeepSerializer(_NoUnknownFields, serializers.Serializer):
     outcome = serializers.CharField(max_length=2000, help_text="How the call went.")
+
+
+class CallbackMissSerializer(_NoUnknownFields, serializers.Serializer):
+    reason = serializers.CharField(
+        max_length=2000, help_text="Why the call will not be made (or was given up)."
+    )
 
 
 # --- history -------------------------------------------------------------------------------

@@ -446,8 +446,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     @extend_schema(
         summary="The callback was made: record how it went",
         description="Made after the deadline still counts as kept (the timer says it was "
-        "late). 409 (with the callback's ``status``) when it was already made. A callback is "
-        "never marked missed by hand: the SLA sweep records the miss at the window's end.",
+        "late). 409 (with the callback's ``status``) when it was already made or missed.",
         parameters=[
             REFERENCE,
             OpenApiParameter("callback_id", int, OpenApiParameter.PATH),
@@ -471,8 +470,39 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         form = s.CallbackKeepSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         if callback.status != CallbackStatus.PROMISED:
-            raise TransitionConflict(callback, _("This callback has already been made."))
+            raise TransitionConflict(callback, _("This callback has already been made or missed."))
         services.callback_keep(callback=callback, actor=request.user, **form.validated_data)
+        return self._callback_response(callback)
+
+    @extend_schema(
+        summary="The callback will not be made: record it as missed",
+        description="With the reason. The callback's timer stops as missed; webhook event "
+        "``callback.missed`` (unless the SLA sweep already recorded the miss at the window's "
+        "end) and the promiser and the case owner are told in the app. 409 (with the "
+        "callback's ``status``) when it was already made or missed.",
+        parameters=[
+            REFERENCE,
+            OpenApiParameter("callback_id", int, OpenApiParameter.PATH),
+        ],
+        request=s.CallbackMissSerializer,
+        responses={200: s.CallbackSerializer},
+        tags=["holds and callbacks"],
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path=r"callbacks/(?P<callback_id>[0-9]{1,18})/miss",
+        url_name="callback-miss",
+    )
+    @idempotent
+    def callback_miss(self, request, reference=None, callback_id=None):
+        case = self._case()
+        callback = get_object_or_404(
+            Callback.objects.select_related("case", "promised_by"), case=case, pk=callback_id
+        )
+        form = s.CallbackMissSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        services.callback_miss(callback=callback, actor=request.user, **form.validated_data)
         return self._callback_response(callback)
 
 

@@ -31,3 +31,11 @@ class CallbackKeepForm(forms.Form):
     outcome = forms.CharField(
         label=_("Outcome of the call"), widget=forms.Textarea(attrs={"rows": 3})
     )
+
+
+class CallbackMissForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why is the callback missed?"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )

@@ -372,6 +372,18 @@ class Escalation(models.Model):
     outcome = models.CharField(
         _("outcome"), max_length=20, choices=EscalationOutcome.choices, blank=True, default=""
     )
+    reusable = models.BooleanField(
+        _("reusable answer"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Asked when the answer is returned: a reusable answer becomes a knowledge article "
+            "(a draft in review). Empty: answered before the question was asked."
+        ),
+    )
+    not_reusable_reason = models.CharField(
+        _("why the answer is not reusable"), max_length=200, blank=True
+    )
     is_automatic = models.BooleanField(
         _("automatic"), default=False, help_text=_("Escalated by the system (SLA breach).")
     )

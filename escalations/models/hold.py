@@ -18,6 +18,7 @@ class HoldOutcome(models.TextChoices):
 class CallbackStatus(models.TextChoices):
     PROMISED = "promised", _("Promised")
     KEPT = "kept", _("Kept")
+    MISSED = "missed", pgettext_lazy("callback", "Missed")
 
 
 class Callback(models.Model):

@@ -29,6 +29,7 @@ from escalations.services.cases import (
 from escalations.services.escalate import EscalationRequest, case_escalate, escalate_cases
 from escalations.services.hold import (
     callback_keep,
+    callback_miss,
     callback_promise,
     hold_end,
     hold_start,
@@ -54,6 +55,7 @@ __all__ = [
     "TransitionConflict",
     "TransitionForbidden",
     "callback_keep",
+    "callback_miss",
     "callback_promise",
     "case_acknowledge",
     "case_add_note",

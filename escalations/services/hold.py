@@ -23,7 +23,9 @@ from escalations.models import (
     CaseStatus,
     Escalation,
     HoldOutcome,
+    Level,
     NoteKind,
+    SLAEvent,
     SLATimer,
     TimerKind,
 )
@@ -83,6 +85,7 @@ def notify_hold_started(hops: Sequence[Escalation]) -> None:
                 "mood": hop.get_customer_mood_display() if hop.customer_mood else "",
             },
             case_id=case.pk,
+            kind=InboxKind.ON_HOLD,
         )
         outbox.notify_in_app(
             present,
@@ -280,3 +283,63 @@ def callback_keep(*, callback: Callback, actor: User, outcome: str) -> Callback:
         }
         add_note(case, actor=actor, kind=NoteKind.CALLBACK, body=body)
     return callback
+
+
+def callback_miss(*, callback: Callback, actor: User, reason: str) -> Callback:
+    """The promised call will not be made (or was not made in time and is given up): the
+    callback is missed, with the reason. Its timer stops as missed (the sweep records nothing
+    more for it); the webhook event ``callback.missed`` and the promiser's and the case owner's
+    bells (never the actor's) are told, unless the sweep already recorded the miss at the
+    deadline. A callback already kept or missed is a conflict (``TransitionConflict``)."""
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why the callback is missed.")})
+    case = callback.case
+    _check_case_work(case, actor, "escalations.change_callback")
+    now = timezone.now()
+    with transaction.atomic():
+        fresh = Callback.objects.select_for_update().get(pk=callback.pk)
+        if fresh.status != CallbackStatus.PROMISED:
+            raise TransitionConflict(fresh, _("This callback has already been made or missed."))
+        callback.status = CallbackStatus.MISSED
+        callback.outcome = reason.strip()
+        audited_save(callback, actor=actor, reason="miss", update_fields=["status", "outcome"])
+        already_told = SLAEvent.objects.filter(
+            timer__callback=callback, level=Level.BREACH
+        ).exists()
+        sla.miss_timers(case, [TimerKind.CALLBACK], callback=callback, now=now)
+        body = _("Callback to %(number)s missed: %(reason)s") % {
+            "number": callback.number,
+            "reason": callback.outcome,
+        }
+        add_note(case, actor=actor, kind=NoteKind.CALLBACK, body=body)
+        if not already_told:
+            _tell_callback_missed(case, callback, actor=actor, now=now)
+    return callback
+
+
+def _tell_callback_missed(case: Case, callback: Callback, *, actor: User, now) -> None:
+    events.emit(
+        events.EventType.CALLBACK_MISSED,
+        case,
+        occurred_at=now,
+        extra={
+            "callback": {
+                "id": callback.pk,
+                "number": callback.number,
+                "window_start": callback.window_start,
+                "window_end": callback.window_end,
+                "status": callback.status,
+            },
+            "level": "by_hand",
+            "reason": callback.outcome,
+        },
+    )
+    outbox.notify_in_app(
+        [callback.promised_by, case.owner],
+        kind=InboxKind.CALLBACK_MISSED,
+        title=f"{case.reference} {case.subject}",
+        case_id=case.pk,
+        loudness=Loudness.LOUD,
+        actor=actor,
+        payload={"reference": case.reference, "subject": case.subject},
+    )

@@ -8,7 +8,7 @@ import datetime as dt
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from escalations.models import Level, SLATimer
+from escalations.models import Level, SLATimer, TimerKind
 from kit.times import local_minute
 from notifications import outbox
 from notifications.models import InboxKind, Loudness
@@ -18,6 +18,18 @@ def team_leads(timer: SLATimer) -> list[User]:
     """The lead of the team the timer's hop went to (else the case's owner team)."""
     team = timer.escalation.to_team if timer.escalation else timer.case.owner_team
     return [team.lead] if team is not None and team.lead is not None else []
+
+
+def _in_app(timer: SLATimer, level: Level, users: list[User]) -> tuple[list[User], str, int]:
+    """Who hears of ``timer`` reaching ``level`` in the bell, of what kind and how loud: a
+    promised callback is its promiser's to keep (reminded at every rung, told of the miss)
+    besides whom the ladder names; the other timers tell whom the ladder names."""
+    if timer.kind == TimerKind.CALLBACK and timer.callback is not None:
+        kind = InboxKind.CALLBACK_MISSED if level == Level.BREACH else InboxKind.CALLBACK_DUE
+        return [timer.callback.promised_by, *users], kind, Loudness.LOUD
+    if level == Level.BREACH:
+        return users, InboxKind.SLA_BREACHED, Loudness.LOUD
+    return users, InboxKind.SLA_WARNING, Loudness.QUIET
 
 
 def notify_sla(
@@ -56,15 +68,16 @@ def notify_sla(
         "escalation": timer.escalation.number if timer.escalation else None,
         "detail": detail,
     }
+    told, kind, loudness = _in_app(timer, level, users)
     sent = outbox.notify_users(
-        users, event_type=event_type, subject=subject, payload=payload, case_id=case.pk
+        users, event_type=event_type, subject=subject, payload=payload, case_id=case.pk, kind=kind
     )
     outbox.notify_in_app(
-        users,
-        kind=InboxKind.SLA_BREACHED if level == Level.BREACH else InboxKind.SLA_WARNING,
+        told,
+        kind=kind,
+        loudness=loudness,
         title=subject,
         case_id=case.pk,
-        loudness=Loudness.LOUD if level == Level.BREACH else Loudness.QUIET,
         payload={
             "reference": case.reference,
             "subject": case.subject,

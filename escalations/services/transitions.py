@@ -13,7 +13,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from escalations.models import Case, Escalation, EscalationOutcome, NoteKind, TimerKind
+from escalations import hooks
+from escalations.models import (
+    Case,
+    CaseStatus,
+    Escalation,
+    EscalationOutcome,
+    NoteKind,
+    TimerKind,
+)
 from escalations.services._base import CASES, add_note
 from escalations.sla import timers as sla
 from kit.audit import audited_save
@@ -87,21 +95,30 @@ def case_resume(
 def case_close(
     *, case: Case, actor: User, comment: str = "", expected_status: str | None = None
 ) -> Case:
-    """Close a resolved case."""
-    return _run_with_comment(
-        case,
-        actor=actor,
-        name="close",
-        comment=comment,
-        expected_status=expected_status,
-        then=lambda case: None,
-    )
+    """Close a resolved case. The apps connected to ``hooks.closing`` may refuse it (a
+    reusable answer without its article): checked with the case locked, before it moves."""
+    with transaction.atomic():
+        CASES.expect(case, expected_status)
+        CASES.take_fresh(case, CASES.lock_fresh([case]).get(case.pk))
+        if case.status == CaseStatus.RESOLVED:  # otherwise the transition says it cannot
+            hooks.closing(case=case)
+        CASES.apply(case, actor=actor, name="close", reason=comment.strip())
+        CASES.save(case, actor=actor, reason=case._change_reason)
+        if comment.strip():
+            add_note(case, actor=actor, kind=NoteKind.STATUS, body=comment, of_transition=True)
+    return case
 
 
 def case_resolve(
-    *, case: Case, actor: User, resolution: str, expected_status: str | None = None
+    *,
+    case: Case,
+    actor: User,
+    resolution: str,
+    expected_status: str | None = None,
+    close: bool = False,
 ) -> Case:
-    """Resolve the case; the resolution goes on the timeline."""
+    """Resolve the case; the resolution goes on the timeline. ``close``: close it in the same
+    step (two transitions, each with its history row, in one transaction)."""
     if not resolution.strip():
         raise ValidationError({"resolution": _("Say how the case was resolved.")})
     with transaction.atomic():
@@ -116,6 +133,8 @@ def case_resolve(
         sla.stop_timers(case, [k for k in TimerKind.values if k != TimerKind.CALLBACK])
         add_note(case, actor=actor, kind=NoteKind.STATUS, body=resolution, of_transition=True)
         events.emit("case.resolved", case, extra={"resolution": resolution.strip()})
+        if close:
+            case_close(case=case, actor=actor, expected_status=case.status)
     return case
 
 
@@ -176,11 +195,27 @@ def case_acknowledge(
 
 
 def case_return_to_owner(
-    *, case: Case, actor: User, answer: str, expected_status: str | None = None
+    *,
+    case: Case,
+    actor: User,
+    answer: str,
+    reusable: bool | None = None,
+    not_reusable_reason: str = "",
+    expected_status: str | None = None,
 ) -> Escalation | None:
-    """Answer the escalation: the case goes back to its owner at L1 with the answer."""
+    """Answer the escalation: the case goes back to its owner at L1 with the answer.
+
+    ``reusable``: whether the answer is worth an article (the admin and the API always ask;
+    ``None`` is "not asked", for scripted callers). A reusable answer is handed to
+    ``hooks.answer_returned`` in the same transaction (the knowledge base drafts its article);
+    one that is not reusable needs ``not_reusable_reason``."""
+    errors = {}
     if not answer.strip():
-        raise ValidationError({"answer": _("Write the answer for the owner.")})
+        errors["answer"] = _("Write the answer for the owner.")
+    if reusable is False and not not_reusable_reason.strip():
+        errors["not_reusable_reason"] = _("Say in a few words why the answer is not reusable.")
+    if errors:
+        raise ValidationError(errors)
     with transaction.atomic():
         CASES.run(
             case,
@@ -192,6 +227,7 @@ def case_return_to_owner(
         hop = _open_hop(case)
         if hop is not None:
             fields = ["answer", "answered_by", "answered_at", "outcome"]
+            fields += ["reusable", "not_reusable_reason"]
             if hop.acknowledged_at is None:  # answered unacknowledged: one save, one history row
                 hop.acknowledged_by, hop.acknowledged_at = actor, timezone.now()
                 fields += ["acknowledged_by", "acknowledged_at"]
@@ -199,7 +235,11 @@ def case_return_to_owner(
             hop.answered_by = actor
             hop.answered_at = timezone.now()
             hop.outcome = EscalationOutcome.ANSWERED
+            hop.reusable = reusable
+            hop.not_reusable_reason = "" if reusable else not_reusable_reason.strip()[:200]
             audited_save(hop, actor=actor, reason="return_to_owner", update_fields=fields)
+            if reusable:
+                hooks.answer_returned(hop=hop, actor=actor)
             sla.stop_timers(
                 case,
                 [TimerKind.ACKNOWLEDGE, TimerKind.ANSWER, TimerKind.HOLD_ACKNOWLEDGE],

@@ -209,6 +209,24 @@ def stop_timers(
     return _stop(running, now=now or timezone.now())
 
 
+def miss_timers(
+    case: Case, kinds: Iterable[str], *, callback=None, now: dt.datetime | None = None
+) -> int:
+    """Stop the case's running timers of these kinds (of one callback, if given) as missed,
+    whatever their deadline: what they waited for will not happen (a callback given up)."""
+    running = SLATimer.objects.filter(case=case, kind__in=list(kinds), stopped_at__isnull=True)
+    if callback is not None:
+        running = running.filter(callback=callback)
+    return running.update(
+        outcome=TimerOutcome.MISSED,
+        met=False,
+        stopped_at=now or timezone.now(),
+        next_fire_at=None,
+        next_level=None,
+        running_since=None,
+    )
+
+
 def stop_hop_timers(hop_ids: Sequence[int], *, now: dt.datetime | None = None) -> int:
     """Stop the running timers of these escalation hops: they were escalated further, so what
     they waited for (an acknowledgement, an answer) will never come from this hop. A timer

@@ -11,7 +11,11 @@ PAYLOADS = {
         "mood": "angry",
     },
     "acknowledge": {"comment": "受け付けました"},
-    "return_to_owner": {"answer": "返金可能です。手続きを案内してください。"},
+    "return_to_owner": {
+        "answer": "返金可能です。手続きを案内してください。",
+        "reusable": "no",
+        "not_reusable_reason": "この契約に固有の回答",
+    },
     "wait_for_customer": {"comment": "お客様の確認待ち"},
     "resume": {"comment": ""},
     "resolve": {"resolution": "返金手続きを案内して解決"},

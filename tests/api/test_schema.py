@@ -66,8 +66,11 @@ def test_the_hold_and_callback_endpoints_and_webhook_events_are_in_the_schema(sc
         "/api/v1/cases/{reference}/hold-end/",
         "/api/v1/cases/{reference}/callbacks/",
         "/api/v1/cases/{reference}/callbacks/{callback_id}/keep/",
+        "/api/v1/cases/{reference}/callbacks/{callback_id}/miss/",
     ):
         assert "post" in paths[path], path
+    miss = schema["components"]["schemas"]["CallbackMissRequest"]
+    assert miss["required"] == ["reason"]
     events = schema["components"]["schemas"]["WebhookEventTypeEnum"]["enum"]
     assert {"case.on_hold", "case.hold_ended", "callback.due", "callback.missed"} <= set(events)
     assert "sla.breached" in events

@@ -34,7 +34,7 @@ RUNS = {
     "return_to_owner": (
         "escalated",  # answered without acknowledging first: still one row for the hop
         "supervisor",
-        {"answer": "規約により返金不可"},
+        {"answer": "規約により返金不可", "reusable": "no", "not_reusable_reason": "個別対応"},
         {"case": 1, "escalation": 1, "casenote": 1},
     ),
     "resolve": ("in_progress", "operator", {"resolution": "説明済み"}, {"case": 1, "casenote": 1}),

@@ -13,7 +13,8 @@ CHANGELIST_QUERIES = 10
 # user, user perms, group perms, my teams, the case (for the actions), its SLA timers,
 # the case (the form), its customer and category (autocomplete widgets), its SLA events, its
 # hops, its notes, its history rows (the timeline's transitions)
-CHANGE_PAGE_QUERIES = 14  # + the case's callbacks (issue 8)
+# + the case's callbacks (issue 8), the escalation rules (the header's escalate panel, issue 17)
+CHANGE_PAGE_QUERIES = 15
 
 
 def open_cases(count, *, owners):
@@ -23,7 +24,8 @@ def open_cases(count, *, owners):
 
 def changelist_queries(client, user, django_assert_num_queries, expected_rows, extra=0):
     client.force_login(user)
-    url = reverse("admin:escalations_case_changelist")
+    # every case the user may see (an operator lands on their own open work by default)
+    url = reverse("admin:escalations_case_changelist") + "?view=all"
     client.get(url)  # warm the process-wide caches (content types), as in production
 
     with django_assert_num_queries(CHANGELIST_QUERIES + extra):

@@ -86,11 +86,13 @@ def test_a_manager_may_run_no_transition(manager, cases):
 def test_the_admin_list_shows_each_persona_what_they_may_see(
     client, cases, operator, outsider, supervisor, specialist, manager
 ):
-    assert listed(client, operator) == refs(cases, "own", "colleagues", "at_l2")
-    assert listed(client, outsider) == refs(cases, "outsiders", "at_l3")
-    assert listed(client, supervisor) == refs(cases, "at_l2", "at_l3")
-    assert listed(client, specialist) == refs(cases, "at_l3")
-    assert listed(client, manager) == refs(cases, *cases)
+    # everything they may see (each role lands on its own queue view by default)
+    everything = "?view=all"
+    assert listed(client, operator, everything) == refs(cases, "own", "colleagues", "at_l2")
+    assert listed(client, outsider, everything) == refs(cases, "outsiders", "at_l3")
+    assert listed(client, supervisor, everything) == refs(cases, "at_l2", "at_l3")
+    assert listed(client, specialist, everything) == refs(cases, "at_l3")
+    assert listed(client, manager, everything) == refs(cases, *cases)
 
 
 def test_the_managers_case_page_shows_no_action(client, cases, manager):

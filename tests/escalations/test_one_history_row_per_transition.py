@@ -20,7 +20,11 @@ RUNS = {
     "escalate": ("in_progress", "colleague", ESCALATE_FORM),
     "escalate_further": ("acknowledged", "supervisor", ESCALATE_FORM),
     "acknowledge": ("escalated", "supervisor", {"comment": "対応します"}),
-    "return_to_owner": ("acknowledged", "supervisor", {"answer": "規約により返金不可"}),
+    "return_to_owner": (
+        "acknowledged",
+        "supervisor",
+        {"answer": "規約により返金不可", "reusable": "no", "not_reusable_reason": "個別"},
+    ),
     "wait_for_customer": ("in_progress", "operator", {"comment": "折り返し待ち"}),
     "resume": ("pending_customer", "colleague", {"comment": ""}),
     "resolve": ("in_progress", "operator", {"resolution": "説明して了承を得た"}),

@@ -88,9 +88,10 @@ def _log_out(page) -> None:
 
 
 def _do(page, transition: str) -> None:
-    """Click a transition in the case's object tools; wait for its form page."""
-    page.click(f'a.case-action[data-transition="{transition}"]')
-    page.wait_for_url(f"**/do/{transition}/")
+    """Open a transition's own page from the case page (offered in the case header; the
+    header's one-click buttons and panels: ``test_browser_case_workspace``)."""
+    assert page.locator(f'#case-actions [data-transition="{transition}"]').count() == 1
+    page.goto(page.url.split("/change/")[0] + f"/do/{transition}/")
 
 
 def _confirm_and_back(page, case_url: str) -> None:
@@ -116,7 +117,7 @@ def test_operator_escalates_and_supervisor_answers(
     # --- the operator escalates --------------------------------------------------------------
     _log_in(page, base, operator.username)
     page.goto(base + case_url)
-    expect(page.locator('a.case-action[data-transition="acknowledge"]')).to_have_count(0)
+    expect(page.locator('#case-actions [data-transition="acknowledge"]')).to_have_count(0)
     _do(page, "escalate")
 
     routes = page.locator("#escalation-routes")
@@ -137,7 +138,7 @@ def test_operator_escalates_and_supervisor_answers(
     expect(hops.first).to_contain_text(TRIED)
     expect(page.locator("#case-timeline tr.note-handoff")).to_contain_text(CUSTOMER_WANTS)
     # escalated: nothing left for the owner to do on it
-    expect(page.locator('a.case-action[data-transition="escalate"]')).to_have_count(0)
+    expect(page.locator('#case-actions [data-transition="escalate"]')).to_have_count(0)
     _log_out(page)
 
     # --- the supervisor finds it in the team's queue, takes it and answers -------------------
@@ -156,12 +157,14 @@ def test_operator_escalates_and_supervisor_answers(
 
     _do(page, "return_to_owner")
     page.fill("#transition-form textarea[name=answer]", ANSWER)
+    page.check("#transition-form input[name=reusable][value=no]")
+    page.fill("#transition-form input[name=not_reusable_reason]", "この契約に固有の回答")
     _confirm_and_back(page, case_url)
 
     expect(page.locator("#case-timeline tr.note-answer")).to_contain_text(ANSWER)
     expect(page.locator("#case-hops tbody tr").first).to_contain_text(ANSWER)
     # returned to L1: the supervisor can no longer act on it as the handler
-    expect(page.locator('a.case-action[data-transition="return_to_owner"]')).to_have_count(0)
+    expect(page.locator('#case-actions [data-transition="return_to_owner"]')).to_have_count(0)
     _screenshot(page, "/tmp/browser-case.png")
     _log_out(page)
 

@@ -70,10 +70,12 @@ def test_operator_holds_supervisor_acknowledges_and_ends_the_hold(
     _confirm_and_back(page, case_url)
     expect(page.locator("#case-hold #hold-handled")).to_contain_text(supervisor.display_name)
 
-    page.click("#case-hold-end")
-    page.wait_for_url("**/hold/end/")
-    page.check(f"#transition-form input[name=outcome][value={HoldOutcome.ANSWERED}]")
-    _confirm_and_back(page, case_url)
+    page.click("#case-hold-end")  # the case header's panel
+    panel = '#case-actions details[data-transition="hold_end"]'
+    page.check(f"{panel} input[name=outcome][value={HoldOutcome.ANSWERED}]")
+    with page.expect_navigation():
+        page.click(f"{panel} button[type=submit]")
+    page.wait_for_url(f"**{case_url}")
     expect(page.locator("#case-hold")).to_have_count(0)
     expect(page.locator("#case-hold-end")).to_have_count(0)
     expect(page.locator("#case-timeline tr.note-hold")).to_have_count(1)

@@ -46,7 +46,8 @@ def test_operator_solves_the_case_with_a_suggested_article(
 
     _log_in(page, base, operator.username)
     page.goto(base + case_url)
-    page.click('a.case-action[data-transition="escalate"]')
+    page.click('#case-actions details[data-transition="escalate"] > summary')
+    page.click('#case-actions details[data-transition="escalate"] a.ch-full-page')
     page.wait_for_url("**/do/escalate/")
     suggestion = page.locator(f'#knowledge-suggestions .suggestion[data-article="{article.pk}"]')
     expect(suggestion).to_contain_text("請求額が違うときの説明")
@@ -56,7 +57,7 @@ def test_operator_solves_the_case_with_a_suggested_article(
     expect(page.locator("#article-body strong")).to_have_text("日割り計算")
     page.click("#solved-with-form input[name=_solved]")
     page.wait_for_url(f"**{case_url}")
-    expect(page.locator('a.case-action[data-transition="escalate"]')).to_have_count(0)
+    expect(page.locator('#case-actions [data-transition="escalate"]')).to_have_count(0)
 
     case = Case.objects.get(pk=case.pk)
     assert (case.status, case.tier) == (CaseStatus.RESOLVED, 1)

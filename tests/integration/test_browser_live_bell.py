@@ -132,6 +132,8 @@ def test_the_bell_rings_live_for_the_supervisor_then_for_the_operator(
     _confirm_and_back(boss, case_url)
     _do(boss, "return_to_owner")
     boss.fill("#transition-form textarea[name=answer]", "返金可能です。お客様へお伝えください。")
+    boss.check("#transition-form input[name=reusable][value=no]")
+    boss.fill("#transition-form input[name=not_reusable_reason]", "この契約に固有の回答")
     _confirm_and_back(boss, case_url)
 
     seen_after = _seconds_until_alerted(agent, "1")

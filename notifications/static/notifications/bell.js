@@ -1,7 +1,8 @@
 // The bell: polls the user's notifications every few seconds with If-None-Match (an unchanged
 // version answers 304 and costs the server no database query), updates the count and the list,
-// and raises a desktop notification and a short sound for the loud kinds (an escalation, a
-// customer on hold, an answer returned) unless the user turned desktop alerts off.
+// and raises a desktop notification and a short sound for the kinds the user chose (by default
+// the loud ones: an escalation, a customer on hold, an answer returned; ``desktop`` per item)
+// unless the user turned desktop alerts off.
 (function () {
   "use strict";
   var INTERVAL = 3000;
@@ -74,7 +75,7 @@
       a.appendChild(time);
       li.appendChild(a);
       list.appendChild(li);
-      if (newest !== null && item.id > newest && !item.read && item.loudness > 0) fresh.push(item);
+      if (newest !== null && item.id > newest && !item.read && item.desktop) fresh.push(item);
     });
     var ids = data.items.map(function (item) { return item.id; });
     var top = ids.length ? Math.max.apply(null, ids) : 0;

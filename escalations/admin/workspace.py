@@ -1,0 +1,175 @@
+"""The case workspace (issue 17): what the case page shows first, and the actions it runs
+without leaving the page.
+
+- the header: the case at a glance (customer, category, priority, status and tier, owner and
+  handler), the nearest SLA deadline and the hold clock (ticking in the browser), the latest
+  handoff and the latest answer;
+- the actions the user may run now: those that need no input as one-click POST buttons, those
+  that need input as inline panels with their forms (pre-filled: escalating further with the
+  previous handoff, resolving with the returned answer), all posting to the transition pages
+  of :class:`kit.admin.TransitionAdminMixin`, which run the same services and come back here;
+- escalating in one screen: each reason with where it goes now (team, person or the delegate
+  standing in, their extension) and the rule's guidance.
+
+Built only from what the case page has already loaded (hops, timers), so the page's query
+count does not grow with the case's notes and hops."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django import forms
+from django.http import HttpRequest
+from django.utils import timezone
+
+from escalations import forms as case_forms
+from escalations import policy
+from escalations.hold import forms as hold_forms
+from escalations.models import Case, Escalation, Reason
+from escalations.selectors import active_rules, escalation_target, next_tier_without_default
+from escalations.sla.selectors import SLAState
+from kit.durations import duration_text
+
+# Transitions whose form asks for nothing required (an optional comment): one click.
+ONE_CLICK = frozenset({"start_work", "wait_for_customer", "resume", "close", "acknowledge"})
+ESCALATE = frozenset({"escalate", "escalate_further"})
+# The order of the buttons: what moves the case forward first.
+ORDER = [
+    "start_work",
+    "acknowledge",
+    "return_to_owner",
+    "escalate",
+    "escalate_further",
+    "resolve",
+    "close",
+    "wait_for_customer",
+    "resume",
+    "reopen",
+]
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """The nearest running SLA deadline, for the header's countdown."""
+
+    kind: str  # the timer's kind label
+    started_at: Any
+    due: Any
+    state: str  # "on_track" | "at_risk" | "breached"
+    left_text: str
+
+
+def nearest_deadline(timers: list[tuple[Any, SLAState | None]]) -> Deadline | None:
+    running = [(timer, state) for timer, state in timers if state is not None]
+    if not running:
+        return None
+    timer, state = min(running, key=lambda pair: pair[1].due)
+    return Deadline(
+        kind=timer.get_kind_display(),
+        started_at=timer.running_since or timer.started_at,
+        due=state.due,
+        state=state.state,
+        left_text=duration_text(abs(state.due - timezone.now()), seconds=True),
+    )
+
+
+def latest_answer(hops: list[Escalation]) -> Escalation | None:
+    answered = [hop for hop in hops if hop.answered_at is not None]
+    return answered[-1] if answered else None
+
+
+def transition_initial(case: Case, name: str, hops: list[Escalation]) -> dict[str, Any]:
+    """A transition form's initial data: the status the page shows (a stale page is refused),
+    the previous handoff when escalating again, the returned answer when resolving."""
+    initial: dict[str, Any] = {"expected_status": case.status}
+    if name in ESCALATE and hops:
+        last = hops[-1]
+        initial.update(
+            customer_wants=last.customer_wants, tried=last.tried, mood=last.customer_mood
+        )
+    if name == "resolve":
+        answer = latest_answer(hops)
+        if answer is not None:
+            initial["resolution"] = answer.answer
+    return initial
+
+
+def routes(case: Case) -> list[dict[str, Any]]:
+    """Where each reason would send this case now, with the rule's guidance."""
+    rules = active_rules()
+    found = []
+    no_default_tier = None  # looked up once, only if a reason leads nowhere
+    for reason in Reason:
+        target = escalation_target(case, reason.value, rules=rules)
+        if target is None and no_default_tier is None:
+            no_default_tier = next_tier_without_default(case.tier) or 0
+        found.append(
+            {"reason": reason, "target": target, "no_default_tier": no_default_tier or None}
+        )
+    return found
+
+
+def actions(
+    request: HttpRequest,
+    case: Case,
+    available: list[dict[str, str]],
+    *,
+    form_class,
+    hops: list[Escalation],
+) -> list[dict[str, Any]]:
+    """The header's buttons and panels, from the transitions the user may run now
+    (``TransitionAdminMixin.transition_actions``), each with its form pre-filled."""
+    rank = {name: i for i, name in enumerate(ORDER)}
+    found = []
+    for action in sorted(available, key=lambda a: rank.get(a["name"], len(ORDER))):
+        name = action["name"]
+        form: forms.Form = form_class(name)(
+            initial=transition_initial(case, name, hops), auto_id=f"id_{name}_%s"
+        )
+        if name == "resolve" and not policy.allows("close", case, request.user):
+            form.fields.pop("close", None)
+        entry = {**action, "one_click": name in ONE_CLICK, "form": form}
+        if name in ESCALATE:
+            entry["reasons"] = list(zip(form["reason"], routes(case), strict=True))
+        found.append(entry)
+    return found
+
+
+def absences(found_actions: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The people an escalation from here would go to who are absent, with who stands in (or
+    ``None``: the team's queue), each once."""
+    seen: dict[int, dict[str, Any]] = {}
+    for action in found_actions:
+        for _radio, route in action.get("reasons", []):
+            target = route["target"]
+            if target is not None and target.routed_from is not None:
+                seen.setdefault(
+                    target.routed_from.pk,
+                    {"person": target.routed_from, "delegate": target.person, "team": target.team},
+                )
+    return list(seen.values())
+
+
+def header_context(
+    request: HttpRequest,
+    case: Case,
+    *,
+    available: list[dict[str, str]],
+    form_class,
+    hops: list[Escalation],
+    timers: list[tuple[Any, SLAState | None]],
+) -> dict[str, Any]:
+    found = actions(request, case, available, form_class=form_class, hops=hops)
+    return {
+        "header_absent": absences(found),
+        "header_deadline": nearest_deadline(timers),
+        "header_handoff": hops[-1] if hops else None,
+        "header_answer": latest_answer(hops),
+        "header_actions": found,
+        "header_note_form": case_forms.NoteForm(auto_id="id_note_%s"),
+        "header_hold_end_form": hold_forms.HoldEndForm(auto_id="id_hold_end_%s"),
+        "header_callback_form": hold_forms.CallbackPromiseForm(
+            initial={"number": case.customer.phone}, auto_id="id_callback_%s"
+        ),
+    }

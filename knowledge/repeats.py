@@ -1,0 +1,149 @@
+"""Repeat escalations (issue 20): an escalation whose question was already answered. The
+measure of know-how not reused: someone escalated the same question again although an answer
+had come back within the last 30 days.
+
+An escalation (a hop) requested in the period is a *repeat* when an earlier hop of another
+case
+
+- is in the same category,
+- was answered (``answered_at``) within ``WINDOW`` before the repeat was requested, and
+- asked a similar question: the Jaccard similarity of the two handoffs' "what the customer
+  wants" is at least ``THRESHOLD``.
+
+The similarity works on Japanese without a tokenizer, like the search (``knowledge.text``):
+NFKC and casefold, then each run of kanji gives its characters and its character bigrams, each
+run of katakana (a loan word: クレジットカード) and of Latin letters or digits counts as one
+word, and hiragana (particles, verb endings) is left out; each word of the search's synonym
+dictionary (``knowledge.synonyms``: 解約・退会) found in the text also gives its group's mark,
+so two handoffs saying the same with synonyms share it. The threshold was chosen on the
+labelled handoffs of ``tests/knowledge/test_repeat_escalations_on_labelled_handoffs.py``
+(precision and recall printed there).
+
+Queries: three (the period's hops, the answered hops they may repeat, the synonym dictionary),
+however many days or hops; the comparison runs in Python through an inverted index,
+so each hop is compared only with the earlier ones that share a word with it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.db.models import Q
+
+from escalations.models import Escalation
+from knowledge.synonyms import dictionary, expansions
+from knowledge.text import fold, normalise
+
+WINDOW = dt.timedelta(days=30)
+THRESHOLD = 0.35
+
+_KANJI = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff々"
+_WORDS = re.compile(rf"[{_KANJI}]+|[\u30a1-\u30fa\u30fc]+|[^\W_{_KANJI}\u3041-\u30ff]+")
+
+
+def question_words(
+    text: str, *, synonyms: dict[str, tuple[str, ...]] | None = None
+) -> frozenset[str]:
+    """What the similarity compares (see the module's docstring). ``synonyms``: the
+    dictionary (``knowledge.synonyms.dictionary``), when the caller has read it already."""
+    text = unicodedata.normalize("NFKC", text).casefold()
+    found: set[str] = set()
+    for match in _WORDS.finditer(text):
+        word = match.group(0)
+        if "\u3400" <= word[0] <= "\ufaff" or word[0] == "々":  # a run of kanji
+            found.update(word)
+            found.update(word[i : i + 2] for i in range(len(word) - 1))
+        else:  # katakana (folded: カタカナ and かたかな alike), Latin letters or digits
+            found.add(fold(word))
+    for expansion in expansions(text, words=synonyms):
+        group = {normalise(expansion.term), *(normalise(a) for a in expansion.alternatives)}
+        found.add("=" + min(group))  # the group's mark
+    return frozenset(found)
+
+
+def similarity(a: frozenset[str], b: frozenset[str]) -> float:
+    """Jaccard: shared words over all words."""
+    if not a or not b:
+        return 0.0
+    shared = len(a & b)
+    return shared / (len(a) + len(b) - shared)
+
+
+@dataclass(frozen=True)
+class Repeat:
+    escalation: Escalation  # requested in the period (``case`` and its category loaded)
+    earlier: Escalation  # the answered one it repeats (``case`` loaded)
+    similarity: float
+
+
+_FIELDS = [
+    "case_id",
+    "number",
+    "customer_wants",
+    "requested_at",
+    "answered_at",
+    "case__reference",
+    "case__status",  # the state machine's field: loaded on its own if deferred
+    "case__subject",
+    "case__category_id",
+    "case__category__name",
+]
+
+
+def repeat_escalations(
+    *,
+    since: dt.datetime,
+    until: dt.datetime,
+    cases: Q | None = None,
+    threshold: float = THRESHOLD,
+) -> tuple[list[Escalation], list[Repeat]]:
+    """The hops requested in [since, until) (with a category; ``cases``: a condition on them,
+    e.g. a team's cases, with the ``case__`` prefix), and those of them that repeat an answered
+    question, each with the most similar earlier hop (the latest answered on a tie)."""
+    in_period = Escalation.objects.filter(
+        requested_at__gte=since, requested_at__lt=until, case__category__isnull=False
+    ).filter(cases or Q())
+    requested = list(
+        in_period.select_related("case", "case__category")
+        .only(*_FIELDS)
+        .order_by("requested_at", "pk")
+    )
+    categories = in_period.values("case__category_id")  # a subquery: a query whatever is found
+    answered = list(
+        Escalation.objects.filter(
+            answered_at__gte=since - WINDOW,
+            answered_at__lt=until,
+            case__category_id__in=categories,
+        )
+        .select_related("case")
+        .only(*_FIELDS[:-1])
+        .order_by("answered_at", "pk")
+    )
+    # an inverted index per category: word -> the answered hops whose question has it
+    index: dict[int, dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
+    synonyms = dictionary(cached=False)  # one query, cached or not: a constant count
+    words = [question_words(hop.customer_wants, synonyms=synonyms) for hop in answered]
+    for i, hop in enumerate(answered):
+        for word in words[i]:
+            index[hop.case.category_id][word].append(i)
+    repeats = []
+    for hop in requested:
+        asked = question_words(hop.customer_wants, synonyms=synonyms)
+        shared = {i for word in asked for i in index[hop.case.category_id].get(word, ())}
+        best: tuple[float, int] | None = None
+        for i in sorted(shared):
+            earlier = answered[i]
+            if earlier.case_id == hop.case_id:
+                continue
+            if not (hop.requested_at - WINDOW <= earlier.answered_at < hop.requested_at):
+                continue
+            score = similarity(asked, words[i])
+            if score >= threshold and (best is None or (score, i) > best):
+                best = (score, i)
+        if best is not None:
+            repeats.append(Repeat(hop, answered[best[1]], best[0]))
+    return requested, repeats
