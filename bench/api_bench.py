@@ -103,9 +103,9 @@ def run_state():
 
         connections.close_all()
         subprocess.run([*PSQL, f"DROP DATABASE IF EXISTS {database} WITH (FORCE)"], check=True)
-        queued = server.dbsize() - 1  # the claim
+        queued = server.llen("celery")  # the delivery tasks the writes enqueued
         server.flushdb()
-        print(f"dropped {database}; flushed Redis db {number} ({queued} keys: queued tasks)")
+        print(f"dropped {database}; flushed Redis db {number} ({queued} queued tasks dropped)")
 
 
 def setup_database(database_url: str) -> None:
@@ -175,7 +175,13 @@ def load(cases: int, to_escalate: int) -> dict:
         ready.append(case.reference)
     print(f"loaded {cases + to_escalate} cases in {time.perf_counter() - started:.1f} s")
     _row, token = token_create(actor=admin, user=operator, name="bench")
-    return {"token": token, "customer": customer.pk, "category": category.pk, "ready": ready}
+    return {
+        "token": token,
+        "customer": customer.pk,
+        "category": category.pk,
+        "ready": ready,
+        "operator": operator,
+    }
 
 
 def free_port() -> int:

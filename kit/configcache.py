@@ -8,7 +8,8 @@ at once and again when the transaction commits; the next reader draws a new one 
 again. A reader loads after reading the version, so what it keeps is never older than the
 version says. While the current transaction has changed a watched model and not yet committed,
 ``get`` loads once for that transaction alone (the change may still roll back) and shares
-nothing.
+nothing. Writes that send no signals (``QuerySet.update``, ``bulk_create``, SQL) are not seen:
+call ``changed()`` after them (no code of the project writes these models that way).
 """
 
 from __future__ import annotations
