@@ -120,7 +120,7 @@ def load(cases: int):
             INSERT INTO escalations_escalation (case_id, number, from_tier, to_tier, to_team_id,
                 reason, customer_wants, tried, customer_mood, requested_by_id, requested_at,
                 acknowledged_by_id, acknowledged_at, answered_by_id, answered_at, answer, outcome,
-                is_automatic, hold_outcome)
+                is_automatic, hold_outcome, not_reusable_reason)
             SELECT id, 1, 1, 2, %(l2)s,
                 (ARRAY['knowledge_gap','superior_requested','beyond_authority','complaint',
                        'technical_fault','compliance','other'])[1 + id %% 7],
@@ -134,7 +134,7 @@ def load(cases: int):
                      THEN created_at + (id %% 60 + id %% 120) * interval '1 minute' END,
                 CASE WHEN status <> 'escalated' THEN '回答' ELSE '' END,
                 CASE WHEN status <> 'escalated' THEN 'answered' ELSE 'open' END,
-                false, ''
+                false, '', ''
             FROM escalations_case
             WHERE (reference::text ~ '[167]$')
             """,

@@ -113,9 +113,9 @@ def load(cases: int, due: int) -> None:
             """
             INSERT INTO escalations_escalation (case_id, number, from_tier, to_tier, to_team_id,
                 reason, customer_wants, tried, customer_mood, requested_by_id, requested_at,
-                answer, outcome, is_automatic, hold_outcome)
+                answer, outcome, is_automatic, hold_outcome, not_reusable_reason)
             SELECT id, 1, 1, 2, %(l2)s, 'knowledge_gap', '返金してほしい', '明細を説明した',
-                'angry', %(owner)s, %(now)s - interval '20 minutes', '', '', false, ''
+                'angry', %(owner)s, %(now)s - interval '20 minutes', '', '', false, '', ''
             FROM escalations_case WHERE status = 'escalated'
             """,
             {"l2": l2.pk, "owner": owner.pk, "now": now},

@@ -10,6 +10,8 @@ import io
 import pytest
 from django.conf import settings
 from django.core.handlers.wsgi import WSGIHandler
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 
 from notifications import live, outbox
 from notifications.models import InboxKind
@@ -27,7 +29,14 @@ class Downstream:
 
     def __call__(self, environ, start_response):
         self.calls += 1
-        return self.django(environ, start_response)
+        # as Django's test client does: the test's transaction keeps its connection open
+        request_started.disconnect(close_old_connections)
+        request_finished.disconnect(close_old_connections)
+        try:
+            return list(self.django(environ, start_response))
+        finally:
+            request_started.connect(close_old_connections)
+            request_finished.connect(close_old_connections)
 
 
 def environ(*, cookie="", etag=None, method="GET", path=POLL):
