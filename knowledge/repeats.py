@@ -2,8 +2,9 @@
 measure of know-how not reused: someone escalated the same question again although an answer
 had come back within the last 30 days.
 
-An escalation (a hop) requested in the period is a *repeat* when an earlier hop of another
-case
+An escalation from L1 (a hop from the first line: escalating further up copies the handoff
+and is not another question) requested in the period is a *repeat* when an earlier hop of
+another case
 
 - is in the same category,
 - was answered (``answered_at``) within ``WINDOW`` before the repeat was requested, and
@@ -34,6 +35,7 @@ from dataclasses import dataclass
 
 from django.db.models import Q
 
+from accounts.models import Tier
 from escalations.models import Escalation
 from knowledge.synonyms import dictionary, expansions
 from knowledge.text import fold, normalise
@@ -101,11 +103,15 @@ def repeat_escalations(
     cases: Q | None = None,
     threshold: float = THRESHOLD,
 ) -> tuple[list[Escalation], list[Repeat]]:
-    """The hops requested in [since, until) (with a category; ``cases``: a condition on them,
-    e.g. a team's cases, with the ``case__`` prefix), and those of them that repeat an answered
-    question, each with the most similar earlier hop (the latest answered on a tie)."""
+    """The hops from L1 requested in [since, until) (with a category; ``cases``: a condition
+    on them, e.g. a team's cases, with the ``case__`` prefix), and those of them that repeat an
+    answered question, each with the most similar earlier hop (the latest answered on a
+    tie)."""
     in_period = Escalation.objects.filter(
-        requested_at__gte=since, requested_at__lt=until, case__category__isnull=False
+        requested_at__gte=since,
+        requested_at__lt=until,
+        from_tier=Tier.L1,
+        case__category__isnull=False,
     ).filter(cases or Q())
     requested = list(
         in_period.select_related("case", "case__category")
