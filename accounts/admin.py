@@ -71,7 +71,16 @@ class UserAdmin(OneHistoryRowAdmin, SimpleHistoryAdmin, DjangoUserAdmin):
         *DjangoUserAdmin.fieldsets,
         (
             _("Escalation"),
-            {"fields": ["display_name", "furigana", "extension", "is_absent", "delegate"]},
+            {
+                "fields": [
+                    "display_name",
+                    "furigana",
+                    "extension",
+                    "language",
+                    "is_absent",
+                    "delegate",
+                ]
+            },
         ),
     ]
 

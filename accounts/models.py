@@ -13,6 +13,13 @@ class Tier(models.IntegerChoices):
     L4 = 4, _("L4 vendor / management")
 
 
+class Language(models.TextChoices):
+    """The language of what is sent to a person (their emails)."""
+
+    JA = "ja", _("Japanese")
+    EN = "en", _("English")
+
+
 class User(AbstractUser):
     display_name = models.CharField(_("display name"), max_length=150, blank=True)
     furigana = models.CharField(
@@ -45,6 +52,13 @@ class User(AbstractUser):
         on_delete=models.SET_NULL,
         related_name="delegators",
         help_text=_("Receives what is sent to this person while they are absent."),
+    )
+    language = models.CharField(
+        _("language"),
+        max_length=5,
+        choices=Language.choices,
+        default=Language.JA,
+        help_text=_("The language of the emails sent to this person."),
     )
 
     is_service_account = models.BooleanField(

@@ -9,7 +9,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from accounts.models import User
+from accounts.models import Language, User
+from kit.audit import audited_save
 
 SYSTEM_USERNAME = "system"
 
@@ -116,3 +117,16 @@ def user_may_hold_token_of(*, actor: User, user: User) -> bool:
         and not user.is_superuser
         and user_may_grant(actor=actor, permissions=user.get_all_permissions())
     )
+
+
+def user_set_language(*, user: User, actor: User, language: str) -> User:
+    """The language of ``user``'s emails: the person themself (administrators change it in the
+    user admin, with the rest of the account). One history row naming who and why."""
+    if actor.pk != user.pk:
+        raise PermissionDenied(_("You may change only your own language."))
+    if language not in Language.values:
+        raise ValidationError({"language": _("Choose Japanese or English.")})
+    if user.language != language:
+        user.language = language
+        audited_save(user, actor=actor, reason="language", update_fields=["language"])
+    return user

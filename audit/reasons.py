@@ -12,6 +12,7 @@ from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from audit.context import ADMIN_REASON, ADMIN_REASONS
 
@@ -24,6 +25,8 @@ PLAIN = {
     "solved with": _("Marked as solved with this article"),
     "promise": _("Callback promised"),
     "keep": _("Callback made"),
+    "miss": pgettext_lazy("callback", "Missed"),
+    "language": _("Email language changed"),
     "revoke": _("Revoked"),
     "system user": _("System user created"),
     "absence": _("Absence changed"),

@@ -191,6 +191,9 @@ _REDIS_CACHE = {
 _FILE_CACHE = {
     "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
     "LOCATION": str(VAR_DIR / "live-cache"),
+    # one file per session and per version (users, teams): past Django's default 300 entries it
+    # deletes a third of them at random, and each deleted version costs its pages a full answer
+    "OPTIONS": {"MAX_ENTRIES": 20_000},
 }
 _LOCAL_CACHE = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
 CACHES = {

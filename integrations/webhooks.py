@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from integrations.models import WebhookDelivery, WebhookSubscription
 from kit.bulk import bulk_insert, new
+from kit.configcache import ConfigCache
 from notifications import outbox
 from notifications.events import CaseEvent
 from notifications.models import Notification, NotificationChannel, NotificationStatus
@@ -34,8 +35,8 @@ def case_payload(case: Any) -> dict[str, Any]:
 
 
 def queue_webhooks(event: CaseEvent) -> list[Notification]:
-    """Queue ``event`` for every active subscription to its type. One query when nobody
-    subscribes (per event, or per notification batch)."""
+    """Queue ``event`` for every active subscription to its type (no query when nobody
+    subscribes)."""
     subscriptions = [s for s in _active_subscriptions() if event.type in s.event_types]
     if not subscriptions:
         return []
@@ -84,17 +85,20 @@ def queue_webhooks(event: CaseEvent) -> list[Notification]:
     return created
 
 
-def _active_subscriptions() -> list[WebhookSubscription]:
-    """The active subscriptions: one query per event, or per notification batch."""
-    memo = outbox.batch_memo()
-    if memo is not None and "webhook_subscriptions" in memo:
-        return memo["webhook_subscriptions"]
-    found = list(
+def _load_active_subscriptions() -> list[WebhookSubscription]:
+    return list(
         WebhookSubscription.objects.filter(is_active=True).only("pk", "url", "event_types", "name")
     )
-    if memo is not None:
-        memo["webhook_subscriptions"] = found
-    return found
+
+
+# read once per process, and again when a subscription changes (in any process)
+ACTIVE_SUBSCRIPTIONS = ConfigCache("webhook-subscriptions", _load_active_subscriptions)
+ACTIVE_SUBSCRIPTIONS.watch(WebhookSubscription)
+
+
+def _active_subscriptions() -> list[WebhookSubscription]:
+    """The active subscriptions: no query while they are unchanged."""
+    return ACTIVE_SUBSCRIPTIONS.get()
 
 
 def subscription_signing(notification: Notification) -> tuple[str, bool] | None:

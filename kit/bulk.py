@@ -31,6 +31,8 @@ from simple_history.signals import pre_create_historical_record
 from kit.history import live_receivers
 
 BATCH = 1000
+# Up to this many new rows (all without a key) are written by one INSERT ... RETURNING.
+FEW = 20
 
 # Fields whose Python value psycopg writes as it is: no conversion by Django is needed (text
 # and choices only pass through ``_plain``: an enum member or a lazy translation).
@@ -107,7 +109,8 @@ def _conversions(fields: Sequence[models.Field]) -> list[tuple[int, models.Field
 def bulk_insert(objs: Sequence[models.Model]) -> list[models.Model]:
     """Insert new objects of one model as ``bulk_create`` does (primary keys set on them,
     foreign keys taken from related objects saved since they were assigned, ``auto_now``
-    fields stamped, no signals), on PostgreSQL by ``COPY``: the keys are drawn from the
+    fields stamped, no signals), on PostgreSQL by ``COPY`` (up to ``FEW`` new rows: one
+    ``INSERT ... RETURNING``, one round trip instead of two): the keys are drawn from the
     table's sequence first, then the rows are streamed. ``bulk_create`` sends every value as
     a client-side quoted array literal, which for a sweep batch's thousands of rows cost
     more than the rest of the batch; ``COPY`` costs a fraction of it (bench/README.md)."""
@@ -127,39 +130,63 @@ def bulk_insert(objs: Sequence[models.Model]) -> list[models.Model]:
     values_of = operator.attrgetter(*(f.attname for f in fields))
     unsaved = [(f.attname, f.cache_name) for f in relations]
     quote = connection.ops.quote_name
+    encoded: dict[int, str] = {}
+
+    def row_of(obj: models.Model) -> list[Any]:
+        for attname, cache_name in unsaved:  # assigned before the related object was saved
+            if getattr(obj, attname) is None:
+                related = obj._state.fields_cache.get(cache_name)
+                if related is not None:
+                    setattr(obj, attname, related.pk)
+        for field in stamped:
+            field.pre_save(obj, add=True)
+        row = list(values_of(obj)) if len(fields) > 1 else [values_of(obj)]
+        for i, field, how in converted:
+            value = row[i]
+            if how == _PLAIN_VALUE:
+                row[i] = _plain(value)
+            elif how == _JSON:
+                if value is not None:
+                    if id(value) not in encoded:
+                        encoded[id(value)] = json.dumps(value, cls=field.encoder)
+                    row[i] = encoded[id(value)]
+            else:
+                row[i] = field.get_db_prep_save(value, connection)
+        return row
+
     with connection.cursor() as cursor:
         missing = [obj for obj in objs if obj.pk is None]
-        if missing:
-            cursor.execute(
-                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-                [meta.db_table, pk.column, len(missing)],
-            )
-            for obj, (key,) in zip(missing, cursor.fetchall(), strict=True):
-                setattr(obj, pk.attname, key)
-        columns = ", ".join(quote(f.column) for f in fields)
-        encoded: dict[int, str] = {}
-        with cursor.cursor.copy(f"COPY {quote(meta.db_table)} ({columns}) FROM STDIN") as copy:
+        if len(missing) == len(objs) <= FEW:
+            # A request's few rows: one INSERT returning the keys is one round trip, where
+            # drawing the keys and then a COPY are two.
+            keyed = fields.index(pk)
+            written = [f for f in fields if f is not pk]
+            rows = []
             for obj in objs:
-                for attname, cache_name in unsaved:  # assigned before the related object was saved
-                    if getattr(obj, attname) is None:
-                        related = obj._state.fields_cache.get(cache_name)
-                        if related is not None:
-                            setattr(obj, attname, related.pk)
-                for field in stamped:
-                    field.pre_save(obj, add=True)
-                row = list(values_of(obj)) if len(fields) > 1 else [values_of(obj)]
-                for i, field, how in converted:
-                    value = row[i]
-                    if how == _PLAIN_VALUE:
-                        row[i] = _plain(value)
-                    elif how == _JSON:
-                        if value is not None:
-                            if id(value) not in encoded:
-                                encoded[id(value)] = json.dumps(value, cls=field.encoder)
-                            row[i] = encoded[id(value)]
-                    else:
-                        row[i] = field.get_db_prep_save(value, connection)
-                copy.write_row(row)
+                row = row_of(obj)
+                del row[keyed]
+                rows.extend(row)
+            placeholders = "(" + ", ".join(["%s"] * len(written)) + ")"
+            cursor.execute(
+                f"INSERT INTO {quote(meta.db_table)} "
+                f"({', '.join(quote(f.column) for f in written)}) "
+                f"VALUES {', '.join([placeholders] * len(objs))} RETURNING {quote(pk.column)}",
+                rows,
+            )
+            for obj, (key,) in zip(objs, cursor.fetchall(), strict=True):
+                setattr(obj, pk.attname, key)
+        else:
+            if missing:
+                cursor.execute(
+                    "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                    [meta.db_table, pk.column, len(missing)],
+                )
+                for obj, (key,) in zip(missing, cursor.fetchall(), strict=True):
+                    setattr(obj, pk.attname, key)
+            columns = ", ".join(quote(f.column) for f in fields)
+            with cursor.cursor.copy(f"COPY {quote(meta.db_table)} ({columns}) FROM STDIN") as copy:
+                for obj in objs:
+                    copy.write_row(row_of(obj))
     for obj in objs:
         obj._state.adding = False
         obj._state.db = connection.alias

@@ -410,20 +410,24 @@ def _remind(article: Article) -> None:
         "The review date of the article “%(title)s” was %(due)s. Check that it is still right "
         "and confirm its review, revise it or archive it."
     ) % {"title": article.published_title, "due": article.review_due.isoformat()}
+    link = reverse("admin:knowledge_article_change", args=[article.pk])
     outbox.notify_users(
         [article.owner],
         event_type="article.review_overdue",
         subject=subject,
-        payload={"text": text, "article": article.pk, "review_due": article.review_due},
+        payload={
+            "text": text,
+            "article": article.pk,
+            "review_due": article.review_due,
+            "name": article.published_title,
+            "link": link,
+        },
         kind=InboxKind.REVIEW_OVERDUE,
     )
     outbox.notify_in_app(
         [article.owner],
         kind=InboxKind.REVIEW_OVERDUE,
         title=article.published_title,
-        payload={
-            "what": _("article"),
-            "link": reverse("admin:knowledge_article_change", args=[article.pk]),
-        },
+        payload={"what": _("article"), "link": link},
     )
     article.review_reminded_for = article.review_due

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -14,6 +15,8 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from accounts.models import Language
+from accounts.services import user_set_language
 from kit.admin import ReadOnlyAdmin
 from kit.visibility import only_visible_cases
 from notifications import live, outbox, preferences
@@ -132,6 +135,9 @@ class InboxItemAdmin(ReadOnlyAdmin):
 
 
 class InboxSettingsForm(forms.Form):
+    language = forms.ChoiceField(
+        label=gettext_lazy("Language of my emails"), choices=Language.choices
+    )
     desktop_alerts = forms.BooleanField(
         label=gettext_lazy("Desktop notifications and sound"), required=False
     )
@@ -189,16 +195,22 @@ class InboxSettingsAdmin(ReadOnlyAdmin):
         form = InboxSettingsForm(
             request.POST if request.method == "POST" else None,
             initial={
+                "language": request.user.language,
                 "desktop_alerts": current.desktop_alerts,
                 "desktop_kinds": current.desktop_kinds,
                 "email_kinds": current.email_kinds,
             },
         )
         if request.method == "POST" and form.is_valid():
-            preferences.inbox_settings_update(
-                user=request.user, actor=request.user, **form.cleaned_data
+            choices = dict(form.cleaned_data)
+            with transaction.atomic():
+                user_set_language(
+                    user=request.user, actor=request.user, language=choices.pop("language")
+                )
+                preferences.inbox_settings_update(user=request.user, actor=request.user, **choices)
+            self.message_user(
+                request, _("Your notification settings were saved."), messages.SUCCESS
             )
-            self.message_user(request, _("Your notification settings were saved."))
             return HttpResponseRedirect(request.path)
         context = {
             **self.admin_site.each_context(request),

@@ -14,17 +14,14 @@ import urllib.request
 from collections.abc import Callable
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMultiAlternatives
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
-from django.utils.translation import gettext as _
 
 from accounts.models import Team
 from accounts.webhook_urls import RefusedAddress, check_webhook_url
-from notifications import preferences
+from notifications import emails, preferences
 from notifications.models import Notification, NotificationChannel, NotificationStatus
 
 log = logging.getLogger(__name__)
@@ -82,31 +79,23 @@ def _claim(pk: int, now: dt.datetime) -> Notification | None:
         return row
 
 
-def email_body(row: Notification) -> str:
-    """The email's text: what happened, the handoff and the deadline when the payload has them
-    (in local time), and an absolute link to the case (``SITE_URL``)."""
-    payload = row.payload
-    lines = [payload.get("text") or json.dumps(payload, ensure_ascii=False, indent=2)]
-    handoff = [
-        (_("What the customer wants"), payload.get("customer_wants")),
-        (_("What was tried"), payload.get("tried")),
-        (_("Customer's mood"), payload.get("mood")),
-    ]
-    due = parse_datetime(payload["due_at"]) if isinstance(payload.get("due_at"), str) else None
-    if due is not None:
-        handoff.append((_("Deadline"), timezone.localtime(due).strftime("%Y-%m-%d %H:%M")))
-    extra = [f"{label}: {value}" for label, value in handoff if value]
-    if extra:
-        lines += ["", *extra]
-    if row.case_id is not None:
-        path = reverse("admin:escalations_case_change", args=[row.case_id])
-        lines += ["", _("Open the case: %(url)s") % {"url": settings.SITE_URL.rstrip("/") + path}]
-    return "\n".join(lines)
+def send_email(row: Notification) -> None:
+    """Render ``row``'s email now, in its recipient's language (text with an HTML
+    alternative), and send it through Django's mail backend."""
+    full = Notification.objects.select_related("recipient", "case__customer", "case__category").get(
+        pk=row.pk
+    )
+    email = emails.render(full)
+    message = EmailMultiAlternatives(
+        email.subject, email.text, settings.DEFAULT_FROM_EMAIL, [row.address]
+    )
+    message.attach_alternative(email.html, "text/html")
+    message.send()
 
 
 def _send(row: Notification) -> None:
     if row.channel == NotificationChannel.EMAIL:
-        send_mail(row.subject, email_body(row), settings.DEFAULT_FROM_EMAIL, [row.address])
+        send_email(row)
         return
     body = json.dumps(
         {"event_id": str(row.event_id), "type": row.event_type, **row.payload},

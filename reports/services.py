@@ -22,6 +22,8 @@ from notifications.models import InboxKind
 from reports.models import Review, ReviewReminder
 
 REVIEW_PERIOD = dt.timedelta(days=90)
+# where each kind of reviewed subject is edited (the reminder's link)
+ADMIN_PAGES = {"rule": "escalations_escalationrule", "team": "accounts_team"}
 
 
 def review_record(
@@ -109,14 +111,12 @@ def notify_reviews_due(*, today: dt.date | None = None) -> int:
             )
             for rule in rules:
                 _remind(rule.review_owner, _("Escalation rule review overdue: %(s)s"), rule, "rule")
-                _remind_in_app(
-                    rule.review_owner, rule, _("escalation rule"), "escalations_escalationrule"
-                )
+                _remind_in_app(rule.review_owner, rule, _("escalation rule"), "rule")
             for team in teams:
                 _remind(
                     team.review_owner, _("Team contact list review overdue: %(s)s"), team, "team"
                 )
-                _remind_in_app(team.review_owner, team, _("team contact list"), "accounts_team")
+                _remind_in_app(team.review_owner, team, _("team contact list"), "team")
             sent = len(reminders)
     except IntegrityError:
         return 0  # another worker sent these reminders first
@@ -132,16 +132,23 @@ def _remind(owner: User, subject_text: str, subject, kind: str) -> None:
         [owner],
         event_type=f"{kind}.review_overdue",
         subject=subject_text % {"s": subject},
-        payload={"text": text, kind: subject.pk, "next_review_on": subject.next_review_on},
+        payload={
+            "text": text,
+            kind: subject.pk,
+            "next_review_on": subject.next_review_on,
+            "name": str(subject),
+            "link": reverse(f"admin:{ADMIN_PAGES[kind]}_change", args=[subject.pk]),
+        },
         kind=InboxKind.REVIEW_OVERDUE,
     )
 
 
-def _remind_in_app(owner: User, subject, what: str, admin_name: str) -> None:
+def _remind_in_app(owner: User, subject, what: str, kind: str) -> None:
     """The owner's bell: ``what`` is overdue for review, opening its admin page."""
+    link = reverse(f"admin:{ADMIN_PAGES[kind]}_change", args=[subject.pk])
     outbox.notify_in_app(
         [owner],
         kind=InboxKind.REVIEW_OVERDUE,
         title=str(subject),
-        payload={"what": what, "link": reverse(f"admin:{admin_name}_change", args=[subject.pk])},
+        payload={"what": what, "link": link},
     )

@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db import connection
 
 from accounts.models import Tier
+from kit import configcache
 from tests.factories import (
     CategoryFactory,
     EscalationRuleFactory,
@@ -52,6 +53,13 @@ def _no_login_throttling(settings):
     # django-axes needs the request in authenticate(), which Client.login() does not pass;
     # tests/accounts/test_login_is_throttled.py turns it back on.
     settings.AXES_ENABLED = False
+
+
+@pytest.fixture(autouse=True)
+def _configuration_read_afresh():
+    # Each test's database starts from scratch: no process copy of the configuration (SLA
+    # policies, webhook subscriptions; kit.configcache) is carried over from the one before.
+    configcache.forget_all()
 
 
 @pytest.fixture(autouse=True)

@@ -262,7 +262,7 @@ class CallbackAdmin(ReadOnlyAdminMixin, VisibleHistoryAdmin):
     def get_list_display(self, request):
         shown = super().get_list_display(request)
         if request.user.has_perm("escalations.change_callback"):
-            return [*shown, "next_step"]
+            return [shown[0], "next_step", *shown[1:]]  # beside the case: seen without scrolling
         return shown
 
     @admin.display(description=gettext_lazy("next step"))
@@ -272,8 +272,8 @@ class CallbackAdmin(ReadOnlyAdminMixin, VisibleHistoryAdmin):
             return ""
         keep = reverse("admin:escalations_case_callback_keep", args=[callback.case_id, callback.pk])
         return format_html(
-            '<a class="button callback-keep" href="{}">{}</a> '
-            '<a class="button callback-miss" href="{}">{}</a>',
+            '<span style="white-space:nowrap"><a class="button callback-keep" href="{}">{}</a> '
+            '<a class="button callback-miss" href="{}">{}</a></span>',
             keep,
             _("Callback made"),
             miss_url(callback),

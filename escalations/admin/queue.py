@@ -30,6 +30,7 @@ from django.utils.http import urlencode
 from django.utils.timesince import timesince
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
+from django.views.decorators.http import require_GET
 
 from escalations import live as case_lists
 from escalations.admin import hold as hold_admin
@@ -159,19 +160,23 @@ class CaseChangeList(ChangeList):
             and queue_view(request) in (MINE, TEAM)
         )
 
-    sla_first = False
+    own_sort: str | None = None  # the column the list is sorted by without a click
 
     def get_ordering(self, request, queryset):
         ordering = super().get_ordering(request, queryset)
-        self.sla_first = self._sla_first(request)
-        if self.sla_first:
+        if self._sla_first(request):
+            self.own_sort = "sla"
             ordering = ["sla_due", "-created_at", "-pk"]
+        elif not self.params.get(ORDER_VAR) and request.GET.get(
+            hold_admin.WaitingForMeFilter.parameter_name
+        ):
+            self.own_sort = "hold"  # the longest waiting first (hold_admin.hold_ordering)
         return [_nulls_last(part) for part in ordering]
 
     def get_ordering_field_columns(self):
-        """The column headers show the queue views' own sort (nearest deadline first)."""
-        if self.sla_first:
-            return {self.list_display.index("sla"): "asc"}
+        """The column headers show the list's own sort (nearest deadline or longest hold first)."""
+        if self.own_sort in self.list_display:
+            return {self.list_display.index(self.own_sort): "asc"}
         return super().get_ordering_field_columns()
 
     def get_results(self, request):
@@ -322,7 +327,7 @@ class CaseQueueMixin:
         poll = path(
             "new-rows/",
             # not admin_view: the unchanged answer must not load the user (see the module)
-            lambda request: new_rows_view(self, request),
+            require_GET(lambda request: new_rows_view(self, request)),
             name="escalations_case_new_rows",
         )
         return [poll, *super().get_urls()]

@@ -21,6 +21,7 @@ from escalations.models import (
     TimerOutcome,
 )
 from escalations.sla.calendar import Schedule, add_business_time, business_time_between
+from escalations.sla.config import sla_config
 from escalations.sla.schedules import ScheduleCache
 from kit.bulk import bulk_insert, new
 
@@ -38,13 +39,9 @@ WALL_CLOCK = Schedule(
 
 
 def policy_for(case: Case) -> SLAPolicy | None:
-    """The policy naming the case's category, else the default policy (one query)."""
-    return (
-        SLAPolicy.objects.filter(Q(categories=case.category_id) | Q(is_default=True))
-        .select_related("calendar")
-        .order_by("is_default", "pk")
-        .first()
-    )
+    """The policy naming the case's category, else the default policy (from the process's
+    copy of the SLA configuration: no query while it is unchanged)."""
+    return sla_config().policy_for(case.category_id)
 
 
 def ladder(policy: SLAPolicy) -> list[tuple[Level, int]]:
@@ -108,13 +105,14 @@ def start_case_timers(
     """First response and resolution timers for a new case (none without a policy/target);
     ``kinds`` narrows it (a reopened case gets a new resolution timer)."""
     now = now or timezone.now()
-    policy = policy_for(case)
+    config = sla_config()
+    policy = config.policy_for(case.category_id)
     if policy is None:
         return []
-    target = SLAPriorityTarget.objects.filter(policy=policy, priority=case.priority).first()
+    target = config.priority_targets.get((policy.pk, case.priority))
     if target is None:
         return []
-    cache = ScheduleCache(today=timezone.localdate(now))
+    cache = config.schedules(timezone.localdate(now))
     budgets = {
         TimerKind.FIRST_RESPONSE: target.first_response,
         TimerKind.RESOLUTION: target.resolution,
@@ -136,22 +134,17 @@ def start_hop_timers(
 def start_hops_timers(
     hops: Sequence[tuple[Case, Escalation]], *, now: dt.datetime | None = None
 ) -> list[SLATimer]:
-    """Acknowledge and answer timers for several new hops: one query per distinct category
-    (its policy) and per policy (its hop targets), then one INSERT."""
+    """Acknowledge and answer timers for several new hops: their policies and targets from the
+    process's copy of the SLA configuration, then one INSERT."""
     now = now or timezone.now()
-    cache = ScheduleCache(today=timezone.localdate(now))
-    policies: dict[int, SLAPolicy | None] = {}
-    targets: dict[int, dict[int, SLAHopTarget]] = {}
+    config = sla_config()
+    cache = config.schedules(timezone.localdate(now))
     timers = []
     for case, hop in hops:
-        if case.category_id not in policies:
-            policies[case.category_id] = policy_for(case)
-        policy = policies[case.category_id]
+        policy = config.policy_for(case.category_id)
         if policy is None:
             continue
-        if policy.pk not in targets:
-            targets[policy.pk] = {t.to_tier: t for t in SLAHopTarget.objects.filter(policy=policy)}
-        target = targets[policy.pk].get(hop.to_tier)
+        target = config.hop_targets.get(policy.pk, {}).get(hop.to_tier)
         if target is None:
             continue
         kinds = [(TimerKind.ACKNOWLEDGE, target.acknowledge), (TimerKind.ANSWER, target.answer)]
@@ -179,10 +172,11 @@ def start_hold_timer(
     escalated (as ``start_hops_timers`` starts it for a hop escalated on hold); none without a
     policy or a hold target for the hop's tier."""
     now = now or timezone.now()
-    policy = policy_for(case)
+    config = sla_config()
+    policy = config.policy_for(case.category_id)
     if policy is None:
         return None
-    target = SLAHopTarget.objects.filter(policy=policy, to_tier=hop.to_tier).first()
+    target = config.hop_targets.get(policy.pk, {}).get(hop.to_tier)
     if target is None or target.hold_acknowledge is None:
         return None
     timer = _start(
@@ -191,7 +185,7 @@ def start_hold_timer(
         kind=TimerKind.HOLD_ACKNOWLEDGE,
         budget=target.hold_acknowledge,
         policy=policy,
-        cache=ScheduleCache(today=timezone.localdate(now)),
+        cache=config.schedules(timezone.localdate(now)),
         now=now,
     )
     timer.save()

@@ -36,6 +36,7 @@ def change_form_data(user: User, **changes) -> dict:
         "display_name": user.display_name,
         "furigana": user.furigana,
         "extension": "",
+        "language": user.language,
         "first_name": "",
         "last_name": "",
         "email": "",

@@ -28,6 +28,8 @@ from tests.factories import HANDOFF
         ("edit: subject, priority", "escalations.case", "編集: 件名, 優先度"),
         ("task: escalations.sla_sweep", "escalations.case", "自動処理: SLA監視"),
         ("solved_with", "knowledge.casearticle", "この記事で解決"),
+        ("miss", "escalations.callback", "折り返し漏れ"),
+        ("language", "accounts.user", "メールの言語を変更"),
         ("@電話で訂正", "escalations.customer", "@電話で訂正"),
         ("", "escalations.case", ""),
     ],

@@ -1,7 +1,7 @@
 """``bulk.new`` builds the instance ``Model(**values)`` builds, and ``bulk_insert`` (COPY on
-PostgreSQL) writes the rows ``bulk_create`` writes: keys set on the objects, foreign keys taken
-from related objects saved after they were assigned, choices as their values, JSON payloads
-shared by several rows, ``auto_now`` fields stamped, NULLs kept."""
+PostgreSQL, one INSERT for a few rows) writes the rows ``bulk_create`` writes: keys set on the
+objects, foreign keys taken from related objects saved after they were assigned, choices as
+their values, JSON payloads shared by several rows, ``auto_now`` fields stamped, NULLs kept."""
 
 import datetime as dt
 import uuid
@@ -11,7 +11,7 @@ from django.forms.models import model_to_dict
 from django.utils import timezone
 
 from escalations.models import Escalation, Level, Reason, SLAEvent, SLATimer, TimerKind
-from kit.bulk import bulk_insert, new
+from kit.bulk import FEW, bulk_insert, new
 from notifications.models import Notification, NotificationChannel
 from tests.factories import make_case, make_sla_policy
 
@@ -54,15 +54,17 @@ def test_new_refuses_a_field_the_model_does_not_have(db):
         new(Notification, colour="red")
 
 
-def test_inserted_rows_equal_bulk_created_ones(operator, supervisor, org):
+@pytest.mark.parametrize("copies", [1, FEW], ids=["a few rows: one INSERT", "more: COPY"])
+def test_inserted_rows_equal_bulk_created_ones(copies, operator, supervisor, org):
     make_sla_policy()
     case = make_case(owner=operator)
     shared = {"text": "共有の本文", "n": 1, "nested": {"a": [1, 2]}}
+    users = [operator, supervisor] * copies
     inserted = bulk_insert(
-        [new(Notification, **notification_values(case, u, shared)) for u in (operator, supervisor)]
+        [new(Notification, **notification_values(case, u, shared)) for u in users]
     )
     created = Notification.objects.bulk_create(
-        [Notification(**notification_values(case, u, shared)) for u in (operator, supervisor)]
+        [Notification(**notification_values(case, u, shared)) for u in users]
     )
     assert all(n.pk and not n._state.adding for n in inserted)
     assert [comparable(n) for n in inserted] == [comparable(n) for n in created]

@@ -3,17 +3,22 @@
 commits) makes it count the rows of the page's own filters that are new since the page was
 drawn, in the same few queries however many there are."""
 
+import datetime as dt
 import re
 from html import unescape
 from urllib.parse import urlencode
 
 import pytest
+import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
+from escalations import live as case_lists
 from escalations import services
-from tests.factories import HANDOFF, make_case
+from escalations.services.sla_sweep import sla_sweep
+from tests.factories import HANDOFF, make_case, make_sla_policy
 
 LIST = "admin:escalations_case_changelist"
 # the user, user perms, group perms, my teams, teams and categories (the filters' choices),
@@ -141,3 +146,28 @@ def test_the_poll_refuses_strangers_and_forged_scopes(client, supervisor, operat
     assert poll(client, url)[0].status_code == 403
     forged = re.sub(r"scope=[^&]+", "scope=eyJ1IjoxfQ:forged", url)
     assert poll(client, forged)[0].status_code == 400
+
+
+def test_the_sla_sweeps_escalations_wake_the_list_once_per_batch(
+    client, specialist, operator, working, django_capture_on_commit_callbacks, monkeypatch
+):
+    make_sla_policy()
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        cases = [working(), working()]
+        for case in cases:
+            escalate(case, operator)
+        url, etag = open_list(client, specialist)
+    bumps = []
+    bump = case_lists.live.bump_scopes
+    monkeypatch.setattr(case_lists.live, "bump_scopes", lambda scopes: bumps.append(bump(scopes)))
+
+    with (
+        time_machine.travel(start + dt.timedelta(minutes=16), tick=False),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        assert sla_sweep().escalated == 2  # unacknowledged: on to the technical team
+    response, _queries = poll(client, url, etag)
+
+    assert response.json()["new"] == 2
+    assert len(bumps) == 1

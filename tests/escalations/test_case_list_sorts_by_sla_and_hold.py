@@ -73,6 +73,18 @@ def test_the_operator_lands_on_the_nearest_deadline_first(client, operator, time
     assert [names[c.pk] for c in rows] == ["p1", "p2", "low"]  # open work only
 
 
+def test_the_headers_mark_the_lists_own_sort(client, org, supervisor):
+    client.force_login(supervisor)
+
+    def sorted_columns(query):
+        return client.get(reverse(LIST) + query).context["cl"].get_ordering_field_columns()
+
+    assert sorted_columns("") == {SLA_COLUMN: "asc"}  # the team's queue, nearest deadline first
+    assert sorted_columns("?on_hold=mine") == {HOLD_COLUMN: "asc"}  # the longest wait first
+    assert sorted_columns(f"?o=-{SLA_COLUMN}") == {SLA_COLUMN: "desc"}
+    assert sorted_columns("?view=all") == {0: "desc"}  # the newest first
+
+
 def test_sort_by_hold_puts_the_longest_wait_first_and_cases_not_on_hold_last(
     client, org, operator, supervisor
 ):

@@ -134,10 +134,10 @@ def test_the_header_and_the_escalate_panel_name_the_delegate_and_extension(
         re.S,
     ).group(0)
     assert "小林 代理" in route and "内線 305" in route
-    assert "山本 課長は不在のため、代理の小林 代理に届きます。" in route
+    assert "山本 課長は不在のため、代理人の小林 代理に届きます。" in route
     assert "内線 201" not in panel
     assert "SVへ内線 200 で連絡" in route
     # the header warns before anyone opens the panel
     html = client.get(change_url(case), HTTP_ACCEPT_LANGUAGE="ja").content.decode()
     banner = re.search(r'<p class="ch-absent">.*?</p>', html, re.S).group(0)
-    assert "山本 課長は不在のため、代理の小林 代理に届きます。" in banner and "内線 305" in banner
+    assert "山本 課長は不在のため、代理人の小林 代理に届きます。" in banner and "内線 305" in banner

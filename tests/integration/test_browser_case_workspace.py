@@ -1,9 +1,10 @@
 """The case workspace in a real browser (issue 17), at a laptop's 1366×768 and a phone's
 390×844: the operator opens a new case, starts work with one click and escalates with the
 customer on hold from the case page's panel; the supervisor acknowledges with one click and
-answers from the panel. Clicks and page loads are counted from the opened case; the header
-must be visible without scrolling and nothing may overflow sideways. Screenshots go to
-/tmp/shots-header/. Elements are found by CSS hooks and field names (texts are translated).
+answers from the panel; the operator resolves with the answer and closes in one step. Clicks
+and page loads are counted from the opened case; the header must be visible without scrolling
+and nothing may overflow sideways. Screenshots go to /tmp/shots-header/. Elements are found by
+CSS hooks and field names (the browser asks for Japanese).
 
 Reuses the browser fixtures of ``test_browser_escalation_flow`` (Debian's chromium)."""
 
@@ -168,9 +169,25 @@ def test_operator_escalates_with_hold_and_supervisor_answers_from_the_case_page(
     )
     _log_out(page)
 
+    # --- the operator: resolve with the answer and close, in one step --------------------------
+    _log_in(page, base, operator.username)
+    page.goto(base + case_url)
+    counter.reset()
+    panel = '#case-actions details[data-transition="resolve"]'
+    counter.click(f"{panel} > summary")
+    expect(page.locator(f"{panel} textarea[name=resolution]")).to_have_value(ANSWER)
+    counter.check(f"{panel} input[name=close]")
+    page.screenshot(path=str(SHOTS / f"{width}x{height}-6-operator-resolve-panel.png"))
+    counter.submit_and_wait(f"{panel} button[type=submit]")
+    expect(page.locator("#ch-status")).to_contain_text("完了")
+    expect(page.locator("#case_form details")).to_have_count(3)  # the fields, collapsed
+    check_layout(page, width, height, "7-operator-closed")
+    assert (counter.clicks, counter.loads) == (3, 1)
+    _log_out(page)
+
     # --- the database ------------------------------------------------------------------------
     case = Case.objects.get(pk=case.pk)
-    assert case.status == CaseStatus.RETURNED and case.handler == operator
+    assert case.status == CaseStatus.CLOSED and case.handler == operator
     hop = case.escalations.get()
     assert (hop.reason, hop.customer_mood) == ("superior_requested", "angry")
     assert (hop.customer_wants, hop.tried, hop.answer) == (CUSTOMER_WANTS, TRIED, ANSWER)

@@ -1,7 +1,7 @@
-"""Each person chooses which kinds raise a desktop notification (by default the loud ones) and
-which also go by email (by default all), on "my notification settings" in the admin, linked from
-the bell. Only their own: the page edits the one who asks, the settings' admin changes nobody's,
-and the service refuses someone else's."""
+"""Each person chooses which kinds raise a desktop notification (by default the loud ones),
+which also go by email (by default all) and the language of their emails, on "my notification
+settings" in the admin, linked from the bell. Only their own: the page edits the one who asks,
+the settings' admin changes nobody's, and the services refuse someone else's."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
+from accounts.services import user_set_language
 from notifications import preferences
 from notifications.models import InboxKind, InboxSettings, default_desktop_kinds
 
@@ -34,10 +35,18 @@ def test_the_page_shows_and_saves_ones_own(client, operator):
 
     saved = client.post(
         reverse(MINE),
-        {"desktop_alerts": "on", "desktop_kinds": [InboxKind.ON_HOLD], "email_kinds": []},
+        {
+            "language": "en",
+            "desktop_alerts": "on",
+            "desktop_kinds": [InboxKind.ON_HOLD],
+            "email_kinds": [],
+        },
     )
 
     assert saved.status_code == 302
+    operator.refresh_from_db()
+    assert operator.language == "en"
+    assert operator.history.first().history_change_reason == "language"
     row = InboxSettings.objects.get(user=operator)
     assert (row.desktop_alerts, row.desktop_kinds, row.email_kinds) == (
         True,
@@ -49,7 +58,7 @@ def test_the_page_shows_and_saves_ones_own(client, operator):
 
 def test_an_unknown_kind_is_refused(client, operator):
     client.force_login(operator)
-    response = client.post(reverse(MINE), {"desktop_kinds": ["inbox.nonsense"]})
+    response = client.post(reverse(MINE), {"language": "ja", "desktop_kinds": ["inbox.nonsense"]})
     assert response.status_code == 200 and response.context["form"].errors["desktop_kinds"]
     assert not InboxSettings.objects.exists()
     with pytest.raises(ValidationError):
@@ -65,8 +74,15 @@ def test_nobody_edits_someone_else_s(client, operator, colleague, supervisor):
 
     # the page edits the one who asks, whatever the request says
     client.force_login(operator)
-    client.post(reverse(MINE), {"desktop_alerts": "on", "user": colleague.pk})
+    mine = client.post(
+        reverse(MINE), {"language": "en", "desktop_alerts": "on", "user": colleague.pk}
+    )
+    assert mine.status_code == 302
     assert InboxSettings.objects.get(user=colleague).desktop_alerts is False
+    colleague.refresh_from_db()
+    assert colleague.language == "ja"
+    with pytest.raises(PermissionDenied):
+        user_set_language(user=colleague, actor=operator, language="en")
     # the settings' admin changes nobody's, even for a supervisor of the colleague's team
     client.force_login(supervisor)
     change = reverse("admin:notifications_inboxsettings_change", args=[colleague.pk])

@@ -1,0 +1,111 @@
+"""Opening and escalating a case through the API make a fixed number of queries: the SLA
+configuration and the webhook subscriptions come from the process's copy (read again only
+when they change), the reference from the year's sequence, a few rows by one INSERT each, and
+the answer from the case the service just wrote."""
+
+import pytest
+from django.db import connection
+
+from escalations.models import Case, CaseStatus, SLAPolicy, SLATimer
+from integrations.models import WebhookSubscription
+from notifications.events import EventType
+from notifications.models import Notification
+from tests.api.payloads import PAYLOADS
+from tests.factories import CategoryFactory, CustomerFactory, make_case, make_sla_policy
+
+# token, customer, category, the actor's permissions (2), home team, reference, the case and
+# its history row, the timers, the webhook row and its delivery, the call log and its history
+# row; + the service's savepoint and its release (the test runs in a transaction). Before
+# issue 18: 24 (the SLA policy, its targets, its calendar's hours and days, the subscriptions,
+# the counter row locked, bumped and read again, the case read again for the answer).
+CREATE_QUERIES = 16
+# the reference: on PostgreSQL one draw from the year's sequence; on SQLite the counter row is
+# locked, bumped and read again
+REFERENCE_QUERIES_ON_SQLITE = 2
+# token, permissions (2), visibility, the case, the case locked, the rule, the case UPDATE and
+# its history row, the hop number, the hop and its history row, its timers, the handoff note
+# and its history row, the webhook row and its delivery, the L2 lead, the lead's bell; + the
+# savepoint and its release. Before: 27 (the SLA policy, hop targets, calendar's hours and
+# days, the subscriptions, the case read again for the answer).
+ESCALATE_QUERIES = 21
+
+
+@pytest.fixture
+def setup(org, db, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):  # the configuration "committed"
+        make_sla_policy()
+        WebhookSubscription.objects.create(
+            name="CRM",
+            url="http://127.0.0.1:9/hooks",
+            secret="s",
+            event_types=list(EventType.values),
+        )
+    return {"customer": CustomerFactory(), "category": CategoryFactory(name="請求・料金")}
+
+
+def create(client, setup):
+    body = {
+        "customer": setup["customer"].pk,
+        "category": setup["category"].pk,
+        "subject": "請求額が違う",
+        "impact": 2,
+        "urgency": 2,
+        "call_log": "お客様からの問い合わせ",
+    }
+    return client.post("/api/v1/cases/", body, format="json")
+
+
+def test_a_create_reads_the_configuration_once_then_never(
+    api, operator, setup, django_assert_num_queries
+):
+    client = api(operator)
+    assert create(client, setup).status_code == 201  # reads the SLA policies, subscriptions
+
+    sqlite = connection.vendor == "sqlite"
+    with django_assert_num_queries(CREATE_QUERIES + sqlite * REFERENCE_QUERIES_ON_SQLITE):
+        response = create(client, setup)
+
+    assert response.status_code == 201
+    case = Case.objects.get(reference=response.json()["reference"])
+    assert response.json()["owner_team"]["id"] == case.owner_team_id
+    assert SLATimer.objects.filter(case=case).count() == 2
+    assert Notification.objects.filter(case=case).count() == 1
+    assert case.history.get().history_user == operator
+
+
+def test_a_change_to_a_policy_is_read_by_the_next_create(api, operator, setup):
+    client = api(operator)
+    create(client, setup)
+    SLAPolicy.objects.update(is_default=False)  # not through save(): the next save tells
+    policy = make_sla_policy(name="新方針", always_open=False)
+
+    response = create(client, setup)
+
+    case = Case.objects.get(reference=response.json()["reference"])
+    assert {t.policy_id for t in SLATimer.objects.filter(case=case)} == {policy.pk}
+
+
+def test_an_escalation_makes_a_fixed_number_of_queries(
+    api, operator, setup, django_assert_num_queries
+):
+    client = api(operator)
+    first, second = (
+        make_case(owner=operator, customer=setup["customer"], category=setup["category"])
+        for _ in range(2)
+    )
+    for case in (first, second):
+        client.post(f"/api/v1/cases/{case.reference}/start-work/", {}, format="json")
+    client.post(f"/api/v1/cases/{first.reference}/escalate/", PAYLOADS["escalate"], format="json")
+
+    with django_assert_num_queries(ESCALATE_QUERIES):
+        response = client.post(
+            f"/api/v1/cases/{second.reference}/escalate/", PAYLOADS["escalate"], format="json"
+        )
+
+    assert response.status_code == 200
+    assert response.json()["status"] == CaseStatus.ESCALATED
+    assert (
+        response.json()["assigned_team"]["name"]
+        == second.__class__.objects.get(pk=second.pk).assigned_team.name
+    )
+    assert SLATimer.objects.filter(case=second, escalation__isnull=False).count() == 2
