@@ -21,16 +21,19 @@ labelled handoffs of ``tests/knowledge/test_repeat_escalations_on_labelled_hando
 (precision and recall printed there).
 
 Queries: three (the period's hops, the answered hops they may repeat, the synonym dictionary),
-however many days or hops; the comparison runs in Python through an inverted index,
-so each hop is compared only with the earlier ones that share a word with it.
+however many days or hops. The comparison runs in Python: each hop is compared only with the
+answered ones that share one of its rarer words (the prefix filter of the AllPairs
+set-similarity join, through an inverted index): exact, it misses no pair above the threshold,
+and common words (請求, 商品) do not make every pair of a category a candidate.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 import unicodedata
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 from django.db.models import Q
@@ -129,25 +132,33 @@ def repeat_escalations(
         .only(*_FIELDS[:-1])
         .order_by("answered_at", "pk")
     )
-    # an inverted index per category: word -> the answered hops whose question has it
-    index: dict[int, dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
     synonyms = dictionary(cached=False)  # one query, cached or not: a constant count
     words = [question_words(hop.customer_wants, synonyms=synonyms) for hop in answered]
+    asked = [question_words(hop.customer_wants, synonyms=synonyms) for hop in requested]
+    rarity = Counter(word for found in (*words, *asked) for word in found)
+
+    def prefix(found: frozenset[str]) -> list[str]:
+        """The rarest words of ``found`` that any set at least ``threshold`` similar to it
+        must share one of with its own (AllPairs' prefix filter: exact, misses no pair)."""
+        keep = len(found) - math.ceil(threshold * len(found) - 1e-9) + 1
+        return sorted(found, key=lambda word: (rarity[word], word))[:keep]
+
+    # per category: a word of a prefix -> the answered hops with it in their prefix
+    index: dict[int, dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
     for i, hop in enumerate(answered):
-        for word in words[i]:
+        for word in prefix(words[i]):
             index[hop.case.category_id][word].append(i)
     repeats = []
-    for hop in requested:
-        asked = question_words(hop.customer_wants, synonyms=synonyms)
-        shared = {i for word in asked for i in index[hop.case.category_id].get(word, ())}
+    for hop, found in zip(requested, asked, strict=True):
+        postings = index[hop.case.category_id]
         best: tuple[float, int] | None = None
-        for i in sorted(shared):
+        for i in sorted({i for word in prefix(found) for i in postings.get(word, ())}):
             earlier = answered[i]
             if earlier.case_id == hop.case_id:
                 continue
             if not (hop.requested_at - WINDOW <= earlier.answered_at < hop.requested_at):
                 continue
-            score = similarity(asked, words[i])
+            score = similarity(found, words[i])
             if score >= threshold and (best is None or (score, i) > best):
                 best = (score, i)
         if best is not None:
