@@ -30,9 +30,11 @@ and common words (請求, 商品) do not make every pair of a category a candida
 from __future__ import annotations
 
 import datetime as dt
+import heapq
 import math
 import re
 import unicodedata
+from bisect import bisect_left
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
@@ -81,7 +83,7 @@ def similarity(a: frozenset[str], b: frozenset[str]) -> float:
 @dataclass(frozen=True)
 class Repeat:
     escalation: Escalation  # requested in the period (``case`` and its category loaded)
-    earlier: Escalation  # the answered one it repeats (``case`` loaded)
+    earlier: Escalation  # the latest answered one it repeats (``case`` loaded)
     similarity: float
 
 
@@ -108,8 +110,7 @@ def repeat_escalations(
 ) -> tuple[list[Escalation], list[Repeat]]:
     """The hops from L1 requested in [since, until) (with a category; ``cases``: a condition
     on them, e.g. a team's cases, with the ``case__`` prefix), and those of them that repeat an
-    answered question, each with the most similar earlier hop (the latest answered on a
-    tie)."""
+    answered question, each with the latest answered hop it repeats."""
     in_period = Escalation.objects.filter(
         requested_at__gte=since,
         requested_at__lt=until,
@@ -133,6 +134,19 @@ def repeat_escalations(
         .order_by("answered_at", "pk")
     )
     synonyms = dictionary(cached=False)  # one query, cached or not: a constant count
+    return requested, find_repeats(requested, answered, synonyms=synonyms, threshold=threshold)
+
+
+def find_repeats(
+    requested: list[Escalation],
+    answered: list[Escalation],
+    *,
+    synonyms: dict[str, tuple[str, ...]],
+    threshold: float = THRESHOLD,
+) -> list[Repeat]:
+    """The matching of :func:`repeat_escalations`, without the database: ``requested`` and
+    ``answered`` (in the order of their answers) need ``case_id``, ``case.category_id``,
+    ``customer_wants`` and ``requested_at`` / ``answered_at``."""
     words = [question_words(hop.customer_wants, synonyms=synonyms) for hop in answered]
     asked = [question_words(hop.customer_wants, synonyms=synonyms) for hop in requested]
     rarity = Counter(word for found in (*words, *asked) for word in found)
@@ -148,19 +162,30 @@ def repeat_escalations(
     for i, hop in enumerate(answered):
         for word in prefix(words[i]):
             index[hop.case.category_id][word].append(i)
+    times = [hop.answered_at for hop in answered]
     repeats = []
     for hop, found in zip(requested, asked, strict=True):
+        # the candidates answered before the hop, latest first, each once; the first similar
+        # enough is the one it repeats (stop there, or at the first older than the window)
         postings = index[hop.case.category_id]
-        best: tuple[float, int] | None = None
-        for i in sorted({i for word in prefix(found) for i in postings.get(word, ())}):
+        limit = bisect_left(times, hop.requested_at)
+        latest_first = []
+        for word in prefix(found):
+            ids = postings.get(word, [])
+            end = bisect_left(ids, limit)
+            latest_first.append(map(ids.__getitem__, range(end - 1, -1, -1)))
+        seen: set[int] = set()
+        for i in heapq.merge(*latest_first, reverse=True):
+            if i in seen:
+                continue
+            seen.add(i)
             earlier = answered[i]
+            if earlier.answered_at < hop.requested_at - WINDOW:
+                break
             if earlier.case_id == hop.case_id:
                 continue
-            if not (hop.requested_at - WINDOW <= earlier.answered_at < hop.requested_at):
-                continue
             score = similarity(found, words[i])
-            if score >= threshold and (best is None or (score, i) > best):
-                best = (score, i)
-        if best is not None:
-            repeats.append(Repeat(hop, answered[best[1]], best[0]))
-    return requested, repeats
+            if score >= threshold:
+                repeats.append(Repeat(hop, earlier, score))
+                break
+    return repeats

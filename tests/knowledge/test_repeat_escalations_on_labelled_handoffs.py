@@ -141,22 +141,23 @@ def test_repeats_are_found_with_precision_and_recall_of_at_least_0_8(handoffs):
 @pytest.mark.parametrize("threshold", [0.1, 0.2, repeats.THRESHOLD, 0.5, 0.8])
 def test_the_prefix_filter_finds_what_comparing_every_pair_finds(handoffs, threshold):
     requested, found = repeats.repeat_escalations(since=at(-60), until=at(31), threshold=threshold)
-    answered = list(Escalation.objects.filter(answered_at__isnull=False).select_related("case"))
+    answered = Escalation.objects.filter(answered_at__isnull=False).select_related("case")
     every_pair = {}
     for hop in requested:
         asked = repeats.question_words(hop.customer_wants)
-        scores = [
-            (repeats.similarity(asked, repeats.question_words(earlier.customer_wants)), earlier)
+        similar = [
+            earlier
             for earlier in answered
             if earlier.case.category_id == hop.case.category_id
             and earlier.case_id != hop.case_id
             and hop.requested_at - repeats.WINDOW <= earlier.answered_at < hop.requested_at
+            and repeats.similarity(asked, repeats.question_words(earlier.customer_wants))
+            >= threshold
         ]
-        best = max(scores, key=lambda pair: pair[0], default=(0.0, None))
-        if best[0] >= threshold and best[0] > 0:
-            every_pair[hop.pk] = best[0]
+        if similar:  # the latest answered of them
+            every_pair[hop.pk] = max(similar, key=lambda e: (e.answered_at, e.pk)).pk
 
-    assert {r.escalation.pk: r.similarity for r in found} == every_pair
+    assert {r.escalation.pk: r.earlier.pk for r in found} == every_pair
 
 
 def test_only_an_answered_question_of_the_same_category_within_30_days_counts_once(
