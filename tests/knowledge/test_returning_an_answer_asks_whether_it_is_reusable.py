@@ -155,3 +155,19 @@ def test_the_case_header_says_what_was_chosen(client, escalated, supervisor, reu
 
     answer_box = re.search(r'id="ch-answer".*?</div>', html, re.S).group(0)
     assert shown in answer_box
+
+
+def test_the_article_names_the_hop_it_was_drafted_from_and_hops_filter_by_it(
+    client, escalated, supervisor
+):
+    client.force_login(supervisor)
+    admin_post(client, escalated, reusable="yes")
+    article = Article.objects.get()
+
+    page = client.get(reverse("admin:knowledge_article_change", args=[article.pk]))
+    hops = client.get(reverse("admin:escalations_escalation_changelist"), {"reusable__exact": "1"})
+
+    assert "#1 L1→L2" in page.content.decode()
+    assert escalated.reference in hops.content.decode()
+    none = client.get(reverse("admin:escalations_escalation_changelist"), {"reusable__exact": "0"})
+    assert escalated.reference not in none.content.decode()
