@@ -87,3 +87,11 @@ SOLVED_WITH = [
     "記事の内容をご案内。お客様ご自身で操作いただき解決。",
     "",
 ]
+
+# why an answer is not reusable (the return form's question)
+NOT_REUSABLE = [
+    "このお客様の契約に固有の対応",
+    "一時的な障害への個別対応",
+    "既存のナレッジ記事で足りる内容",
+    "上長判断による例外対応",
+]

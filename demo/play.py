@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -17,7 +18,7 @@ from escalations import services
 from escalations import services as hold_services
 from escalations.models import Callback, Case, CaseStatus, Customer, NoteKind, Reason
 from knowledge.models import Article
-from knowledge.services import case_solved_with
+from knowledge.services import article_approve, case_solved_with
 
 ESCALATED = (CaseStatus.ESCALATED, CaseStatus.ACKNOWLEDGED)  # escalating again goes further
 
@@ -194,11 +195,19 @@ def _case_close(scene: Scene, detail: str, when: dt.datetime) -> None:
 
 
 def _case_return_to_owner(scene: Scene, detail: str, when: dt.datetime) -> None:
-    services.case_return_to_owner(
+    # reusable or not, from the reference (no draw from the story's random stream): one answer
+    # in three is reusable (an article in review), one in six published at once by its answerer
+    pick = zlib.crc32(scene.case.reference.encode())
+    handler = scene.cast.handler(scene.case, scene.rng)
+    hop = services.case_return_to_owner(
         case=scene.case,
-        actor=scene.cast.handler(scene.case, scene.rng),
+        actor=handler,
         answer=scene.text(scene.plan.scenario.answer),
+        reusable=pick % 3 == 0,
+        not_reusable_reason=phrases.NOT_REUSABLE[pick % len(phrases.NOT_REUSABLE)],
     )
+    if pick % 6 == 0 and hop is not None:
+        article_approve(article=Article.objects.get(source_escalation=hop), actor=handler)
 
 
 def _case_start_work(scene: Scene, detail: str, when: dt.datetime) -> None:

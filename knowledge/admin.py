@@ -97,6 +97,7 @@ class ArticleAdmin(TransitionAdminMixin, VisibleHistoryAdmin):
         "published_at",
         "reviewed_at",
         "source_case",
+        "source_escalation",
         "used_count",
         "solved_count",
         "not_helpful_count",
@@ -108,7 +109,13 @@ class ArticleAdmin(TransitionAdminMixin, VisibleHistoryAdmin):
         main = ["title", "body", "category", "tags", "audience", "owner", "review_due"]
         if obj is None:
             return [(None, {"fields": main})]
-        source = ["source_case"] if source_case_visible_to(obj, request.user) else []
+        source = []
+        if source_case_visible_to(obj, request.user):
+            source = (
+                ["source_case", "source_escalation"]
+                if obj.source_escalation_id
+                else ["source_case"]
+            )
         return [
             (None, {"fields": ["status", *main]}),
             (_("Preview (as readers will see it)"), {"fields": ["working_preview"]}),

@@ -2,8 +2,9 @@
 measure of know-how not reused: someone escalated the same question again although an answer
 had come back within the last 30 days.
 
-An escalation (a hop) requested in the period is a *repeat* when an earlier hop of another
-case
+An escalation from L1 (a hop from the first line: escalating further up copies the handoff
+and is not another question) requested in the period is a *repeat* when an earlier hop of
+another case
 
 - is in the same category,
 - was answered (``answered_at``) within ``WINDOW`` before the repeat was requested, and
@@ -20,20 +21,26 @@ labelled handoffs of ``tests/knowledge/test_repeat_escalations_on_labelled_hando
 (precision and recall printed there).
 
 Queries: three (the period's hops, the answered hops they may repeat, the synonym dictionary),
-however many days or hops; the comparison runs in Python through an inverted index,
-so each hop is compared only with the earlier ones that share a word with it.
+however many days or hops. The comparison runs in Python: each hop is compared only with the
+answered ones that share one of its rarer words (the prefix filter of the AllPairs
+set-similarity join, through an inverted index): exact, it misses no pair above the threshold,
+and common words (請求, 商品) do not make every pair of a category a candidate.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import heapq
+import math
 import re
 import unicodedata
-from collections import defaultdict
+from bisect import bisect_left
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 from django.db.models import Q
 
+from accounts.models import Tier
 from escalations.models import Escalation
 from knowledge.synonyms import dictionary, expansions
 from knowledge.text import fold, normalise
@@ -76,7 +83,7 @@ def similarity(a: frozenset[str], b: frozenset[str]) -> float:
 @dataclass(frozen=True)
 class Repeat:
     escalation: Escalation  # requested in the period (``case`` and its category loaded)
-    earlier: Escalation  # the answered one it repeats (``case`` loaded)
+    earlier: Escalation  # the latest answered one it repeats (``case`` loaded)
     similarity: float
 
 
@@ -101,11 +108,14 @@ def repeat_escalations(
     cases: Q | None = None,
     threshold: float = THRESHOLD,
 ) -> tuple[list[Escalation], list[Repeat]]:
-    """The hops requested in [since, until) (with a category; ``cases``: a condition on them,
-    e.g. a team's cases, with the ``case__`` prefix), and those of them that repeat an answered
-    question, each with the most similar earlier hop (the latest answered on a tie)."""
+    """The hops from L1 requested in [since, until) (with a category; ``cases``: a condition
+    on them, e.g. a team's cases, with the ``case__`` prefix), and those of them that repeat an
+    answered question, each with the latest answered hop it repeats."""
     in_period = Escalation.objects.filter(
-        requested_at__gte=since, requested_at__lt=until, case__category__isnull=False
+        requested_at__gte=since,
+        requested_at__lt=until,
+        from_tier=Tier.L1,
+        case__category__isnull=False,
     ).filter(cases or Q())
     requested = list(
         in_period.select_related("case", "case__category")
@@ -123,27 +133,59 @@ def repeat_escalations(
         .only(*_FIELDS[:-1])
         .order_by("answered_at", "pk")
     )
-    # an inverted index per category: word -> the answered hops whose question has it
-    index: dict[int, dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
     synonyms = dictionary(cached=False)  # one query, cached or not: a constant count
+    return requested, find_repeats(requested, answered, synonyms=synonyms, threshold=threshold)
+
+
+def find_repeats(
+    requested: list[Escalation],
+    answered: list[Escalation],
+    *,
+    synonyms: dict[str, tuple[str, ...]],
+    threshold: float = THRESHOLD,
+) -> list[Repeat]:
+    """The matching of :func:`repeat_escalations`, without the database: ``requested`` and
+    ``answered`` (in the order of their answers) need ``case_id``, ``case.category_id``,
+    ``customer_wants`` and ``requested_at`` / ``answered_at``."""
     words = [question_words(hop.customer_wants, synonyms=synonyms) for hop in answered]
+    asked = [question_words(hop.customer_wants, synonyms=synonyms) for hop in requested]
+    rarity = Counter(word for found in (*words, *asked) for word in found)
+
+    def prefix(found: frozenset[str]) -> list[str]:
+        """The rarest words of ``found`` that any set at least ``threshold`` similar to it
+        must share one of with its own (AllPairs' prefix filter: exact, misses no pair)."""
+        keep = len(found) - math.ceil(threshold * len(found) - 1e-9) + 1
+        return sorted(found, key=lambda word: (rarity[word], word))[:keep]
+
+    # per category: a word of a prefix -> the answered hops with it in their prefix
+    index: dict[int, dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
     for i, hop in enumerate(answered):
-        for word in words[i]:
+        for word in prefix(words[i]):
             index[hop.case.category_id][word].append(i)
+    times = [hop.answered_at for hop in answered]
     repeats = []
-    for hop in requested:
-        asked = question_words(hop.customer_wants, synonyms=synonyms)
-        shared = {i for word in asked for i in index[hop.case.category_id].get(word, ())}
-        best: tuple[float, int] | None = None
-        for i in sorted(shared):
+    for hop, found in zip(requested, asked, strict=True):
+        # the candidates answered before the hop, latest first, each once; the first similar
+        # enough is the one it repeats (stop there, or at the first older than the window)
+        postings = index[hop.case.category_id]
+        limit = bisect_left(times, hop.requested_at)
+        latest_first = []
+        for word in prefix(found):
+            ids = postings.get(word, [])
+            end = bisect_left(ids, limit)
+            latest_first.append(map(ids.__getitem__, range(end - 1, -1, -1)))
+        seen: set[int] = set()
+        for i in heapq.merge(*latest_first, reverse=True):
+            if i in seen:
+                continue
+            seen.add(i)
             earlier = answered[i]
+            if earlier.answered_at < hop.requested_at - WINDOW:
+                break
             if earlier.case_id == hop.case_id:
                 continue
-            if not (hop.requested_at - WINDOW <= earlier.answered_at < hop.requested_at):
-                continue
-            score = similarity(asked, words[i])
-            if score >= threshold and (best is None or (score, i) > best):
-                best = (score, i)
-        if best is not None:
-            repeats.append(Repeat(hop, answered[best[1]], best[0]))
-    return requested, repeats
+            score = similarity(found, words[i])
+            if score >= threshold:
+                repeats.append(Repeat(hop, earlier, score))
+                break
+    return repeats

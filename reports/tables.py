@@ -219,7 +219,7 @@ def _repeats(filters: Filters) -> Report:
         _("Repeat escalations: questions answered within the 30 days before"),
         [
             _("Category"),
-            _("Escalations"),
+            _("Escalations from L1"),
             _("Repeats"),
             _("Share"),
             _("Case ← the case whose answer it repeats"),

@@ -360,7 +360,7 @@ class EscalationAdmin(ReadOnlyAdminMixin, VisibleHistoryAdmin):
         "outcome",
         "is_automatic",
     ]
-    list_filter = ["reason", "to_tier", "to_team", "outcome", "is_automatic"]
+    list_filter = ["reason", "to_tier", "to_team", "outcome", "reusable", "is_automatic"]
     list_select_related = ["case", "to_team", "to_user", "requested_by"]
     search_fields = ["case__reference", "customer_wants", "tried", "answer"]
     date_hierarchy = "requested_at"

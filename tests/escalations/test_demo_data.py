@@ -188,9 +188,17 @@ def test_people_and_customers_have_katakana_furigana_and_japanese_phone_numbers(
 
 
 def test_the_knowledge_base_has_published_articles_and_drafts_in_review(demo):
-    published = Article.objects.filter(status=ArticleStatus.PUBLISHED)
+    written = Article.objects.filter(source_escalation__isnull=True)
+    published = written.filter(status=ArticleStatus.PUBLISHED)
     assert published.count() == 36
-    assert Article.objects.filter(status=ArticleStatus.IN_REVIEW).count() == 3
+    assert written.filter(status=ArticleStatus.IN_REVIEW).count() == 3
+    # reusable answers drafted their articles: in review, some published at once
+    from_answers = Article.objects.filter(source_escalation__isnull=False)
+    assert from_answers.filter(status=ArticleStatus.IN_REVIEW).exists()
+    assert from_answers.filter(status=ArticleStatus.PUBLISHED).exists()
+    answered = Escalation.objects.filter(answered_at__isnull=False)
+    assert answered.filter(reusable=False).exclude(not_reusable_reason="").exists()
+    assert from_answers.count() == answered.filter(reusable=True).count()
     assert not published.filter(published_body="").exists()
     assert published.filter(category__isnull=False).values("category").distinct().count() == 8
     operator = User.objects.get(username="operator")

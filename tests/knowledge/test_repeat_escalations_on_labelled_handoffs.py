@@ -3,7 +3,8 @@ answered first, then 18 more — 10 that ask one of them again in other words (p
 6 of the same categories that share words with one but ask something else, one that asks an
 answered question under another category, one that asks a question answered 49 days before.
 Precision and recall are printed (``-s``) and must both be at least 0.8; the rules (same
-category, answered, within 30 days, another case) are checked on their own."""
+category, answered, within 30 days, another case, escalated from L1) are checked on their
+own."""
 
 import datetime as dt
 from zoneinfo import ZoneInfo
@@ -12,6 +13,7 @@ import pytest
 import time_machine
 
 from escalations import services
+from escalations.models import Escalation
 from knowledge import repeats
 from knowledge.models import SynonymGroup
 from knowledge.synonyms import synonym_group_save
@@ -136,7 +138,29 @@ def test_repeats_are_found_with_precision_and_recall_of_at_least_0_8(handoffs):
     assert precision >= 0.8 and recall >= 0.8
 
 
-def test_only_an_answered_question_of_the_same_category_within_30_days_counts(
+@pytest.mark.parametrize("threshold", [0.1, 0.2, repeats.THRESHOLD, 0.5, 0.8])
+def test_the_prefix_filter_finds_what_comparing_every_pair_finds(handoffs, threshold):
+    requested, found = repeats.repeat_escalations(since=at(-60), until=at(31), threshold=threshold)
+    answered = Escalation.objects.filter(answered_at__isnull=False).select_related("case")
+    every_pair = {}
+    for hop in requested:
+        asked = repeats.question_words(hop.customer_wants)
+        similar = [
+            earlier
+            for earlier in answered
+            if earlier.case.category_id == hop.case.category_id
+            and earlier.case_id != hop.case_id
+            and hop.requested_at - repeats.WINDOW <= earlier.answered_at < hop.requested_at
+            and repeats.similarity(asked, repeats.question_words(earlier.customer_wants))
+            >= threshold
+        ]
+        if similar:  # the latest answered of them
+            every_pair[hop.pk] = max(similar, key=lambda e: (e.answered_at, e.pk)).pk
+
+    assert {r.escalation.pk: r.earlier.pk for r in found} == every_pair
+
+
+def test_only_an_answered_question_of_the_same_category_within_30_days_counts_once(
     org, operator, supervisor
 ):
     billing, returns = CategoryFactory(name="請求"), CategoryFactory(name="返品")
@@ -146,6 +170,13 @@ def test_only_an_answered_question_of_the_same_category_within_30_days_counts(
     fault = "届いた商品が初期不良で電源が入らない"
     open_one = escalate(operator, returns, fault, 2)  # never answered
     again = escalate(operator, billing, wants, 20)  # within 30 days of the answer: a repeat
+    with time_machine.travel(at(20, hours=1), tick=False):  # further up: the same question
+        services.case_escalate(
+            case=again,
+            actor=supervisor,
+            reason="technical_fault",
+            handoff=services.Handoff(customer_wants=wants, tried="L2で確認", mood="calm"),
+        )
     escalate(operator, returns, fault, 21)  # repeats a question never answered
     escalate(operator, returns, wants, 22)  # the answered question, another category
     late = escalate(operator, billing, wants, 40)  # 39 days after the answer

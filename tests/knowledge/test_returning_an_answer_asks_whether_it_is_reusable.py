@@ -136,3 +136,38 @@ def test_a_draft_that_cannot_be_written_refuses_the_whole_return(escalated, supe
     escalated.refresh_from_db()
     assert escalated.status == CaseStatus.ESCALATED
     assert Escalation.objects.get(case=escalated).answered_at is None
+
+
+@pytest.mark.parametrize(
+    ("reusable", "shown"),
+    [
+        ("yes", "再利用できる回答です。この回答からナレッジ記事を作成しました（レビュー中）。"),
+        ("no", "再利用できない回答：この契約だけの特例"),
+    ],
+)
+def test_the_case_header_says_what_was_chosen(client, escalated, supervisor, reusable, shown):
+    client.force_login(supervisor)
+    admin_post(client, escalated, reusable=reusable, not_reusable_reason="この契約だけの特例")
+
+    html = client.get(
+        reverse("admin:escalations_case_change", args=[escalated.pk]), HTTP_ACCEPT_LANGUAGE="ja"
+    ).content.decode()
+
+    answer_box = re.search(r'id="ch-answer".*?</div>', html, re.S).group(0)
+    assert shown in answer_box
+
+
+def test_the_article_names_the_hop_it_was_drafted_from_and_hops_filter_by_it(
+    client, escalated, supervisor
+):
+    client.force_login(supervisor)
+    admin_post(client, escalated, reusable="yes")
+    article = Article.objects.get()
+
+    page = client.get(reverse("admin:knowledge_article_change", args=[article.pk]))
+    hops = client.get(reverse("admin:escalations_escalation_changelist"), {"reusable__exact": "1"})
+
+    assert "#1 L1→L2" in page.content.decode()
+    assert escalated.reference in hops.content.decode()
+    none = client.get(reverse("admin:escalations_escalation_changelist"), {"reusable__exact": "0"})
+    assert escalated.reference not in none.content.decode()
