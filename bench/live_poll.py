@@ -5,9 +5,9 @@ hand; figures go to bench/README.md).
 
 What it does, on the local PostgreSQL and Redis:
 
-- creates a database of its own (``esc_live_<random>``, dropped at the end) and takes an empty
-  Redis database (the first of 8–15 with no key; flushed at the end) for the cache, the
-  sessions and the broker, so two runs never collide and nothing is left queued;
+- creates a database of its own and claims an empty Redis database for the cache, the sessions
+  and the broker, both dropped (flushed) at the end, so two runs never collide and nothing is
+  left queued (``api_bench.run_state``, shared with the API benches);
 - migrates, creates ``--agents`` staff users and a logged-in session for each (the session
   engine of production: ``cached_db`` in the ``live`` cache, here Redis);
 - starts gunicorn as ``bin/serve`` does (``config/gunicorn.py``: 2 workers x 4 threads, DEBUG off);
@@ -50,34 +50,11 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-PSQL = ["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", "postgres", "-q", "-c"]
+sys.path.insert(0, str(ROOT / "bench"))
+
+import api_bench  # noqa: E402  (the run's own database and Redis db, gunicorn's port)
+
 TICK = os.sysconf("SC_CLK_TCK")
-
-
-def pick_redis_db() -> int:
-    import redis
-
-    for number in range(8, 16):
-        if redis.Redis(host="127.0.0.1", port=6379, db=number).dbsize() == 0:
-            return number
-    raise SystemExit("no empty Redis database among 8-15: flush one or wait for the other run")
-
-
-def setup(db: str, redis_db: int) -> None:
-    subprocess.run([*PSQL, f"CREATE DATABASE {db}"], check=True)
-    os.environ["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{db}"
-    os.environ["CACHE_URL"] = f"redis://127.0.0.1:6379/{redis_db}"
-    os.environ["CELERY_BROKER_URL"] = f"redis://127.0.0.1:6379/{redis_db}"
-    # the sessions made here are signed with the key gunicorn will use
-    os.environ["SECRET_KEY"] = secrets.token_urlsafe(50)
-    os.environ["WEBHOOK_DEFAULT_SECRET"] = secrets.token_urlsafe(32)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
 
 
 def make_agents(count: int) -> list[tuple[int, str]]:
@@ -104,12 +81,6 @@ def make_agents(count: int) -> list[tuple[int, str]]:
         session.create()
         agents.append((user.pk, session.session_key))
     return agents
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def start_gunicorn(port: int, metrics_dir: str, shortcut: bool) -> subprocess.Popen:
@@ -311,7 +282,7 @@ async def run_agents(phase, port, agents, interval, stop_at, etags):
 
 def measure(phase: Phase, args, agents, db: str) -> dict:
     with tempfile.TemporaryDirectory() as metrics_dir:
-        port = free_port()
+        port = api_bench.free_port()
         server = start_gunicorn(port, metrics_dir, phase.shortcut)
         try:
             return _measure(phase, args, port, server, agents, db)
@@ -383,20 +354,15 @@ def main() -> None:
     parser.add_argument("--baseline", action="store_true", help="also run without the ETag")
     args = parser.parse_args()
 
-    db = f"esc_live_{secrets.token_hex(4)}"
-    redis_db = pick_redis_db()
-    import redis
-
-    store = redis.Redis(host="127.0.0.1", port=6379, db=redis_db)
-    store.set("bench-live-poll", db)  # claim it before the slow part
-    try:
-        setup(db, redis_db)
+    with api_bench.run_state() as state:
+        os.environ["CACHE_URL"] = state.broker_url  # sessions and live versions there too
+        # the sessions made here are signed with the key gunicorn will use
+        os.environ["SECRET_KEY"] = secrets.token_urlsafe(50)
+        os.environ["WEBHOOK_DEFAULT_SECRET"] = secrets.token_urlsafe(32)
+        api_bench.setup_database(state.database_url)
         started = time.perf_counter()
         agents = make_agents(args.agents)
-        print(
-            f"database {db}, Redis db {redis_db}: {len(agents)} agents with sessions in "
-            f"{time.perf_counter() - started:.1f} s"
-        )
+        print(f"{len(agents)} agents with sessions in {time.perf_counter() - started:.1f} s")
         from django.db import connection
 
         connection.close()
@@ -406,13 +372,7 @@ def main() -> None:
                 Phase("ETag, 304 from Django's view", use_etag=True, shortcut=False),
                 Phase("no ETag: every poll in full", use_etag=False, shortcut=False),
             ]
-        results = [measure(phase, args, agents, db) for phase in phases]
-    finally:
-        from django.db import connections
-
-        connections.close_all()
-        store.flushdb()
-        subprocess.run([*PSQL, f"DROP DATABASE IF EXISTS {db} WITH (FORCE)"], check=True)
+        results = [measure(phase, args, agents, state.database) for phase in phases]
     print()
     print(
         f"{args.agents} agents, poll every {args.interval:g} s, {args.rate:g} notifications/s, "
