@@ -9,11 +9,9 @@ Debian's chromium through playwright, as ``test_browser_escalation_flow``; set
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from django.db import connections
 from django.urls import reverse
 
 from escalations import services
@@ -25,6 +23,7 @@ from tests.integration.test_browser_escalation_flow import (
     SCREENSHOTS,
     TIMEOUT_MS,
 )
+from tests.integration.test_browser_live_bell import browser  # noqa: F401 - fixture
 
 pytestmark = [
     pytest.mark.browser,
@@ -42,25 +41,6 @@ OVERFLOW = """() => {
 }"""
 # (impact, urgency): P3, P1, P2, P4 — the list shows every priority
 PRIORITIES = [(1, 3), (1, 1), (1, 2), (3, 3)]
-
-
-@pytest.fixture
-def browser(monkeypatch) -> Iterator:
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as p:
-        chromium = p.chromium.launch(
-            executable_path=str(CHROMIUM),
-            headless=True,
-            timeout=TIMEOUT_MS * 2,
-            args=["--no-sandbox", "--headless", "--disable-gpu", "--no-first-run"],
-        )
-        sync_api.expect.set_options(timeout=TIMEOUT_MS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
-            connections.close_all()
 
 
 @pytest.fixture
@@ -88,8 +68,8 @@ def queue(org, operator):
     return {"escalated": escalated, "waiting": waiting}
 
 
-def _page(browser, base: str, username: str, viewport: dict):
-    context = browser.new_context(viewport=viewport, locale="ja-JP")
+def _page(chromium, base: str, username: str, viewport: dict):
+    context = chromium.new_context(viewport=viewport, locale="ja-JP")
     context.set_default_timeout(TIMEOUT_MS)
     page = context.new_page()
     page.goto(f"{base}/admin/")
@@ -125,7 +105,12 @@ def _references(page) -> list[str]:
 
 
 def test_the_queue_fits_sorts_by_sla_and_shows_new_cases_live(
-    transactional_db, live_server, browser, queue, operator, supervisor
+    transactional_db,
+    live_server,
+    browser,  # noqa: F811
+    queue,
+    operator,
+    supervisor,
 ):
     from playwright.sync_api import expect
 
