@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from accounts.models import Team, User
-from escalations.models import Case, Escalation, EscalationRule
+from escalations.models import OPEN_STATUSES, Case, Customer, Escalation, EscalationRule
 from escalations.policy import user_team_ids
 
 
@@ -110,3 +110,20 @@ def next_tier_without_default(above_tier: int) -> int | None:
     if team is None or team.is_tier_default:
         return None
     return team.tier
+
+
+def caller_open_cases(
+    *, user: User, phone_digits: str, limit: int = 20
+) -> tuple[list[Customer], list[Case]]:
+    """An incoming call: the customers whose number is ``phone_digits`` (``lookup.phone_key``,
+    exact, indexed) and their open cases that ``user`` may see, newest first. Two queries."""
+    customers = list(
+        Customer.objects.filter(phone_digits=phone_digits).order_by("name", "pk")[:limit]
+    )
+    cases = list(
+        cases_visible_to(user)
+        .filter(customer__in=customers, status__in=OPEN_STATUSES)
+        .select_related("customer", "category")
+        .order_by("-created_at")[:limit]
+    )
+    return customers, cases

@@ -13,7 +13,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from escalations.lookup import phone_key
-from escalations.models import OPEN_STATUSES, Channel, Customer
+from escalations.models import Channel
+from escalations.selectors import caller_open_cases
 
 # a number of fewer digits is not a caller's number (a typo, an extension)
 MIN_DIGITS = 6
@@ -34,13 +35,7 @@ def call_view(model_admin, request: HttpRequest) -> HttpResponse:
             "n": MIN_DIGITS
         }
         return TemplateResponse(request, "admin/escalations/case/call.html", context, status=400)
-    customers = list(Customer.objects.filter(phone_digits=key).order_by("name", "pk")[:SHOWN])
-    cases = list(
-        model_admin.get_queryset(request)
-        .filter(customer__in=customers, status__in=OPEN_STATUSES)
-        .select_related("customer", "category")
-        .order_by("-created_at")[:SHOWN]
-    )
+    customers, cases = caller_open_cases(user=request.user, phone_digits=key, limit=SHOWN)
     if len(customers) == 1 and len(cases) == 1:
         return HttpResponseRedirect(reverse("admin:escalations_case_change", args=[cases[0].pk]))
     may_add = model_admin.has_add_permission(request)
