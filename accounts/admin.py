@@ -175,7 +175,7 @@ class AbsenceAdmin(admin.ModelAdmin):
     for their teams, administrators for everyone (``accounts.absence.absence_managed_by``)."""
 
     list_display = [
-        "__str__",
+        "person",
         "extension",
         "team_names",
         "is_absent",
@@ -231,6 +231,10 @@ class AbsenceAdmin(admin.ModelAdmin):
             delegate=form.cleaned_data["delegate"],
             until=form.cleaned_data["absent_until"],
         )
+
+    @admin.display(description=_("name"), ordering="furigana")
+    def person(self, obj):
+        return str(obj)
 
     @admin.display(description=_("teams"))
     def team_names(self, obj):
