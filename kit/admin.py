@@ -121,6 +121,13 @@ class TransitionAdminMixin:
         """How the object is named in the page's title and messages."""
         return str(obj)
 
+    def transition_refused(
+        self, request: HttpRequest, obj: Any, name: str, form: forms.Form
+    ) -> HttpResponse | None:
+        """A posted form was refused (invalid, or the service's errors on it): the response
+        that shows it again, or ``None`` for the transition's own page (the default)."""
+        return None
+
     # --- the page ------------------------------------------------------------------------
 
     def transition_urls(self) -> list:
@@ -191,6 +198,9 @@ class TransitionAdminMixin:
                         messages.SUCCESS,
                     )
                     return self._change_page(obj)
+            refused = self.transition_refused(request, obj, name, form)
+            if refused is not None:
+                return refused
         else:
             form = form_class(initial=self.transition_initial(request, obj, name))
         context = {
