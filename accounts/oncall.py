@@ -26,8 +26,10 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 import holidays
+from django.utils import timezone
 
-from accounts.models import OnCallRotation
+from accounts.models import OnCallMember, OnCallOverride, OnCallRotation, User
+from kit.configcache import ConfigCache
 
 BusinessDay = Callable[[dt.date], bool]
 MAX_DAYS_BACK = 60  # a longer closure than this ends the search: nobody is on call
@@ -105,14 +107,14 @@ def on_call_at(
     return rotation.member_ids[turn % len(rotation.member_ids)]
 
 
-def rotations_of(team_ids: Iterable[int] | None, *, tz: ZoneInfo) -> dict[int, Rotation]:
-    """The active rotation of each of these teams (all teams: ``None``), by team id: three
-    queries (rotations, their turns, their overrides)."""
-    rotations = OnCallRotation.objects.filter(is_active=True).prefetch_related("turns", "overrides")
-    if team_ids is not None:
-        rotations = rotations.filter(team_id__in=list(team_ids))
-    return {
-        rotation.team_id: Rotation(
+def _load() -> dict[int, Rotation]:
+    """Every active rotation by team id: three queries (rotations, turns, overrides)."""
+    tz = timezone.get_default_timezone()
+    found: dict[int, Rotation] = {}
+    for rotation in OnCallRotation.objects.filter(is_active=True).prefetch_related(
+        "turns", "overrides"
+    ):
+        found[rotation.team_id] = Rotation(
             member_ids=tuple(turn.user_id for turn in rotation.turns.all()),
             starts_on=rotation.starts_on,
             handover=rotation.handover_at,
@@ -121,5 +123,21 @@ def rotations_of(team_ids: Iterable[int] | None, *, tz: ZoneInfo) -> dict[int, R
                 Override(o.starts_at, o.ends_at, o.user_id) for o in rotation.overrides.all()
             ),
         )
-        for rotation in rotations
-    }
+    return found
+
+
+# Read once per process and again when any rotation changes: escalating reads no rotation
+# from the database (only the person on call, when a rule leaves the person to the rotation).
+ROTATIONS = ConfigCache("oncall", _load)
+ROTATIONS.watch(OnCallRotation, OnCallMember, OnCallOverride)
+
+
+def rotations() -> dict[int, Rotation]:
+    """The active rotation of each team, by team id (from the configuration cache)."""
+    return ROTATIONS.get()
+
+
+def people_of(rotations_: Iterable[Rotation]) -> dict[int, User]:
+    """Everyone these rotations name, by id: one query (none without rotations)."""
+    ids = {pk for r in rotations_ for pk in (*r.member_ids, *(o.user_id for o in r.overrides))}
+    return {user.pk: user for user in User.objects.filter(pk__in=ids)} if ids else {}
