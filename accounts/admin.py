@@ -3,9 +3,15 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
+from django.db.models import Prefetch
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from accounts import period_admin  # noqa: F401  (registers the period and rotation pages)
 from accounts.absence import (
     absence_check,
     absence_delegates_for,
@@ -13,7 +19,7 @@ from accounts.absence import (
     absence_may_set,
     absence_set,
 )
-from accounts.models import Absence, Team, User
+from accounts.models import Absence, AbsencePeriod, Team, User
 from accounts.secret_admin import WriteOnlySecretAdmin, WriteOnlySecretForm
 from accounts.services import user_check_change, user_may_edit
 from accounts.webhook_urls import validate_webhook_url
@@ -182,6 +188,7 @@ class AbsenceAdmin(admin.ModelAdmin):
         "delegate",
         "absent_until",
         "stands_in",
+        "periods",
     ]
     list_display_links = None
     list_editable = ["is_absent", "delegate", "absent_until"]
@@ -194,7 +201,14 @@ class AbsenceAdmin(admin.ModelAdmin):
         return (
             absence_managed_by(request.user)
             .select_related("delegate__delegate")
-            .prefetch_related("teams")
+            .prefetch_related(
+                "teams",
+                Prefetch(
+                    "absence_periods",
+                    queryset=AbsencePeriod.objects.exclude(ends_at__lte=timezone.now()),
+                    to_attr="coming_periods",
+                ),
+            )
         )
 
     def get_changelist_form(self, request, **kwargs):
@@ -253,3 +267,28 @@ class AbsenceAdmin(admin.ModelAdmin):
                 "extension": recipient.extension,
             }
         return str(recipient)
+
+    @admin.display(description=_("absence periods (running and future)"))
+    def periods(self, obj):
+        items = format_html_join(
+            "",
+            '<li><a href="{}">{} – {} {}</a></li>',
+            (
+                (
+                    reverse("admin:accounts_absenceperiod_change", args=[period.pk]),
+                    date_format(timezone.localtime(period.starts_at), "SHORT_DATETIME_FORMAT"),
+                    date_format(timezone.localtime(period.ends_at), "SHORT_DATETIME_FORMAT")
+                    if period.ends_at
+                    else "",
+                    period.get_reason_display(),
+                )
+                for period in obj.coming_periods
+            ),
+        )
+        add = reverse("admin:accounts_absenceperiod_add") + f"?user={obj.pk}"
+        return format_html(
+            '<ul class="absence-periods">{}</ul><a class="addlink" href="{}">{}</a>',
+            items,
+            add,
+            _("Add a period"),
+        )

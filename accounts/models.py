@@ -1,3 +1,5 @@
+import datetime as dt
+
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -187,3 +189,151 @@ class Absence(User):
         proxy = True
         verbose_name = _("absence and delegate")
         verbose_name_plural = _("absences and delegates")
+
+
+class AbsenceReason(models.TextChoices):
+    LEAVE = "leave", _("leave")
+    MEETING = "meeting", _("meeting")
+    TRAINING = "training", _("training")
+    OTHER = "other", _("other")
+
+
+class AbsencePeriod(models.Model):
+    """A time a person is away, from–until (an empty until: until someone ends it), with who
+    stands in. The one source of "is X absent at t" (``accounts.absence.absent_between``);
+    ``User.is_absent`` / ``absent_until`` / ``delegate`` are its copy for *now*, kept in step
+    by ``accounts.absence.absence_sync`` (at once when a period is saved, and every minute)."""
+
+    user = models.ForeignKey(
+        User, verbose_name=_("person"), on_delete=models.CASCADE, related_name="absence_periods"
+    )
+    starts_at = models.DateTimeField(_("from"))
+    ends_at = models.DateTimeField(
+        _("until"), null=True, blank=True, help_text=_("Empty: until someone ends it.")
+    )
+    reason = models.CharField(
+        _("reason"), max_length=20, choices=AbsenceReason.choices, default=AbsenceReason.OTHER
+    )
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    delegate = models.ForeignKey(
+        User,
+        verbose_name=_("delegate"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("Receives what is sent to this person during the period."),
+    )
+    created_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
+    )
+
+    history = HistoricalRecords(verbose_name=_("historical absence period"))
+
+    class Meta:
+        verbose_name = _("absence period")
+        verbose_name_plural = _("absence periods")
+        ordering = ["starts_at", "pk"]
+        indexes = [models.Index(fields=["user", "starts_at"], name="absence_period_user_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_at__isnull=True)
+                | models.Q(ends_at__gt=models.F("starts_at")),
+                name="absence_period_ends_after_start",
+                violation_error_message=_("The until-time must be after the from-time."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.get_reason_display()}"
+
+
+class OnCallRotation(models.Model):
+    """Who is a team's contact at any time: the members take turns, one business day each,
+    handing over at a time of day; a shift runs to the next business day's handover (nights,
+    weekends and holidays belong to the last business day's person). Overrides come first.
+    The pure rule is ``accounts.oncall.on_call_at``."""
+
+    team = models.ForeignKey(
+        Team, verbose_name=_("team"), on_delete=models.CASCADE, related_name="rotations"
+    )
+    name = models.CharField(_("name"), max_length=100)
+    starts_on = models.DateField(
+        _("starts on"), help_text=_("The first business day from this date is the first member's.")
+    )
+    handover_at = models.TimeField(
+        _("handover at"), default=dt.time(9), help_text=_("Local time of the daily handover.")
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    history = HistoricalRecords(verbose_name=_("historical on-call rotation"))
+
+    class Meta:
+        verbose_name = _("on-call rotation")
+        verbose_name_plural = _("on-call rotations")
+        ordering = ["team", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["team"],
+                condition=models.Q(is_active=True),
+                name="one_active_rotation_per_team",
+                violation_error_message=_("This team already has an active on-call rotation."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.team.name}: {self.name}"
+
+
+class OnCallMember(models.Model):
+    rotation = models.ForeignKey(
+        OnCallRotation, on_delete=models.CASCADE, related_name="turns", verbose_name=_("rotation")
+    )
+    user = models.ForeignKey(
+        User, verbose_name=_("person"), on_delete=models.CASCADE, related_name="+"
+    )
+    position = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    history = HistoricalRecords(verbose_name=_("historical on-call turn"))
+
+    class Meta:
+        verbose_name = _("on-call turn")
+        verbose_name_plural = _("on-call turns")
+        ordering = ["position", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.position}: {self.user}"
+
+
+class OnCallOverride(models.Model):
+    """Someone else is on call for a while (a swap, cover for a shift)."""
+
+    rotation = models.ForeignKey(
+        OnCallRotation,
+        on_delete=models.CASCADE,
+        related_name="overrides",
+        verbose_name=_("rotation"),
+    )
+    user = models.ForeignKey(
+        User, verbose_name=_("person"), on_delete=models.CASCADE, related_name="+"
+    )
+    starts_at = models.DateTimeField(_("from"))
+    ends_at = models.DateTimeField(_("until"))
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    history = HistoricalRecords(verbose_name=_("historical on-call override"))
+
+    class Meta:
+        verbose_name = _("on-call override")
+        verbose_name_plural = _("on-call overrides")
+        ordering = ["starts_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_at__gt=models.F("starts_at")),
+                name="on_call_override_ends_after_start",
+                violation_error_message=_("The until-time must be after the from-time."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.starts_at:%Y-%m-%d %H:%M}"

@@ -2,10 +2,11 @@
 
 from celery import shared_task
 
-from accounts.absence import absence_expire
+from accounts.absence import absence_sync
 
 
 @shared_task(name="accounts.absence_expire", ignore_result=True)
 def expire_absences() -> int:
-    """Mark present again everyone whose absence's until-time has passed (beat: every minute)."""
-    return absence_expire()
+    """Copy "absent now" from the absence periods onto the people: periods that started or
+    ended since the last run (beat: every minute; the name is kept for running beats)."""
+    return absence_sync()

@@ -150,6 +150,11 @@ CELERY_BEAT_SCHEDULE["absence-expire"] = {
     "task": "accounts.absence_expire",
     "schedule": float(env_str("ABSENCE_EXPIRE_INTERVAL_SECONDS", "60")),
 }
+# Rules whose chain ends with nobody present in the coming week: owners told daily at 07:30.
+CELERY_BEAT_SCHEDULE["coverage-check"] = {
+    "task": "escalations.coverage_check",
+    "schedule": crontab(hour=7, minute=30),
+}
 # Knowledge base: remind owners of articles past their review date, daily at 08:00 (Asia/Tokyo).
 CELERY_BEAT_SCHEDULE["knowledge-repeat-checks"] = {
     "task": "knowledge.check_repeats",

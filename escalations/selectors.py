@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
 
 from accounts.models import Team, User
 from escalations.models import OPEN_STATUSES, Case, Customer, Escalation, EscalationRule
+from escalations.oncall import OnCall
 from escalations.policy import user_team_ids
 
 
@@ -36,7 +39,7 @@ def case_is_visible_to(case: Case, user: User) -> bool:
 def active_rules() -> list[EscalationRule]:
     return list(
         EscalationRule.objects.filter(is_active=True).select_related(
-            "target_team", "target_user", "category"
+            "target_team", "target_user", "category", "review_owner"
         )
     )
 
@@ -74,15 +77,31 @@ class Target:
     person: User | None  # who receives it (after delegate routing); None: the team's queue
     routed_from: User | None  # the absent person the rule named, when a delegate stands in
     rule: EscalationRule | None
+    on_call: bool = False  # the person came from the target team's on-call rotation
+
+    @property
+    def nobody_present(self) -> bool:
+        """Someone was named (by the rule or the rotation) but everyone on their delegate
+        chain is absent: the team's queue takes it, and the rule's owner is told."""
+        return self.person is None and self.routed_from is not None
 
 
 def escalation_target(
-    case: Case, reason: str, *, rules: list[EscalationRule] | None = None
+    case: Case,
+    reason: str,
+    *,
+    rules: list[EscalationRule] | None = None,
+    on_call: OnCall | None = None,
+    at: dt.datetime | None = None,
 ) -> Target | None:
     """Where escalating ``case`` for ``reason`` goes, or ``None`` when it cannot go anywhere:
     nothing is configured above the case's tier, or no rule matches and the next tier up has
     no default team (:func:`next_tier_without_default` tells which). Without a matching rule,
-    the default team of the next tier up takes it, never whichever team sorts first."""
+    the default team of the next tier up takes it, never whichever team sorts first.
+
+    Who in the team: the person the rule names, else the team's on-call person at ``at``
+    (now; ``on_call`` reads the rotations, once per caller), then that person's delegate
+    chain; nobody present: the team's queue (``Target.nobody_present``)."""
     rules = active_rules() if rules is None else rules
     rule = match_rule(
         rules,
@@ -93,9 +112,16 @@ def escalation_target(
     )
     if rule is not None:
         named = rule.target_user
+        from_rotation = False
+        if named is None:
+            on_call = on_call or OnCall()
+            named = on_call.person(rule.target_team_id, at or timezone.now())
+            from_rotation = named is not None
         person = named.effective_recipient() if named is not None else None
         routed_from = named if named is not None and person != named else None
-        return Target(rule.target_tier, rule.target_team, person, routed_from, rule)
+        return Target(
+            rule.target_tier, rule.target_team, person, routed_from, rule, on_call=from_rotation
+        )
     # the next tier up that has teams, and its default team first if it has one
     team = Team.objects.filter(tier__gt=case.tier).order_by("tier", "-is_tier_default").first()
     if team is None or not team.is_tier_default:

@@ -6,6 +6,7 @@ import logging
 from celery import shared_task
 from django.conf import settings
 
+from escalations.services.coverage import coverage_check as check_coverage
 from escalations.services.sla_sweep import sla_sweep as sweep
 
 log = logging.getLogger(__name__)
@@ -27,3 +28,10 @@ def _ask_helpers() -> None:
         except Exception:  # noqa: BLE001 - broker down: this sweep carries on alone
             log.warning("SLA sweep: could not ask for a helper sweep", exc_info=True)
             return
+
+
+@shared_task(name="escalations.coverage_check", ignore_result=True)
+def coverage_check() -> int:
+    """Rules whose chain ends with nobody present in the coming week: tell their owners (beat:
+    daily; once per rule and day)."""
+    return len(check_coverage())

@@ -26,6 +26,7 @@ class InboxKind(models.TextChoices):
     CALLBACK_DUE = "inbox.callback_due", _("Callback due soon")
     CALLBACK_MISSED = "inbox.callback_missed", _("Callback missed")
     REVIEW_OVERDUE = "inbox.review_overdue", _("Review overdue")
+    NOBODY_PRESENT = "inbox.nobody_present", _("Nobody present on an escalation chain")
 
 
 class Loudness(models.IntegerChoices):

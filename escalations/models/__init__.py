@@ -11,6 +11,7 @@ from escalations.models.cases import (
 )
 from escalations.models.catalog import Category, Customer, EscalationRule
 from escalations.models.choices import OPEN_STATUSES, CaseStatus, Channel, Mood, Reason
+from escalations.models.coverage import CoverageGap
 from escalations.models.hold import Callback, CallbackStatus, HoldOutcome
 from escalations.models.sla import (
     BusinessCalendar,
@@ -42,6 +43,7 @@ __all__ = [
     "CaseStatus",
     "Category",
     "Channel",
+    "CoverageGap",
     "Customer",
     "Escalation",
     "EscalationOutcome",

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from escalations import policy
 from escalations.models import Case, CaseStatus, Escalation, EscalationOutcome, NoteKind, Reason
+from escalations.oncall import OnCall
 from escalations.selectors import (
     Target,
     active_rules,
@@ -178,6 +179,7 @@ class _TargetFinder:
 
     def __init__(self) -> None:
         self._rules: list | None = None
+        self._on_call: OnCall | None = None
         self._found: dict[tuple, Target | None] = {}
         self._without_default: dict[int, int | None] = {}
 
@@ -186,7 +188,10 @@ class _TargetFinder:
         if key not in self._found:
             if self._rules is None:
                 self._rules = active_rules()
-            self._found[key] = escalation_target(case, reason, rules=self._rules)
+                self._on_call = OnCall()
+            self._found[key] = escalation_target(
+                case, reason, rules=self._rules, on_call=self._on_call
+            )
         return self._found[key]
 
     def tier_without_default(self, above_tier: int) -> int | None:
@@ -286,6 +291,14 @@ def _write_escalations(
     if held:
         notify_hold_started(held)
     _notify_escalated([hop for hop in hops if hop.on_hold_since is None], actor=actor)
+    _notify_nobody_present(
+        [
+            hop
+            for (i, target, *_rest), hop in zip(moves, hops, strict=True)
+            if target.nobody_present
+        ],
+        actor=actor,
+    )
     return hops
 
 
@@ -312,6 +325,23 @@ def _notify_escalated(hops: list[Escalation], *, actor: User) -> None:
             loudness=Loudness.LOUD,
             actor=actor,
             payload={"reference": hop.case.reference, "subject": hop.case.subject},
+        )
+
+
+def _notify_nobody_present(hops: list[Escalation], *, actor: User) -> None:
+    """Tell each rule's owner that its chain ended with nobody present: the escalation waits in
+    the team's queue."""
+    for hop in hops:
+        if hop.rule is None or hop.rule.review_owner is None:
+            continue
+        outbox.notify_in_app(
+            [hop.rule.review_owner],
+            kind=InboxKind.NOBODY_PRESENT,
+            title=_("%(reference)s went to the queue of %(team)s: nobody on the chain is present")
+            % {"reference": hop.case.reference, "team": hop.to_team.name},
+            case_id=hop.case_id,
+            actor=actor,
+            payload={"reference": hop.case.reference, "rule": hop.rule_id},
         )
 
 
