@@ -13,6 +13,7 @@ import os
 import pytest
 from django.conf import settings
 from django.db import connection
+from hypothesis import settings as hypothesis_settings
 
 from accounts.models import Tier
 from kit import configcache
@@ -23,6 +24,11 @@ from tests.factories import (
     UserFactory,
     make_case,
 )
+
+# No deadline per example: a timing assert in disguise (the first example pays for imports and
+# caches, e.g. the holidays tables: 0.7 s on a loaded machine against hypothesis's 200 ms).
+hypothesis_settings.register_profile("suite", deadline=None)
+hypothesis_settings.load_profile("suite")
 
 # pytest-xdist runs the suite in several processes on one machine: each keeps its own "live"
 # cache (per-user versions and sessions; files under VAR_DIR, or Redis with CACHE_URL), so one
