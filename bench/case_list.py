@@ -155,7 +155,7 @@ def load(cases: int) -> dict:
                 resolved_at, closed_at)
             SELECT 'B-' || lpad(g::text, 8, '0'),
                 '請求額が違う件のお問い合わせ ' || g, '', 'phone',
-                %(first_customer)s + (g * 7919) %% %(customers)s,
+                %(first_customer)s + (g::bigint * 7919) %% %(customers)s,
                 (%(cats)s::bigint[])[1 + g %% 12], 1 + g %% 3, 1 + g %% 3, 1 + g %% 4, s.status,
                 (%(ops)s::bigint[])[1 + g %% 200],
                 (%(l1)s::bigint[])[1 + (g %% 200) / %(per_team)s],
