@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib import admin
+from django.contrib.admin.utils import label_for_field
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
@@ -8,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -154,7 +156,15 @@ class TeamAdmin(WriteOnlySecretAdmin, OneHistoryRowAdmin, SimpleHistoryAdmin):
 
 
 class AbsenceForm(forms.ModelForm):
-    """One row of the absence page: checked by the same rule as the service."""
+    """One row of the absence page: checked by the same rule as the service. The until-time is
+    one field with the browser's date-time picker (local time), not Django's two boxes with
+    their calendar and clock links, which did not fit a row (nor a phone)."""
+
+    absent_until = forms.DateTimeField(
+        label=User._meta.get_field("absent_until").verbose_name,
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
 
     class Meta:
         model = Absence
@@ -196,6 +206,19 @@ class AbsenceAdmin(admin.ModelAdmin):
     search_fields = ["username", "display_name", "furigana", "extension"]
     ordering = ["furigana", "username"]
     list_per_page = 50
+    empty_value_display = "—"
+    change_list_template = "admin/accounts/absence/change_list.html"
+
+    def changelist_view(self, request, extra_context=None):
+        """The page's own title (not "Select absence to change") and, for the card layout on
+        a phone, each column's label."""
+        labels = {name: label_for_field(name, self.model, self) for name in self.list_display}
+        extra_context = {
+            "title": capfirst(self.model._meta.verbose_name_plural),
+            "absence_labels": labels,
+            **(extra_context or {}),
+        }
+        return super().changelist_view(request, extra_context)
 
     def get_queryset(self, request):
         return (
@@ -219,6 +242,7 @@ class AbsenceAdmin(admin.ModelAdmin):
             kwargs["queryset"] = absence_delegates_for(request.user).order_by(
                 "furigana", "username"
             )
+            kwargs["empty_label"] = _("(none: the team's queue)")
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def has_module_permission(self, request):

@@ -33,16 +33,14 @@ def row(user, *, absent=True, delegate=None, until=None):
         "form-MAX_NUM_FORMS": "1000",
         "form-0-id": str(user.pk),
         "form-0-delegate": str(delegate.pk) if delegate else "",
-        "form-0-absent_until_0": "",
-        "form-0-absent_until_1": "",
+        "form-0-absent_until": "",
         "_save": "保存",
     }
     if absent:
         data["form-0-is_absent"] = "on"
     if until is not None:
         local = timezone.localtime(until)
-        data["form-0-absent_until_0"] = local.strftime("%Y-%m-%d")
-        data["form-0-absent_until_1"] = local.strftime("%H:%M:%S")
+        data["form-0-absent_until"] = local.strftime("%Y-%m-%dT%H:%M")  # datetime-local
     return data
 
 

@@ -112,3 +112,24 @@ def test_a_form_posted_from_its_own_page_stays_on_that_page(client, case, operat
     assert response.status_code == 200
     assert 'id="case-header"' not in html
     assert "errorlist" in html and TYPED in html
+
+
+def test_a_callback_time_that_cannot_be_read_reopens_the_callback_panel(client, case, operator):
+    client.force_login(operator)
+
+    response = client.post(
+        reverse("admin:escalations_case_callback", args=[case.pk]),
+        {
+            "_panel": "callback",
+            "number": "080-1111-2222",
+            "window_start": "あした",
+            "window_end": "15:00",
+        },
+    )
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert opened(html) == ["callback"]
+    callback = panel(html, "callback")
+    assert "errorlist" in callback and 'value="あした"' in callback
+    assert not case.callbacks.exists()
