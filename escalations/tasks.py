@@ -6,6 +6,7 @@ import logging
 from celery import shared_task
 from django.conf import settings
 
+from escalations.services.nudges import nudge_sweep as sweep_nudges
 from escalations.services.sla_sweep import sla_sweep as sweep
 
 log = logging.getLogger(__name__)
@@ -27,3 +28,9 @@ def _ask_helpers() -> None:
         except Exception:  # noqa: BLE001 - broker down: this sweep carries on alone
             log.warning("SLA sweep: could not ask for a helper sweep", exc_info=True)
             return
+
+
+@shared_task(name="escalations.nudge_sweep", ignore_result=True)
+def nudge_sweep() -> dict[str, int]:
+    """The periodic nudge sweep (beat): sends the nudges that are due, each once."""
+    return sweep_nudges().as_dict()

@@ -26,6 +26,7 @@ class InboxKind(models.TextChoices):
     CALLBACK_DUE = "inbox.callback_due", _("Callback due soon")
     CALLBACK_MISSED = "inbox.callback_missed", _("Callback missed")
     REVIEW_OVERDUE = "inbox.review_overdue", _("Review overdue")
+    NUDGE = "inbox.nudge", _("Escalate now? (no hesitation)")
 
 
 class Loudness(models.IntegerChoices):
@@ -47,6 +48,7 @@ DEFAULT_DESKTOP_KINDS = [
     InboxKind.SLA_BREACHED,
     InboxKind.CALLBACK_DUE,
     InboxKind.CALLBACK_MISSED,
+    InboxKind.NUDGE,
 ]
 
 

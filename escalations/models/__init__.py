@@ -12,6 +12,7 @@ from escalations.models.cases import (
 from escalations.models.catalog import Category, Customer, EscalationRule
 from escalations.models.choices import OPEN_STATUSES, CaseStatus, Channel, Mood, Reason
 from escalations.models.hold import Callback, CallbackStatus, HoldOutcome
+from escalations.models.nudges import Nudge, NudgeCleared, NudgeKind
 from escalations.models.sla import (
     BusinessCalendar,
     CalendarDay,
@@ -50,6 +51,9 @@ __all__ = [
     "Level",
     "Mood",
     "NoteKind",
+    "Nudge",
+    "NudgeCleared",
+    "NudgeKind",
     "OpeningHours",
     "Reason",
     "SLAEvent",
