@@ -35,6 +35,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from escalations import live as case_lists
 from escalations.models import (
     Case,
     CaseStatus,
@@ -243,6 +244,8 @@ def _notify(nudges: list[Nudge], *, actor: User | None = None) -> None:
             actor=actor,
             payload={"reference": case.reference, "subject": case.subject, "text": text},
         )
+        # the supervisors' live case lists ("stalled calls") learn of it at their next poll
+        case_lists.bump_on_commit(case_lists.case_scopes(case, nudge.escalation))
 
 
 # --- the sweep ----------------------------------------------------------------------------------
@@ -285,7 +288,10 @@ def nudge_sweep(
             send, stale = [], []
             for nudge in due:
                 nudge.case = cases[nudge.case_id]
-                if _still_due(nudge, hops.get(nudge.escalation_id)):
+                hop = hops.get(nudge.escalation_id)
+                if hop is not None:
+                    nudge.escalation = hop
+                if _still_due(nudge, hop):
                     nudge.sent_at = now
                     nudge.sent_to = nudge.case.handler or nudge.case.owner
                     send.append(nudge)

@@ -10,8 +10,16 @@ import time_machine
 
 from accounts.models import Tier
 from escalations import services
-from escalations.models import Case, CaseStatus, EscalationRule, Nudge, NudgeCleared, NudgeKind
-from escalations.models import HoldOutcome, Reason
+from escalations.models import (
+    Case,
+    CaseStatus,
+    EscalationRule,
+    HoldOutcome,
+    Nudge,
+    NudgeCleared,
+    NudgeKind,
+    Reason,
+)
 from escalations.services.nudges import nudge_rule, nudge_sweep
 from notifications.models import InboxKind, Notification
 from tests.factories import HANDOFF, EscalationRuleFactory, make_case
@@ -215,7 +223,7 @@ def test_a_hold_started_later_starts_its_clock_then(rules, operator, supervisor)
     assert note.case_id == fresh.pk
 
 
-# --- the sweep's cost ------------------------------------------------------------------------------
+# --- the sweep's cost ---------------------------------------------------------------------------
 
 
 def due_work_nudges(count, *, owner, rule):
@@ -237,8 +245,14 @@ def due_work_nudges(count, *, owner, rule):
         for i in range(count)
     )
     Nudge.objects.bulk_create(
-        Nudge(case=case, kind=NudgeKind.WORK, rule=rule, minutes=10, started_at=START,
-              due_at=START + 10 * MIN)
+        Nudge(
+            case=case,
+            kind=NudgeKind.WORK,
+            rule=rule,
+            minutes=10,
+            started_at=START,
+            due_at=START + 10 * MIN,
+        )
         for case in cases
     )
 
@@ -251,9 +265,8 @@ def test_the_sweeps_queries_do_not_grow_with_the_due_nudges(
     due_work_nudges(count, owner=operator, rule=rule)
     # SAVEPOINT, SELECT due FOR UPDATE SKIP LOCKED, SELECT cases, UPDATE sent (bulk),
     # INSERT notifications, RELEASE; then the empty batch: SAVEPOINT, SELECT, RELEASE.
-    with time_machine.travel(START + 10 * MIN, tick=False):
-        with django_assert_num_queries(9):
-            result = nudge_sweep()
+    with time_machine.travel(START + 10 * MIN, tick=False), django_assert_num_queries(9):
+        result = nudge_sweep()
     assert (result.batches, result.sent) == (1, count)
     assert Notification.objects.filter(event_type=InboxKind.NUDGE).count() == count
     assert sweep_at(START + 20 * MIN).sent == 0
