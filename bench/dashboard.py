@@ -97,7 +97,8 @@ def load(cases: int):
             """
             INSERT INTO escalations_case (reference, subject, description, channel, customer_id,
                 category_id, impact, urgency, priority, status, owner_id, owner_team_id, tier,
-                assigned_team_id, handler_id, created_at, updated_at, resolved_at, closed_at)
+                assigned_team_id, handler_id, created_at, updated_at, resolved_at, closed_at,
+                first_response_at)
             SELECT 'B-' || lpad(g::text, 8, '0'), '請求額が違う ' || g, '', 'phone', %(customer)s,
                 %(cat0)s + g %% 8, 2, 2, 1 + g %% 4,
                 CASE WHEN g %% 10 <= 5 THEN 'closed' WHEN g %% 10 = 6 THEN 'escalated'
@@ -109,7 +110,8 @@ def load(cases: int):
                 CASE WHEN g %% 10 = 6 THEN %(sv)s ELSE %(owner)s END,
                 c.t, %(now)s,
                 CASE WHEN g %% 10 <= 5 THEN c.t + interval '2 hours' END,
-                CASE WHEN g %% 10 <= 5 THEN c.t + interval '3 hours' END
+                CASE WHEN g %% 10 <= 5 THEN c.t + interval '3 hours' END,
+                CASE WHEN g %% 10 <> 9 THEN c.t + (g %% 45) * interval '1 minute' END
             FROM generate_series(1, %(cases)s) g,
                 LATERAL (SELECT %(now)s - (g %% 90) * interval '1 day'
                          - (g %% 1440) * interval '1 minute' - interval '4 hours' AS t) c
@@ -168,6 +170,48 @@ def load(cases: int):
             """,
             params,
         )
+        # no hesitation (issue 20): a tenth of the hops had the customer on hold and were
+        # escalated further to L3 3-12 minutes later (a second hop); a work nudge for every
+        # fifth case in progress or escalated later than 10 minutes after work started, sent,
+        # followed when the case was escalated after it.
+        cur.execute(
+            """
+            UPDATE escalations_escalation SET on_hold_since = requested_at,
+                hold_ended_at = requested_at + interval '15 minutes', hold_outcome = 'answered',
+                outcome = 'escalated_further'
+            WHERE id %% 10 = 0
+            """
+        )
+        cur.execute(
+            """
+            INSERT INTO escalations_escalation (case_id, number, from_tier, to_tier, to_team_id,
+                reason, customer_wants, tried, customer_mood, requested_by_id, requested_at,
+                outcome, is_automatic, hold_outcome, not_reusable_reason, answer)
+            SELECT case_id, 2, 2, 3, %(l2)s,
+                (ARRAY['technical_fault','beyond_authority','compliance'])[1 + id %% 3],
+                customer_wants, '保留中に確認', 'angry', %(sv)s,
+                requested_at + (3 + id %% 10) * interval '1 minute', 'open', false, '', '', ''
+            FROM escalations_escalation WHERE id %% 10 = 0
+            """,
+            params,
+        )
+        cur.execute(
+            """
+            INSERT INTO escalations_nudge (case_id, kind, reason, minutes, started_at, due_at,
+                sent_at, cleared_at, cleared_by, followed_at)
+            SELECT c.id, 'work', '', 10, c.first_response_at,
+                c.first_response_at + interval '10 minutes',
+                c.first_response_at + interval '10 minutes',
+                COALESCE(e.requested_at, c.resolved_at),
+                CASE WHEN e.id IS NOT NULL THEN 'escalated'
+                     WHEN c.resolved_at IS NOT NULL THEN 'resolved' ELSE '' END,
+                e.requested_at
+            FROM escalations_case c
+            LEFT JOIN escalations_escalation e ON e.case_id = c.id AND e.number = 1
+            WHERE c.first_response_at IS NOT NULL AND c.id %% 5 = 0
+              AND (e.id IS NULL OR e.requested_at > c.first_response_at + interval '10 minutes')
+            """
+        )
         # first response timers (stopped; met under 30 min) for every case but the new ones,
         # resolution timers (stopped for closed cases, running for open ones, 1 % breached).
         cur.execute(
@@ -224,14 +268,15 @@ def load(cases: int):
         cur.execute(
             "SELECT (SELECT count(*) FROM escalations_case), "
             "(SELECT count(*) FROM escalations_escalation), "
-            "(SELECT count(*) FROM escalations_slatimer)"
+            "(SELECT count(*) FROM escalations_slatimer), "
+            "(SELECT count(*) FROM escalations_nudge)"
         )
         counted = cur.fetchone()
     with connection.cursor() as cur:  # what autovacuum does soon after a load
         cur.execute("VACUUM ANALYZE")
     print(
-        f"loaded {counted[0]:,} cases, {counted[1]:,} escalations, {counted[2]:,} SLA timers "
-        f"in {time.perf_counter() - started:.1f} s"
+        f"loaded {counted[0]:,} cases, {counted[1]:,} escalations, {counted[2]:,} SLA timers, "
+        f"{counted[3]:,} nudges in {time.perf_counter() - started:.1f} s"
     )
     return manager, l2
 
@@ -344,6 +389,16 @@ def measure(manager, team, *, only_30_days: bool = False) -> None:
         (
             "CSV export: durations (percentiles)",
             "/admin/reports/dashboard/csv/durations/",
+            5,
+        ),
+        (
+            "CSV export: time to escalate from work / hold (issue 20)",
+            "/admin/reports/dashboard/csv/time_to_escalate/",
+            5,
+        ),
+        (
+            "CSV export: nudges followed (issue 20)",
+            "/admin/reports/dashboard/csv/nudges_followed/",
             5,
         ),
     ]

@@ -145,6 +145,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": float(env_str("NOTIFICATION_RETRY_INTERVAL_SECONDS", "60")),
     },
 }
+# No hesitation (issue 20): nudges due are sent by their own sweep, as often as the SLA sweep.
+CELERY_BEAT_SCHEDULE["nudge-sweep"] = {
+    "task": "escalations.nudge_sweep",
+    "schedule": SLA_SWEEP_INTERVAL_SECONDS,
+}
 # Absences with an until-time end by themselves (accounts.absence): checked every minute.
 CELERY_BEAT_SCHEDULE["absence-expire"] = {
     "task": "accounts.absence_expire",

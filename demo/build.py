@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 
-from demo import cases, clock, content, knowledge, live, organisation
+from demo import cases, clock, content, knowledge, live, nudges, organisation
 from demo.play import Cast, play
 from demo.sla import load_sla
 from knowledge.repeats import check_repeats
@@ -32,6 +32,7 @@ def build(*, cases_wanted: int = cases.DEFAULT_CASES, seed: int = SEED) -> None:
     for plan in cases.plans(rng, cases=cases_wanted, customers=len(customers)):
         play(plan, cast)
     load_sla(admin=users["admin"], categories=categories, rng=random.Random(seed + 1))
+    nudges.load_nudges(users, categories)  # before the live hold: it gets a hold nudge too
     live.load_live(users, categories)
     organisation.review_teams(users, teams)
     content.review_rules(users, rules)

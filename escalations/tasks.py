@@ -7,6 +7,7 @@ from celery import shared_task
 from django.conf import settings
 
 from escalations.services.coverage import coverage_check as check_coverage
+from escalations.services.nudges import nudge_sweep as sweep_nudges
 from escalations.services.sla_sweep import sla_sweep as sweep
 
 log = logging.getLogger(__name__)
@@ -35,3 +36,9 @@ def coverage_check() -> int:
     """Rules whose chain ends with nobody present in the coming week: tell their owners (beat:
     daily; once per rule and day)."""
     return len(check_coverage())
+
+
+@shared_task(name="escalations.nudge_sweep", ignore_result=True)
+def nudge_sweep() -> dict[str, int]:
+    """The periodic nudge sweep (beat): sends the nudges that are due, each once."""
+    return sweep_nudges().as_dict()

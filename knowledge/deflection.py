@@ -1,6 +1,7 @@
 """What the escalate form shows before the operator confirms: the top articles and similar
 resolved cases for the case's subject and description (on the escalate page through the
-``escalations.hooks.escalate_page`` hook, connected in ``KnowledgeConfig.ready``)."""
+``escalations.hooks.escalate_page`` hook, connected in ``KnowledgeConfig.ready``). A search
+that finds nothing records a nudge of its own kind (``escalations.services.nudges``)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from django.utils.http import urlencode
 
 from accounts.models import User
 from escalations.models import Case
+from escalations.services import nudges
 from knowledge import search as knowledge_search
 from knowledge import services
 from knowledge.models import Deflection
@@ -41,6 +43,8 @@ def suggestions_for(
     deflection = None
     if hits and record:
         deflection = services.deflection_record(case=case, actor=user, query=query, hits=hits)
+    elif record:  # nothing found: a reason to escalate now (no hesitation, once per case)
+        nudges.nudge_no_knowledge(case=case, actor=user)
     params = {"case": case.pk}
     if deflection is not None:
         params["deflection"] = deflection.pk

@@ -28,6 +28,8 @@ class InboxKind(models.TextChoices):
     REVIEW_OVERDUE = "inbox.review_overdue", _("Review overdue")
     NOBODY_PRESENT = "inbox.nobody_present", _("Nobody present on an escalation chain")
 
+    NUDGE = "inbox.nudge", _("Escalate now? (no hesitation)")
+
 
 class Loudness(models.IntegerChoices):
     """How an in-app notification asks for attention: the bell only, or also a desktop
@@ -48,6 +50,7 @@ DEFAULT_DESKTOP_KINDS = [
     InboxKind.SLA_BREACHED,
     InboxKind.CALLBACK_DUE,
     InboxKind.CALLBACK_MISSED,
+    InboxKind.NUDGE,
 ]
 
 

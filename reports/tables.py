@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from escalations.models import CaseStatus, Reason
-from reports import selectors
+from escalations.models import CaseStatus, NudgeKind, Reason
+from reports import hesitation, selectors
 from reports.charts import bar_chart
 from reports.daily import DailyRows
 from reports.selectors import Filters
@@ -183,6 +183,58 @@ def _durations(filters: Filters, rows: DailyRows) -> Report:
     )
 
 
+def _time_to_escalate(filters: Filters) -> Report:
+    """No hesitation (issue 20): how long before escalating, per team and reason."""
+    reasons = dict(Reason.choices)
+    rows, bars = [], []
+    for row in hesitation.time_to_escalate(filters):
+        label = f"{row.team} / {reasons.get(row.reason, row.reason)}"
+        rows.append(
+            [
+                row.team,
+                reasons.get(row.reason, row.reason),
+                row.work.count,
+                minutes(row.work.median),
+                minutes(row.work.p90),
+                row.hold.count,
+                minutes(row.hold.median),
+                minutes(row.hold.p90),
+            ]
+        )
+        if row.work.median is not None:
+            bars.append((label, row.work.median.total_seconds() / 60, minutes(row.work.median)))
+    return Report(
+        "time_to_escalate",
+        _("Time to escalate from the start of work and of a hold, per team and reason"),
+        [
+            _("Escalated to"),
+            _("Reason"),
+            _("From start of work: escalations"),
+            _("Median (minutes)"),
+            _("90th percentile (minutes)"),
+            _("From start of hold: escalations"),
+            _("Median (minutes)"),
+            _("90th percentile (minutes)"),
+        ],
+        rows,
+        bars,
+        _("Median from the start of work (minutes)"),
+    )
+
+
+def _nudges_followed(filters: Filters) -> Report:
+    kinds = dict(NudgeKind.choices)
+    figures = hesitation.nudges_followed(filters)
+    return Report(
+        "nudges_followed",
+        _("Nudges sent and followed (escalated after the nudge, before resolution)"),
+        [_("Nudge"), _("Sent"), _("Followed"), _("Share")],
+        [[kinds[f.kind], f.sent, f.followed, percent(f.rate)] for f in figures],
+        [(str(kinds[f.kind]), f.followed, f"{f.followed}/{f.sent}") for f in figures],
+        _("Nudges followed"),
+    )
+
+
 def _knowledge(filters: Filters, rows: DailyRows) -> Report:
     share = selectors.solved_at_l1_with_article(filters, rows)
     return Report(
@@ -318,6 +370,8 @@ def build(filters: Filters, *, person_figures: bool, only: str | None = None) ->
         ("sla_breached_in_period", lambda: [_sla_breached_in_period(filters)]),
         ("sla_compliance", lambda: _both_compliance(filters, rows)),
         ("durations", lambda: [_durations(filters, rows)]),
+        ("time_to_escalate", lambda: [_time_to_escalate(filters)]),
+        ("nudges_followed", lambda: [_nudges_followed(filters)]),
     ]
     if person_figures:
         builders += [
@@ -353,5 +407,7 @@ def keys(*, person_figures: bool) -> list[str]:
         "sla_compliance_priority",
         "sla_compliance_tier",
         "durations",
+        "time_to_escalate",
+        "nudges_followed",
     ]
     return base + (["escalations_per_operator", "answers_per_handler"] if person_figures else [])

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 from escalations import forms, hooks, policy, services
 from escalations.admin import call, workspace
 from escalations.admin import hold as hold_admin
+from escalations.admin import nudges as nudge_admin
 from escalations.admin.queue import CaseQueueMixin
 from escalations.admin.sla import sla_badge
 from escalations.hold import selectors as hold_selectors
@@ -263,16 +264,18 @@ class CaseAdmin(CaseQueueMixin, TransitionAdminMixin, VisibleHistoryAdmin):
         )
         notes = list(case.notes.select_related("author"))
         timers = sla_selectors.timers_of(case)
+        header = workspace.header_context(
+            request,
+            case,
+            available=actions,
+            form_class=self.transition_form_class,
+            hops=hops,
+            timers=timers,
+            refused=refused,
+        )
         return {
-            **workspace.header_context(
-                request,
-                case,
-                available=actions,
-                form_class=self.transition_form_class,
-                hops=hops,
-                timers=timers,
-                refused=refused,
-            ),
+            **header,
+            **nudge_admin.nudge_context(case, header["header_actions"]),
             "case_actions": actions,
             "note_url": reverse("admin:escalations_case_note", args=[case.pk]) if can_note else "",
             "timeline": case_timeline(case, notes=notes, hops=hops, sla_events=sla_events),

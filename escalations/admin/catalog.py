@@ -43,6 +43,8 @@ class EscalationRuleAdmin(SimpleHistoryAdmin):
         "target_tier",
         "target_team",
         "target_user",
+        "escalate_within_work",
+        "escalate_within_hold",
         "is_active",
         "next_review_on",
     ]

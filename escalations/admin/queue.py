@@ -33,9 +33,10 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET
 
 from escalations import live as case_lists
+from escalations import stalled
 from escalations.admin import hold as hold_admin
 from escalations.admin.sla import sla_badge
-from escalations.models import Case, CaseStatus, Escalation
+from escalations.models import Case, CaseStatus, Escalation, Nudge
 from escalations.policy import user_team_ids
 from escalations.sla import selectors as sla_selectors
 from kit.times import local_minute
@@ -44,6 +45,7 @@ from notifications import live
 # --- the default view per role ----------------------------------------------------------------
 
 MINE, TEAM, ALL = "mine", "team", "all"
+STALLED = "stalled"  # no hesitation (issue 20): the calls nudged and not escalated yet
 # what does not choose rows: sorting, paging, "show all", the admin's error flag, facets
 NOT_FILTERS = frozenset({ORDER_VAR, "p", "all", "e", "_facets"})
 DONE = (CaseStatus.RESOLVED, CaseStatus.CLOSED)
@@ -70,7 +72,7 @@ def queue_view(request: HttpRequest) -> str | None:
     search is in the URL (it wins); else the role's default."""
     asked = request.GET.get(QueueViewFilter.parameter_name)
     if asked:
-        return asked if asked in (MINE, TEAM) else None
+        return asked if asked in (MINE, TEAM, STALLED) else None
     if any(value for key, value in request.GET.items() if key not in NOT_FILTERS):
         return None
     return role_view(request.user)
@@ -102,6 +104,8 @@ class QueueViewFilter(admin.SimpleListFilter):
         views = [(MINE, _("My open work"))]
         if request.user.has_perm("escalations.acknowledge_case"):
             views.append((TEAM, _("Waiting for my team")))
+        if request.user.has_perm("escalations.acknowledge_case") or sees_all(request.user):
+            views.append((STALLED, _("Stalled calls (nudged, not escalated)")))
         views.append((ALL, _("Everything I may see")))
         return views
 
@@ -124,6 +128,8 @@ class QueueViewFilter(admin.SimpleListFilter):
             return my_open_work(queryset, request.user)
         if self.effective == TEAM:
             return waiting_for_my_team(queryset, request.user)
+        if self.effective == STALLED:
+            return stalled.stalled(queryset)
         return queryset
 
 
@@ -197,11 +203,12 @@ class NewRowsChangeList(CaseChangeList):
 
 
 def new_since(cases: QuerySet, since: dt.datetime) -> QuerySet:
-    """The cases opened, escalated or put on hold after ``since``."""
+    """The cases opened, escalated, put on hold or nudged after ``since``."""
     moved = Escalation.objects.filter(case=OuterRef("pk")).filter(
         Q(requested_at__gt=since) | Q(on_hold_since__gt=since)
     )
-    return cases.filter(Q(created_at__gt=since) | Exists(moved))
+    nudged = Nudge.objects.filter(case=OuterRef("pk"), sent_at__gt=since)
+    return cases.filter(Q(created_at__gt=since) | Exists(moved) | Exists(nudged))
 
 
 # --- the live "N new" poll --------------------------------------------------------------------

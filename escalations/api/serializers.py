@@ -123,6 +123,8 @@ class RuleSerializer(serializers.ModelSerializer):
             "target_user",
             "guidance",
             "is_active",
+            "escalate_within_work",
+            "escalate_within_hold",
         ]
 
 

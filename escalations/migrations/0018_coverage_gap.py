@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("escalations", "0016_reusable_answer"),
+        ("escalations", "0017_nudges"),
     ]
 
     operations = [

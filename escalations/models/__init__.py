@@ -13,6 +13,7 @@ from escalations.models.catalog import Category, Customer, EscalationRule
 from escalations.models.choices import OPEN_STATUSES, CaseStatus, Channel, Mood, Reason
 from escalations.models.coverage import CoverageGap
 from escalations.models.hold import Callback, CallbackStatus, HoldOutcome
+from escalations.models.nudges import Nudge, NudgeCleared, NudgeKind
 from escalations.models.sla import (
     BusinessCalendar,
     CalendarDay,
@@ -52,6 +53,9 @@ __all__ = [
     "Level",
     "Mood",
     "NoteKind",
+    "Nudge",
+    "NudgeCleared",
+    "NudgeKind",
     "OpeningHours",
     "Reason",
     "SLAEvent",

@@ -142,6 +142,24 @@ class EscalationRule(models.Model):
         help_text=_("Past this date the rule is flagged as stale on the escalation flow page."),
     )
     last_reviewed_on = models.DateField(_("last reviewed on"), null=True, blank=True)
+    escalate_within_work = models.PositiveSmallIntegerField(
+        _("escalate within (minutes from start of work)"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "No hesitation: a case of this category and priority not escalated this many "
+            "minutes after work started shows a nudge naming this rule's target. Empty: none."
+        ),
+    )
+    escalate_within_hold = models.PositiveSmallIntegerField(
+        _("escalate within (minutes from start of a hold)"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "No hesitation: a held call of this category and priority not escalated further "
+            "this many minutes after the hold started shows a nudge. Empty: none."
+        ),
+    )
 
     history = HistoricalRecords(verbose_name=_("historical escalation rule"))
 

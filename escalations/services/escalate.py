@@ -22,6 +22,7 @@ from escalations.selectors import (
     escalation_target,
     next_tier_without_default,
 )
+from escalations.services import nudges
 from escalations.services._base import (
     CASES,
     Handoff,
@@ -266,6 +267,8 @@ def _write_escalations(
     bulk_insert(hops)
     bulk_history(hops, date=now)
     sla.start_hops_timers([(hop.case, hop) for hop in hops], now=now)
+    nudges.nudges_clear_on_escalation([case.pk for case in cases], automatic=is_automatic, now=now)
+    nudges.nudges_start_hold([hop for hop in hops if hop.on_hold_since is not None], now=now)
     add_notes(
         [
             new_note(

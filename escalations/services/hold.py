@@ -25,12 +25,14 @@ from escalations.models import (
     HoldOutcome,
     Level,
     NoteKind,
+    NudgeCleared,
     SLAEvent,
     SLATimer,
     TimerKind,
 )
 from escalations.policy import Side, is_on_side
 from escalations.selectors import case_is_visible_to
+from escalations.services import nudges
 from escalations.services._base import add_note
 from escalations.sla import timers as sla
 from escalations.sla.schedules import ScheduleCache
@@ -136,6 +138,7 @@ def hold_start(*, case: Case, actor: User, note: str = "") -> Escalation:
         hop.on_hold_since = now
         audited_save(hop, actor=actor, reason="hold_start", update_fields=["on_hold_since"])
         sla.start_hold_timer(case, hop, now=now)
+        nudges.nudges_start_hold([hop], now=now)
         body = _("Customer put on hold for escalation #%(number)s.") % {"number": hop.number}
         if note.strip():
             body += "\n" + note.strip()
@@ -180,6 +183,7 @@ def _end_hold(case: Case, hop: Escalation, *, actor: User, outcome: str, note: s
         update_fields=["hold_ended_at", "hold_outcome"],
     )
     sla.stop_timers(case, [TimerKind.HOLD_ACKNOWLEDGE], escalation=hop, now=now)
+    nudges.nudges_clear(case=case, cause=NudgeCleared.HOLD_ENDED, escalation=hop, now=now)
     body = _("Hold ended (%(outcome)s) after %(duration)s.") % {
         "outcome": HoldOutcome(outcome).label,
         "duration": duration_text(now - hop.on_hold_since, seconds=True),

@@ -20,8 +20,10 @@ from escalations.models import (
     Escalation,
     EscalationOutcome,
     NoteKind,
+    NudgeCleared,
     TimerKind,
 )
+from escalations.services import nudges
 from escalations.services._base import CASES, add_note
 from escalations.services.hold import hold_end_on_resolve
 from escalations.sla import timers as sla
@@ -61,8 +63,13 @@ def case_start_work(
         name="start_work",
         comment=comment,
         expected_status=expected_status,
-        then=lambda case: sla.stop_timers(case, [TimerKind.FIRST_RESPONSE]),
+        then=_started,
     )
+
+
+def _started(case: Case) -> None:
+    sla.stop_timers(case, [TimerKind.FIRST_RESPONSE])
+    nudges.nudges_start_work(case=case)
 
 
 def case_wait_for_customer(
@@ -134,6 +141,7 @@ def case_resolve(
         hold_end_on_resolve(case=case, actor=actor)
         # a callback promised stays a promise when the case is resolved
         sla.stop_timers(case, [k for k in TimerKind.values if k != TimerKind.CALLBACK])
+        nudges.nudges_clear(case=case, cause=NudgeCleared.RESOLVED)
         add_note(case, actor=actor, kind=NoteKind.STATUS, body=resolution, of_transition=True)
         events.emit("case.resolved", case, extra={"resolution": resolution.strip()})
         if close:
@@ -248,6 +256,7 @@ def case_return_to_owner(
                 [TimerKind.ACKNOWLEDGE, TimerKind.ANSWER, TimerKind.HOLD_ACKNOWLEDGE],
                 escalation=hop,
             )
+            nudges.nudges_clear(case=case, cause=NudgeCleared.ANSWERED, escalation=hop)
         add_note(case, actor=actor, kind=NoteKind.ANSWER, body=answer, of_transition=True)
         events.emit("case.returned", case, escalation=hop, extra={"answer": answer.strip()})
         held = hop is not None and hop.on_hold_since is not None and hop.hold_ended_at is None

@@ -24,10 +24,11 @@ CREATE_QUERIES = 16
 REFERENCE_QUERIES_ON_SQLITE = 2
 # token, permissions (2), visibility, the case, the case locked, the rule, the case UPDATE and
 # its history row, the hop number, the hop and its history row, its timers, the handoff note
-# and its history row, the webhook row and its delivery, the L2 lead, the lead's bell; + the
-# savepoint and its release. Before: 27 (the SLA policy, hop targets, calendar's hours and
-# days, the subscriptions, the case read again for the answer).
-ESCALATE_QUERIES = 21
+# and its history row, the webhook row and its delivery, the L2 lead, the lead's bell, the
+# case's open nudges cleared (no hesitation); + the savepoint and its release. Before: 27 (the
+# SLA policy, hop targets, calendar's hours and days, the subscriptions, the case read again
+# for the answer).
+ESCALATE_QUERIES = 22
 
 
 @pytest.fixture

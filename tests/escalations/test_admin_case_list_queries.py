@@ -14,7 +14,8 @@ CHANGELIST_QUERIES = 10
 # the case (the form), its customer and category (autocomplete widgets), its SLA events, its
 # hops, its notes, its history rows (the timeline's transitions)
 # + the case's callbacks (issue 8), the escalation rules (the header's escalate panel, issue 17)
-CHANGE_PAGE_QUERIES = 15
+# + the case's open nudge (the header, issue 20)
+CHANGE_PAGE_QUERIES = 16
 
 
 def open_cases(count, *, owners):

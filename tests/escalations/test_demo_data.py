@@ -255,3 +255,15 @@ def test_reviews_are_overdue_and_due_soon_for_rules_teams_and_articles(demo):
         assert subjects.filter(**{f"{field}__gte": today, f"{field}__lte": soon}).exists()
     assert Review.objects.filter(reviewed_by__username="manager").count() == 16  # 10 rules, 6 teams
     assert not EscalationRule.objects.filter(review_owner__isnull=True).exists()
+
+
+def test_a_stalled_complaint_shows_its_nudge_naming_the_delegate(demo, client):
+    from escalations.models import Nudge, NudgeKind
+
+    [stalled] = Nudge.objects.filter(sent_at__isnull=False, cleared_at__isnull=True)
+    assert stalled.kind == NudgeKind.WORK and stalled.case.category.name == "クレーム"
+    assert Nudge.objects.filter(followed_at__isnull=False).count() == 1
+    assert Nudge.objects.filter(kind=NudgeKind.HOLD, sent_at=None, cleared_at=None).count() == 1
+    client.login(username="operator", password=PASSWORD)
+    html = client.get(f"/admin/escalations/case/{stalled.case_id}/change/").content.decode()
+    assert 'id="ch-nudge"' in html and "山本 直樹" in html and "中村 由美" in html

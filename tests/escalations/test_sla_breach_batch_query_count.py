@@ -23,7 +23,8 @@ from tests.factories import HANDOFF, UserFactory, make_case, make_sla_policy
 # people (4). The escalate service, for all the cases at once: the rules, UPDATE the cases,
 # INSERT their history, lock the open hops, UPDATE them, INSERT their history, stop their timers
 # (met, missed), count the hops, INSERT the new hops, INSERT their history, INSERT the timers,
-# INSERT the notes, INSERT their history, the present members of the teams escalated to (15:
+# INSERT the notes, INSERT their history, clear the cases' open nudges (no hesitation), the
+# present members of the teams escalated to (16:
 # their bells are told at once; the in-app rows join the batch's one INSERT of notifications).
 # The SLA policies, their hop targets and calendars, and the webhook subscriptions are the
 # process's copy (kit.configcache), read when the fixture escalated the cases: none here.
@@ -33,7 +34,7 @@ from tests.factories import HANDOFF, UserFactory, make_case, make_sla_policy
 # (3). On PostgreSQL a few rows go by one INSERT, more by COPY (kit.bulk.bulk_insert), which
 # shows here as the SELECT drawing their keys from the sequence (Django's query capture does
 # not see the COPY).
-BREACH_SWEEP_QUERIES = 2 + 3 + 4 + 15 + 7 + 3 + 1  # + the sweep's heartbeat (ops)
+BREACH_SWEEP_QUERIES = 2 + 3 + 4 + 16 + 7 + 3 + 1  # + the sweep's heartbeat (ops)
 
 
 @pytest.fixture
