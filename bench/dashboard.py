@@ -444,6 +444,9 @@ def main() -> None:
         "--rebuild", action="store_true", help="with --reuse: roll up every day again (timed)"
     )
     parser.add_argument(
+        "--repeats", action="store_true", help="with --reuse: decide the repeats again (timed)"
+    )
+    parser.add_argument(
         "--live-days",
         default="1,2",
         help="then measure again with the last N finished days not rolled up (the nightly "
@@ -473,7 +476,7 @@ def main() -> None:
         setup_database(args.db or f"escalations_dashboard_{secrets.token_hex(4)}")
         manager, team = load(args.cases)
     rollup()
-    if not args.reuse or args.rebuild:
+    if not args.reuse or args.rebuild or args.repeats:
         check_repeats()
     measure(manager, team)
     for days in (int(n) for n in args.live_days.split(",") if int(n)):
