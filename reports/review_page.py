@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Team, User
 from escalations.models import Category, EscalationRule
+from kit.history import latest_rows_as_of
 from kit.values import is_secret, plain_value
 from reports.models import Review
 from reports.services import REVIEW_REASON
@@ -145,7 +146,7 @@ def _history_rows(manager, ids: list[int], since: dt.datetime | None) -> list:
     at or before ``since`` first (the state the review saw), oldest first: one query."""
     rows = manager.filter(id__in=ids)
     if since is not None:
-        before = manager.filter(id__in=ids, history_date__lte=since).latest_of_each()
+        before = latest_rows_as_of(manager.filter(id__in=ids), since)
         rows = rows.filter(
             Q(history_date__gt=since) | Q(history_id__in=before.values("history_id"))
         )
