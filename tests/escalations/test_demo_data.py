@@ -248,3 +248,13 @@ def test_reviews_are_overdue_and_due_soon_for_rules_teams_and_articles(demo):
         assert subjects.filter(**{f"{field}__gte": today, f"{field}__lte": soon}).exists()
     assert Review.objects.filter(reviewed_by__username="manager").count() == 16  # 10 rules, 6 teams
     assert not EscalationRule.objects.filter(review_owner__isnull=True).exists()
+
+
+def test_a_rule_and_a_team_show_changes_since_their_last_review(demo):
+    from reports.review_page import review_page
+
+    rule = EscalationRule.objects.get(guidance__contains="内線209")
+    team = Team.objects.get(name="技術サポート")
+    rule_changes = [c.field for c in review_page(rule=rule).changes]
+    team_changes = [c.field for c in review_page(team=team).changes]
+    assert len(rule_changes) == 2 and len(team_changes) == 2, (rule_changes, team_changes)

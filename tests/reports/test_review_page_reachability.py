@@ -119,3 +119,14 @@ def test_recording_from_the_page_comes_back_to_it(client, rule, manager):
     assert response["Location"] == f"/admin/reports/review/rule/{rule.pk}/"
     rule.refresh_from_db()
     assert rule.last_reviewed_on == timezone.localdate()
+
+
+def test_the_flow_page_links_each_rule_and_team_to_its_review_page_for_managers(
+    client, rule, manager, operator, l2_team
+):
+    client.force_login(manager)
+    html = client.get("/admin/escalations/flow/").content.decode()
+    assert f"/admin/reports/review/rule/{rule.pk}/" in html
+    assert f"/admin/reports/review/team/{l2_team.pk}/" in html
+    client.force_login(operator)
+    assert "/admin/reports/review/" not in client.get("/admin/escalations/flow/").content.decode()
