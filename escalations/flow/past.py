@@ -73,9 +73,12 @@ def end_of(day: dt.date) -> dt.datetime:
 
 def configuration_as_of(moment: dt.datetime) -> Configuration:
     """The configuration as it was at ``moment``: five queries."""
-    categories = [
-        _instance(row) for row in latest_rows_as_of(Category.history.all(), moment) if row.is_active
-    ]
+    every_category = {
+        row.id: _instance(row) for row in latest_rows_as_of(Category.history.all(), moment)
+    }
+    categories = sorted(
+        (c for c in every_category.values() if c.is_active), key=lambda c: (c.sort_order, c.name)
+    )
     team_rows = list(latest_rows_as_of(Team.history.all(), moment))
     teams = sorted((_instance(row) for row in team_rows), key=lambda t: (t.tier, t.name))
     through = apps.get_model("accounts", "HistoricalTeam_members")
@@ -89,6 +92,8 @@ def configuration_as_of(moment: dt.datetime) -> Configuration:
         for row in latest_rows_as_of(EscalationRule.history.all(), moment)
         if row.is_active
     ]
+    # a rule whose team has no history then (set up before the history was kept) is not drawn
+    rules = [r for r in rules if r.target_team_id in {t.pk for t in teams}]
     rules.sort(key=lambda r: (r.target_tier, r.category_id or 0, r.priority or 0, r.reason))
     wanted = {pk for ids in memberships.values() for pk in ids}
     wanted |= {t.lead_id for t in teams} | {t.review_owner_id for t in teams}
@@ -108,7 +113,7 @@ def configuration_as_of(moment: dt.datetime) -> Configuration:
     _resolve(Team._meta.get_field("review_owner"), teams, people)
     _resolve(Team._meta.get_field("lead"), teams, people)
     fields = EscalationRule._meta
-    _resolve(fields.get_field("category"), rules, {c.pk: c for c in categories})
+    _resolve(fields.get_field("category"), rules, every_category)
     _resolve(fields.get_field("target_team"), rules, by_id)
     _resolve(fields.get_field("target_user"), rules, people)
     _resolve(fields.get_field("review_owner"), rules, people)
