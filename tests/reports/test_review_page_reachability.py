@@ -130,3 +130,13 @@ def test_the_flow_page_links_each_rule_and_team_to_its_review_page_for_managers(
     assert f"/admin/reports/review/team/{l2_team.pk}/" in html
     client.force_login(operator)
     assert "/admin/reports/review/" not in client.get("/admin/escalations/flow/").content.decode()
+
+
+def test_the_dashboards_overdue_list_links_to_the_review_pages(client, rule, manager, l2_team):
+    for subject in (rule, l2_team):
+        subject.next_review_on = NOW.date() - dt.timedelta(days=1)
+        subject.save()
+    client.force_login(manager)
+    html = client.get("/admin/reports/dashboard/").content.decode()
+    assert f'href="/admin/reports/review/rule/{rule.pk}/"' in html
+    assert f'href="/admin/reports/review/team/{l2_team.pk}/"' in html
