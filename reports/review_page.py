@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.apps import apps
 from django.db import models
@@ -72,7 +72,6 @@ class ReviewPage:
     contacts: list[ContactCheck]
     checked_until: dt.datetime
     team_phone: str = ""
-    notes: list[str] = field(default_factory=list)
 
     @property
     def problems(self) -> int:
