@@ -14,7 +14,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from simple_history.models import DeletedObject
 from simple_history.template_utils import HistoricalRecordContextHelper
 
-from audit.values import is_secret, plain_value
+from kit.values import is_secret, plain_value
 
 
 class LabelledValues(HistoricalRecordContextHelper):

@@ -28,8 +28,8 @@ from django.utils.translation import gettext as _
 
 from audit.reasons import reason_label
 from audit.registry import history_models, m2m_history_models
-from audit.values import is_secret, plain_value
 from escalations.models import Case
+from kit.values import is_secret, plain_value
 
 ACTIONS = {
     "+": gettext_lazy("Created"),

@@ -48,6 +48,11 @@ class BackOfficeAdminSite(admin.AdminSite):
                 self.admin_view(report_views.review_view),
                 name="reports_review",
             ),
+            path(
+                "reports/review/<str:kind>/<int:pk>/",
+                self.admin_view(report_views.review_page_view),
+                name="reports_review_page",
+            ),
             *super().get_urls(),
         ]
 

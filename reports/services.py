@@ -22,6 +22,8 @@ from notifications.models import InboxKind
 from reports.models import Review, ReviewReminder
 
 REVIEW_PERIOD = dt.timedelta(days=90)
+# the change reason of the subject's history row a review writes (the review page skips it)
+REVIEW_REASON = "review recorded"
 # where each kind of reviewed subject is edited (the reminder's link)
 ADMIN_PAGES = {"rule": "escalations_escalationrule", "team": "accounts_team"}
 
@@ -53,12 +55,12 @@ def review_record(
             next_review_on=today + period,
         )
         review._history_user = actor
-        review._change_reason = "review recorded"
+        review._change_reason = REVIEW_REASON
         review.save()
         subject.last_reviewed_on = today
         subject.next_review_on = review.next_review_on
         subject._history_user = actor
-        subject._change_reason = "review recorded"
+        subject._change_reason = REVIEW_REASON
         subject.save(update_fields=["last_reviewed_on", "next_review_on"])
     return review
 

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import Team
 from escalations.models import EscalationRule
-from reports import export, selectors, services, tables
+from reports import export, review_page, selectors, services, tables
 from reports.forms import DashboardFilterForm, filters_from
 
 VIEW = "reports.view_dashboard"
@@ -113,4 +113,30 @@ def review_view(request: HttpRequest) -> HttpResponse:
                 _("Review of %(subject)s recorded; next review on %(date)s.")
                 % {"subject": subject, "date": subject.next_review_on.isoformat()},
             )
+    if request.POST.get("back") == "page" and subject is not None:
+        return HttpResponseRedirect(reverse("admin:reports_review_page", args=[kind, subject.pk]))
     return HttpResponseRedirect(reverse("admin:reports_dashboard"))
+
+
+REVIEWED = {"rule": EscalationRule, "team": Team}
+
+
+def review_page_view(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
+    """The review page of a rule or a team: what changed since its last review, and whether
+    each contact on its chain can be reached."""
+    _check(request)
+    model = REVIEWED.get(kind)
+    if model is None:
+        raise Http404(_("Choose a rule or a team to review."))
+    related = ["category", "target_team", "target_user", "review_owner"] if kind == "rule" else []
+    subject = model.objects.select_related(*related).filter(pk=pk).first()
+    if subject is None:
+        raise Http404(_("Choose a rule or a team to review."))
+    page = review_page.review_page(**{kind: subject})
+    context = {
+        **admin.site.each_context(request),
+        "title": _("Review: %(subject)s") % {"subject": subject},
+        "page": page,
+        "can_review": request.user.has_perm("reports.add_review"),
+    }
+    return TemplateResponse(request, "admin/reports/review.html", context)

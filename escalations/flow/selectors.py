@@ -45,6 +45,7 @@ class TeamView:
     absent: list[Absent]
     review_due: bool
     gaps: list[Gap] = field(default_factory=list)
+    changes: list[str] = field(default_factory=list)  # how it differs from now (past dates)
 
     @property
     def anchor(self) -> str:
@@ -74,6 +75,7 @@ class RuleView:
     recipient: User | None  # the named person or their present delegate
     review_due: bool
     gaps: list[Gap] = field(default_factory=list)
+    changes: list[str] = field(default_factory=list)  # how it differs from now (past dates)
 
     @property
     def anchor(self) -> str:
@@ -299,21 +301,22 @@ def _default_team_gaps(teams: list[Team]) -> list[Gap]:
     ]
 
 
-def flow_page(
-    *,
-    category_id: int | None = None,
-    team_id: int | None = None,
-    now: dt.datetime | None = None,
-) -> FlowPage:
-    """The page's data. A category and a team (ids; unknown ones are ignored and come back as
-    ``None``) narrow the rules, routes and tiers shown; the gaps are always those of the whole
-    configuration."""
-    now = now or timezone.now()
-    today = timezone.localdate(now)
+@dataclass
+class Configuration:
+    """What the page is drawn from: the active categories and rules, the teams, their members
+    and the people (each with ``delegate`` resolved in memory)."""
+
+    categories: list[Category]
+    teams: list[Team]
+    memberships: dict[int, list[int]]  # team id -> member ids
+    rules: list[EscalationRule]
+    people: dict[int, User]
+
+
+def live_configuration() -> Configuration:
+    """The configuration as it is now: five queries."""
     categories = list(Category.objects.filter(is_active=True))
     teams = list(Team.objects.select_related("review_owner"))
-    category = next((c for c in categories if c.pk == category_id), None)
-    team = next((t for t in teams if t.pk == team_id), None)
     memberships: dict[int, list[int]] = defaultdict(list)
     for team_id, user_id in Team.members.through.objects.values_list("team_id", "user_id"):
         memberships[team_id].append(user_id)
@@ -326,6 +329,27 @@ def flow_page(
     for rule in rules:
         if rule.target_user_id:
             rule.target_user = people[rule.target_user_id]
+    return Configuration(categories, teams, memberships, rules, people)
+
+
+def flow_page(
+    *,
+    category_id: int | None = None,
+    team_id: int | None = None,
+    now: dt.datetime | None = None,
+    configuration: Configuration | None = None,
+) -> FlowPage:
+    """The page's data. A category and a team (ids; unknown ones are ignored and come back as
+    ``None``) narrow the rules, routes and tiers shown; the gaps are always those of the whole
+    configuration. ``configuration`` draws the page from another one than today's (the page
+    at a past date, ``escalations.flow.past``), seen at ``now``."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    config = configuration or live_configuration()
+    categories, teams, rules = config.categories, config.teams, config.rules
+    memberships, people = config.memberships, config.people
+    category = next((c for c in categories if c.pk == category_id), None)
+    team = next((t for t in teams if t.pk == team_id), None)
 
     team_views = {t.pk: _team_view(t, memberships[t.pk], people, today) for t in teams}
     rule_views = [_rule_view(rule, team_views, today) for rule in rules]

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
-from escalations.flow import diagram, pdf, selectors
+from escalations.flow import diagram, past, pdf, selectors
 from escalations.flow.render_slots import render_slot
 
 
@@ -34,7 +34,7 @@ def _filter_ids(request: HttpRequest) -> tuple[int | None, int | None, list[str]
 
 def _context(request: HttpRequest) -> dict:
     category_id, team_id, errors = _filter_ids(request)
-    page = selectors.flow_page(category_id=category_id, team_id=team_id)
+    page, comparison = _page(request, category_id, team_id, errors)
     if category_id is not None and page.category is None:
         errors.append(_("The category filter must be a category of the list: ignored."))
     if team_id is not None and page.team is None:
@@ -46,6 +46,7 @@ def _context(request: HttpRequest) -> dict:
         for key, value in (
             ("category", page.category.pk if page.category else None),
             ("team", page.team.pk if page.team else None),
+            ("date", comparison.day.isoformat() if comparison else None),
         )
         if value is not None
     }
@@ -65,11 +66,23 @@ def _context(request: HttpRequest) -> dict:
             for t in graph.transitions
         ],
         "generated_at": timezone.localtime(page.generated_at),
+        "comparison": comparison,
         "review_rows": [
             (_("Escalation rules"), page.rule_reviews),
             (_("Team contact lists"), page.team_reviews),
         ],
     }
+
+
+def _page(request: HttpRequest, category_id, team_id, errors: list[str]):
+    """Today's page, or (``?date=YYYY-MM-DD``) the page at the end of that day compared with
+    today's; a bad date is refused with a message and today's page is shown."""
+    day, error = past.parse_day(request.GET.get("date", ""), today=timezone.localdate())
+    if error:
+        errors.append(error)
+    if day is None:
+        return selectors.flow_page(category_id=category_id, team_id=team_id), None
+    return past.compare(day=day, category_id=category_id, team_id=team_id)
 
 
 def flow_view(request: HttpRequest) -> HttpResponse:

@@ -267,3 +267,13 @@ def test_a_stalled_complaint_shows_its_nudge_naming_the_delegate(demo, client):
     client.login(username="operator", password=PASSWORD)
     html = client.get(f"/admin/escalations/case/{stalled.case_id}/change/").content.decode()
     assert 'id="ch-nudge"' in html and "山本 直樹" in html and "中村 由美" in html
+
+
+def test_a_rule_and_a_team_show_changes_since_their_last_review(demo):
+    from reports.review_page import review_page
+
+    rule = EscalationRule.objects.get(guidance__contains="内線209")
+    team = Team.objects.get(name="技術サポート")
+    rule_changes = [c.field for c in review_page(rule=rule).changes]
+    team_changes = [c.field for c in review_page(team=team).changes]
+    assert len(rule_changes) == 2 and len(team_changes) == 2, (rule_changes, team_changes)

@@ -1,6 +1,6 @@
 """One way to show a historised field's value to a person: a choice by its label, a time in
 local time, a duration in words, a yes/no, an empty value as ``empty``. Used by the audit log,
-its export and the history pages."""
+its export, the history pages and the review page (`reports.review_page`)."""
 
 from __future__ import annotations
 
