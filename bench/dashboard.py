@@ -331,7 +331,8 @@ def check_repeats() -> None:
         f"{time.perf_counter() - started:.1f} s ({time.process_time() - cpu:.1f} s CPU here); "
         f"{RepeatCheck.objects.filter(earlier__isnull=False).count():,} repeats"
     )
-    latest = Escalation.objects.filter(from_tier=1).order_by("-pk").values("pk")[:10]
+    latest = Escalation.objects.filter(from_tier=1).order_by("-pk")
+    latest = latest.values_list("pk", flat=True)[:10]
     RepeatCheck.objects.filter(escalation__in=list(latest)).delete()
     started = time.perf_counter()
     decided = check_repeats()
