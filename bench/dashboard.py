@@ -180,7 +180,8 @@ def load(cases: int):
                 hold_ended_at = requested_at + interval '15 minutes', hold_outcome = 'answered',
                 outcome = 'escalated_further'
             WHERE id %% 10 = 0
-            """
+            """,
+            params,
         )
         cur.execute(
             """
@@ -210,7 +211,8 @@ def load(cases: int):
             LEFT JOIN escalations_escalation e ON e.case_id = c.id AND e.number = 1
             WHERE c.first_response_at IS NOT NULL AND c.id %% 5 = 0
               AND (e.id IS NULL OR e.requested_at > c.first_response_at + interval '10 minutes')
-            """
+            """,
+            params,
         )
         # first response timers (stopped; met under 30 min) for every case but the new ones,
         # resolution timers (stopped for closed cases, running for open ones, 1 % breached).
@@ -329,7 +331,8 @@ def check_repeats() -> None:
         f"{time.perf_counter() - started:.1f} s ({time.process_time() - cpu:.1f} s CPU here); "
         f"{RepeatCheck.objects.filter(earlier__isnull=False).count():,} repeats"
     )
-    latest = Escalation.objects.filter(from_tier=1).order_by("-pk").values("pk")[:10]
+    latest = Escalation.objects.filter(from_tier=1).order_by("-pk")
+    latest = latest.values_list("pk", flat=True)[:10]
     RepeatCheck.objects.filter(escalation__in=list(latest)).delete()
     started = time.perf_counter()
     decided = check_repeats()
