@@ -32,7 +32,7 @@ SHOTS = Path("/tmp/shots-nudge")
 def test_the_nudge_opens_the_escalate_panel_with_the_reason_chosen(
     transactional_db,
     live_server,
-    page,
+    page,  # noqa: F811 - the imported fixture
     org,
     operator,
     supervisor,
