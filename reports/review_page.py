@@ -18,6 +18,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.absence import absent_between
 from accounts.models import Team, User
 from escalations.models import Category, EscalationRule
 from kit.history import latest_rows_as_of
@@ -82,12 +83,14 @@ def contacts_absent_between(
     people: Iterable[User], start: dt.datetime, end: dt.datetime
 ) -> dict[int, dt.datetime | None]:
     """Who of ``people`` is absent at some time between ``start`` and ``end``: their id → the
-    end of that absence (``None``: no end set). The one place the review page asks about
-    absence; today from the person's current absence (``is_absent``/``absent_until``)."""
+    end of the last such absence (``None``: no end set). The one place the review page asks
+    about absence: the absence periods (``accounts.absence.absent_between``, one query)."""
+    found = absent_between([person.pk for person in people], start, end)
     absent: dict[int, dt.datetime | None] = {}
-    for person in people:
-        if person.is_absent and (person.absent_until is None or person.absent_until > start):
-            absent[person.pk] = person.absent_until
+    for pk, periods in found.items():
+        if periods:
+            ends = [period.ends_at for period in periods]
+            absent[pk] = None if None in ends else max(ends)
     return absent
 
 

@@ -140,8 +140,8 @@ def test_the_labels_are_translated(time_machine, reviewed, manager, settings):
 
 # both: the last review, the subject's history, the team's members, the people (with every
 # delegate), the contacts' history, the people the rows name; a rule: the teams its rows name;
-# a team: the member rows of its history
-RULE_QUERIES, TEAM_QUERIES = 7, 7
+# a team: the member rows of its history; both: the contacts' absence periods in the coming week
+RULE_QUERIES, TEAM_QUERIES = 8, 8
 
 
 def _count(callable_):
