@@ -19,9 +19,8 @@ LIST = "admin:escalations_case_changelist"
 SLA_COLUMN, HOLD_COLUMN = 5, 6
 # (the session comes from the cache) user, my teams, user perms, group perms, teams (filter),
 # categories (filter), count, the page of cases (customer, owner, handler; SLA due and hold
-# annotated), the SLA calendars with their opening hours and days (3), date hierarchy min/max
-# and days
-QUERIES = 13
+# annotated), the SLA calendars with their opening hours and days (3); no date hierarchy
+QUERIES = 11
 MAX_QUERIES = 15
 
 
