@@ -135,6 +135,8 @@ class QueueViewFilter(admin.SimpleListFilter):
 
 # --- the change lists -------------------------------------------------------------------------
 
+DATE_PARTS = ("created_at__year", "created_at__month", "created_at__day")
+
 # the annotations sorted with their empty values last, whichever the direction
 NULLS_LAST = ("sla_due", "hold_since")
 
@@ -168,6 +170,14 @@ class CaseChangeList(ChangeList):
 
     own_sort: str | None = None  # the column the list is sorted by without a click
 
+    def get_filters(self, request):
+        """The date hierarchy's own lookups (``created_at__year=…``) are refused (the admin's
+        "invalid filter" page), not left to fail in the database: the list has no date
+        hierarchy, its date filter is "opened" (today, past 7 days, …)."""
+        if any(key.startswith(DATE_PARTS) for key in self.params):
+            raise IncorrectLookupParameters(_("The case list has no date hierarchy."))
+        return super().get_filters(request)
+
     def get_ordering(self, request, queryset):
         ordering = super().get_ordering(request, queryset)
         if self._sla_first(request):
@@ -186,7 +196,14 @@ class CaseChangeList(ChangeList):
         return super().get_ordering_field_columns()
 
     def get_results(self, request):
+        """The page in two steps (a "deferred join"): its ids first, sorted and paged without
+        the joined customer, people, teams and category, then those rows with them. Sorted by
+        the nearest SLA deadline, the one query joined them for every row of the view before
+        sorting (12,500 rows for an L2 team at 1,000,000 cases: bench/README.md)."""
         super().get_results(request)
+        ids = list(self.result_list.values_list("pk", flat=True))
+        rows = self.queryset.order_by().filter(pk__in=ids).in_bulk() if ids else {}
+        self.result_list = [rows[pk] for pk in ids if pk in rows]
         sla_selectors.attach_sla_states(self.result_list)
 
 
