@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 
-from demo import cases, clock, content, knowledge, live, organisation
+from demo import cases, clock, content, knowledge, live, oncall, organisation
 from demo.play import Cast, play
 from demo.sla import load_sla
 
@@ -34,3 +34,4 @@ def build(*, cases_wanted: int = cases.DEFAULT_CASES, seed: int = SEED) -> None:
     live.load_live(users, categories)
     organisation.review_teams(users, teams)
     content.review_rules(users, rules)
+    oncall.load_oncall(users, teams, setup=setup)

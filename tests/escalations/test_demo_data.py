@@ -248,3 +248,16 @@ def test_reviews_are_overdue_and_due_soon_for_rules_teams_and_articles(demo):
         assert subjects.filter(**{f"{field}__gte": today, f"{field}__lte": soon}).exists()
     assert Review.objects.filter(reviewed_by__username="manager").count() == 16  # 10 rules, 6 teams
     assert not EscalationRule.objects.filter(review_owner__isnull=True).exists()
+
+
+def test_it_has_a_rotation_absence_periods_and_a_rule_with_a_gap(demo):
+    from accounts.models import AbsencePeriod, OnCallRotation
+    from escalations.models import CoverageGap
+
+    now = timezone.now()
+    assert OnCallRotation.objects.filter(team__name="SVチーム", turns__isnull=False).exists()
+    running = AbsencePeriod.objects.filter(starts_at__lte=now, ends_at__gt=now)
+    assert [p.user.username for p in running] == ["supervisor2"]
+    assert AbsencePeriod.objects.filter(starts_at__gt=now).count() == 2
+    gaps = CoverageGap.objects.select_related("rule__target_team")
+    assert {gap.rule.target_team.name for gap in gaps} == {"開発"}
