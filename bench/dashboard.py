@@ -1,8 +1,8 @@
 """Benchmark of the manager dashboard on PostgreSQL (run by hand; figures go to bench/README.md).
 
-    .venv/bin/python bench/dashboard.py --cases 1000000 [--db escalations_dashboard]
+    .venv/bin/python bench/dashboard.py --cases 1000000
 
-Empties the database ``--db`` on the local PostgreSQL (drops its public schema), migrates it,
+Creates a database of its own on the local PostgreSQL (its name printed), migrates it,
 bulk-loads ``--cases`` cases created over the last 90 days with bulk SQL (like
 bench/sla_sweep.py): 60 % closed, the rest open; 30 % escalated once (to L2, with acknowledge
 and answer times), SLA timers stopped (met or missed) or running, articles that solved cases at
@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
+import secrets
 import statistics
 import subprocess
 import sys
@@ -27,8 +28,10 @@ sys.path.insert(0, str(ROOT))
 
 
 def setup_database(db: str) -> None:
-    psql = ["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", db, "-q", "-c"]
-    subprocess.run([*psql, "DROP SCHEMA public CASCADE; CREATE SCHEMA public"], check=True)
+    """A new database of this run's own (kept for ``--reuse --db``; drop it when done)."""
+    psql = ["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", "postgres", "-q", "-c"]
+    subprocess.run([*psql, f"CREATE DATABASE {db}"], check=True)
+    print(f"database {db} (kept: --reuse --db {db}; psql -c 'DROP DATABASE {db}' when done)")
     os.environ["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{db}"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     import django
@@ -124,7 +127,32 @@ def load(cases: int):
             SELECT id, 1, 1, 2, %(l2)s,
                 (ARRAY['knowledge_gap','superior_requested','beyond_authority','complaint',
                        'technical_fault','compliance','other'])[1 + id %% 7],
-                '返金してほしい', '明細を説明した', 'angry', %(owner)s,
+                (ARRAY['解約したのに月額料金が引き落とされた', '請求額が先月より高い',
+                       '注文した商品が届かない', 'ログインできない',
+                       'パスワード再設定のメールが来ない',
+                       'ポイントが付与されていない', '商品が壊れていた', '配送先を変更したい',
+                       'クーポンが使えない', '領収書を再発行してほしい', '二重に請求されている',
+                       'アプリが起動しない', '機種変更後にデータが消えた', '支払い方法を変えたい',
+                       'キャンセルしたのに発送された', '保証期間内なのに有償と言われた'])
+                    [1 + id %% 16]
+                || '。' ||
+                (ARRAY['返金してほしい', '至急対応してほしい', '理由を説明してほしい',
+                       '上司と話したい', '今日中に連絡がほしい', '交換してほしい',
+                       '手数料を免除してほしい', '解約したい', '担当者を変えてほしい',
+                       '書面で回答がほしい', '折り返し電話がほしい', '補償してほしい'])
+                    [1 + (id / 16) %% 12]
+                || CASE WHEN id %% 5 < 2 THEN '' ELSE '。' ||
+                (ARRAY['三回目の問い合わせ', '先週も電話した', 'サイトの説明と違う',
+                       '店舗では対応できないと言われた', '家族名義の契約', '法人契約',
+                       '海外から利用している', '高齢の親の代理', '引っ越し予定がある',
+                       'メールが迷惑フォルダに入っていた', '他社に乗り換えを検討中',
+                       'SNSに書くと言っている', '消費者センターに相談済み',
+                       '購入から一年経っていない', 'セール期間中の注文', '定期便を利用中',
+                       'ギフトとして購入', '分割払いを利用', '二台目の端末', '学生割引を利用',
+                       '店頭で購入', '電話がつながりにくかった', 'チャットでは解決しなかった',
+                       '同じ内容の問い合わせは初めて', '請求書払いを利用'])
+                    [1 + (id / 192) %% 25] END,
+                '明細を説明した', 'angry', %(owner)s,
                 created_at + (id %% 60) * interval '1 minute',
                 CASE WHEN status <> 'escalated' OR id %% 2 = 0 THEN %(sv)s END,
                 CASE WHEN status <> 'escalated' OR id %% 2 = 0
@@ -239,6 +267,37 @@ def unroll(days: int) -> None:
     print(f"without the rollup of the last {days} finished day(s), since {since}:")
 
 
+def check_repeats() -> None:
+    """Decide every escalation from L1 (what ``manage.py check_repeats`` does after an
+    upgrade), timed; then the every-minute check's work for a minute's escalations (the
+    latest 10 decided again)."""
+    from escalations.models import Escalation
+    from knowledge.models import RepeatCheck
+    from knowledge.repeats import check_repeats
+
+    RepeatCheck.objects.all().delete()
+    started = time.perf_counter()
+    cpu = time.process_time()
+    decided = check_repeats(max_batches=None, batch_size=20_000)
+    print(
+        f"check_repeats, all: {decided:,} escalations decided in "
+        f"{time.perf_counter() - started:.1f} s ({time.process_time() - cpu:.1f} s CPU here); "
+        f"{RepeatCheck.objects.filter(earlier__isnull=False).count():,} repeats"
+    )
+    latest = Escalation.objects.filter(from_tier=1).order_by("-pk").values("pk")[:10]
+    RepeatCheck.objects.filter(escalation__in=list(latest)).delete()
+    started = time.perf_counter()
+    decided = check_repeats()
+    print(
+        f"check_repeats, every minute: {decided} escalations in "
+        f"{(time.perf_counter() - started) * 1000:.0f} ms"
+    )
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        cur.execute("VACUUM ANALYZE knowledge_repeatcheck")
+
+
 def measure(manager, team, *, only_30_days: bool = False) -> None:
     from django.conf import settings
     from django.db import connection
@@ -320,7 +379,9 @@ def measure(manager, team, *, only_30_days: bool = False) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cases", type=int, default=1_000_000)
-    parser.add_argument("--db", default="escalations_dashboard")
+    parser.add_argument(
+        "--db", help="with --reuse: the database a previous run loaded (default: a new one)"
+    )
     parser.add_argument(
         "--reuse", action="store_true", help="measure the data loaded by a previous run"
     )
@@ -334,6 +395,8 @@ def main() -> None:
         "task has not run yet), computed live with today; comma-separated, 0: not",
     )
     args = parser.parse_args()
+    if args.reuse and not args.db:
+        parser.error("--reuse needs --db (the name a previous run printed)")
     if args.reuse:
         os.environ["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{args.db}"
         os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
@@ -352,9 +415,11 @@ def main() -> None:
             DailyFigure.objects.all().delete()
             RolledUpDay.objects.all().delete()
     else:
-        setup_database(args.db)
+        setup_database(args.db or f"escalations_dashboard_{secrets.token_hex(4)}")
         manager, team = load(args.cases)
     rollup()
+    if not args.reuse or args.rebuild:
+        check_repeats()
     measure(manager, team)
     for days in (int(n) for n in args.live_days.split(",") if int(n)):
         unroll(days)

@@ -156,6 +156,10 @@ CELERY_BEAT_SCHEDULE["coverage-check"] = {
     "schedule": crontab(hour=7, minute=30),
 }
 # Knowledge base: remind owners of articles past their review date, daily at 08:00 (Asia/Tokyo).
+CELERY_BEAT_SCHEDULE["knowledge-repeat-checks"] = {
+    "task": "knowledge.check_repeats",
+    "schedule": float(env_str("REPEAT_CHECK_INTERVAL_SECONDS", "60")),
+}
 CELERY_BEAT_SCHEDULE["knowledge-review-reminders"] = {
     "task": "knowledge.notify_review_overdue",
     "schedule": crontab(hour=8, minute=0),

@@ -7,6 +7,7 @@ import random
 from demo import cases, clock, content, knowledge, live, oncall, organisation
 from demo.play import Cast, play
 from demo.sla import load_sla
+from knowledge.repeats import check_repeats
 
 SEED = 2026
 SETUP_DAYS_AGO = 240  # people, teams, rules and customers were set up this long ago
@@ -34,4 +35,6 @@ def build(*, cases_wanted: int = cases.DEFAULT_CASES, seed: int = SEED) -> None:
     live.load_live(users, categories)
     organisation.review_teams(users, teams)
     content.review_rules(users, rules)
+    # the dashboard's repeat escalations, without waiting for the worker's first check
+    check_repeats(max_batches=None)
     oncall.load_oncall(users, teams, setup=setup)

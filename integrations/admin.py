@@ -15,7 +15,7 @@ from accounts.webhook_urls import validate_webhook_url
 from integrations.models import ApiToken, WebhookDelivery, WebhookSubscription
 from integrations.tokens import token_create, token_revoke
 from integrations.webhooks import subscription_cancel_pending
-from kit.admin import ReadOnlyAdminMixin
+from kit.admin import NotFoundUnlessVisibleMixin, ReadOnlyAdminMixin
 from kit.visibility import only_visible_cases
 from notifications import outbox
 from notifications.events import EventType
@@ -143,7 +143,7 @@ class WebhookSubscriptionAdmin(WriteOnlySecretAdmin, SimpleHistoryAdmin):
 
 
 @admin.register(WebhookDelivery)
-class WebhookDeliveryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class WebhookDeliveryAdmin(NotFoundUnlessVisibleMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     """The delivery log: one row per event and subscription, with the outbox row's state.
     Deliveries about a case only for those who may see the case."""
 

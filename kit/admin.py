@@ -32,23 +32,26 @@ class ReadOnlyAdminMixin:
         return False
 
 
-class ReadOnlyAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    pass
-
-
-class VisibleHistoryAdmin(SimpleHistoryAdmin):
-    """simple-history's history pages read the history table when ``get_queryset`` hides the
-    object (meant for deleted objects): that would show a hidden row (a case, a hop, a
-    callback) to anyone. Here they are 404 unless the object itself is visible, that is, in
-    the admin's ``get_queryset``.
-
-    The change and delete pages of an object one may not see are 404 too (a link in an email
-    forwarded to someone else, a guessed id), not Django's redirect to the index with "does not
-    exist": the one place that overrides Django's private hook for it, pinned by
+class NotFoundUnlessVisibleMixin:
+    """The change and delete pages of an object one may not see (outside the admin's
+    ``get_queryset``) are 404 (a link in an email forwarded to someone else, a guessed id), not
+    Django's redirect to the index with "does not exist", which tells that the id exists: the
+    one place that overrides Django's private hook for it, pinned by
     tests/kit/test_invisible_objects_are_404_in_the_admin.py."""
 
     def _get_obj_does_not_exist_redirect(self, request, opts, object_id):
         raise Http404(_("No %(name)s with this id that you may see.") % {"name": opts.verbose_name})
+
+
+class ReadOnlyAdmin(NotFoundUnlessVisibleMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Read-only, and an object outside ``get_queryset`` is a 404."""
+
+
+class VisibleHistoryAdmin(NotFoundUnlessVisibleMixin, SimpleHistoryAdmin):
+    """simple-history's history pages read the history table when ``get_queryset`` hides the
+    object (meant for deleted objects): that would show a hidden row (a case, a hop, a
+    callback) to anyone. Here they are 404 unless the object itself is visible, that is, in
+    the admin's ``get_queryset``; so are its change and delete pages."""
 
     def _404_unless_visible(self, request: HttpRequest, object_id: str) -> None:
         if self.get_object(request, unquote(object_id)) is None:
@@ -117,6 +120,13 @@ class TransitionAdminMixin:
     def transition_title(self, obj: Any) -> str:
         """How the object is named in the page's title and messages."""
         return str(obj)
+
+    def transition_refused(
+        self, request: HttpRequest, obj: Any, name: str, form: forms.Form
+    ) -> HttpResponse | None:
+        """A posted form was refused (invalid, or the service's errors on it): the response
+        that shows it again, or ``None`` for the transition's own page (the default)."""
+        return None
 
     # --- the page ------------------------------------------------------------------------
 
@@ -188,6 +198,9 @@ class TransitionAdminMixin:
                         messages.SUCCESS,
                     )
                     return self._change_page(obj)
+            refused = self.transition_refused(request, obj, name, form)
+            if refused is not None:
+                return refused
         else:
             form = form_class(initial=self.transition_initial(request, obj, name))
         context = {

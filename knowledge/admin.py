@@ -28,11 +28,12 @@ from escalations.models import Case
 from escalations.selectors import cases_visible_to
 from kit.admin import ReadOnlyAdminMixin, TransitionAdminMixin, VisibleHistoryAdmin
 from kit.statemachine import TransitionConflict
+from knowledge import deflection as case_suggestions
 from knowledge import forms, services, synonyms
 from knowledge.models import Article, ArticleStatus, CaseArticle, Deflection
 from knowledge.policy import allows
 from knowledge.rendering import render_markdown
-from knowledge.search import search
+from knowledge.search import may_see_cases, search
 from knowledge.selectors import articles_visible_to, source_case_visible_to
 from knowledge.synonym_admin import describe  # also registers the synonym dictionary
 
@@ -228,6 +229,11 @@ class ArticleAdmin(TransitionAdminMixin, VisibleHistoryAdmin):
                 "<int:pk>/link/<int:case_pk>/", view(self.link_view), name="knowledge_article_link"
             ),
             path(
+                "case/<int:case_pk>/search/",
+                view(self.case_search_view),
+                name="knowledge_article_case_search",
+            ),
+            path(
                 "from-case/<int:case_pk>/",
                 view(self.from_case_view),
                 name="knowledge_article_from_case",
@@ -276,6 +282,42 @@ class ArticleAdmin(TransitionAdminMixin, VisibleHistoryAdmin):
 
     def transition_form_class(self, name: str):
         return forms.CommentForm
+
+    def case_search_view(self, request: HttpRequest, case_pk: int) -> HttpResponse:
+        """The case page's knowledge panel (fetched in place, no page load): the articles and
+        resolved cases found for what was typed (the case's subject and description when
+        nothing was), with the same visibility and permission rules as the search page, and
+        recorded as shown like the escalate page's suggestions (a POST: it writes that row).
+        Each article opens with the case, and "this answered it" resolves the case with it."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if not (self.has_view_permission(request) or may_see_cases(request.user)):
+            raise PermissionDenied
+        case = self._case(request, case_pk)
+        form = forms.SearchForm(request.POST)
+        if not form.is_valid():
+            return TemplateResponse(
+                request, "admin/knowledge/case_search_results.html", {"form": form}, status=400
+            )
+        found = case_suggestions.suggestions_for(case, request.user, query=form.cleaned_data["q"])
+        may_solve = case_policy.allows("resolve", case, request.user) and can_proceed(case.resolve)
+        solve = [
+            (
+                item,
+                reverse("admin:knowledge_article_solve", args=[item["hit"].pk, case.pk])
+                if may_solve
+                else "",
+            )
+            for item in found.articles
+        ]
+        context = {
+            "form": form,
+            "case": case,
+            "suggestions": found,
+            "articles": solve,
+            "deflection_id": found.deflection.pk if found.deflection else "",
+        }
+        return TemplateResponse(request, "admin/knowledge/case_search_results.html", context)
 
     def read_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         """The article as readers see it; opened from a case's suggestions, with the buttons

@@ -29,9 +29,14 @@ def case_query(case: Case) -> str:
     return f"{case.subject}\n{case.description}"
 
 
-def suggestions_for(case: Case, user: User, *, record: bool = True) -> Suggestions:
-    """Search for the case and, when something is shown and ``record``, write it down."""
-    query = case_query(case)
+def suggestions_for(
+    case: Case, user: User, *, record: bool = True, query: str | None = None
+) -> Suggestions:
+    """Search for the case (or for ``query``, typed in the case page's knowledge panel) and,
+    when something is shown and ``record``, write it down: the deflection figures count what
+    was shown, wherever it was shown."""
+    if query is None or not query.strip():
+        query = case_query(case)
     hits = knowledge_search.search(query, user=user, limit=LIMIT)
     deflection = None
     if hits and record:

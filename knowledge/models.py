@@ -287,6 +287,40 @@ class Deflection(models.Model):
         return self.used_at is not None
 
 
+class RepeatCheck(models.Model):
+    """Whether an escalation from L1 asked a question already answered within the 30 days
+    before it (``knowledge.repeats``), decided once by the sweep ``knowledge.check_repeats``
+    soon after the escalation: the dashboard counts these rows instead of comparing every
+    handoff of the period on each view. ``earlier`` is the latest answered hop it repeats, or
+    empty when it repeats none. Derived data (``manage.py check_repeats --recheck`` decides
+    again, e.g. after the synonyms changed), so no history."""
+
+    escalation = models.OneToOneField(
+        "escalations.Escalation",
+        verbose_name=_("escalation"),
+        primary_key=True,
+        on_delete=models.CASCADE,
+        related_name="repeat_check",
+    )
+    earlier = models.ForeignKey(
+        "escalations.Escalation",
+        verbose_name=_("repeats the answer of"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    similarity = models.FloatField(_("similarity"), null=True, blank=True)
+    checked_at = models.DateTimeField(_("checked at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("repeat escalation check")
+        verbose_name_plural = _("repeat escalation checks")
+
+    def __str__(self) -> str:
+        return f"{self.escalation_id} ← {self.earlier_id or '-'}"
+
+
 # --- the search index: derived data, no history (rebuilt from articles and cases) ------------
 
 

@@ -38,10 +38,12 @@ from bisect import bisect_left
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Q
+from django.db.models import Max, Q
+from django.utils import timezone
 
 from accounts.models import Tier
 from escalations.models import Escalation
+from knowledge.models import RepeatCheck
 from knowledge.synonyms import dictionary, expansions
 from knowledge.text import fold, normalise
 
@@ -189,3 +191,89 @@ def find_repeats(
                 repeats.append(Repeat(hop, earlier, score))
                 break
     return repeats
+
+
+# --- decided once per escalation, soon after it (the dashboard counts the decisions) ---------
+
+LOOKBACK_IDS = 10_000  # hops committed out of id order (concurrent escalations) are not missed
+
+
+def _to_check():
+    return Escalation.objects.filter(from_tier=Tier.L1, case__category__isnull=False)
+
+
+def check_repeats(
+    *,
+    batch_size: int = 2000,
+    max_batches: int | None = 20,
+    recheck_since: dt.datetime | None = None,
+) -> int:
+    """Decide, for each escalation from L1 not decided yet, whether it repeats an answered
+    question (the definition of :func:`repeat_escalations`, whose matching it runs) and store
+    it as a :class:`RepeatCheck` row, so the dashboard counts rows instead of comparing the
+    period's handoffs on each view. The beat task ``knowledge.check_repeats`` runs this every
+    minute; ``manage.py check_repeats`` runs it to the end (``max_batches=None``) after a
+    restore or an upgrade, and with ``--recheck`` decides again from a date (e.g. after the
+    synonym dictionary changed: a decision is not revised by itself).
+
+    The hops to decide are taken by id from a little below the highest decided one (an index
+    range, however many hops exist); a decision depends only on answers given before the hop
+    was requested, so it never changes later, and two sweeps at once write each row once.
+    Returns the number of hops decided."""
+    if recheck_since is not None:
+        RepeatCheck.objects.filter(escalation__requested_at__gte=recheck_since).delete()
+        start = (
+            _to_check()
+            .filter(requested_at__gte=recheck_since)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+            .first()
+        )
+        start = 0 if start is None else start - 1
+    else:
+        highest = RepeatCheck.objects.aggregate(highest=Max("escalation_id"))["highest"]
+        start = 0 if highest is None else max(0, highest - LOOKBACK_IDS)
+    synonyms = dictionary(cached=False)
+    decided = batches = 0
+    while max_batches is None or batches < max_batches:
+        batch = list(
+            _to_check()
+            .filter(pk__gt=start, repeat_check__isnull=True)
+            .select_related("case")
+            .only(*_FIELDS[:-1])
+            .order_by("pk")[:batch_size]
+        )
+        if not batch:
+            break
+        batches += 1
+        start = batch[-1].pk
+        batch.sort(key=lambda hop: (hop.requested_at, hop.pk))
+        answered = list(
+            Escalation.objects.filter(
+                answered_at__gte=batch[0].requested_at - WINDOW,
+                answered_at__lt=batch[-1].requested_at,
+                case__category_id__in={hop.case.category_id for hop in batch},
+            )
+            .select_related("case")
+            .only(*_FIELDS[:-1])
+            .order_by("answered_at", "pk")
+        )
+        found = {
+            repeat.escalation.pk: repeat
+            for repeat in find_repeats(batch, answered, synonyms=synonyms)
+        }
+        now = timezone.now()
+        RepeatCheck.objects.bulk_create(
+            [
+                RepeatCheck(
+                    escalation_id=hop.pk,
+                    earlier_id=found[hop.pk].earlier.pk if hop.pk in found else None,
+                    similarity=found[hop.pk].similarity if hop.pk in found else None,
+                    checked_at=now,
+                )
+                for hop in batch
+            ],
+            ignore_conflicts=True,
+        )
+        decided += len(batch)
+    return decided

@@ -20,7 +20,9 @@ from django.db.models import (
     F,
     OuterRef,
     Q,
+    Window,
 )
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from accounts.models import Team, Tier
@@ -29,9 +31,7 @@ from escalations.models import Case as CaseModel
 from escalations.models import CaseStatus, Escalation, EscalationRule, Level, Reason, SLATimer
 from escalations.priority import Priority
 from escalations.sla import selectors as sla_selectors
-from knowledge import repeats
-from knowledge.models import Article, ArticleStatus
-from knowledge.repeats import Repeat
+from knowledge.models import Article, ArticleStatus, RepeatCheck
 from reports.daily import DailyRows, cases_of_team, midnight
 from reports.models import Figure
 
@@ -334,31 +334,60 @@ def escalated_despite_suggestion(
     return [(reason, Share(*sums[reason])) for reason in Reason.values if reason in sums]
 
 
+REPEATS_LISTED = 10  # pairs listed per category (the count covers them all)
+
+
 @dataclass
 class RepeatsOfCategory:
     category: str
-    escalations: int = 0  # escalations requested in the range in this category
-    repeats: list[Repeat] = field(default_factory=list)  # those asking an answered question
+    escalations: int = 0  # escalations from L1 requested in the range in this category
+    repeat_count: int = 0  # those asking again a question answered within 30 days before
+    undecided: int = 0  # not decided yet (the every-minute check has not seen them yet)
+    repeats: list[RepeatCheck] = field(default_factory=list)  # the latest few of them
 
     @property
     def share(self) -> Share:
-        return Share(len(self.repeats), self.escalations)
+        return Share(self.repeat_count, self.escalations)
 
 
 def repeat_escalations(filters: Filters) -> list[RepeatsOfCategory]:
-    """Per category, the escalations requested in the range that ask again a question answered
-    within 30 days before (``knowledge.repeats``): the measure of know-how not reused. Most
-    repeats first. Three queries, whatever the range."""
-    requested, found = repeats.repeat_escalations(
-        since=filters.since, until=filters.until, cases=cases_of_team(filters.team, "case__")
+    """Per category, the escalations from L1 requested in the range that ask again a question
+    answered within 30 days before: the measure of know-how not reused. Each escalation is
+    decided once, within a minute of it, by ``knowledge.repeats.check_repeats`` (its
+    ``RepeatCheck`` row); here they are counted, with the latest ``REPEATS_LISTED`` pairs per
+    category to link to. Most repeats first. Two queries, whatever the range."""
+    in_range = Escalation.objects.filter(
+        requested_at__gte=filters.since,
+        requested_at__lt=filters.until,
+        from_tier=Tier.L1,
+        case__category__isnull=False,
+    ).filter(cases_of_team(filters.team, "case__"))
+    per = {
+        row["case__category__name"]: RepeatsOfCategory(
+            row["case__category__name"], row["n"], row["repeats"], row["undecided"]
+        )
+        for row in in_range.values("case__category__name").annotate(
+            n=Count("pk"),
+            repeats=Count("pk", filter=Q(repeat_check__earlier__isnull=False)),
+            undecided=Count("pk", filter=Q(repeat_check__isnull=True)),
+        )
+    }
+    listed = (
+        RepeatCheck.objects.filter(escalation__in=in_range, earlier__isnull=False)
+        .annotate(
+            nth=Window(
+                RowNumber(),
+                partition_by=F("escalation__case__category_id"),
+                order_by=[F("escalation__requested_at").desc(), F("escalation_id").desc()],
+            )
+        )
+        .filter(nth__lte=REPEATS_LISTED)
+        .select_related("escalation__case__category", "earlier__case")
+        .order_by("-escalation__requested_at", "-escalation_id")
     )
-    per: dict[str, RepeatsOfCategory] = {}
-    for hop in requested:
-        name = hop.case.category.name
-        per.setdefault(name, RepeatsOfCategory(name)).escalations += 1
-    for repeat in found:
-        per[repeat.escalation.case.category.name].repeats.append(repeat)
-    return sorted(per.values(), key=lambda c: (-len(c.repeats), -c.escalations, c.category))
+    for check in listed:
+        per[check.escalation.case.category.name].repeats.append(check)
+    return sorted(per.values(), key=lambda c: (-c.repeat_count, -c.escalations, c.category))
 
 
 PUBLISHED_WITHIN = dt.timedelta(days=7)

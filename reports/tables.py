@@ -204,13 +204,25 @@ def _repeats(filters: Filters) -> Report:
         pairs = ", ".join(
             f"{r.escalation.case.reference} ← {r.earlier.case.reference}" for r in c.repeats
         )
-        rows.append([c.category, c.escalations, len(c.repeats), percent(c.share.rate), pairs])
-        if c.repeats:
-            bars.append((c.category, len(c.repeats), str(len(c.repeats))))
+        if c.repeat_count > len(c.repeats):
+            pairs = _("%(pairs)s and %(n)s more") % {
+                "pairs": pairs,
+                "n": c.repeat_count - len(c.repeats),
+            }
+        rows.append(
+            [c.category, c.escalations, c.repeat_count, percent(c.share.rate), c.undecided, pairs]
+        )
+        if c.repeat_count:
+            bars.append((c.category, c.repeat_count, str(c.repeat_count)))
             ids = sorted({r.escalation.case_id for r in c.repeats})
+            label = (
+                _("%(category)s: the %(n)s cases")
+                if len(ids) == c.repeat_count
+                else _("%(category)s: the latest %(n)s cases")
+            )
             links.append(
                 (
-                    _("%(category)s: the %(n)s cases") % {"category": c.category, "n": len(ids)},
+                    label % {"category": c.category, "n": len(ids)},
                     "id__in=" + ",".join(map(str, ids)),
                 )
             )
@@ -222,6 +234,7 @@ def _repeats(filters: Filters) -> Report:
             _("Escalations from L1"),
             _("Repeats"),
             _("Share"),
+            _("Not checked yet"),
             _("Case ← the case whose answer it repeats"),
         ],
         rows,

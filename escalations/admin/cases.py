@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import copy
 from functools import partial
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -220,11 +221,33 @@ class CaseAdmin(CaseQueueMixin, TransitionAdminMixin, VisibleHistoryAdmin):
     def change_view(self, request, object_id, form_url="", extra_context=None):
         case = self.get_object(request, object_id)
         extra_context = extra_context or {}
+        refused = extra_context.pop("refused_panel", None)
         if case is not None:
-            extra_context.update(self._case_context(request, case))
+            extra_context.update(self._case_context(request, case, refused=refused))
         return super().change_view(request, object_id, form_url, extra_context)
 
-    def _case_context(self, request, case: Case) -> dict:
+    def panel_refused(
+        self, request: HttpRequest, case: Case, panel: str, form
+    ) -> HttpResponse | None:
+        """A form posted from one of the case page's panels (``_panel``) and refused by the
+        server: the case page again, that panel open with the errors and what was typed.
+        ``None`` when the form came from its own page (which shows it again itself)."""
+        if request.POST.get(workspace.PANEL_FIELD) != panel:
+            return None
+        page = copy.copy(request)  # the case page as if opened: its own form is not posted
+        page.method = "GET"
+        page.POST = QueryDict()
+        return self.change_view(
+            page,
+            str(case.pk),
+            form_url=reverse("admin:escalations_case_change", args=[case.pk]),
+            extra_context={"refused_panel": (panel, form)},
+        )
+
+    def transition_refused(self, request: HttpRequest, case: Case, name: str, form):
+        return self.panel_refused(request, case, name, form)
+
+    def _case_context(self, request, case: Case, *, refused=None) -> dict:
         actions = self.transition_actions(request, case)
         can_note = request.user.has_perm("escalations.add_casenote")
         sla_events = list(case.sla_events.select_related("timer").order_by("fired_at"))
@@ -248,6 +271,7 @@ class CaseAdmin(CaseQueueMixin, TransitionAdminMixin, VisibleHistoryAdmin):
                 form_class=self.transition_form_class,
                 hops=hops,
                 timers=timers,
+                refused=refused,
             ),
             "case_actions": actions,
             "note_url": reverse("admin:escalations_case_note", args=[case.pk]) if can_note else "",
@@ -330,6 +354,10 @@ class CaseAdmin(CaseQueueMixin, TransitionAdminMixin, VisibleHistoryAdmin):
             else:
                 self.message_user(request, _("Note added."), messages.SUCCESS)
                 return self._back(case)
+        if request.method == "POST":
+            refused = self.panel_refused(request, case, "note", form)
+            if refused is not None:
+                return refused
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,

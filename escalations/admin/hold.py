@@ -172,6 +172,10 @@ def hold_end_view(model_admin, request: HttpRequest, pk: int) -> HttpResponse:
                     reverse("admin:escalations_case_callback", args=[case.pk])
                 )
             return _back(case)
+    if request.method == "POST":
+        refused = model_admin.panel_refused(request, case, "hold_end", form)
+        if refused is not None:
+            return refused
     return _page(model_admin, request, case, form, _("End hold"))
 
 
@@ -191,6 +195,10 @@ def callback_promise_view(model_admin, request: HttpRequest, pk: int) -> HttpRes
         else:
             model_admin.message_user(request, _("Callback promised."), messages.SUCCESS)
             return _back(case)
+    if request.method == "POST":
+        refused = model_admin.panel_refused(request, case, "callback", form)
+        if refused is not None:
+            return refused
     return _page(model_admin, request, case, form, _("Promise a callback"))
 
 

@@ -32,6 +32,10 @@ from escalations.selectors import active_rules, escalation_target, next_tier_wit
 from escalations.sla.selectors import SLAState
 from kit.durations import duration_text
 
+# The hidden field a panel's form carries (its name): when the server refuses the form, the
+# case page opens again with that panel open, its errors and what was typed.
+PANEL_FIELD = "_panel"
+
 # Transitions whose form asks for nothing required (an optional comment): one click.
 ONE_CLICK = frozenset({"start_work", "wait_for_customer", "resume", "close", "acknowledge"})
 ESCALATE = frozenset({"escalate", "escalate_further"})
@@ -120,19 +124,26 @@ def actions(
     *,
     form_class,
     hops: list[Escalation],
+    refused: tuple[str, forms.Form] | None = None,
 ) -> list[dict[str, Any]]:
     """The header's buttons and panels, from the transitions the user may run now
-    (``TransitionAdminMixin.transition_actions``), each with its form pre-filled."""
+    (``TransitionAdminMixin.transition_actions``), each with its form pre-filled (or, for
+    the ``refused`` one, the posted form with its errors, its panel open)."""
     rank = {name: i for i, name in enumerate(ORDER)}
     found = []
     for action in sorted(available, key=lambda a: rank.get(a["name"], len(ORDER))):
         name = action["name"]
-        form: forms.Form = form_class(name)(
-            initial=transition_initial(case, name, hops), auto_id=f"id_{name}_%s"
-        )
+        is_refused = refused is not None and refused[0] == name
+        if is_refused:
+            form: forms.Form = refused[1]
+            form.auto_id = f"id_{name}_%s"
+        else:
+            form = form_class(name)(
+                initial=transition_initial(case, name, hops), auto_id=f"id_{name}_%s"
+            )
         if name == "resolve" and not policy.allows("close", case, request.user):
             form.fields.pop("close", None)
-        entry = {**action, "one_click": name in ONE_CLICK, "form": form}
+        entry = {**action, "one_click": name in ONE_CLICK, "form": form, "open": is_refused}
         if name in ESCALATE:
             entry["reasons"] = list(zip(form["reason"], routes(case), strict=True))
         found.append(entry)
@@ -162,17 +173,29 @@ def header_context(
     form_class,
     hops: list[Escalation],
     timers: list[tuple[Any, SLAState | None]],
+    refused: tuple[str, forms.Form] | None = None,
 ) -> dict[str, Any]:
-    found = actions(request, case, available, form_class=form_class, hops=hops)
+    """The header's context; ``refused``: the panel (its name) and the posted form the server
+    refused, shown open with its errors and input."""
+    found = actions(request, case, available, form_class=form_class, hops=hops, refused=refused)
+    panels = {
+        "note": case_forms.NoteForm(auto_id="id_note_%s"),
+        "hold_end": hold_forms.HoldEndForm(auto_id="id_hold_end_%s"),
+        "callback": hold_forms.CallbackPromiseForm(
+            initial={"number": case.customer.phone}, auto_id="id_callback_%s"
+        ),
+    }
+    if refused is not None and refused[0] in panels:
+        panels[refused[0]] = refused[1]
+        refused[1].auto_id = f"id_{refused[0]}_%s"
     return {
         "header_absent": absences(found),
         "header_deadline": nearest_deadline(timers),
         "header_handoff": hops[-1] if hops else None,
         "header_answer": latest_answer(hops),
         "header_actions": found,
-        "header_note_form": case_forms.NoteForm(auto_id="id_note_%s"),
-        "header_hold_end_form": hold_forms.HoldEndForm(auto_id="id_hold_end_%s"),
-        "header_callback_form": hold_forms.CallbackPromiseForm(
-            initial={"number": case.customer.phone}, auto_id="id_callback_%s"
-        ),
+        "header_note_form": panels["note"],
+        "header_hold_end_form": panels["hold_end"],
+        "header_callback_form": panels["callback"],
+        "header_open": refused[0] if refused is not None else "",
     }

@@ -35,7 +35,7 @@ from escalations.models import (
     TimerKind,
 )
 from escalations.services.sla_sweep import sla_sweep
-from knowledge.models import Article, ArticleStatus, CaseArticle
+from knowledge.models import Article, ArticleStatus, CaseArticle, RepeatCheck
 from knowledge.search import search
 from reports.models import Review
 
@@ -199,6 +199,13 @@ def test_the_knowledge_base_has_published_articles_and_drafts_in_review(demo):
     answered = Escalation.objects.filter(answered_at__isnull=False)
     assert answered.filter(reusable=False).exclude(not_reusable_reason="").exists()
     assert from_answers.count() == answered.filter(reusable=True).count()
+    # every escalation from L1 is decided to repeat an answered question or not, some do
+    decided = RepeatCheck.objects.all()
+    assert (
+        decided.count()
+        == Escalation.objects.filter(from_tier=1, case__category__isnull=False).count()
+    )
+    assert decided.filter(earlier__isnull=False).exists()
     assert not published.filter(published_body="").exists()
     assert published.filter(category__isnull=False).values("category").distinct().count() == 8
     operator = User.objects.get(username="operator")

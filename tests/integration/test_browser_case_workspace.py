@@ -1,20 +1,25 @@
 """The case workspace in a real browser (issue 17), at a laptop's 1366×768 and a phone's
-390×844: the operator opens a new case, starts work with one click and escalates with the
-customer on hold from the case page's panel; the supervisor acknowledges with one click and
-answers from the panel; the operator resolves with the answer and closes in one step. Clicks
-and page loads are counted from the opened case; the header must be visible without scrolling
-and nothing may overflow sideways. Screenshots go to /tmp/shots-header/. Elements are found by
-CSS hooks and field names (the browser asks for Japanese).
+390×844: the call comes in (the incoming call page, the number as CTI sends it) and opens the
+caller's case; the operator starts work with one click, searches the knowledge base in place
+(no page load; what was shown is recorded) and escalates with the customer on hold from the
+case page's panel; the supervisor acknowledges with one click and answers from the panel; the
+operator resolves with the answer and closes in one step. Clicks and page loads are counted
+from the call page (the operator) or the opened case; the header must be visible without
+scrolling and nothing may overflow sideways. Screenshots go to /tmp/shots-header/. Elements
+are found by CSS hooks and field names (the browser asks for Japanese).
 
 Reuses the browser fixtures of ``test_browser_escalation_flow`` (Debian's chromium)."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 
 from escalations.models import Case, CaseStatus
+from knowledge import services as knowledge_services
+from knowledge.models import Deflection
 from tests.escalations.hold_setup import hold_policy
 from tests.factories import CustomerFactory, make_case
 from tests.integration.test_browser_escalation_flow import (  # noqa: F401  (fixtures)
@@ -105,15 +110,21 @@ def test_operator_escalates_with_hold_and_supervisor_answers_from_the_case_page(
     hold_policy()
     customer = CustomerFactory(name="阿部 真理", furigana="アベ マリ", phone="080-7289-6413")
     case = make_case(owner=operator, customer=customer)
+    article = knowledge_services.article_create(
+        actor=operator, title="請求額が違うときの説明", body="日割り計算で初月の請求額が変わります"
+    )
+    knowledge_services.article_submit(article=article, actor=operator)
+    knowledge_services.article_approve(article=article, actor=supervisor)
     base = live_server.url
     case_url = f"/admin/escalations/case/{case.pk}/change/"
     page.set_viewport_size({"width": width, "height": height})
     counter = Counter(page)
 
-    # --- the operator: open the case, start work, escalate with the customer on hold ---------
+    # --- the operator: the call opens the case; start work, search, escalate with hold ---------
     _log_in(page, base, operator.username)
-    page.goto(base + case_url)
     counter.reset()
+    page.goto(base + "/admin/escalations/case/call/?number=08072896413")  # the CTI's screen pop
+    assert page.url.endswith(case_url)  # the caller's one open case, at once
     expect(page.locator("#ch-customer")).to_contain_text("アベ マリ")
     expect(page.locator("#ch-sla .ch-countdown")).not_to_be_empty()
     check_layout(page, width, height, "1-operator-opens")
@@ -121,6 +132,19 @@ def test_operator_escalates_with_hold_and_supervisor_answers_from_the_case_page(
     counter.submit_and_wait('#case-actions form[data-transition="start_work"] button')
     expect(page.locator("#ch-status")).to_contain_text("L1")
     assert Case.objects.get(pk=case.pk).status == CaseStatus.IN_PROGRESS
+
+    loads = counter.loads
+    counter.click("#case-knowledge")  # opening the panel searches for the case's subject
+    hit = page.locator(f'#ch-knowledge-results .ch-kb-hit[data-article="{article.pk}"]')
+    expect(hit).to_be_visible()
+    expect(hit.locator("a.ch-kb-open")).to_have_attribute("href", re.compile(r"deflection="))
+    expect(hit.locator(".ch-kb-solve button")).to_be_visible()  # "this answered it"
+    assert counter.loads == loads  # searched in place
+    page.screenshot(path=str(SHOTS / f"{width}x{height}-2-operator-knowledge.png"))
+    overflow = page.evaluate(
+        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
+    assert overflow <= 0, f"{overflow} px wider than the window"
 
     panel = '#case-actions details[data-transition="escalate"]'
     counter.click(f"{panel} > summary")
@@ -133,7 +157,7 @@ def test_operator_escalates_with_hold_and_supervisor_answers_from_the_case_page(
     page.fill(f"{panel} textarea[name=tried]", TRIED)
     counter.select(f"{panel} select[name=mood]", "angry")
     counter.check(f"{panel} input[name=on_hold]")
-    page.screenshot(path=str(SHOTS / f"{width}x{height}-2-operator-escalate-panel.png"))
+    page.screenshot(path=str(SHOTS / f"{width}x{height}-2-operator-escalate-panel-b.png"))
     counter.submit_and_wait(f"{panel} button[type=submit]")
 
     expect(page.locator("#ch-hold")).to_be_visible()
@@ -188,6 +212,8 @@ def test_operator_escalates_with_hold_and_supervisor_answers_from_the_case_page(
     # --- the database ------------------------------------------------------------------------
     case = Case.objects.get(pk=case.pk)
     assert case.status == CaseStatus.CLOSED and case.handler == operator
+    [shown] = Deflection.objects.filter(case=case)  # the search, recorded as shown
+    assert (shown.shown_to, shown.article_ids, shown.used_article) == (operator, [article.pk], None)
     hop = case.escalations.get()
     assert (hop.reason, hop.customer_mood) == ("superior_requested", "angry")
     assert (hop.customer_wants, hop.tried, hop.answer) == (CUSTOMER_WANTS, TRIED, ANSWER)

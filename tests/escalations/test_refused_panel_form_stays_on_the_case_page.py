@@ -1,0 +1,114 @@
+"""A form posted from one of the case page's inline panels and refused by the server (the form
+invalid, or the service's own errors) opens the case page again, not the transition's page:
+that panel open, the errors on it and what was typed. Posted from the transition's own page,
+it stays there as before."""
+
+import re
+
+from django.urls import reverse
+
+from escalations import services
+from escalations.models import Case, CaseNote, CaseStatus, Escalation
+from tests.factories import HANDOFF
+
+TYPED = "上の者を出してほしいとのこと"
+
+
+def transition(case, name):
+    return reverse("admin:escalations_case_transition", args=[case.pk, name])
+
+
+def panel(html: str, name: str) -> str:
+    match = re.search(rf'<details [^>]*data-transition="{name}"[^>]*>.*?</details>', html, re.S)
+    assert match is not None, name
+    return match.group(0)
+
+
+def opened(html: str) -> list[str]:
+    return re.findall(r'<details [^>]*data-transition="(\w+)"[^>]*\bopen\b', html)
+
+
+def test_an_escalation_without_a_reason_reopens_the_case_page_with_the_panel_and_the_input(
+    client, case, operator, django_assert_max_num_queries
+):
+    client.force_login(operator)
+    client.get("/admin/")
+
+    with django_assert_max_num_queries(40):
+        response = client.post(
+            transition(case, "escalate"),
+            {
+                "_panel": "escalate",
+                "expected_status": "in_progress",
+                "customer_wants": TYPED,
+                "tried": "説明した",
+                "mood": "angry",
+                "on_hold": "on",
+            },
+        )
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'id="case-header"' in html and 'id="case_form"' in html  # the case page
+    assert opened(html) == ["escalate"]
+    escalate = panel(html, "escalate")
+    assert "errorlist" in escalate
+    assert TYPED in escalate
+    assert re.search(r'name="on_hold"[^>]*checked', escalate)
+    assert re.search(r'<option value="angry" selected', escalate)
+    # the case form below still saves to the case page, not to the transition's url
+    assert f'action="{reverse("admin:escalations_case_change", args=[case.pk])}"' in html
+    assert Case.objects.get(pk=case.pk).status == CaseStatus.IN_PROGRESS
+    assert not Escalation.objects.exists()
+
+
+def test_the_services_refusal_lands_on_the_panel_too(client, case, operator, supervisor):
+    services.case_escalate(case=case, actor=operator, reason="knowledge_gap", handoff=HANDOFF)
+    case = services.case_acknowledge(case=Case.objects.get(pk=case.pk), actor=supervisor)
+    client.force_login(supervisor)
+
+    response = client.post(
+        transition(case, "return_to_owner"),
+        {
+            "_panel": "return_to_owner",
+            "expected_status": "acknowledged",
+            "answer": "返金できます",
+            "reusable": "no",
+        },
+    )
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert opened(html) == ["return_to_owner"]
+    answer = panel(html, "return_to_owner")
+    assert "errorlist" in answer and "返金できます" in answer
+    assert Case.objects.get(pk=case.pk).status == CaseStatus.ACKNOWLEDGED
+
+
+def test_an_empty_note_reopens_the_note_panel(client, case, operator):
+    client.force_login(operator)
+
+    response = client.post(
+        reverse("admin:escalations_case_note", args=[case.pk]),
+        {"_panel": "note", "kind": "internal", "body": ""},
+    )
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert opened(html) == ["note"]
+    assert "errorlist" in panel(html, "note")
+    assert not CaseNote.objects.filter(case=case, kind="internal").exists()
+
+
+def test_a_form_posted_from_its_own_page_stays_on_that_page(client, case, operator):
+    client.force_login(operator)
+
+    response = client.post(
+        transition(case, "escalate"),
+        {"expected_status": "in_progress", "customer_wants": TYPED},
+    )
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert 'id="case-header"' not in html
+    assert "errorlist" in html and TYPED in html
