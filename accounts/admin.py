@@ -119,7 +119,8 @@ class UserAdmin(OneHistoryRowAdmin, SimpleHistoryAdmin, DjangoUserAdmin):
         ]
 
     def get_readonly_fields(self, request, obj=None):
-        readonly = list(super().get_readonly_fields(request, obj))
+        # absence is set by periods (「不在・代理」, 「不在期間」): here it is only shown
+        readonly = [*super().get_readonly_fields(request, obj), "is_absent"]
         if not request.user.is_superuser:
             readonly += SUPERUSER_ONLY_FIELDS
         return readonly
