@@ -7,10 +7,11 @@ from django.db import models
 from django.db.models import Prefetch
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html
+from django.utils.http import urlencode
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
 from accounts import period_admin  # noqa: F401  (registers the period and rotation pages)
@@ -120,7 +121,8 @@ class UserAdmin(OneHistoryRowAdmin, SimpleHistoryAdmin, DjangoUserAdmin):
         ]
 
     def get_readonly_fields(self, request, obj=None):
-        readonly = list(super().get_readonly_fields(request, obj))
+        # absence is set by periods (「不在・代理」, 「不在期間」): here it is only shown
+        readonly = [*super().get_readonly_fields(request, obj), "is_absent"]
         if not request.user.is_superuser:
             readonly += SUPERUSER_ONLY_FIELDS
         return readonly
@@ -198,7 +200,6 @@ class AbsenceAdmin(admin.ModelAdmin):
         "delegate",
         "absent_until",
         "stands_in",
-        "periods",
     ]
     list_display_links = None
     list_editable = ["is_absent", "delegate", "absent_until"]
@@ -280,6 +281,11 @@ class AbsenceAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("stands in now"))
     def stands_in(self, obj):
+        """Who stands in now, and below it the person's absence periods (in this column, so
+        the page keeps fitting a laptop screen)."""
+        return format_html("{}<br>{}", self._stands_in(obj), self.periods(obj))
+
+    def _stands_in(self, obj) -> str:
         if not obj.is_absent:
             return "—"
         recipient = obj.effective_recipient()
@@ -292,27 +298,36 @@ class AbsenceAdmin(admin.ModelAdmin):
             }
         return str(recipient)
 
-    @admin.display(description=_("absence periods (running and future)"))
     def periods(self, obj):
-        items = format_html_join(
-            "",
-            '<li><a href="{}">{} – {} {}</a></li>',
-            (
-                (
-                    reverse("admin:accounts_absenceperiod_change", args=[period.pk]),
-                    date_format(timezone.localtime(period.starts_at), "SHORT_DATETIME_FORMAT"),
-                    date_format(timezone.localtime(period.ends_at), "SHORT_DATETIME_FORMAT")
-                    if period.ends_at
-                    else "",
-                    period.get_reason_display(),
-                )
-                for period in obj.coming_periods
-            ),
-        )
-        add = reverse("admin:accounts_absenceperiod_add") + f"?user={obj.pk}"
-        return format_html(
-            '<ul class="absence-periods">{}</ul><a class="addlink" href="{}">{}</a>',
-            items,
-            add,
+        """How many running or future periods the person has (a link to them, the next one's
+        start in its title) and a link to add one: narrow, so the page fits a laptop."""
+        add = format_html(
+            '<a class="addlink" href="{}" title="{}"></a>',
+            reverse("admin:accounts_absenceperiod_add") + f"?user={obj.pk}",
             _("Add a period"),
         )
+        coming = obj.coming_periods
+        if not coming:
+            return format_html("<small>{}</small> {}", _("no absence periods"), add)
+        listed = (
+            reverse("admin:accounts_absenceperiod_changelist")
+            + "?"
+            + urlencode({"q": obj.username})
+        )
+        count = ngettext("%(count)s absence period", "%(count)s absence periods", len(coming)) % {
+            "count": len(coming)
+        }
+        return format_html(
+            '<a class="absence-periods" href="{}" title="{}">{}</a> {}',
+            listed,
+            _short(coming[0].starts_at),
+            count,
+            add,
+        )
+
+
+def _short(moment) -> str:
+    """12/08 09:00 in local time; with the year when it is not this year's."""
+    local = timezone.localtime(moment)
+    fmt = "%m/%d %H:%M" if local.year == timezone.localdate().year else "%Y/%m/%d %H:%M"
+    return local.strftime(fmt)

@@ -205,7 +205,7 @@ class AbsencePeriod(models.Model):
     by ``accounts.absence.absence_sync`` (at once when a period is saved, and every minute)."""
 
     user = models.ForeignKey(
-        User, verbose_name=_("person"), on_delete=models.CASCADE, related_name="absence_periods"
+        User, verbose_name=_("name"), on_delete=models.CASCADE, related_name="absence_periods"
     )
     starts_at = models.DateTimeField(_("from"))
     ends_at = models.DateTimeField(
@@ -290,7 +290,7 @@ class OnCallMember(models.Model):
         OnCallRotation, on_delete=models.CASCADE, related_name="turns", verbose_name=_("rotation")
     )
     user = models.ForeignKey(
-        User, verbose_name=_("person"), on_delete=models.CASCADE, related_name="+"
+        User, verbose_name=_("name"), on_delete=models.CASCADE, related_name="+"
     )
     position = models.PositiveSmallIntegerField(_("order"), default=0)
 
@@ -315,7 +315,7 @@ class OnCallOverride(models.Model):
         verbose_name=_("rotation"),
     )
     user = models.ForeignKey(
-        User, verbose_name=_("person"), on_delete=models.CASCADE, related_name="+"
+        User, verbose_name=_("name"), on_delete=models.CASCADE, related_name="+"
     )
     starts_at = models.DateTimeField(_("from"))
     ends_at = models.DateTimeField(_("until"))

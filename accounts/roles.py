@@ -221,3 +221,16 @@ ROLES["administrator"] = sorted(set(ROLES["administrator"]) | set(LOGIN_LOCKS))
 # supervisors, for the teams they are in or lead.
 for _role in ("manager", "supervisor"):
     ROLES[_role] = sorted(set(ROLES[_role]) | {"notifications.view_inboxsettings"})
+
+
+# Absence periods and on-call rotations (issue 20): administrators keep the rotations; managers
+# and supervisors read them (everyone sets absence periods by the rule of accounts.absence, not
+# by a model permission).
+ON_CALL = [
+    f"accounts.{action}_{model}"
+    for model in ("oncallrotation", "oncallmember", "oncalloverride")
+    for action in ("view", "add", "change", "delete")
+]
+ROLES["administrator"] = sorted(set(ROLES["administrator"]) | set(ON_CALL))
+for _role in ("manager", "supervisor"):
+    ROLES[_role] = sorted(set(ROLES[_role]) | {"accounts.view_oncallrotation"})

@@ -31,6 +31,9 @@ PLAIN = {
     "system user": _("System user created"),
     "absence": _("Absence changed"),
     "absence ended": _("Absence ended (its until-time passed)"),
+    "absence started": _("Absence started (an absence period began)"),
+    "absence period": _("Absence period saved"),
+    "absence period deleted": _("Absence period deleted"),
     "review recorded": _("Review recorded"),
     "review reminder sent": _("Review reminder sent"),
     "load_demo_data": _("Demo data"),
@@ -44,6 +47,7 @@ TASKS = {
     "knowledge.notify_review_overdue": _("Review reminders"),
     "integrations.purge_idempotency_records": _("Idempotency keys forgotten"),
     "accounts.absence_expire": _("Absences ended"),
+    "escalations.coverage_check": _("Coverage check"),
 }
 # (the reason's code, the model it is stored on or None for any) -> the field whose choices
 # name what follows the colon

@@ -4,7 +4,17 @@ from __future__ import annotations
 
 import random
 
-from demo import cases, clock, content, knowledge, live, nudges, organisation, review_changes
+from demo import (
+    cases,
+    clock,
+    content,
+    knowledge,
+    live,
+    nudges,
+    oncall,
+    organisation,
+    review_changes,
+)
 from demo.play import Cast, play
 from demo.sla import load_sla
 from knowledge.repeats import check_repeats
@@ -39,3 +49,4 @@ def build(*, cases_wanted: int = cases.DEFAULT_CASES, seed: int = SEED) -> None:
     # the dashboard's repeat escalations, without waiting for the worker's first check
     check_repeats(max_batches=None)
     review_changes.change_after_reviews(users, teams, rules)
+    oncall.load_oncall(users, teams, setup=setup)

@@ -37,12 +37,21 @@ class BusinessDays:
     """The default business calendar's days and hours."""
 
     def __init__(self, *, today: dt.date | None = None) -> None:
-        today = today or timezone.localdate()
-        policy = sla_config().default
-        self.schedule: Schedule | None = (
-            sla_config().schedules(today).get(policy.calendar) if policy is not None else None
-        )
+        self.today = today or timezone.localdate()
+        self._schedule: Schedule | None = None
+        self._loaded = False
         self._days: dict[dt.date, bool] = {}
+
+    @property
+    def schedule(self) -> Schedule | None:
+        """The default calendar's schedule, read when first needed (no query when the SLA
+        configuration is cached)."""
+        if not self._loaded:
+            policy = sla_config().default
+            if policy is not None:
+                self._schedule = sla_config().schedules(self.today).get(policy.calendar)
+            self._loaded = True
+        return self._schedule
 
     def is_business_day(self, day: dt.date) -> bool:
         if day not in self._days:
@@ -125,7 +134,9 @@ class Answer:
 class Presence:
     """Who is present, on call and answering at any moment from ``start`` to ``end``: the
     absence periods (the one rule, ``accounts.absence``), the people and the memberships read
-    once (three queries, four with a rotation), the rest in memory."""
+    once (three queries, four with a rotation; one when the caller passes the ``people``,
+    everyone who is a member, lead or delegate, with ``delegate`` resolved, and the
+    ``members`` of each team, as the flow page does), the rest in memory."""
 
     def __init__(
         self,
@@ -134,6 +145,8 @@ class Presence:
         end: dt.datetime,
         on_call: OnCall | None = None,
         named_ids: Iterable[int] = (),
+        people: dict[int, User] | None = None,
+        members: dict[int, list[int]] | None = None,
     ) -> None:
         self.on_call = on_call or OnCall()
         self.periods = absent_between(None, start, end)
@@ -145,19 +158,25 @@ class Presence:
         period_delegates = {
             p.delegate_id for found in self.periods.values() for p in found if p.delegate_id
         }
-        is_member = Team.members.through.objects.filter(user_id=OuterRef("pk"))
-        is_lead = Team.objects.filter(lead_id=OuterRef("pk"))
-        is_delegate = User.objects.filter(delegate_id=OuterRef("pk"))
         ids = {*named_ids, *rotation_ids, *period_delegates}
-        self.people = {
-            user.pk: user
-            for user in User.objects.filter(
-                Exists(is_member) | Exists(is_lead) | Exists(is_delegate) | Q(pk__in=ids)
-            )
-        }
-        self.members: dict[int, list[int]] = defaultdict(list)
-        for team_id, user_id in Team.members.through.objects.values_list("team_id", "user_id"):
-            self.members[team_id].append(user_id)
+        if people is None:
+            is_member = Team.members.through.objects.filter(user_id=OuterRef("pk"))
+            is_lead = Team.objects.filter(lead_id=OuterRef("pk"))
+            is_delegate = User.objects.filter(delegate_id=OuterRef("pk"))
+            people = {
+                user.pk: user
+                for user in User.objects.filter(
+                    Exists(is_member) | Exists(is_lead) | Exists(is_delegate) | Q(pk__in=ids)
+                )
+            }
+        elif missing := ids - people.keys():  # only those the caller has not loaded
+            people = {**people, **{u.pk: u for u in User.objects.filter(pk__in=missing)}}
+        self.people = people
+        if members is None:
+            members = defaultdict(list)
+            for team_id, user_id in Team.members.through.objects.values_list("team_id", "user_id"):
+                members[team_id].append(user_id)
+        self.members = members
 
     def is_present(self, person: User, at: dt.datetime) -> bool:
         return person.is_active and absent_at(self.periods.get(person.pk, []), at) is None

@@ -1,8 +1,11 @@
 """Every person marked absent today gets an absence period (from now until their until-time,
-or open), so the periods are the one source of absence and the every-minute sync keeps them."""
+or open), so the periods are the one source of absence and the every-minute sync keeps them.
+And the roles get the on-call rotation permissions (accounts/roles.py)."""
 
 from django.db import migrations
 from django.utils import timezone
+
+from accounts.roles import migrate_roles
 
 
 def flags_to_periods(apps, schema_editor):
@@ -24,4 +27,7 @@ def flags_to_periods(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [("accounts", "0012_absence_periods_on_call")]
 
-    operations = [migrations.RunPython(flags_to_periods, migrations.RunPython.noop)]
+    operations = [
+        migrations.RunPython(flags_to_periods, migrations.RunPython.noop),
+        migrations.RunPython(migrate_roles, migrations.RunPython.noop),
+    ]

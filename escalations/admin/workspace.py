@@ -27,6 +27,7 @@ from escalations import forms as case_forms
 from escalations import policy
 from escalations.hold import forms as hold_forms
 from escalations.models import Case, Escalation, Reason
+from escalations.oncall import OnCall
 from escalations.selectors import active_rules, escalation_target, next_tier_without_default
 from escalations.sla.selectors import SLAState
 from kit.durations import duration_text
@@ -100,12 +101,14 @@ def transition_initial(case: Case, name: str, hops: list[Escalation]) -> dict[st
 
 
 def routes(case: Case) -> list[dict[str, Any]]:
-    """Where each reason would send this case now, with the rule's guidance."""
+    """Where each reason would send this case now (the rule's person or the team's on-call
+    person, after absences and delegates), with the rule's guidance."""
     rules = active_rules()
+    on_call = OnCall()  # the rotations' people are read once for all the reasons
     found = []
     no_default_tier = None  # looked up once, only if a reason leads nowhere
     for reason in Reason:
-        target = escalation_target(case, reason.value, rules=rules)
+        target = escalation_target(case, reason.value, rules=rules, on_call=on_call)
         if target is None and no_default_tier is None:
             no_default_tier = next_tier_without_default(case.tier) or 0
         found.append(

@@ -20,13 +20,13 @@ from escalations.models import Category, EscalationRule, Reason, SLAPolicy
 from escalations.priority import PRIORITY_MATRIX, Impact, Priority, Urgency
 from escalations.selectors import match_rule
 
-from . import wording
+from . import answers, wording
 
 
 @dataclass
 class Gap:
     kind: str  # "nobody_present" | "no_lead" | "rule_review_due" | "team_review_due" | "no_rule"
-    # | "no_default_team"
+    # | "no_default_team" | "nobody_in_week" (the daily coverage check)
     message: str
     anchor: str  # the id of the element on the page the gap is about
 
@@ -134,6 +134,7 @@ class FlowPage:
     reasons: list[str]
     policies: list[PolicyView]
     gaps: list[Gap]
+    answers: answers.WhoAnswers  # who answers now (or at the page's ?at=)
     rule_reviews: Reviews  # the review dates the page is based on
     team_reviews: Reviews
 
@@ -337,12 +338,14 @@ def flow_page(
     category_id: int | None = None,
     team_id: int | None = None,
     now: dt.datetime | None = None,
+    at: dt.datetime | None = None,
     configuration: Configuration | None = None,
 ) -> FlowPage:
     """The page's data. A category and a team (ids; unknown ones are ignored and come back as
     ``None``) narrow the rules, routes and tiers shown; the gaps are always those of the whole
     configuration. ``configuration`` draws the page from another one than today's (the page
-    at a past date, ``escalations.flow.past``), seen at ``now``."""
+    at a past date, ``escalations.flow.past``), seen at ``now``. ``at``: the moment the "who
+    answers" table is for (default: now)."""
     now = now or timezone.now()
     today = timezone.localdate(now)
     config = configuration or live_configuration()
@@ -369,6 +372,7 @@ def flow_page(
         *_default_team_gaps(teams),
         *(gap for view in team_views.values() for gap in view.gaps),
         *(gap for view in rule_views for gap in view.gaps),
+        *(Gap("nobody_in_week", text, anchor) for text, anchor in answers.coverage_gaps(today)),
     ]
 
     shown_rules = [
@@ -404,6 +408,9 @@ def flow_page(
         reasons=[reason.label for reason in Reason],
         policies=_policies(category),
         gaps=gaps,
+        answers=answers.who_answers(
+            at=at or now, now=now, teams=teams, rules=rules, people=people, members=memberships
+        ),
         rule_reviews=Reviews.of(rules),
         team_reviews=Reviews.of(teams),
     )

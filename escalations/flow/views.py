@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib import admin, messages
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
@@ -32,9 +34,37 @@ def _filter_ids(request: HttpRequest) -> tuple[int | None, int | None, list[str]
     return ids[0], ids[1], errors
 
 
+AT_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d"]
+
+
+class BadMoment(ValueError):
+    """``?at=`` is not a local date and time: the page answers 400 and says so."""
+
+
+def _at(request: HttpRequest) -> dt.datetime | None:
+    """The moment of ``?at=`` (a local date-time, as a ``datetime-local`` input sends it), or
+    ``None`` for now."""
+    raw = request.GET.get("at", "").strip()
+    if not raw:
+        return None
+    for fmt in AT_FORMATS:
+        try:
+            naive = dt.datetime.strptime(raw, fmt)
+        except ValueError:
+            continue
+        if not dt.datetime(1970, 1, 2) <= naive <= dt.datetime(9999, 12, 30):
+            break
+        return timezone.make_aware(naive)
+    raise BadMoment(
+        _("“%(value)s” is not a date and time: enter it as 2026-12-08T10:00 (local time).")
+        % {"value": raw[:40]}
+    )
+
+
 def _context(request: HttpRequest) -> dict:
     category_id, team_id, errors = _filter_ids(request)
-    page, comparison = _page(request, category_id, team_id, errors)
+    at = _at(request)
+    page, comparison = _page(request, category_id, team_id, errors, at)
     if category_id is not None and page.category is None:
         errors.append(_("The category filter must be a category of the list: ignored."))
     if team_id is not None and page.team is None:
@@ -47,6 +77,7 @@ def _context(request: HttpRequest) -> dict:
             ("category", page.category.pk if page.category else None),
             ("team", page.team.pk if page.team else None),
             ("date", comparison.day.isoformat() if comparison else None),
+            ("at", timezone.localtime(at).strftime("%Y-%m-%dT%H:%M") if at else None),
         )
         if value is not None
     }
@@ -74,19 +105,32 @@ def _context(request: HttpRequest) -> dict:
     }
 
 
-def _page(request: HttpRequest, category_id, team_id, errors: list[str]):
+def _page(request: HttpRequest, category_id, team_id, errors: list[str], at):
     """Today's page, or (``?date=YYYY-MM-DD``) the page at the end of that day compared with
-    today's; a bad date is refused with a message and today's page is shown."""
+    today's (its "who answers" then at the end of that day); a bad date is refused with a
+    message and today's page is shown. ``at``: the moment today's "who answers" is for."""
     day, error = past.parse_day(request.GET.get("date", ""), today=timezone.localdate())
     if error:
         errors.append(error)
     if day is None:
-        return selectors.flow_page(category_id=category_id, team_id=team_id), None
+        return selectors.flow_page(category_id=category_id, team_id=team_id, at=at), None
     return past.compare(day=day, category_id=category_id, team_id=team_id)
 
 
+def _bad_moment(request: HttpRequest, error: BadMoment) -> HttpResponse:
+    return TemplateResponse(
+        request,
+        "admin/escalations/flow/bad_moment.html",
+        {**admin.site.each_context(request), "title": _("Escalation flow"), "error": error},
+        status=400,
+    )
+
+
 def flow_view(request: HttpRequest) -> HttpResponse:
-    context = _context(request)
+    try:
+        context = _context(request)
+    except BadMoment as error:
+        return _bad_moment(request, error)
     for error in context["filter_errors"]:
         messages.warning(request, error)
     return TemplateResponse(
@@ -100,7 +144,10 @@ def flow_pdf_view(request: HttpRequest) -> HttpResponse:
     with render_slot() as free:
         if not free:
             return _busy(request)
-        context = _context(request)
+        try:
+            context = _context(request)
+        except BadMoment as error:
+            return _bad_moment(request, error)
         html = render_to_string(
             "admin/escalations/flow/pdf.html",
             {"title": _("Escalation flow"), **context},

@@ -80,7 +80,7 @@ def test_a_change_of_role_in_the_admin_is_one_user_row_with_the_new_roles(
             "user_permissions": [],
             "date_joined_0": "2026-01-05",
             "date_joined_1": "09:00:00",
-            "is_absent": "on",
+            "extension": "555",
         }
     )
     data.pop("password", None)
@@ -92,7 +92,7 @@ def test_a_change_of_role_in_the_admin_is_one_user_row_with_the_new_roles(
     rows = User.history.filter(id=operator.pk).exclude(history_id__in=before)
     assert rows.count() == 1
     row = rows.get()
-    assert row.is_absent is True
+    assert row.extension == "555"
     assert [g.group_id for g in row.groups.all()] == [supervisor_role.pk]
     assert row.history_user == admin_user
 

@@ -6,6 +6,7 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -111,3 +112,13 @@ def test_the_query_count_does_not_grow_with_the_rules(org, sv_rule, rotation, ma
     many = queries(TUESDAY)  # the next day: every rule told again
     assert CoverageGap.objects.filter(checked_on=TUESDAY).count() == 6
     assert many == few
+
+
+def test_beat_runs_the_check_daily_through_a_thin_task(settings, org, sv_rule, supervisor):
+    from escalations.tasks import coverage_check as task
+
+    assert settings.CELERY_BEAT_SCHEDULE["coverage-check"]["task"] == "escalations.coverage_check"
+    away(supervisor, tokyo(TUESDAY, 9), tokyo(TUESDAY, 18))
+    with time_machine.travel(tokyo(MONDAY, 7), tick=False):
+        assert task.apply().get() == 1
+        assert task.apply().get() == 0  # once per rule and day

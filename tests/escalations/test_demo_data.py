@@ -277,3 +277,16 @@ def test_a_rule_and_a_team_show_changes_since_their_last_review(demo):
     rule_changes = [c.field for c in review_page(rule=rule).changes]
     team_changes = [c.field for c in review_page(team=team).changes]
     assert len(rule_changes) == 2 and len(team_changes) == 2, (rule_changes, team_changes)
+
+
+def test_it_has_a_rotation_absence_periods_and_a_rule_with_a_gap(demo):
+    from accounts.models import AbsencePeriod, OnCallRotation
+    from escalations.models import CoverageGap
+
+    now = timezone.now()
+    assert OnCallRotation.objects.filter(team__name="SVチーム", turns__isnull=False).exists()
+    running = AbsencePeriod.objects.filter(starts_at__lte=now, ends_at__gt=now)
+    assert [p.user.username for p in running] == ["supervisor2"]
+    assert AbsencePeriod.objects.filter(starts_at__gt=now).count() == 2
+    gaps = CoverageGap.objects.select_related("rule__target_team")
+    assert {gap.rule.target_team.name for gap in gaps} == {"開発"}
