@@ -325,7 +325,7 @@ def check_repeats() -> None:
     RepeatCheck.objects.all().delete()
     started = time.perf_counter()
     cpu = time.process_time()
-    decided = check_repeats(max_batches=None, batch_size=20_000)
+    decided = check_repeats(max_batches=None, batch_size=500_000)
     print(
         f"check_repeats, all: {decided:,} escalations decided in "
         f"{time.perf_counter() - started:.1f} s ({time.process_time() - cpu:.1f} s CPU here); "

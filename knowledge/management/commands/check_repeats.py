@@ -33,7 +33,7 @@ class Command(BaseCommand):
                 ) from error
             since = timezone.make_aware(dt.datetime.combine(day, dt.time()))
         began = time.perf_counter()
-        decided = repeats.check_repeats(max_batches=None, batch_size=20_000, recheck_since=since)
+        decided = repeats.check_repeats(max_batches=None, batch_size=200_000, recheck_since=since)
         self.stdout.write(
             _("Decided %(n)s escalations in %(seconds).1f s.")
             % {"n": decided, "seconds": time.perf_counter() - began}
