@@ -276,8 +276,8 @@ def test_a_rule_and_a_team_show_changes_since_their_last_review(demo):
     team = Team.objects.get(name="技術サポート")
     rule_changes = [c.field for c in review_page(rule=rule).changes]
     team_changes = [c.field for c in review_page(team=team).changes]
-    # the review demo's guidance and owner changes (twice: the on-call demo edits the rule too),
-    # the nudge demo's threshold and the on-call demo's next review date; nothing older
+    # every field changed after the rule's last review (by the review, nudge and on-call demos),
+    # each once or more; nothing older
     assert set(rule_changes) == {
         "ガイダンス",
         "レビュー担当者",
