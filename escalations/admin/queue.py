@@ -25,9 +25,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseNotModified, Json
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
-from django.utils.html import format_html
 from django.utils.http import urlencode
-from django.utils.timesince import timesince
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET
@@ -35,11 +33,10 @@ from django.views.decorators.http import require_GET
 from escalations import live as case_lists
 from escalations import stalled
 from escalations.admin import hold as hold_admin
-from escalations.admin.sla import sla_badge
+from escalations.admin.queue_rows import QueueRows
 from escalations.models import Case, CaseStatus, Escalation, Nudge
 from escalations.policy import user_team_ids
 from escalations.sla import selectors as sla_selectors
-from kit.times import local_minute
 from notifications import live
 
 # --- the default view per role ----------------------------------------------------------------
@@ -356,58 +353,33 @@ class CaseQueueMixin:
         )
         return [poll, *super().get_urls()]
 
+    # the cells: escalations.admin.queue_rows (the page draws them all at once, with what the
+    # rows share worked out once; these draw one, for the admin's own uses)
+
     @admin.display(description=gettext_lazy("case"), ordering="created_at")
     def case_cell(self, case: Case) -> str:
-        return format_html(
-            '<span class="queue-ref">{}</span> <span class="queue-age" title="{}">{}</span>'
-            '<span class="queue-subject" title="{}">{}</span>',
-            case.reference,
-            local_minute(case.created_at),
-            timesince(case.created_at, timezone.now(), depth=1),
-            case.subject,
-            case.subject,
-        )
+        return QueueRows().case_cell(case)
 
     @admin.display(description=gettext_lazy("customer"), ordering="customer__furigana_key")
     def customer_cell(self, case: Case) -> str:
-        return format_html(
-            '<span title="{}">{}</span>', case.customer.furigana or "", case.customer.name
-        )
+        return QueueRows().customer_cell(case)
 
     @admin.display(description=gettext_lazy("status"), ordering="status")
     def state(self, case: Case) -> str:
-        return format_html(
-            '{} <span class="queue-tier" title="{}">L{}</span>',
-            case.get_status_display(),
-            case.get_tier_display(),
-            case.tier,
-        )
+        return QueueRows().state(case)
 
     @admin.display(description=gettext_lazy("priority"), ordering="priority")
     def priority_badge(self, case: Case) -> str:
-        return format_html(
-            '<span class="queue-priority queue-p{}" title="{}">P{}</span>',
-            case.priority,
-            case.get_priority_display(),
-            case.priority,
-        )
+        return QueueRows().priority_badge(case)
 
     @admin.display(description=gettext_lazy("handler / owner"))
     def people(self, case: Case) -> str:
-        handler = str(case.handler) if case.handler_id else _("team queue")
-        if case.owner_id == case.handler_id:
-            return handler
-        return format_html(
-            '{}<span class="queue-owner" title="{}">{}</span>',
-            handler,
-            _("owner"),
-            case.owner,
-        )
+        return QueueRows().people(case)
 
     @admin.display(description=gettext_lazy("SLA (business time)"), ordering="sla_due")
     def sla(self, case: Case) -> str:
-        return sla_badge(getattr(case, "sla_state", None))
+        return QueueRows().sla(case)
 
     @admin.display(description=gettext_lazy("customer on hold"), ordering="hold_since")
     def hold(self, case: Case) -> str:
-        return hold_admin.hold_badge(getattr(case, "hold_since", None))
+        return QueueRows().hold(case)
