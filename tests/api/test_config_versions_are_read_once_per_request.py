@@ -31,6 +31,7 @@ class Counting:
 
 def test_a_request_reads_every_version_in_one_round_trip(api, org, operator, monkeypatch):
     client = api(operator)
+    configcache.forget_all()  # the changes above "committed": the process keeps a shared copy
     assert client.get(LIST).status_code == 200  # loads the permissions and the teams
     counting = Counting(configcache._shared())
     monkeypatch.setattr(configcache, "_shared", lambda: counting)
