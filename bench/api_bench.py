@@ -95,6 +95,9 @@ def run_state():
         f"{REDIS}/{number}",
     )
     os.environ["CELERY_BROKER_URL"] = state.broker_url
+    # the shared cache in the same Redis database, as deployed (deploy/escalation.env.example):
+    # the throttle counts, the live versions and the configuration versions (kit.configcache)
+    os.environ["CACHE_URL"] = state.broker_url
     print(f"database {database}, broker {state.broker_url}")
     try:
         yield state

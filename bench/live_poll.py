@@ -76,7 +76,7 @@ def make_agents(count: int) -> list[tuple[int, str]]:
     for user in User.objects.filter(username__startswith="agent").order_by("pk"):
         session = SessionStore()
         session[SESSION_KEY] = str(user.pk)
-        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        session[BACKEND_SESSION_KEY] = "accounts.backends.CachedModelBackend"
         session[HASH_SESSION_KEY] = user.get_session_auth_hash()
         session.create()
         agents.append((user.pk, session.session_key))

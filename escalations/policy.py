@@ -14,9 +14,7 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Q
-
-from accounts.models import Team
+from accounts import memberships
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -48,14 +46,9 @@ RULES: dict[str, Rule] = {
 
 
 def user_team_ids(user: User) -> frozenset[int]:
-    """Ids of the teams the user is a member or the lead of (cached on the user object)."""
-    cached = getattr(user, "_escalation_team_ids", None)
-    if cached is None:
-        cached = frozenset(
-            Team.objects.filter(Q(members=user) | Q(lead=user)).values_list("pk", flat=True)
-        )
-        user._escalation_team_ids = cached
-    return cached
+    """Ids of the teams the user is a member or the lead of (kept per process:
+    ``accounts.memberships``)."""
+    return memberships.team_ids(user)
 
 
 def is_on_side(case: Any, user: User, side: Side) -> bool:

@@ -10,17 +10,24 @@ version says. While the current transaction has changed a watched model and not 
 ``get`` loads once for that transaction alone (the change may still roll back) and shares
 nothing. Writes that send no signals (``QuerySet.update``, ``bulk_create``, SQL) are not seen:
 call ``changed()`` after them (no code of the project writes these models that way).
+
+Within a request the versions of every cache are read together, once, at the first ``get``
+(one round trip to the shared cache instead of one per cache and per call): a change another
+process commits during the request is seen from the next request on, as if the request had
+read the database at its start; a change this process makes is seen at once (its own copy).
 """
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Iterable
+from contextvars import ContextVar
 from typing import Generic, TypeVar
 
 from django.conf import settings
 from django.core.cache import caches
 from django.core.cache.backends.base import BaseCache
+from django.core.signals import request_finished, request_started
 from django.db import connection, models, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
@@ -30,6 +37,22 @@ TIMEOUT = 24 * 3600  # an expired version is drawn anew: one load more
 T = TypeVar("T")
 
 _all: list[ConfigCache] = []
+# the versions read for the request under way (None outside a request: read at each ``get``)
+_request_versions: ContextVar[dict[str, str | None] | None] = ContextVar(
+    "configcache_request_versions", default=None
+)
+
+
+def _begin_request(**kwargs) -> None:
+    _request_versions.set({})
+
+
+def _end_request(**kwargs) -> None:
+    _request_versions.set(None)
+
+
+request_started.connect(_begin_request, dispatch_uid="kit.configcache.begin")
+request_finished.connect(_end_request, dispatch_uid="kit.configcache.end")
 
 
 def _shared() -> BaseCache:
@@ -59,15 +82,28 @@ class ConfigCache(Generic[T]):
             if self._uncommitted is None:
                 self._uncommitted = self.load()
             return self._uncommitted
-        shared = _shared()
-        version = shared.get(self.key)
-        if version is None:
-            shared.add(self.key, uuid.uuid4().hex, TIMEOUT)
-            version = shared.get(self.key)
+        version = self._shared_version()
         if version is None or version != self._version:
             self._value = self.load()
             self._version = version
         return self._value  # type: ignore[return-value]
+
+    def _shared_version(self) -> str | None:
+        versions = _request_versions.get()
+        if versions is not None and self.key not in versions:
+            versions.update(_shared().get_many([cache.key for cache in _all]))
+            for cache in _all:
+                versions.setdefault(cache.key, None)
+        version = None if versions is None else versions[self.key]
+        if version is None:
+            shared = _shared()
+            version = shared.get(self.key)
+            if version is None:
+                shared.add(self.key, uuid.uuid4().hex, TIMEOUT)
+                version = shared.get(self.key)
+            if versions is not None:
+                versions[self.key] = version
+        return version
 
     def changed(self, *args, **kwargs) -> None:
         self.forget()
@@ -79,6 +115,9 @@ class ConfigCache(Generic[T]):
     def forget(self) -> None:
         self._version = self._value = None
         _shared().delete(self.key)
+        versions = _request_versions.get()
+        if versions is not None:
+            versions.pop(self.key, None)  # read again at the next ``get``
 
     def _committed(self) -> None:
         self._changed_in = self._uncommitted = None

@@ -29,12 +29,6 @@ from kit.statemachine import TransitionConflict
 CASE_RELATED = ["customer", "category", "owner", "handler", "owner_team", "assigned_team"]
 
 
-# One serializer for every case answer: DRF builds a serializer's fields (and its nested
-# serializers' fields, from the models) for each new instance, which cost more than writing the
-# case out; this one builds them once per process and only turns cases into data.
-CASE_OUT = s.CaseSerializer()
-
-
 def _relations_loaded(case: Case) -> bool:
     """Whether the case the service just wrote holds the related rows its answer shows, as
     they are now (each the one its key names): then it is answered without reading it again."""
@@ -178,12 +172,12 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
 
     def list(self, request, *args, **kwargs):
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        return self.get_paginated_response([CASE_OUT.to_representation(case) for case in page])
+        return self.get_paginated_response([s.case_data(case) for case in page])
 
     def _case_response(self, case: Case, code: int = status.HTTP_200_OK) -> Response:
         if not _relations_loaded(case):
             case = Case.objects.select_related(*CASE_RELATED).get(pk=case.pk)
-        return Response(CASE_OUT.to_representation(case), status=code)
+        return Response(s.case_data(case), status=code)
 
     @idempotent
     def create(self, request, *args, **kwargs):

@@ -10,7 +10,8 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Team, Tier, User
+from accounts import memberships
+from accounts.models import Tier, User
 from escalations.models import (
     Case,
     CaseNote,
@@ -71,11 +72,6 @@ def _next_in_sequence(year: int) -> int:
     return number
 
 
-def _home_team(user: User) -> Team | None:
-    """The team a case owned by ``user`` belongs to: their lowest-tier team."""
-    return Team.objects.filter(members=user).order_by("tier", "name").first()
-
-
 def _validate_levels(impact: int, urgency: int) -> None:
     errors = {}
     if impact not in Impact.values:
@@ -110,7 +106,7 @@ def case_create(
     owner = owner or actor
     now = timezone.now()
     with transaction.atomic():
-        team = _home_team(owner)
+        team = memberships.home_team(owner)
         case = Case(
             reference=_next_reference(timezone.localtime(now).year),
             subject=subject.strip(),

@@ -118,10 +118,11 @@ def test_the_page_makes_the_same_queries_for_5_and_50_rows(
     params = {"model": "escalations.customer", "action": "~", "n": 50}
     client.get(url, params)  # warm the process-wide caches (content types)
 
-    # user, user perms, group perms, the page's keys, its rows with their previous versions'
+    # user, the page's keys, its rows with their previous versions'
     # ids, the previous versions, the customers' names, the users for the filter, the SLA clock
-    # banner's status (ops); the session comes from the cache (cached_db sessions)
-    with django_assert_num_queries(9):
+    # banner's status (ops); the session comes from the cache (cached_db sessions), the
+    # permissions from the process's copy (accounts.backends)
+    with django_assert_num_queries(7):
         response = client.get(url, params)
 
     assert len(entries(response)) == rows

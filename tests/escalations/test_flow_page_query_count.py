@@ -71,7 +71,7 @@ def test_the_page_and_the_pdf_do_not_grow_with_the_configuration(client, org, bi
     page_url = reverse("admin:escalations_flow")
     params = {"category": billing.pk}
     grow(1, billing)
-    count(client, page_url, params)  # the configuration caches (on-call rotations) are warm
+    count(client, page_url, params)  # warm the process-wide caches (permissions, rotations)
     small = count(client, page_url, params)
     grow(8, billing)
     night = SLAPolicy.objects.create(

@@ -53,11 +53,11 @@ def test_cases_can_be_left_out(answered_and_resolved, operator):
     assert search("請求額", user=operator, include_cases=False) == []
 
 
-def test_a_search_with_cases_takes_eight_queries(
+def test_a_search_with_cases_takes_seven_queries(
     answered_and_resolved, operator, django_assert_num_queries
 ):
     make_case(owner=operator, subject="別件")
     # the synonym dictionary; articles: frequencies, postings (none); cases: frequencies,
-    # postings, documents, the user's teams, which of them the user may see
-    with django_assert_num_queries(8):
+    # postings, documents, which of them the user may see (the user's teams: kept per process)
+    with django_assert_num_queries(7):
         search("請求額", user=operator)

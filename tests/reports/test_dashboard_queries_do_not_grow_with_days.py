@@ -29,7 +29,7 @@ def test_the_page_makes_as_many_queries_for_any_range_rolled_up_or_not(
     client, manager, world, l2_team
 ):
     client.force_login(manager)
-    count(client, manager, 1)  # warm the process-wide caches (on-call rotations), as in production
+    count(client, manager, 1)  # warm the process-wide caches (permissions, rotations)
     before = {days: count(client, manager, days) for days in (1, 30, 366)}
     with at(NEXT_DAY):
         assert rollup_finished_days()
