@@ -15,6 +15,13 @@ Every row is keyed by the local day of an event that does not change once it hap
   by the hop's request day; from request to acknowledgement by the acknowledgement's day; from
   request to answer by the answer's day (per answerer). Durations are histograms in
   microseconds ({microseconds: count}), so the percentiles read from them are exact.
+- ``work_to_escalate`` / ``hold_to_escalate`` (issue 20): the time from the start of work (the
+  case's ``first_response_at``) to its first hop, and from the start of a hold to the hop that
+  escalated the held call further, by the hop's request day, per team escalated to and reason;
+- ``nudges_sent``: nudges by sending day, per kind (in ``reason``); ``nudges_followed``: the
+  followed ones by the day they were followed, with the day they were sent (``sent_on``): a
+  nudge sent on a rolled-up day may be followed later, so "followed" is counted from the rows
+  of the days it was followed on (rolled up or live up to today) whose ``sent_on`` is in range.
 
 Each row also carries the case's owner and assigned teams (the team filter: a case belongs to a
 team that keeps its customer or works on it). A rolled-up row keeps the case as it was when its
@@ -31,13 +38,25 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import Case, Count, DurationField, Exists, F, OuterRef, Q, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    DurationField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
 from accounts.models import Tier
 from escalations.models import Case as CaseModel
-from escalations.models import CaseStatus, Escalation, SLATimer
+from escalations.models import CaseStatus, Escalation, Nudge, SLATimer
 from knowledge.models import CaseArticle, Deflection, LinkKind
 from reports.models import DailyFigure, Figure, RolledUpDay
 
@@ -61,6 +80,8 @@ class Row:
     reason: str = ""
     category_id: int | None = None
     person_id: int | None = None
+    to_team_id: int | None = None
+    sent_on: dt.date | None = None
     part: int = 0
     total: int = 0
     durations: dict[int, int] = field(default_factory=dict)
@@ -68,6 +89,7 @@ class Row:
     category_name: str = ""
     person_name: str = ""
     person_username: str = ""
+    to_team_name: str | None = None
 
     def key(self) -> tuple:
         return (
@@ -80,6 +102,8 @@ class Row:
             self.reason,
             self.category_id,
             self.person_id,
+            self.to_team_id,
+            self.sent_on,
         )
 
     def model(self) -> DailyFigure:
@@ -93,6 +117,8 @@ class Row:
             reason=self.reason,
             category_id=self.category_id,
             person_id=self.person_id,
+            to_team_id=self.to_team_id,
+            sent_on=self.sent_on,
             part=self.part,
             total=self.total,
             durations={str(us): n for us, n in sorted(self.durations.items())},
@@ -302,6 +328,89 @@ def live_durations(figure: str, intervals: list[Interval], team=None) -> list[Ro
     return found.list()
 
 
+def _hops_from_a_hold():
+    """Hops that escalated a held call further, with the hold's start (``started_at``)."""
+    previous = Escalation.objects.filter(case=OuterRef("case"), number=OuterRef("number") - 1)
+    return (
+        Escalation.objects.filter(number__gt=1)
+        .annotate(
+            started_at=Subquery(previous.values("on_hold_since")[:1]),
+            held_until=Subquery(previous.values("hold_ended_at")[:1]),
+        )
+        .filter(started_at__isnull=False)
+        .filter(Q(held_until__isnull=True) | Q(held_until__gt=F("requested_at")))
+    )
+
+
+def live_time_to_escalate(figure: str, intervals: list[Interval], team=None) -> list[Row]:
+    """The histogram of the time from the start of work (first hops) or of a hold (hops
+    further) to the hop's request, per request day, case teams, team escalated to and reason."""
+    if figure == Figure.WORK_TO_ESCALATE:
+        hops = Escalation.objects.filter(number=1, case__first_response_at__isnull=False).annotate(
+            started_at=F("case__first_response_at")
+        )
+    else:
+        hops = _hops_from_a_hold()
+    waited = ExpressionWrapper(F("requested_at") - F("started_at"), output_field=DurationField())
+    rows = (
+        hops.filter(_within("requested_at", intervals), cases_of_team(team, "case__"))
+        .annotate(day=_day("requested_at"), waited=waited)
+        .values_list(
+            "day",
+            "case__owner_team",
+            "case__assigned_team",
+            "to_team",
+            "to_team__name",
+            "reason",
+            "waited",
+        )
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    found = _Rows()
+    for day, owner_team, assigned_team, to_team, to_team_name, reason, value, n in rows:
+        row = Row(day, figure, owner_team, assigned_team, reason=reason, to_team_id=to_team)
+        row.to_team_name = to_team_name
+        found.add(row, total=n, duration=value, n=n)
+    return found.list()
+
+
+def live_nudges_sent(intervals: list[Interval], team=None) -> list[Row]:
+    rows = (
+        Nudge.objects.filter(_within("sent_at", intervals), cases_of_team(team, "case__"))
+        .annotate(day=_day("sent_at"))
+        .values_list("day", "case__owner_team", "case__assigned_team", "kind")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    found = _Rows()
+    for day, owner_team, assigned_team, kind, n in rows:
+        found.add(Row(day, Figure.NUDGES_SENT, owner_team, assigned_team, reason=kind), total=n)
+    return found.list()
+
+
+def live_nudges_followed(
+    intervals: list[Interval], team=None, sent: Interval | None = None
+) -> list[Row]:
+    """Nudges followed on the days of ``intervals``, per day followed, day sent and kind; only
+    those sent within ``sent`` when given."""
+    nudges = Nudge.objects.filter(_within("followed_at", intervals), cases_of_team(team, "case__"))
+    if sent is not None:
+        nudges = nudges.filter(sent_at__gte=sent[0], sent_at__lt=sent[1])
+    rows = (
+        nudges.annotate(day=_day("followed_at"), sent_day=_day("sent_at"))
+        .values_list("day", "sent_day", "case__owner_team", "case__assigned_team", "kind")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    found = _Rows()
+    for day, sent_day, owner_team, assigned_team, kind, n in rows:
+        row = Row(day, Figure.NUDGES_FOLLOWED, owner_team, assigned_team, reason=kind)
+        row.sent_on = sent_day
+        found.add(row, total=n)
+    return found.list()
+
+
 def live_solved(intervals: list[Interval], team=None) -> list[Row]:
     rows = (
         CaseModel.objects.filter(_within("resolved_at", intervals), status__in=CLOSED_STATUSES)
@@ -334,8 +443,15 @@ SOURCES = {
     "acknowledge": (Figure.ACKNOWLEDGE,),
     "answer": (Figure.ANSWER,),
     "solved": (Figure.SOLVED,),
+    "work_to_escalate": (Figure.WORK_TO_ESCALATE,),
+    "hold_to_escalate": (Figure.HOLD_TO_ESCALATE,),
+    "nudges_sent": (Figure.NUDGES_SENT,),
+    "nudges_followed": (Figure.NUDGES_FOLLOWED,),
 }
-LIVE_QUERIES = len(SOURCES) + 1  # "escalations" takes two
+LIVE_QUERIES = 7  # issue 7's figures: one per source above the hesitation ones, "escalations" two
+# issue 20's: time to escalate from work and from a hold, nudges sent, nudges followed (live),
+# and the rolled-up nudges followed (by the day they were sent, see DailyRows.nudges_followed)
+HESITATION_QUERIES = 5
 SOURCE_OF = {figure: source for source, figures in SOURCES.items() for figure in figures}
 
 
@@ -346,6 +462,12 @@ def live_rows(source: str, intervals: list[Interval], team=None) -> list[Row]:
         return live_escalations(intervals, team)
     if source == "solved":
         return live_solved(intervals, team)
+    if source in (Figure.WORK_TO_ESCALATE, Figure.HOLD_TO_ESCALATE):
+        return live_time_to_escalate(source, intervals, team)
+    if source == "nudges_sent":
+        return live_nudges_sent(intervals, team)
+    if source == "nudges_followed":
+        return live_nudges_followed(intervals, team)
     return live_durations(source, intervals, team)
 
 
@@ -372,6 +494,7 @@ class DailyRows:
         self._stored: dict[str, list[Row]] | None = None
         self._rolled_up: set[dt.date] = set()
         self._live: dict[str, list[Row]] = {}
+        self._followed: list[Row] | None = None
 
     def start_of(self, figure: str) -> dt.date:
         return self.compliance_start if figure == Figure.COMPLIANCE else self.filters.start
@@ -392,6 +515,36 @@ class DailyRows:
             if row.figure == figure and start <= row.day <= self.filters.end
         ]
 
+    def nudges_followed(self) -> list[Row]:
+        """The nudges sent in the range and followed (whenever, up to now): the rolled-up rows
+        of the days they were followed on, by their ``sent_on``, and live ones for the days
+        not rolled up from the range's start to today. Two queries."""
+        if self._followed is not None:
+            return self._followed
+        self._load_stored()
+        start, end = self.filters.start, self.filters.end
+        self._followed = []
+        if self.rollups:
+            stored = (
+                DailyFigure.objects.filter(
+                    figure=Figure.NUDGES_FOLLOWED, sent_on__range=(start, end)
+                )
+                .filter(cases_of_team(self.filters.team))
+                .values_list("day", "sent_on", "reason", "total")
+            )
+            for day, sent_on, kind, total in stored:
+                if day in self._rolled_up:
+                    row = Row(day, Figure.NUDGES_FOLLOWED, reason=kind, sent_on=sent_on)
+                    row.total = total
+                    self._followed.append(row)
+        last = max(end, timezone.localdate())
+        days = (start + DAY * i for i in range((last - start).days + 1))
+        live_days = [d for d in days if d not in self._rolled_up]
+        self._followed += live_nudges_followed(
+            intervals_of(live_days), self.filters.team, sent=(midnight(start), midnight(end + DAY))
+        )
+        return self._followed
+
     def _load_stored(self) -> dict[str, list[Row]]:
         if self._stored is not None:
             return self._stored
@@ -399,11 +552,14 @@ class DailyRows:
         if not self.rollups:
             return self._stored
         span = (self.first, self.filters.end)
-        self._rolled_up = set(
-            RolledUpDay.objects.filter(day__range=span).values_list("day", flat=True)
+        self._rolled_up = set(  # up to today: nudges sent in the range may be followed later
+            RolledUpDay.objects.filter(
+                day__range=(self.first, max(self.filters.end, timezone.localdate()))
+            ).values_list("day", flat=True)
         )
         stored = (
             DailyFigure.objects.filter(day__range=span)
+            .exclude(figure=Figure.NUDGES_FOLLOWED)  # read by their sent_on
             .filter(cases_of_team(self.filters.team))
             .values_list(
                 "day",
@@ -415,16 +571,19 @@ class DailyRows:
                 "reason",
                 "category",
                 "person",
+                "to_team",
+                "sent_on",
                 "part",
                 "total",
                 "durations",
                 "category__name",
                 "person__display_name",
                 "person__username",
+                "to_team__name",
             )
         )
         for values in stored:
-            *keys, part, total, durations, category_name, display_name, username = values
+            *keys, part, total, durations, category_name, display_name, username, to_team = values
             if keys[0] not in self._rolled_up:  # rolled up between the two queries: live
                 continue
             row = Row(*keys, part=part, total=total)
@@ -432,5 +591,6 @@ class DailyRows:
             row.category_name = category_name or ""
             row.person_name = display_name or username or ""
             row.person_username = username or ""
+            row.to_team_name = to_team
             self._stored.setdefault(row.figure, []).append(row)
         return self._stored

@@ -102,6 +102,10 @@ class Figure(models.TextChoices):
     ESCALATE = "escalate", _("Time to escalate (first hops, by request day)")
     ACKNOWLEDGE = "acknowledge", _("Time to acknowledge (by acknowledgement day)")
     ANSWER = "answer", _("Time to answer (by answer day)")
+    WORK_TO_ESCALATE = "work_to_escalate", _("Time from the start of work to the first hop")
+    HOLD_TO_ESCALATE = "hold_to_escalate", _("Time from the start of a hold to the hop further")
+    NUDGES_SENT = "nudges_sent", _("Nudges sent (by sending day)")
+    NUDGES_FOLLOWED = "nudges_followed", _("Nudges followed (by the day followed)")
 
 
 class RolledUpDay(models.Model):
@@ -152,7 +156,12 @@ class DailyFigure(models.Model):
     )
     priority = models.PositiveSmallIntegerField(_("priority"), null=True, blank=True)
     tier = models.PositiveSmallIntegerField(_("tier"), null=True, blank=True)
-    reason = models.CharField(_("reason"), max_length=30, blank=True)
+    reason = models.CharField(
+        _("reason"),
+        max_length=30,
+        blank=True,
+        help_text=_("The escalation's reason (the nudge's kind for the nudge figures)."),
+    )
     category = models.ForeignKey(
         "escalations.Category",
         verbose_name=_("category"),
@@ -170,6 +179,20 @@ class DailyFigure(models.Model):
         related_name="+",
         help_text=_("Who requested (escalations by hand) or who answered (time to answer)."),
     )
+    to_team = models.ForeignKey(
+        "accounts.Team",
+        verbose_name=_("escalated to"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    sent_on = models.DateField(
+        _("sent on"),
+        null=True,
+        blank=True,
+        help_text=_("Nudges followed: the local day the nudge was sent."),
+    )
     part = models.PositiveIntegerField(_("part"), default=0)
     total = models.PositiveIntegerField(_("total"), default=0)
     durations = models.JSONField(
@@ -182,7 +205,10 @@ class DailyFigure(models.Model):
     class Meta:
         verbose_name = _("daily figure")
         verbose_name_plural = _("daily figures")
-        indexes = [models.Index(fields=["day", "figure"], name="dailyfigure_day_idx")]
+        indexes = [
+            models.Index(fields=["day", "figure"], name="dailyfigure_day_idx"),
+            models.Index(fields=["figure", "sent_on"], name="dailyfigure_sent_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.day} {self.figure}"

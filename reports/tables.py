@@ -183,11 +183,11 @@ def _durations(filters: Filters, rows: DailyRows) -> Report:
     )
 
 
-def _time_to_escalate(filters: Filters) -> Report:
+def _time_to_escalate(filters: Filters, daily: DailyRows) -> Report:
     """No hesitation (issue 20): how long before escalating, per team and reason."""
     reasons = dict(Reason.choices)
     rows, bars = [], []
-    for row in hesitation.time_to_escalate(filters):
+    for row in hesitation.time_to_escalate(filters, daily):
         label = f"{row.team} / {reasons.get(row.reason, row.reason)}"
         rows.append(
             [
@@ -222,9 +222,9 @@ def _time_to_escalate(filters: Filters) -> Report:
     )
 
 
-def _nudges_followed(filters: Filters) -> Report:
+def _nudges_followed(filters: Filters, daily: DailyRows) -> Report:
     kinds = dict(NudgeKind.choices)
-    figures = hesitation.nudges_followed(filters)
+    figures = hesitation.nudges_followed(filters, daily)
     return Report(
         "nudges_followed",
         _("Nudges sent and followed (escalated after the nudge, before resolution)"),
@@ -370,8 +370,8 @@ def build(filters: Filters, *, person_figures: bool, only: str | None = None) ->
         ("sla_breached_in_period", lambda: [_sla_breached_in_period(filters)]),
         ("sla_compliance", lambda: _both_compliance(filters, rows)),
         ("durations", lambda: [_durations(filters, rows)]),
-        ("time_to_escalate", lambda: [_time_to_escalate(filters)]),
-        ("nudges_followed", lambda: [_nudges_followed(filters)]),
+        ("time_to_escalate", lambda: [_time_to_escalate(filters, rows)]),
+        ("nudges_followed", lambda: [_nudges_followed(filters, rows)]),
     ]
     if person_figures:
         builders += [
