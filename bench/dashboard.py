@@ -479,7 +479,7 @@ def main() -> None:
         setup_database(args.db or f"escalations_dashboard_{secrets.token_hex(4)}")
         manager, team = load(args.cases)
     rollup()
-    if not args.reuse or args.rebuild or args.repeats:
+    if not args.reuse or args.repeats:
         check_repeats()
     measure(manager, team)
     for days in (int(n) for n in args.live_days.split(",") if int(n)):
