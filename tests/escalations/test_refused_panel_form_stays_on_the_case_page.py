@@ -64,7 +64,8 @@ def test_an_escalation_without_a_reason_reopens_the_case_page_with_the_panel_and
 
 def test_the_services_refusal_lands_on_the_panel_too(client, case, operator, supervisor):
     services.case_escalate(case=case, actor=operator, reason="knowledge_gap", handoff=HANDOFF)
-    case = services.case_acknowledge(case=Case.objects.get(pk=case.pk), actor=supervisor)
+    services.case_acknowledge(case=Case.objects.get(pk=case.pk), actor=supervisor)
+    case = Case.objects.get(pk=case.pk)  # (the service returns the hop, not the case)
     client.force_login(supervisor)
 
     response = client.post(
