@@ -32,12 +32,12 @@ SHOTS = Path("/tmp/shots-nudge")
 def test_the_nudge_opens_the_escalate_panel_with_the_reason_chosen(
     transactional_db,
     live_server,
-    page,
+    page,  # noqa: F811
     org,
     operator,
     supervisor,
     l2_team,
-    case,  # noqa: F811
+    case,
 ):
     from playwright.sync_api import expect
 
