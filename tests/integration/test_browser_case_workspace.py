@@ -122,6 +122,7 @@ def test_operator_escalates_with_hold_and_supervisor_answers_from_the_case_page(
 
     # --- the operator: the call opens the case; start work, search, escalate with hold ---------
     _log_in(page, base, operator.username)
+    page.wait_for_load_state("load")  # the admin index's load event, before counting starts
     counter.reset()
     page.goto(base + "/admin/escalations/case/call/?number=08072896413")  # the CTI's screen pop
     assert page.url.endswith(case_url)  # the caller's one open case, at once
