@@ -6,10 +6,8 @@ without horizontal scrolling. ``SCREENSHOTS=1`` saves /tmp/oncall-flow-1366.png 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 
 import pytest
-from django.db import connections
 from django.utils import timezone
 
 from accounts.absence import absence_period_save
@@ -21,29 +19,12 @@ from tests.integration.test_browser_escalation_flow import (
     TIMEOUT_MS,
     _log_in,
 )
+from tests.integration.test_browser_live_bell import browser  # noqa: F401 - fixture
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium (/usr/bin/chromium)"),
 ]
-
-
-@pytest.fixture
-def browser(monkeypatch: pytest.MonkeyPatch) -> Iterator:
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as p:
-        chromium = p.chromium.launch(
-            executable_path=str(CHROMIUM),
-            headless=True,
-            timeout=TIMEOUT_MS * 2,
-            args=["--no-sandbox", "--headless", "--disable-gpu", "--no-first-run"],
-        )
-        try:
-            yield chromium
-        finally:
-            chromium.close()
-            connections.close_all()  # see test_browser_escalation_flow
 
 
 def rotation(team, person):
@@ -55,7 +36,15 @@ def rotation(team, person):
 
 @pytest.mark.parametrize(("width", "height"), [(1366, 768), (390, 844)])
 def test_the_flow_page_shows_who_answers_now(
-    transactional_db, live_server, browser, org, manager, supervisor, specialist, width, height
+    transactional_db,
+    live_server,
+    browser,  # noqa: F811 - the imported fixture
+    org,
+    manager,
+    supervisor,
+    specialist,
+    width,
+    height,
 ):
     chief = UserFactory(username="chief", display_name="中村 課長", extension="210")
     deputy = UserFactory(username="deputy", display_name="小林 代理", extension="202")

@@ -7,11 +7,9 @@ sideways. ``SCREENSHOTS=1`` saves /tmp/browser-review-<width>.png and
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 
 import pytest
 import time_machine
-from django.db import connections
 from django.utils import timezone
 
 from accounts.models import Tier
@@ -23,6 +21,7 @@ from tests.integration.test_browser_escalation_flow import (
     TIMEOUT_MS,
     _log_in,
 )
+from tests.integration.test_browser_live_bell import browser  # noqa: F401 - fixture
 
 pytestmark = [
     pytest.mark.browser,
@@ -30,26 +29,8 @@ pytestmark = [
 ]
 
 
-@pytest.fixture
-def browser(monkeypatch: pytest.MonkeyPatch) -> Iterator:
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=str(CHROMIUM),
-            headless=True,
-            timeout=TIMEOUT_MS * 2,
-            args=["--no-sandbox", "--headless", "--disable-gpu", "--no-first-run"],
-        )
-        try:
-            yield browser
-        finally:
-            browser.close()
-            connections.close_all()  # see test_browser_escalation_flow
-
-
-def _page(browser, width: int):
-    context = browser.new_context(viewport={"width": width, "height": 900}, locale="ja-JP")
+def _page(chromium, width: int):
+    context = chromium.new_context(viewport={"width": width, "height": 900}, locale="ja-JP")
     context.set_default_timeout(TIMEOUT_MS)
     context.set_default_navigation_timeout(TIMEOUT_MS)
     return context.new_page()
@@ -94,7 +75,7 @@ def _no_sideways_scroll(page) -> bool:
 
 
 @pytest.mark.parametrize("width", [1366, 390])
-def test_review_page_and_past_flow_in_a_browser(live_server, browser, story, width):
+def test_review_page_and_past_flow_in_a_browser(live_server, browser, story, width):  # noqa: F811
     page = _page(browser, width)
     _log_in(page, live_server.url, story["manager"].username)
 
