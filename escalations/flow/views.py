@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from escalations.flow import diagram, past, pdf, selectors
 from escalations.flow.render_slots import render_slot
+from escalations.hold.when import parse_local_time
 
 
 def _filter_ids(request: HttpRequest) -> tuple[int | None, int | None, list[str]]:
@@ -34,27 +35,19 @@ def _filter_ids(request: HttpRequest) -> tuple[int | None, int | None, list[str]
     return ids[0], ids[1], errors
 
 
-AT_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d"]
-
-
 class BadMoment(ValueError):
     """``?at=`` is not a local date and time: the page answers 400 and says so."""
 
 
 def _at(request: HttpRequest) -> dt.datetime | None:
-    """The moment of ``?at=`` (a local date-time, as a ``datetime-local`` input sends it), or
-    ``None`` for now."""
+    """The moment of ``?at=`` (a local date-time as a ``datetime-local`` input sends it, or as
+    people type it: ``parse_local_time``, the callback form's reader), or ``None`` for now."""
     raw = request.GET.get("at", "").strip()
     if not raw:
         return None
-    for fmt in AT_FORMATS:
-        try:
-            naive = dt.datetime.strptime(raw, fmt)
-        except ValueError:
-            continue
-        if not dt.datetime(1970, 1, 2) <= naive <= dt.datetime(9999, 12, 30):
-            break
-        return timezone.make_aware(naive)
+    moment = parse_local_time(raw, now=timezone.now())
+    if moment is not None and 1970 < moment.year < 9999:
+        return moment
     raise BadMoment(
         _("“%(value)s” is not a date and time: enter it as 2026-12-08T10:00 (local time).")
         % {"value": raw[:40]}
