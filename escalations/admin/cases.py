@@ -157,8 +157,13 @@ class CaseAdmin(CaseQueueMixin, TransitionAdminMixin, VisibleHistoryAdmin):
         return results, may_have_duplicates
 
     def get_queryset(self, request):
+        return self.rows_queryset(cases_visible_to(request.user))
+
+    def rows_queryset(self, cases=None):
+        """The cases with what a list row shows of them (joined, and the hold annotated)."""
+        cases = Case.objects.all() if cases is None else cases
         return hold_selectors.with_hold(
-            cases_visible_to(request.user).select_related(
+            cases.select_related(
                 "customer", "category", "owner", "handler", "owner_team", "assigned_team"
             )
         )
