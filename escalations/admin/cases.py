@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import copy
 from functools import partial
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -158,8 +157,13 @@ class CaseAdmin(CaseQueueMixin, TransitionAdminMixin, VisibleHistoryAdmin):
         return results, may_have_duplicates
 
     def get_queryset(self, request):
+        return self.rows_queryset(cases_visible_to(request.user))
+
+    def rows_queryset(self, cases=None):
+        """The cases with what a list row shows of them (joined, and the hold annotated)."""
+        cases = Case.objects.all() if cases is None else cases
         return hold_selectors.with_hold(
-            cases_visible_to(request.user).select_related(
+            cases.select_related(
                 "customer", "category", "owner", "handler", "owner_team", "assigned_team"
             )
         )
@@ -226,8 +230,10 @@ class CaseAdmin(CaseQueueMixin, TransitionAdminMixin, VisibleHistoryAdmin):
     def change_view(self, request, object_id, form_url="", extra_context=None):
         case = self.get_object(request, object_id)
         extra_context = extra_context or {}
-        refused = extra_context.pop("refused_panel", None)
         if case is not None:
+            refused = None
+            if request.method == "GET":  # a panel refused just before: open, once
+                refused = workspace.take_refused(request, case, self.transition_form_class)
             extra_context.update(self._case_context(request, case, refused=refused))
         return super().change_view(request, object_id, form_url, extra_context)
 
@@ -235,19 +241,14 @@ class CaseAdmin(CaseQueueMixin, TransitionAdminMixin, VisibleHistoryAdmin):
         self, request: HttpRequest, case: Case, panel: str, form
     ) -> HttpResponse | None:
         """A form posted from one of the case page's panels (``_panel``) and refused by the
-        server: the case page again, that panel open with the errors and what was typed.
-        ``None`` when the form came from its own page (which shows it again itself)."""
+        server: back to the case page (post/redirect/get, so a reload there does not post it
+        again), that panel open with the errors and what was typed, kept in the session for
+        that one page. ``None`` when the form came from its own page (which shows it again
+        itself)."""
         if request.POST.get(workspace.PANEL_FIELD) != panel:
             return None
-        page = copy.copy(request)  # the case page as if opened: its own form is not posted
-        page.method = "GET"
-        page.POST = QueryDict()
-        return self.change_view(
-            page,
-            str(case.pk),
-            form_url=reverse("admin:escalations_case_change", args=[case.pk]),
-            extra_context={"refused_panel": (panel, form)},
-        )
+        workspace.keep_refused(request, case, panel, form)
+        return HttpResponseRedirect(reverse("admin:escalations_case_change", args=[case.pk]))
 
     def transition_refused(self, request: HttpRequest, case: Case, name: str, form):
         return self.panel_refused(request, case, name, form)

@@ -20,7 +20,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from django import forms
-from django.http import HttpRequest
+from django.core.exceptions import ValidationError
+from django.forms.utils import ErrorDict
+from django.http import HttpRequest, QueryDict
 from django.utils import timezone
 
 from escalations import forms as case_forms
@@ -35,6 +37,16 @@ from kit.durations import duration_text
 # The hidden field a panel's form carries (its name): when the server refuses the form, the
 # case page opens again with that panel open, its errors and what was typed.
 PANEL_FIELD = "_panel"
+
+# Where a refused panel's input and errors wait in the session for the case page the browser is
+# sent to (post/redirect/get: a reload of that page does not post the form again), shown once.
+REFUSED_KEY = "escalations.refused_panel"
+# The panels that are not transitions, and their forms (the transitions' come from the admin).
+OWN_PANELS = {
+    "note": case_forms.NoteForm,
+    "hold_end": hold_forms.HoldEndForm,
+    "callback": hold_forms.CallbackPromiseForm,
+}
 
 # Transitions whose form asks for nothing required (an optional comment): one click.
 ONE_CLICK = frozenset({"start_work", "wait_for_customer", "resume", "close", "acknowledge"})
@@ -199,3 +211,47 @@ def header_context(
         "header_callback_form": panels["callback"],
         "header_open": refused[0] if refused is not None else "",
     }
+
+
+# --- a refused panel across the redirect ---------------------------------------------------
+
+
+def keep_refused(request: HttpRequest, case: Case, panel: str, form: forms.Form) -> None:
+    """Keep what was typed in a refused panel and its errors (as the server wrote them, the
+    service's own included) for the case page the browser is sent to next."""
+    request.session[REFUSED_KEY] = {
+        "case": case.pk,
+        "panel": panel,
+        "data": {
+            key: values
+            for key, values in request.POST.lists()
+            if key not in ("csrfmiddlewaretoken", PANEL_FIELD)
+        },
+        "errors": form.errors.get_json_data(),
+    }
+
+
+def take_refused(request: HttpRequest, case: Case, form_class) -> tuple[str, forms.Form] | None:
+    """The panel refused on this case's page just before (its form bound to what was typed,
+    with its errors, not validated again), once: taken out of the session. ``form_class``: the
+    transitions' forms by name."""
+    kept = request.session.get(REFUSED_KEY)
+    if not kept or kept.get("case") != case.pk:
+        return None
+    del request.session[REFUSED_KEY]
+    panel = kept["panel"]
+    data = QueryDict(mutable=True)
+    for key, values in kept["data"].items():
+        data.setlist(key, values)
+    try:
+        form_type = OWN_PANELS.get(panel) or form_class(panel)
+    except KeyError:
+        return None
+    form = form_type(data)
+    form.cleaned_data = {}
+    form._errors = ErrorDict(renderer=form.renderer)
+    for field, errors in kept["errors"].items():
+        target = field if field in form.fields else None
+        for error in errors:
+            form.add_error(target, ValidationError(error["message"], code=error["code"] or None))
+    return panel, form
