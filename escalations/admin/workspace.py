@@ -21,7 +21,6 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.forms.utils import ErrorDict
 from django.http import HttpRequest, QueryDict
 from django.utils import timezone
 
@@ -232,9 +231,9 @@ def keep_refused(request: HttpRequest, case: Case, panel: str, form: forms.Form)
 
 
 def take_refused(request: HttpRequest, case: Case, form_class) -> tuple[str, forms.Form] | None:
-    """The panel refused on this case's page just before (its form bound to what was typed,
-    with its errors, not validated again), once: taken out of the session. ``form_class``: the
-    transitions' forms by name."""
+    """The panel refused on this case's page just before, once (taken out of the session): its
+    form bound to what was typed, with its errors (its own found again, the service's as kept).
+    ``form_class``: the transitions' forms by name."""
     kept = request.session.get(REFUSED_KEY)
     if not kept or kept.get("case") != case.pk:
         return None
@@ -248,10 +247,13 @@ def take_refused(request: HttpRequest, case: Case, form_class) -> tuple[str, for
     except KeyError:
         return None
     form = form_type(data)
-    form.cleaned_data = {}
-    form._errors = ErrorDict(renderer=form.renderer)
+    form.is_valid()  # the form's own errors again; then those only the service found
     for field, errors in kept["errors"].items():
         target = field if field in form.fields else None
+        shown = form.errors.get(target or "__all__", [])
         for error in errors:
-            form.add_error(target, ValidationError(error["message"], code=error["code"] or None))
+            if error["message"] not in shown:
+                form.add_error(
+                    target, ValidationError(error["message"], code=error["code"] or None)
+                )
     return panel, form
