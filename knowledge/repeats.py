@@ -314,30 +314,58 @@ def check_repeats(
             break
         batches += 1
         start = batch[-1].pk
-        batch.sort(key=lambda hop: (hop.requested_at, hop.pk))
-        answered = _Hop.rows(
-            Escalation.objects.filter(
-                answered_at__gte=batch[0].requested_at - WINDOW,
-                answered_at__lt=batch[-1].requested_at,
-                case__category_id__in={hop.case.category_id for hop in batch},
-            ).order_by("answered_at", "pk")
-        )
-        found = {
-            repeat.escalation.pk: repeat
-            for repeat in find_repeats(batch, answered, synonyms=synonyms, words_of=words_of)
-        }
-        now = timezone.now()
-        RepeatCheck.objects.bulk_create(
-            [
-                RepeatCheck(
-                    escalation_id=hop.pk,
-                    earlier_id=found[hop.pk].earlier.pk if hop.pk in found else None,
-                    similarity=found[hop.pk].similarity if hop.pk in found else None,
-                    checked_at=now,
-                )
-                for hop in batch
-            ],
-            ignore_conflicts=True,
-        )
-        decided += len(batch)
+        decided += _decide(batch, synonyms=synonyms, words_of=words_of)
     return decided
+
+
+def decide_requested_between(since: dt.datetime, until: dt.datetime) -> int:
+    """Decide the escalations from L1 requested in [since, until) that are not decided yet,
+    whatever their ids (the every-minute check looks only a little below the highest decided
+    one): what the dashboard's rollup does before writing a day, so a rolled-up day has
+    every hop decided. One query when there is nothing to decide (through the hops'
+    request-time index); returns the number decided."""
+    batch = _Hop.rows(
+        _to_check().filter(
+            requested_at__gte=since, requested_at__lt=until, repeat_check__isnull=True
+        )
+    )
+    if not batch:
+        return 0
+    synonyms = dictionary(cached=False)
+    return _decide(batch, synonyms=synonyms, words_of=_words_cache.reader(synonyms))
+
+
+def _decide(
+    batch: list[_Hop],
+    *,
+    synonyms: dict[str, tuple[str, ...]],
+    words_of: Callable[[_Hop], frozenset[str]],
+) -> int:
+    """Decide the hops of ``batch`` and store the decisions (a row already written by a
+    sweep running at the same time is kept: the same decision)."""
+    batch.sort(key=lambda hop: (hop.requested_at, hop.pk))
+    answered = _Hop.rows(
+        Escalation.objects.filter(
+            answered_at__gte=batch[0].requested_at - WINDOW,
+            answered_at__lt=batch[-1].requested_at,
+            case__category_id__in={hop.case.category_id for hop in batch},
+        ).order_by("answered_at", "pk")
+    )
+    found = {
+        repeat.escalation.pk: repeat
+        for repeat in find_repeats(batch, answered, synonyms=synonyms, words_of=words_of)
+    }
+    now = timezone.now()
+    RepeatCheck.objects.bulk_create(
+        [
+            RepeatCheck(
+                escalation_id=hop.pk,
+                earlier_id=found[hop.pk].earlier.pk if hop.pk in found else None,
+                similarity=found[hop.pk].similarity if hop.pk in found else None,
+                checked_at=now,
+            )
+            for hop in batch
+        ],
+        ignore_conflicts=True,
+    )
+    return len(batch)

@@ -349,29 +349,25 @@ class RepeatsOfCategory:
         return Share(self.repeat_count, self.escalations)
 
 
-def repeat_escalations(filters: Filters) -> list[RepeatsOfCategory]:
+def repeat_escalations(filters: Filters, rows: DailyRows | None = None) -> list[RepeatsOfCategory]:
     """Per category, the escalations from L1 requested in the range that ask again a question
     answered within 30 days before: the measure of know-how not reused. Each escalation is
     decided once, within a minute of it, by ``knowledge.repeats.check_repeats`` (its
-    ``RepeatCheck`` row); here they are counted, with up to ``REPEATS_LISTED`` pairs per
+    ``RepeatCheck`` row); the decisions are counted per day (``reports.repeat_rows``: rolled up
+    for the days that are over, live for the others), with up to ``REPEATS_LISTED`` pairs per
     category, the latest, to link to (from the range's latest ``REPEATS_READ`` repeats). Most
-    repeats first. Two queries, whatever the range."""
-    in_range = Escalation.objects.filter(
-        requested_at__gte=filters.since,
-        requested_at__lt=filters.until,
-        from_tier=Tier.L1,
-        case__category__isnull=False,
-    ).filter(cases_of_team(filters.team, "case__"))
-    per = {
-        row["case__category__name"]: RepeatsOfCategory(
-            row["case__category__name"], row["n"], row["repeats"], row["undecided"]
-        )
-        for row in in_range.values("case__category__name").annotate(
-            n=Count("pk"),
-            repeats=Count("pk", filter=Q(repeat_check__earlier__isnull=False)),
-            undecided=Count("pk", filter=Q(repeat_check__isnull=True)),
-        )
-    }
+    repeats first. Two queries, whatever the range (the live days' counts, the pairs), with
+    the rolled-up rows the other figures share."""
+    rows = _rows(filters, rows)
+    per: dict[str, RepeatsOfCategory] = {}
+    for row in rows.rows(Figure.REPEATS):
+        found = per.setdefault(row.category_name, RepeatsOfCategory(row.category_name))
+        found.escalations += row.total
+        found.repeat_count += row.part
+    for row in rows.rows(Figure.REPEATS_UNDECIDED):
+        per.setdefault(
+            row.category_name, RepeatsOfCategory(row.category_name)
+        ).undecided += row.total
     # the latest repeats of the range, newest decision first: PostgreSQL walks the checks'
     # primary key backwards and stops after REPEATS_READ of the range (a window over every
     # repeat of 90 days sorted 190,000 rows at 1,000,000 cases); up to REPEATS_LISTED of them
@@ -389,9 +385,11 @@ def repeat_escalations(filters: Filters) -> list[RepeatsOfCategory]:
         .order_by("-escalation_id")[:REPEATS_READ]
     )
     for check in listed:
-        shown = per[check.escalation.case.category.name].repeats
-        if len(shown) < REPEATS_LISTED:
-            shown.append(check)
+        # (a case moved since its day was rolled up to a category with nothing counted in
+        # the range: counted where it was, not listed)
+        counted = per.get(check.escalation.case.category.name)
+        if counted is not None and len(counted.repeats) < REPEATS_LISTED:
+            counted.repeats.append(check)
     return sorted(per.values(), key=lambda c: (-c.repeat_count, -c.escalations, c.category))
 
 
