@@ -24,7 +24,8 @@ Every row is keyed by the local day of an event that does not change once it hap
   of the days it was followed on (rolled up or live up to today) whose ``sent_on`` is in range;
 - ``repeats`` / ``repeats_undecided`` (issue 20): hops from L1 by request day, per category;
   part = those that repeat a question answered within the 30 days before, total = all; the
-  ones not decided yet apart (see ``reports.repeat_rows``).
+  ones not decided yet apart; ``reusable``: answers by answer day, part = called reusable,
+  total = called reusable or not (see ``reports.knowhow_rows``).
 
 Each row also carries the case's owner and assigned teams (the team filter: a case belongs to a
 team that keeps its customer or works on it). A rolled-up row keeps the case as it was when its
@@ -32,7 +33,8 @@ day was rolled up (see ``reports.models.DailyFigure``).
 
 The number of queries does not depend on the number of days or cases: two for the rollup
 (rolled-up days, their rows) and one live query per source (seven for issue 7's figures,
-:data:`LIVE_QUERIES`; :data:`HESITATION_QUERIES`, :data:`REPEAT_QUERIES`), each only over the
+:data:`LIVE_QUERIES`; :data:`HESITATION_QUERIES`, :data:`REPEAT_QUERIES`,
+:data:`REUSABLE_QUERIES`), each only over the
 days not rolled up and only when a figure of its source is read. The rows, and what the queries
 share, are in ``reports.rows``.
 """
@@ -61,8 +63,8 @@ from accounts.models import Tier
 from escalations.models import Case as CaseModel
 from escalations.models import CaseStatus, Escalation, Nudge, SLATimer
 from knowledge.models import CaseArticle, Deflection, LinkKind
+from reports.knowhow_rows import live_repeats, live_reusable
 from reports.models import DailyFigure, Figure, RolledUpDay
-from reports.repeat_rows import live_repeats
 from reports.rows import (
     DAY,
     Interval,
@@ -339,12 +341,14 @@ SOURCES = {
     "nudges_sent": (Figure.NUDGES_SENT,),
     "nudges_followed": (Figure.NUDGES_FOLLOWED,),
     "repeats": (Figure.REPEATS, Figure.REPEATS_UNDECIDED),
+    "reusable": (Figure.REUSABLE,),
 }
 LIVE_QUERIES = 7  # issue 7's figures: one per source above the hesitation ones, "escalations" two
 # issue 20's: time to escalate from work and from a hold, nudges sent, nudges followed (live),
 # and the rolled-up nudges followed (by the day they were sent, see DailyRows.nudges_followed)
 HESITATION_QUERIES = 5
-REPEAT_QUERIES = 1  # issue 20's repeat escalations (reports.repeat_rows)
+REPEAT_QUERIES = 1  # issue 20's repeat escalations (reports.knowhow_rows)
+REUSABLE_QUERIES = 1  # and reusable answers
 SOURCE_OF = {figure: source for source, figures in SOURCES.items() for figure in figures}
 
 
@@ -363,6 +367,8 @@ def live_rows(source: str, intervals: list[Interval], team=None) -> list[Row]:
         return live_nudges_followed(intervals, team)
     if source == "repeats":
         return live_repeats(intervals, team)
+    if source == "reusable":
+        return live_reusable(intervals, team)
     return live_durations(source, intervals, team)
 
 

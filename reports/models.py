@@ -108,6 +108,7 @@ class Figure(models.TextChoices):
     NUDGES_FOLLOWED = "nudges_followed", _("Nudges followed (by the day followed)")
     REPEATS = "repeats", _("Escalations from L1 repeating an answered question (repeats / all)")
     REPEATS_UNDECIDED = "repeats_undecided", _("Escalations from L1 not checked for repeats yet")
+    REUSABLE = "reusable", _("Answers called reusable (reusable / reusable or not)")
 
 
 class RolledUpDay(models.Model):

@@ -17,15 +17,15 @@ from django.db.models import (
     Count,
     DurationField,
     Exists,
+    F,
     OuterRef,
-    Q,
 )
 from django.utils import timezone
 
 from accounts.models import Team, Tier
 from escalations.flow.selectors import flow_page
 from escalations.models import Case as CaseModel
-from escalations.models import CaseStatus, Escalation, EscalationRule, Level, Reason, SLATimer
+from escalations.models import CaseStatus, EscalationRule, Level, Reason, SLATimer
 from escalations.priority import Priority
 from escalations.sla import selectors as sla_selectors
 from knowledge.models import Article, ArticleStatus, RepeatCheck
@@ -352,7 +352,7 @@ def repeat_escalations(filters: Filters, rows: DailyRows | None = None) -> list[
     """Per category, the escalations from L1 requested in the range that ask again a question
     answered within 30 days before: the measure of know-how not reused. Each escalation is
     decided once, within a minute of it, by ``knowledge.repeats.check_repeats`` (its
-    ``RepeatCheck`` row); the decisions are counted per day (``reports.repeat_rows``: rolled up
+    ``RepeatCheck`` row); the decisions are counted per day (``reports.knowhow_rows``: rolled up
     for the days that are over, live for the others), with up to ``REPEATS_LISTED`` pairs per
     category, the latest, to link to (from the range's latest ``REPEATS_READ`` repeats). Most
     repeats first. Two queries, whatever the range (the live days' counts, the pairs), with
@@ -416,29 +416,29 @@ class ReusableAnswers:
         return Share(self.published, self.reusable)
 
 
-def reusable_answers(filters: Filters) -> ReusableAnswers:
+def reusable_answers(filters: Filters, rows: DailyRows | None = None) -> ReusableAnswers:
     """Of the answers returned in the range (by the answer's time), how many were called
-    reusable and not reusable, and how many reusable ones became a published article within
+    reusable and not reusable (per day: rolled up for the days that are over, live for the
+    others), and how many reusable ones became a published article within
     ``PUBLISHED_WITHIN`` of the answer (so far: a recent answer may still be published). An
     article's ``published_at`` is its latest approval, so one revised and approved again after
-    the seven days no longer counts. One query."""
-    published = Article.objects.filter(
-        source_escalation=OuterRef("pk"),
-        published_at__lte=OuterRef("answered_at") + PUBLISHED_WITHIN,
-    )
-    # counted on the answered hops alone (index-only on report_escalation_answered_cover_idx),
-    # each published one by a semi-join on the few articles drafted from answers: the join to
-    # the articles and COUNT(DISTINCT …) it needed sorted every answer of the range
-    row = (
-        Escalation.objects.filter(answered_at__gte=filters.since, answered_at__lt=filters.until)
-        .filter(cases_of_team(filters.team, "case__"))
-        .aggregate(
-            n_reusable=Count("pk", filter=Q(reusable=True)),
-            n_not_reusable=Count("pk", filter=Q(reusable=False)),
-            n_published=Count("pk", filter=Q(Exists(published), reusable=True)),
+    the seven days no longer counts; hence counted live, from the articles drafted from
+    answers (far fewer than the answers). Two queries (the live days' counts, the published
+    ones) with the rolled-up rows the other figures share."""
+    found = _rows(filters, rows).rows(Figure.REUSABLE)
+    reusable = sum(row.part for row in found)
+    decided = sum(row.total for row in found)
+    published = (
+        Article.objects.filter(
+            source_escalation__answered_at__gte=filters.since,
+            source_escalation__answered_at__lt=filters.until,
+            source_escalation__reusable=True,
+            published_at__lte=F("source_escalation__answered_at") + PUBLISHED_WITHIN,
         )
+        .filter(cases_of_team(filters.team, "source_escalation__case__"))
+        .aggregate(n=Count("source_escalation", distinct=True))["n"]
     )
-    return ReusableAnswers(row["n_reusable"], row["n_not_reusable"], row["n_published"])
+    return ReusableAnswers(reusable, decided - reusable, published)
 
 
 # --- per person (managers only) --------------------------------------------------------------
