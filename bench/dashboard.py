@@ -119,13 +119,13 @@ def load(cases: int):
             params,
         )
         # escalated once: g % 10 in (1, 6, 7); acknowledged except half the open ones,
-        # answered for 1 and 7.
+        # answered for 1 and 7 (two answers in three called reusable).
         cur.execute(
             """
             INSERT INTO escalations_escalation (case_id, number, from_tier, to_tier, to_team_id,
                 reason, customer_wants, tried, customer_mood, requested_by_id, requested_at,
                 acknowledged_by_id, acknowledged_at, answered_by_id, answered_at, answer, outcome,
-                is_automatic, hold_outcome, not_reusable_reason)
+                is_automatic, hold_outcome, reusable, not_reusable_reason)
             SELECT id, 1, 1, 2, %(l2)s,
                 (ARRAY['knowledge_gap','superior_requested','beyond_authority','complaint',
                        'technical_fault','compliance','other'])[1 + id %% 7],
@@ -164,7 +164,9 @@ def load(cases: int):
                      THEN created_at + (id %% 60 + id %% 120) * interval '1 minute' END,
                 CASE WHEN status <> 'escalated' THEN '回答' ELSE '' END,
                 CASE WHEN status <> 'escalated' THEN 'answered' ELSE 'open' END,
-                false, '', ''
+                false, '',
+                CASE WHEN status <> 'escalated' THEN id %% 3 <> 0 END,
+                CASE WHEN status <> 'escalated' AND id %% 3 = 0 THEN '個別対応' ELSE '' END
             FROM escalations_case
             WHERE (reference::text ~ '[167]$')
             """,
@@ -356,17 +358,22 @@ def tasks() -> None:
 
     from escalations.models import Escalation
     from knowledge.models import RepeatCheck
-    from knowledge.repeats import check_repeats
+    from knowledge.repeats import decide_requested_between
     from reports.daily import midnight
     from reports.rollup import rebuild_days
 
     yesterday = timezone.localdate() - dt.timedelta(days=1)
     print("load average: " + ", ".join(f"{x:.2f}" for x in os.getloadavg()))
+    # the hops of the last minutes: here ids are not in time order (the latest ids span the
+    # 90 days, whose answers a check by id would read), so they are taken by request time and
+    # decided the way the check decides them (its answers: 30 days before them)
+    latest = Escalation.objects.filter(from_tier=1).order_by("-requested_at")
+    latest = list(latest.values_list("pk", "requested_at")[:10])
+    since = min(requested_at for _pk, requested_at in latest)
     for _ in range(3):
-        latest = Escalation.objects.filter(from_tier=1).order_by("-pk").values_list("pk")[:10]
-        RepeatCheck.objects.filter(escalation__in=latest).delete()
+        RepeatCheck.objects.filter(escalation__in=[pk for pk, _at in latest]).delete()
         started = time.perf_counter()
-        decided = check_repeats()
+        decided = decide_requested_between(since, timezone.now())
         print(f"every-minute repeat check: {decided} hops in {_ms(started)}")
     for _ in range(3):
         started = time.perf_counter()
