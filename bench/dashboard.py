@@ -119,13 +119,13 @@ def load(cases: int):
             params,
         )
         # escalated once: g % 10 in (1, 6, 7); acknowledged except half the open ones,
-        # answered for 1 and 7.
+        # answered for 1 and 7 (two answers in three called reusable).
         cur.execute(
             """
             INSERT INTO escalations_escalation (case_id, number, from_tier, to_tier, to_team_id,
                 reason, customer_wants, tried, customer_mood, requested_by_id, requested_at,
                 acknowledged_by_id, acknowledged_at, answered_by_id, answered_at, answer, outcome,
-                is_automatic, hold_outcome, not_reusable_reason)
+                is_automatic, hold_outcome, reusable, not_reusable_reason)
             SELECT id, 1, 1, 2, %(l2)s,
                 (ARRAY['knowledge_gap','superior_requested','beyond_authority','complaint',
                        'technical_fault','compliance','other'])[1 + id %% 7],
@@ -164,7 +164,9 @@ def load(cases: int):
                      THEN created_at + (id %% 60 + id %% 120) * interval '1 minute' END,
                 CASE WHEN status <> 'escalated' THEN '回答' ELSE '' END,
                 CASE WHEN status <> 'escalated' THEN 'answered' ELSE 'open' END,
-                false, '', ''
+                false, '',
+                CASE WHEN status <> 'escalated' THEN id %% 3 <> 0 END,
+                CASE WHEN status <> 'escalated' AND id %% 3 = 0 THEN '個別対応' ELSE '' END
             FROM escalations_case
             WHERE (reference::text ~ '[167]$')
             """,
@@ -346,6 +348,83 @@ def check_repeats() -> None:
         cur.execute("VACUUM ANALYZE knowledge_repeatcheck")
 
 
+def tasks() -> None:
+    """The periodic tasks at this volume, 3 runs each: the every-minute repeat check with the
+    latest 10 hops from L1 to decide (about 4 minutes of escalations here), the nightly rollup
+    of one finished day (yesterday written again), and that rollup when the check has not
+    decided any of the day's hops (workers down all day: the rollup decides them)."""
+    from django.db import transaction
+    from django.utils import timezone
+
+    from escalations.models import Escalation
+    from knowledge.models import RepeatCheck
+    from knowledge.repeats import decide_requested_between
+    from reports.daily import midnight
+    from reports.rollup import rebuild_days
+
+    yesterday = timezone.localdate() - dt.timedelta(days=1)
+    print("load average: " + ", ".join(f"{x:.2f}" for x in os.getloadavg()))
+    # the hops of the last minutes: here ids are not in time order (the latest ids span the
+    # 90 days, whose answers a check by id would read), so they are taken by request time and
+    # decided the way the check decides them (its answers: 30 days before them)
+    latest = Escalation.objects.filter(from_tier=1).order_by("-requested_at")
+    latest = list(latest.values_list("pk", "requested_at")[:10])
+    since = min(requested_at for _pk, requested_at in latest)
+    for _ in range(3):
+        RepeatCheck.objects.filter(escalation__in=[pk for pk, _at in latest]).delete()
+        started = time.perf_counter()
+        decided = decide_requested_between(since, timezone.now())
+        print(f"every-minute repeat check: {decided} hops in {_ms(started)}")
+    for _ in range(3):
+        started = time.perf_counter()
+        rows = rebuild_days(start=yesterday, end=yesterday)
+        print(f"rollup of one day ({yesterday}, {rows} rows): {_ms(started)}")
+    day = (midnight(yesterday), midnight(yesterday + dt.timedelta(days=1)))
+    for _ in range(2):
+        with transaction.atomic():
+            deleted, _counts = RepeatCheck.objects.filter(
+                escalation__requested_at__gte=day[0], escalation__requested_at__lt=day[1]
+            ).delete()
+        started = time.perf_counter()
+        rows = rebuild_days(start=yesterday, end=yesterday)
+        print(f"rollup of one day with its {deleted} hops to decide first: {_ms(started)}")
+
+
+def _ms(started: float) -> str:
+    return f"{(time.perf_counter() - started) * 1000:.0f} ms"
+
+
+def per_report(team) -> None:
+    """Each report of the page alone (``tables.build(only=…)``), 30 and 90 days, all teams
+    and the team: where the page's time goes. Median of 3."""
+    from django.utils import timezone
+
+    from reports import tables
+    from reports.selectors import Filters
+
+    today = timezone.localdate()
+    print("load average: " + ", ".join(f"{x:.2f}" for x in os.getloadavg()))
+    for days in (30, 90):
+        for who in (None, team):
+            filters = Filters(start=today - dt.timedelta(days=days - 1), end=today, team=who)
+            timings = []
+            for key in tables.keys(person_figures=True):
+                times = []
+                for _ in range(3):
+                    started = time.perf_counter()
+                    tables.build(filters, person_figures=True, only=key)
+                    times.append(time.perf_counter() - started)
+                timings.append((statistics.median(times), key))
+            label = f"{days} days, {'all teams' if who is None else who.name}"
+            print(
+                f"per report, {label}: "
+                + ", ".join(
+                    f"{key} {seconds * 1000:.0f}" for seconds, key in sorted(timings, reverse=True)
+                )
+                + " (ms)"
+            )
+
+
 def measure(manager, team, *, only_30_days: bool = False) -> None:
     from django.conf import settings
     from django.db import connection
@@ -420,7 +499,7 @@ def measure(manager, team, *, only_30_days: bool = False) -> None:
             try:
                 return execute(sql, params, many, context)
             finally:
-                slowest.append((time.perf_counter() - began, sql[:160]))
+                slowest.append((time.perf_counter() - began, sql, params))
 
         for label, url in [
             ("all teams", "/admin/reports/dashboard/"),
@@ -430,8 +509,15 @@ def measure(manager, team, *, only_30_days: bool = False) -> None:
             with connection.execute_wrapper(record):
                 client.get(url)
             print(f"slowest statements, last 30 days, {label}:")
-            for seconds, sql in sorted(slowest, reverse=True)[:8]:
-                print(f"  {seconds * 1000:8.1f} ms  {sql}")
+            ranked = sorted(slowest, key=lambda found: found[0], reverse=True)
+            for seconds, sql, _params in ranked[:8]:
+                print(f"  {seconds * 1000:8.1f} ms  {sql[:160]}")
+            if os.environ.get("EXPLAIN"):  # the plans of the slowest five
+                for seconds, sql, params in ranked[:5]:
+                    with connection.cursor() as cur:
+                        cur.execute(f"EXPLAIN (ANALYZE, BUFFERS) {sql}", params)
+                        plan = "\n    ".join(line for (line,) in cur.fetchall())
+                    print(f"  -- {seconds * 1000:.1f} ms: {sql}\n    {plan}")
 
 
 def main() -> None:
@@ -448,6 +534,11 @@ def main() -> None:
     )
     parser.add_argument(
         "--repeats", action="store_true", help="with --reuse: decide the repeats again (timed)"
+    )
+    parser.add_argument(
+        "--tasks",
+        action="store_true",
+        help="time the every-minute repeat check and the nightly rollup of one day",
     )
     parser.add_argument(
         "--live-days",
@@ -478,9 +569,13 @@ def main() -> None:
     else:
         setup_database(args.db or f"escalations_dashboard_{secrets.token_hex(4)}")
         manager, team = load(args.cases)
-    rollup()
     if not args.reuse or args.repeats:
-        check_repeats()
+        check_repeats()  # before the rollup, which would otherwise decide each day's hops
+    rollup()
+    if args.tasks:
+        tasks()
+    if os.environ.get("REPORTS"):
+        per_report(team)
     measure(manager, team)
     for days in (int(n) for n in args.live_days.split(",") if int(n)):
         unroll(days)

@@ -51,6 +51,7 @@ from knowledge.text import fold, normalise
 
 WINDOW = dt.timedelta(days=30)
 THRESHOLD = 0.35
+COMPARE_ALL_UP_TO = 1_000_000  # pairs: below, each hop is compared with every answer
 
 _KANJI = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff々"
 _WORDS = re.compile(rf"[{_KANJI}]+|[\u30a1-\u30fa\u30fc]+|[^\W_{_KANJI}\u3041-\u30ff]+")
@@ -148,16 +149,24 @@ def find_repeats(
     synonyms: dict[str, tuple[str, ...]],
     threshold: float = THRESHOLD,
     words_of: Callable[[Any], frozenset[str]] | None = None,
+    compare_all_up_to: int = COMPARE_ALL_UP_TO,
 ) -> list[Repeat]:
     """The matching of :func:`repeat_escalations`, without the database: ``requested`` and
     ``answered`` (in the order of their answers) need ``case_id``, ``case.category_id``,
     ``customer_wants`` and ``requested_at`` / ``answered_at``. ``words_of``: a hop's
-    :func:`question_words` (e.g. from a cache), when not computed here."""
+    :func:`question_words` (e.g. from a cache), when not computed here.
+
+    Few pairs (``len(requested) * len(answered)`` up to ``compare_all_up_to``: the
+    every-minute check's few new hops against 30 days of answers) are compared one by one
+    (:func:`_each_with_every_answer`); more go through the prefix filter's index. Both find
+    the same repeats."""
     if words_of is None:
 
         def words_of(hop) -> frozenset[str]:
             return question_words(hop.customer_wants, synonyms=synonyms)
 
+    if len(requested) * len(answered) <= compare_all_up_to:
+        return _each_with_every_answer(requested, answered, words_of, threshold)
     words = [words_of(hop) for hop in answered]
     asked = [words_of(hop) for hop in requested]
     rarity = Counter(word for found in (*words, *asked) for word in found)
@@ -197,6 +206,36 @@ def find_repeats(
                 continue
             score = similarity(found, words[i])
             if score >= threshold:
+                repeats.append(Repeat(hop, earlier, score))
+                break
+    return repeats
+
+
+def _each_with_every_answer(
+    requested: list, answered: list, words_of: Callable[[Any], frozenset[str]], threshold: float
+) -> list[Repeat]:
+    """:func:`find_repeats` for few hops: each compared with the answers of its category given
+    before it, latest first, up to the first similar enough (or the first older than the
+    window). The same as the prefix filter finds, which is exact and visits the candidates in
+    the same order, without its index over every answer of 30 days (built in seconds each
+    minute at 1,000,000 cases). A pair sharing no word is no candidate there (so none here,
+    even at threshold 0)."""
+    by_category: dict[int, list[int]] = defaultdict(list)
+    for i, hop in enumerate(answered):
+        by_category[hop.case.category_id].append(i)
+    repeats = []
+    for hop in requested:
+        found = words_of(hop)
+        positions = by_category.get(hop.case.category_id, [])
+        end = bisect_left(positions, hop.requested_at, key=lambda i: answered[i].answered_at)
+        for i in reversed(positions[:end]):
+            earlier = answered[i]
+            if earlier.answered_at < hop.requested_at - WINDOW:
+                break
+            if earlier.case_id == hop.case_id:
+                continue
+            score = similarity(found, words_of(earlier))
+            if score > 0 and score >= threshold:
                 repeats.append(Repeat(hop, earlier, score))
                 break
     return repeats
@@ -314,30 +353,58 @@ def check_repeats(
             break
         batches += 1
         start = batch[-1].pk
-        batch.sort(key=lambda hop: (hop.requested_at, hop.pk))
-        answered = _Hop.rows(
-            Escalation.objects.filter(
-                answered_at__gte=batch[0].requested_at - WINDOW,
-                answered_at__lt=batch[-1].requested_at,
-                case__category_id__in={hop.case.category_id for hop in batch},
-            ).order_by("answered_at", "pk")
-        )
-        found = {
-            repeat.escalation.pk: repeat
-            for repeat in find_repeats(batch, answered, synonyms=synonyms, words_of=words_of)
-        }
-        now = timezone.now()
-        RepeatCheck.objects.bulk_create(
-            [
-                RepeatCheck(
-                    escalation_id=hop.pk,
-                    earlier_id=found[hop.pk].earlier.pk if hop.pk in found else None,
-                    similarity=found[hop.pk].similarity if hop.pk in found else None,
-                    checked_at=now,
-                )
-                for hop in batch
-            ],
-            ignore_conflicts=True,
-        )
-        decided += len(batch)
+        decided += _decide(batch, synonyms=synonyms, words_of=words_of)
     return decided
+
+
+def decide_requested_between(since: dt.datetime, until: dt.datetime) -> int:
+    """Decide the escalations from L1 requested in [since, until) that are not decided yet,
+    whatever their ids (the every-minute check looks only a little below the highest decided
+    one): what the dashboard's rollup does before writing a day, so a rolled-up day has
+    every hop decided. One query when there is nothing to decide (through the hops'
+    request-time index); returns the number decided."""
+    batch = _Hop.rows(
+        _to_check().filter(
+            requested_at__gte=since, requested_at__lt=until, repeat_check__isnull=True
+        )
+    )
+    if not batch:
+        return 0
+    synonyms = dictionary(cached=False)
+    return _decide(batch, synonyms=synonyms, words_of=_words_cache.reader(synonyms))
+
+
+def _decide(
+    batch: list[_Hop],
+    *,
+    synonyms: dict[str, tuple[str, ...]],
+    words_of: Callable[[_Hop], frozenset[str]],
+) -> int:
+    """Decide the hops of ``batch`` and store the decisions (a row already written by a
+    sweep running at the same time is kept: the same decision)."""
+    batch.sort(key=lambda hop: (hop.requested_at, hop.pk))
+    answered = _Hop.rows(
+        Escalation.objects.filter(
+            answered_at__gte=batch[0].requested_at - WINDOW,
+            answered_at__lt=batch[-1].requested_at,
+            case__category_id__in={hop.case.category_id for hop in batch},
+        ).order_by("answered_at", "pk")
+    )
+    found = {
+        repeat.escalation.pk: repeat
+        for repeat in find_repeats(batch, answered, synonyms=synonyms, words_of=words_of)
+    }
+    now = timezone.now()
+    RepeatCheck.objects.bulk_create(
+        [
+            RepeatCheck(
+                escalation_id=hop.pk,
+                earlier_id=found[hop.pk].earlier.pk if hop.pk in found else None,
+                similarity=found[hop.pk].similarity if hop.pk in found else None,
+                checked_at=now,
+            )
+            for hop in batch
+        ],
+        ignore_conflicts=True,
+    )
+    return len(batch)

@@ -21,22 +21,27 @@ Every row is keyed by the local day of an event that does not change once it hap
 - ``nudges_sent``: nudges by sending day, per kind (in ``reason``); ``nudges_followed``: the
   followed ones by the day they were followed, with the day they were sent (``sent_on``): a
   nudge sent on a rolled-up day may be followed later, so "followed" is counted from the rows
-  of the days it was followed on (rolled up or live up to today) whose ``sent_on`` is in range.
+  of the days it was followed on (rolled up or live up to today) whose ``sent_on`` is in range;
+- ``repeats`` / ``repeats_undecided`` (issue 20): hops from L1 by request day, per category;
+  part = those that repeat a question answered within the 30 days before, total = all; the
+  ones not decided yet apart; ``reusable``: answers by answer day, part = called reusable,
+  total = called reusable or not (see ``reports.knowhow_rows``).
 
 Each row also carries the case's owner and assigned teams (the team filter: a case belongs to a
 team that keeps its customer or works on it). A rolled-up row keeps the case as it was when its
 day was rolled up (see ``reports.models.DailyFigure``).
 
 The number of queries does not depend on the number of days or cases: two for the rollup
-(rolled-up days, their rows) and seven live ones (:data:`LIVE_QUERIES`), each only over the days
-not rolled up.
+(rolled-up days, their rows) and one live query per source (seven for issue 7's figures,
+:data:`LIVE_QUERIES`; :data:`HESITATION_QUERIES`, :data:`REPEAT_QUERIES`,
+:data:`REUSABLE_QUERIES`), each only over the
+days not rolled up and only when a figure of its source is read. The rows, and what the queries
+share, are in ``reports.rows``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
-from dataclasses import dataclass, field
 
 from django.db.models import (
     Case,
@@ -51,141 +56,29 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, TruncDate
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.models import Tier
 from escalations.models import Case as CaseModel
 from escalations.models import CaseStatus, Escalation, Nudge, SLATimer
 from knowledge.models import CaseArticle, Deflection, LinkKind
+from reports.knowhow_rows import live_repeats, live_reusable
 from reports.models import DailyFigure, Figure, RolledUpDay
+from reports.rows import (
+    DAY,
+    Interval,
+    Row,
+    Rows,
+    cases_of_team,
+    intervals_of,
+    local_day,
+    midnight,
+    within,
+)
 
 CLOSED_STATUSES = [CaseStatus.RESOLVED, CaseStatus.CLOSED]
 COMPLIANCE_DAYS = 30  # the compliance figures cover the 7 and the 30 days up to the range's end
-DAY = dt.timedelta(days=1)
-
-Interval = tuple[dt.datetime, dt.datetime]
-
-
-@dataclass(slots=True)
-class Row:
-    """One day's figure for one combination of keys (a stored or a live ``DailyFigure``)."""
-
-    day: dt.date
-    figure: str
-    owner_team_id: int | None = None
-    assigned_team_id: int | None = None
-    priority: int | None = None
-    tier: int | None = None
-    reason: str = ""
-    category_id: int | None = None
-    person_id: int | None = None
-    to_team_id: int | None = None
-    sent_on: dt.date | None = None
-    part: int = 0
-    total: int = 0
-    durations: dict[int, int] = field(default_factory=dict)
-    # shown, not stored: read through the foreign keys
-    category_name: str = ""
-    person_name: str = ""
-    person_username: str = ""
-    to_team_name: str | None = None
-
-    def key(self) -> tuple:
-        return (
-            self.day,
-            self.figure,
-            self.owner_team_id,
-            self.assigned_team_id,
-            self.priority,
-            self.tier,
-            self.reason,
-            self.category_id,
-            self.person_id,
-            self.to_team_id,
-            self.sent_on,
-        )
-
-    def model(self) -> DailyFigure:
-        return DailyFigure(
-            day=self.day,
-            figure=self.figure,
-            owner_team_id=self.owner_team_id,
-            assigned_team_id=self.assigned_team_id,
-            priority=self.priority,
-            tier=self.tier,
-            reason=self.reason,
-            category_id=self.category_id,
-            person_id=self.person_id,
-            to_team_id=self.to_team_id,
-            sent_on=self.sent_on,
-            part=self.part,
-            total=self.total,
-            durations={str(us): n for us, n in sorted(self.durations.items())},
-        )
-
-
-def midnight(day: dt.date) -> dt.datetime:
-    """The start of ``day`` in the current (local) time zone."""
-    return timezone.make_aware(dt.datetime.combine(day, dt.time()))
-
-
-def intervals_of(days: Iterable[dt.date]) -> list[Interval]:
-    """The days as [local midnight, next local midnight) intervals, contiguous days merged."""
-    intervals: list[Interval] = []
-    previous = None
-    for day in sorted(days):
-        if previous is not None and day == previous + DAY:
-            intervals[-1] = (intervals[-1][0], midnight(day + DAY))
-        else:
-            intervals.append((midnight(day), midnight(day + DAY)))
-        previous = day
-    return intervals
-
-
-def _within(field_name: str, intervals: list[Interval]) -> Q:
-    """``field_name`` in one of the intervals. Without intervals, an empty one: the query still
-    runs (and finds nothing at once through the index), so the number of queries stays put."""
-    if not intervals:
-        now = timezone.now()
-        intervals = [(now, now)]
-    condition = Q()
-    for since, until in intervals:
-        condition |= Q(**{f"{field_name}__gte": since, f"{field_name}__lt": until})
-    return condition
-
-
-def cases_of_team(team, prefix: str = "") -> Q:
-    """A case belongs to a team when the team keeps its customer or works on it now."""
-    if team is None:
-        return Q()
-    return Q(**{f"{prefix}owner_team": team}) | Q(**{f"{prefix}assigned_team": team})
-
-
-def _day(field_name: str) -> TruncDate:
-    return TruncDate(field_name, tzinfo=timezone.get_current_timezone())
-
-
-def _microseconds(value: dt.timedelta) -> int:
-    return (value.days * 86_400 + value.seconds) * 1_000_000 + value.microseconds
-
-
-class _Rows:
-    """Rows summed by their keys."""
-
-    def __init__(self) -> None:
-        self.by_key: dict[tuple, Row] = {}
-
-    def add(self, row: Row, *, part: int = 0, total: int = 0, duration=None, n: int = 0) -> None:
-        found = self.by_key.setdefault(row.key(), row)
-        found.part += part
-        found.total += total
-        if duration is not None:
-            us = _microseconds(duration)
-            found.durations[us] = found.durations.get(us, 0) + n
-
-    def list(self) -> list[Row]:
-        return list(self.by_key.values())
 
 
 # --- live: one grouped query per source, over the given intervals -----------------------------
@@ -193,17 +86,17 @@ class _Rows:
 
 def live_compliance(intervals: list[Interval], team=None) -> list[Row]:
     rows = (
-        SLATimer.objects.filter(_within("stopped_at", intervals), met__isnull=False)
+        SLATimer.objects.filter(within("stopped_at", intervals), met__isnull=False)
         .filter(cases_of_team(team, "case__"))
         .annotate(
-            day=_day("stopped_at"),
+            day=local_day("stopped_at"),
             for_tier=Coalesce(F("escalation__to_tier"), Value(Tier.L1)),
         )
         .values_list("day", "case__owner_team", "case__assigned_team", "case__priority", "for_tier")
         .annotate(n_met=Count("met", filter=Q(met=True)), n_stopped=Count("met"))
         .order_by()
     )
-    found = _Rows()
+    found = Rows()
     for day, owner_team, assigned_team, priority, tier, met, stopped in rows:
         found.add(
             Row(day, Figure.COMPLIANCE, owner_team, assigned_team, priority=priority, tier=tier),
@@ -218,11 +111,11 @@ def live_escalations(intervals: list[Interval], team=None) -> list[Row]:
     them that followed a suggestion: two queries (the suggestion as a semi-join of its own
     rather than a subquery per escalation in a grouped one, which PostgreSQL costs high enough
     to JIT-compile)."""
-    escalations = Escalation.objects.filter(_within("requested_at", intervals)).filter(
+    escalations = Escalation.objects.filter(within("requested_at", intervals)).filter(
         cases_of_team(team, "case__")
     )
     rows = (
-        escalations.annotate(day=_day("requested_at"))
+        escalations.annotate(day=local_day("requested_at"))
         .values_list(
             "day",
             "case__owner_team",
@@ -239,7 +132,7 @@ def live_escalations(intervals: list[Interval], team=None) -> list[Row]:
         .annotate(n=Count("pk"))
         .order_by()
     )
-    found = _Rows()
+    found = Rows()
     for (
         day,
         owner_team,
@@ -276,7 +169,7 @@ def live_escalations(intervals: list[Interval], team=None) -> list[Row]:
     ).exclude(article_ids=[])
     rows = (
         escalations.filter(Exists(suggested), from_tier=Tier.L1)
-        .annotate(day=_day("requested_at"))
+        .annotate(day=local_day("requested_at"))
         .values_list("day", "case__owner_team", "case__assigned_team", "reason")
         .annotate(n=Count("pk"))
         .order_by()
@@ -296,18 +189,18 @@ def _since(start: str, end: str):
 def live_durations(figure: str, intervals: list[Interval], team=None) -> list[Row]:
     """The histogram of one duration per day, team pair, tier escalated to (and answerer)."""
     if figure == Figure.ESCALATE:
-        queryset = Escalation.objects.filter(_within("requested_at", intervals), number=1)
+        queryset = Escalation.objects.filter(within("requested_at", intervals), number=1)
         day, duration = "requested_at", _since("case__created_at", "requested_at")
     elif figure == Figure.ACKNOWLEDGE:
-        queryset = Escalation.objects.filter(_within("acknowledged_at", intervals))
+        queryset = Escalation.objects.filter(within("acknowledged_at", intervals))
         day, duration = "acknowledged_at", _since("requested_at", "acknowledged_at")
     else:
-        queryset = Escalation.objects.filter(_within("answered_at", intervals))
+        queryset = Escalation.objects.filter(within("answered_at", intervals))
         day, duration = "answered_at", _since("requested_at", "answered_at")
     person = figure == Figure.ANSWER
     rows = (
         queryset.filter(cases_of_team(team, "case__"))
-        .annotate(day=_day(day), duration=duration)
+        .annotate(day=local_day(day), duration=duration)
         .values_list(
             "day",
             "case__owner_team",
@@ -319,7 +212,7 @@ def live_durations(figure: str, intervals: list[Interval], team=None) -> list[Ro
         .annotate(n=Count("pk"))
         .order_by()
     )
-    found = _Rows()
+    found = Rows()
     for day_, owner_team, assigned_team, tier, value, *who, n in rows:
         row = Row(day_, figure, owner_team, assigned_team, tier=tier)
         if who:
@@ -353,8 +246,8 @@ def live_time_to_escalate(figure: str, intervals: list[Interval], team=None) -> 
         hops = _hops_from_a_hold()
     waited = ExpressionWrapper(F("requested_at") - F("started_at"), output_field=DurationField())
     rows = (
-        hops.filter(_within("requested_at", intervals), cases_of_team(team, "case__"))
-        .annotate(day=_day("requested_at"), waited=waited)
+        hops.filter(within("requested_at", intervals), cases_of_team(team, "case__"))
+        .annotate(day=local_day("requested_at"), waited=waited)
         .values_list(
             "day",
             "case__owner_team",
@@ -367,7 +260,7 @@ def live_time_to_escalate(figure: str, intervals: list[Interval], team=None) -> 
         .annotate(n=Count("pk"))
         .order_by()
     )
-    found = _Rows()
+    found = Rows()
     for day, owner_team, assigned_team, to_team, to_team_name, reason, value, n in rows:
         row = Row(day, figure, owner_team, assigned_team, reason=reason, to_team_id=to_team)
         row.to_team_name = to_team_name
@@ -377,13 +270,13 @@ def live_time_to_escalate(figure: str, intervals: list[Interval], team=None) -> 
 
 def live_nudges_sent(intervals: list[Interval], team=None) -> list[Row]:
     rows = (
-        Nudge.objects.filter(_within("sent_at", intervals), cases_of_team(team, "case__"))
-        .annotate(day=_day("sent_at"))
+        Nudge.objects.filter(within("sent_at", intervals), cases_of_team(team, "case__"))
+        .annotate(day=local_day("sent_at"))
         .values_list("day", "case__owner_team", "case__assigned_team", "kind")
         .annotate(n=Count("pk"))
         .order_by()
     )
-    found = _Rows()
+    found = Rows()
     for day, owner_team, assigned_team, kind, n in rows:
         found.add(Row(day, Figure.NUDGES_SENT, owner_team, assigned_team, reason=kind), total=n)
     return found.list()
@@ -394,16 +287,16 @@ def live_nudges_followed(
 ) -> list[Row]:
     """Nudges followed on the days of ``intervals``, per day followed, day sent and kind; only
     those sent within ``sent`` when given."""
-    nudges = Nudge.objects.filter(_within("followed_at", intervals), cases_of_team(team, "case__"))
+    nudges = Nudge.objects.filter(within("followed_at", intervals), cases_of_team(team, "case__"))
     if sent is not None:
         nudges = nudges.filter(sent_at__gte=sent[0], sent_at__lt=sent[1])
     rows = (
-        nudges.annotate(day=_day("followed_at"), sent_day=_day("sent_at"))
+        nudges.annotate(day=local_day("followed_at"), sent_day=local_day("sent_at"))
         .values_list("day", "sent_day", "case__owner_team", "case__assigned_team", "kind")
         .annotate(n=Count("pk"))
         .order_by()
     )
-    found = _Rows()
+    found = Rows()
     for day, sent_day, owner_team, assigned_team, kind, n in rows:
         row = Row(day, Figure.NUDGES_FOLLOWED, owner_team, assigned_team, reason=kind)
         row.sent_on = sent_day
@@ -413,10 +306,10 @@ def live_nudges_followed(
 
 def live_solved(intervals: list[Interval], team=None) -> list[Row]:
     rows = (
-        CaseModel.objects.filter(_within("resolved_at", intervals), status__in=CLOSED_STATUSES)
+        CaseModel.objects.filter(within("resolved_at", intervals), status__in=CLOSED_STATUSES)
         .filter(cases_of_team(team))
         .annotate(
-            day=_day("resolved_at"),
+            day=local_day("resolved_at"),
             with_article=Exists(
                 CaseArticle.objects.filter(case=OuterRef("pk"), kind=LinkKind.SOLVED_WITH)
             ),
@@ -426,7 +319,7 @@ def live_solved(intervals: list[Interval], team=None) -> list[Row]:
         .annotate(n=Count("pk"))
         .order_by()
     )
-    found = _Rows()
+    found = Rows()
     for day, owner_team, assigned_team, with_article, escalated, n in rows:
         found.add(
             Row(day, Figure.SOLVED, owner_team, assigned_team),
@@ -447,11 +340,15 @@ SOURCES = {
     "hold_to_escalate": (Figure.HOLD_TO_ESCALATE,),
     "nudges_sent": (Figure.NUDGES_SENT,),
     "nudges_followed": (Figure.NUDGES_FOLLOWED,),
+    "repeats": (Figure.REPEATS, Figure.REPEATS_UNDECIDED),
+    "reusable": (Figure.REUSABLE,),
 }
 LIVE_QUERIES = 7  # issue 7's figures: one per source above the hesitation ones, "escalations" two
 # issue 20's: time to escalate from work and from a hold, nudges sent, nudges followed (live),
 # and the rolled-up nudges followed (by the day they were sent, see DailyRows.nudges_followed)
 HESITATION_QUERIES = 5
+REPEAT_QUERIES = 1  # issue 20's repeat escalations (reports.knowhow_rows)
+REUSABLE_QUERIES = 1  # and reusable answers
 SOURCE_OF = {figure: source for source, figures in SOURCES.items() for figure in figures}
 
 
@@ -468,6 +365,10 @@ def live_rows(source: str, intervals: list[Interval], team=None) -> list[Row]:
         return live_nudges_sent(intervals, team)
     if source == "nudges_followed":
         return live_nudges_followed(intervals, team)
+    if source == "repeats":
+        return live_repeats(intervals, team)
+    if source == "reusable":
+        return live_reusable(intervals, team)
     return live_durations(source, intervals, team)
 
 

@@ -106,6 +106,9 @@ class Figure(models.TextChoices):
     HOLD_TO_ESCALATE = "hold_to_escalate", _("Time from the start of a hold to the hop further")
     NUDGES_SENT = "nudges_sent", _("Nudges sent (by sending day)")
     NUDGES_FOLLOWED = "nudges_followed", _("Nudges followed (by the day followed)")
+    REPEATS = "repeats", _("Escalations from L1 repeating an answered question (repeats / all)")
+    REPEATS_UNDECIDED = "repeats_undecided", _("Escalations from L1 not checked for repeats yet")
+    REUSABLE = "reusable", _("Answers called reusable (reusable / reusable or not)")
 
 
 class RolledUpDay(models.Model):

@@ -5,8 +5,10 @@ event's day).
 Idempotent and safe to run twice or at once: each day is written in its own transaction that
 begins by inserting the day's ``RolledUpDay`` (unique per day); a second run, or one running at
 the same moment, finds the day there (or waits for the first transaction and then finds it) and
-skips it. A rolled-up day keeps the cases as they were when it was rolled up (their teams,
-priority, category); :func:`rebuild_days` counts them again as they are now."""
+skips it. The day's escalations not yet checked for repeats are checked first, in the same
+transaction (``knowledge.repeats``), so its repeat figures do not change afterwards. A
+rolled-up day keeps the cases as they were when it was rolled up (their teams, priority,
+category); :func:`rebuild_days` counts them again as they are now."""
 
 from __future__ import annotations
 
@@ -17,7 +19,8 @@ from django.db.models import Min
 from django.utils import timezone
 
 from escalations.models import Case
-from reports.daily import DAY, rows_of_days
+from knowledge.repeats import decide_requested_between
+from reports.daily import DAY, midnight, rows_of_days
 from reports.models import DailyFigure, RolledUpDay
 
 BATCH_SIZE = 1000
@@ -25,6 +28,9 @@ BATCH_SIZE = 1000
 
 def _write_day(day: dt.date) -> int:
     RolledUpDay.objects.create(day=day)
+    # the day's hops the every-minute repeat check has not decided yet (its workers were
+    # down, or it looked past them): decided now, so the day's repeat figures are final
+    decide_requested_between(midnight(day), midnight(day + DAY))
     rows = [row.model() for row in rows_of_days([day])]
     DailyFigure.objects.bulk_create(rows, batch_size=BATCH_SIZE)
     return len(rows)

@@ -19,14 +19,13 @@ from django.db.models import (
     Exists,
     F,
     OuterRef,
-    Q,
 )
 from django.utils import timezone
 
 from accounts.models import Team, Tier
 from escalations.flow.selectors import flow_page
 from escalations.models import Case as CaseModel
-from escalations.models import CaseStatus, Escalation, EscalationRule, Level, Reason, SLATimer
+from escalations.models import CaseStatus, EscalationRule, Level, Reason, SLATimer
 from escalations.priority import Priority
 from escalations.sla import selectors as sla_selectors
 from knowledge.models import Article, ArticleStatus, RepeatCheck
@@ -349,38 +348,44 @@ class RepeatsOfCategory:
         return Share(self.repeat_count, self.escalations)
 
 
-def repeat_escalations(filters: Filters) -> list[RepeatsOfCategory]:
+def repeat_escalations(filters: Filters, rows: DailyRows | None = None) -> list[RepeatsOfCategory]:
     """Per category, the escalations from L1 requested in the range that ask again a question
     answered within 30 days before: the measure of know-how not reused. Each escalation is
     decided once, within a minute of it, by ``knowledge.repeats.check_repeats`` (its
-    ``RepeatCheck`` row); here they are counted, with up to ``REPEATS_LISTED`` pairs per
+    ``RepeatCheck`` row); the decisions are counted per day (``reports.knowhow_rows``: rolled up
+    for the days that are over, live for the others), with up to ``REPEATS_LISTED`` pairs per
     category, the latest, to link to (from the range's latest ``REPEATS_READ`` repeats). Most
-    repeats first. Two queries, whatever the range."""
-    in_range = Escalation.objects.filter(
-        requested_at__gte=filters.since,
-        requested_at__lt=filters.until,
-        from_tier=Tier.L1,
-        case__category__isnull=False,
-    ).filter(cases_of_team(filters.team, "case__"))
-    per = {
-        row["case__category__name"]: RepeatsOfCategory(
-            row["case__category__name"], row["n"], row["repeats"], row["undecided"]
-        )
-        for row in in_range.values("case__category__name").annotate(
-            n=Count("pk"),
-            repeats=Count("pk", filter=Q(repeat_check__earlier__isnull=False)),
-            undecided=Count("pk", filter=Q(repeat_check__isnull=True)),
-        )
-    }
-    # the latest repeats of the range, newest decision first: PostgreSQL walks the checks'
-    # primary key backwards and stops after REPEATS_READ of the range (a window over every
-    # repeat of 90 days sorted 190,000 rows at 1,000,000 cases); up to REPEATS_LISTED of them
-    # per category are listed, the count covers them all
+    repeats first. Two queries, whatever the range (the live days' counts, the pairs), with
+    the rolled-up rows the other figures share."""
+    rows = _rows(filters, rows)
+    per: dict[str, RepeatsOfCategory] = {}
+    repeats_per_day: dict[dt.date, int] = defaultdict(int)
+    for row in rows.rows(Figure.REPEATS):
+        found = per.setdefault(row.category_name, RepeatsOfCategory(row.category_name))
+        found.escalations += row.total
+        found.repeat_count += row.part
+        repeats_per_day[row.day] += row.part
+    for row in rows.rows(Figure.REPEATS_UNDECIDED):
+        per.setdefault(
+            row.category_name, RepeatsOfCategory(row.category_name)
+        ).undecided += row.total
+    # the latest repeats of the range, newest decision first, read from its latest days that
+    # hold REPEATS_READ of them (the counts say which): without that bound, PostgreSQL walked
+    # the checks backwards through every hop of the range when the filter's repeats are few
+    # (none for team L2 at 1,000,000 cases: 100,000 hops looked up, 0.7 s); up to
+    # REPEATS_LISTED of them per category are listed, the count covers them all
+    since = until = filters.until
+    counted = 0
+    for day in sorted((d for d, n in repeats_per_day.items() if n), reverse=True):
+        since = midnight(day)
+        counted += repeats_per_day[day]
+        if counted >= REPEATS_READ:
+            break
     listed = (
         RepeatCheck.objects.filter(
             earlier__isnull=False,
-            escalation__requested_at__gte=filters.since,
-            escalation__requested_at__lt=filters.until,
+            escalation__requested_at__gte=since,
+            escalation__requested_at__lt=until,
             escalation__from_tier=Tier.L1,
             escalation__case__category__isnull=False,
         )
@@ -389,9 +394,11 @@ def repeat_escalations(filters: Filters) -> list[RepeatsOfCategory]:
         .order_by("-escalation_id")[:REPEATS_READ]
     )
     for check in listed:
-        shown = per[check.escalation.case.category.name].repeats
-        if len(shown) < REPEATS_LISTED:
-            shown.append(check)
+        # (a case moved since its day was rolled up to a category with nothing counted in
+        # the range: counted where it was, not listed)
+        counted = per.get(check.escalation.case.category.name)
+        if counted is not None and len(counted.repeats) < REPEATS_LISTED:
+            counted.repeats.append(check)
     return sorted(per.values(), key=lambda c: (-c.repeat_count, -c.escalations, c.category))
 
 
@@ -409,29 +416,29 @@ class ReusableAnswers:
         return Share(self.published, self.reusable)
 
 
-def reusable_answers(filters: Filters) -> ReusableAnswers:
+def reusable_answers(filters: Filters, rows: DailyRows | None = None) -> ReusableAnswers:
     """Of the answers returned in the range (by the answer's time), how many were called
-    reusable and not reusable, and how many reusable ones became a published article within
+    reusable and not reusable (per day: rolled up for the days that are over, live for the
+    others), and how many reusable ones became a published article within
     ``PUBLISHED_WITHIN`` of the answer (so far: a recent answer may still be published). An
     article's ``published_at`` is its latest approval, so one revised and approved again after
-    the seven days no longer counts. One query."""
-    row = (
-        Escalation.objects.filter(answered_at__gte=filters.since, answered_at__lt=filters.until)
-        .filter(cases_of_team(filters.team, "case__"))
-        .aggregate(
-            n_reusable=Count("pk", filter=Q(reusable=True), distinct=True),
-            n_not_reusable=Count("pk", filter=Q(reusable=False), distinct=True),
-            n_published=Count(
-                "pk",
-                filter=Q(
-                    reusable=True,
-                    drafted_articles__published_at__lte=F("answered_at") + PUBLISHED_WITHIN,
-                ),
-                distinct=True,
-            ),
+    the seven days no longer counts; hence counted live, from the articles drafted from
+    answers (far fewer than the answers). Two queries (the live days' counts, the published
+    ones) with the rolled-up rows the other figures share."""
+    found = _rows(filters, rows).rows(Figure.REUSABLE)
+    reusable = sum(row.part for row in found)
+    decided = sum(row.total for row in found)
+    published = (
+        Article.objects.filter(
+            source_escalation__answered_at__gte=filters.since,
+            source_escalation__answered_at__lt=filters.until,
+            source_escalation__reusable=True,
+            published_at__lte=F("source_escalation__answered_at") + PUBLISHED_WITHIN,
         )
+        .filter(cases_of_team(filters.team, "source_escalation__case__"))
+        .aggregate(n=Count("source_escalation", distinct=True))["n"]
     )
-    return ReusableAnswers(row["n_reusable"], row["n_not_reusable"], row["n_published"])
+    return ReusableAnswers(reusable, decided - reusable, published)
 
 
 # --- per person (managers only) --------------------------------------------------------------

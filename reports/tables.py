@@ -249,8 +249,8 @@ def _knowledge(filters: Filters, rows: DailyRows) -> Report:
     )
 
 
-def _repeats(filters: Filters) -> Report:
-    per_category = selectors.repeat_escalations(filters)
+def _repeats(filters: Filters, daily: DailyRows) -> Report:
+    per_category = selectors.repeat_escalations(filters, daily)
     rows, bars, links = [], [], []
     for c in per_category:
         pairs = ", ".join(
@@ -296,8 +296,8 @@ def _repeats(filters: Filters) -> Report:
     )
 
 
-def _reusable_answers(filters: Filters) -> Report:
-    found = selectors.reusable_answers(filters)
+def _reusable_answers(filters: Filters, daily: DailyRows) -> Report:
+    found = selectors.reusable_answers(filters, daily)
     reusable, published = _("Reusable answers"), _("Published as an article within 7 days")
     return Report(
         "reusable_answers",
@@ -363,8 +363,8 @@ def build(filters: Filters, *, person_figures: bool, only: str | None = None) ->
         ("escalations_by_category", lambda: [_over_time(filters, "category", counted)]),
         ("escalated_with_suggestion", lambda: [_suggestions(filters, rows)]),
         ("solved_at_l1", lambda: [_knowledge(filters, rows)]),
-        ("repeat_escalations", lambda: [_repeats(filters)]),
-        ("reusable_answers", lambda: [_reusable_answers(filters)]),
+        ("repeat_escalations", lambda: [_repeats(filters, rows)]),
+        ("reusable_answers", lambda: [_reusable_answers(filters, rows)]),
         ("open_cases", lambda: [_open_cases(filters)]),
         ("sla_now", lambda: [_sla_now(filters)]),
         ("sla_breached_in_period", lambda: [_sla_breached_in_period(filters)]),

@@ -2,6 +2,8 @@
 question or not (``knowledge.repeats.check_repeats``): the dashboard counts the decisions.
 Billing unless said, from Monday 2026-06-08 10:00 JST."""
 
+import io
+
 import pytest
 from django.core.management import CommandError, call_command
 
@@ -125,8 +127,11 @@ def test_the_command_decides_again_from_a_day(answered, operator, supervisor):
     repeats.check_repeats()
     RepeatCheck.objects.filter(pk=repeat.pk).update(earlier=None)  # e.g. decided before a synonym
 
-    call_command("check_repeats", "--recheck", "2026-06-10")
+    out = io.StringIO()
+    call_command("check_repeats", "--recheck", "2026-06-10", stdout=out)
 
     assert decisions() == {answered.pk: None, repeat.pk: answered.pk}
+    # the dashboard's rolled-up days counted the old decisions: the command says how to redo them
+    assert "rollup_days --start 2026-06-10" in out.getvalue()
     with pytest.raises(CommandError):
         call_command("check_repeats", "--recheck", "10/06/2026")

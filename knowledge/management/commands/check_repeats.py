@@ -38,3 +38,11 @@ class Command(BaseCommand):
             _("Decided %(n)s escalations in %(seconds).1f s.")
             % {"n": decided, "seconds": time.perf_counter() - began}
         )
+        if recheck:  # the dashboard's rollup counted the old decisions of the finished days
+            self.stdout.write(
+                _(
+                    "The dashboard's days already rolled up still count the previous "
+                    "decisions: rebuild them with manage.py rollup_days --start %(day)s."
+                )
+                % {"day": recheck}
+            )
