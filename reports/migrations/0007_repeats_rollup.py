@@ -11,6 +11,15 @@ ANSWERED_COVER = (
 )
 
 
+def forget_rolled_up_days(apps, schema_editor):
+    """Days rolled up before this migration have no repeat or reusable-answer rows: kept, they
+    would show 0 on the dashboard. Forgotten instead: the page counts them live (correct, if
+    slower) until the next nightly rollup (``reports.rollup_finished_days``, every day that is
+    over and not rolled up) writes them again with every figure."""
+    apps.get_model("reports", "DailyFigure").objects.all().delete()
+    apps.get_model("reports", "RolledUpDay").objects.all().delete()
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -31,4 +40,5 @@ class Migration(migrations.Migration):
             "DROP INDEX IF EXISTS report_escalation_answered_idx",
             f"CREATE INDEX IF NOT EXISTS report_escalation_answered_idx ON {ANSWERED}",
         ),
+        migrations.RunPython(forget_rolled_up_days, migrations.RunPython.noop),
     ]
