@@ -38,6 +38,7 @@ from escalations.services.escalate import EscalationRequest, escalate_cases
 from escalations.services.sla_notices import notify_sla, team_leads
 from escalations.sla.schedules import ScheduleCache
 from escalations.sla.timers import HOP_KINDS, schedule_next
+from kit import configcache
 from kit.bulk import bulk_insert, bulk_set, new
 from kit.durations import duration_text
 from notifications import events, outbox
@@ -98,7 +99,9 @@ def sla_sweep(
             timers = list(due[:batch_size])
             if not timers:
                 break
-            with outbox.batched():
+            # the shared configuration's versions (webhook subscriptions, SLA policies) read
+            # once per batch, not once per event
+            with configcache.read_once(), outbox.batched():
                 deferred |= _Batch(context, result).fire(timers)
         result.batches += 1
         if on_backlog is not None and result.batches == 1 and len(timers) == batch_size:
