@@ -180,6 +180,12 @@ def measure(processes: int) -> None:
     from escalations.sla.calendar import japanese_holidays
 
     japanese_holidays([timezone.localdate().year])  # the holiday tables, imported on first use
+    from config.celery import app
+
+    # The broker connection a worker keeps open (the warm-up breach's delivery task does not
+    # always open it: its first use imported the Redis client inside the measured sweep).
+    with app.producer_or_acquire() as producer:
+        producer.connection.ensure_connection(max_retries=1)
     print(f"warm-up sweep: {warm.breaches} breach")
     with connection.cursor() as cur:
         cur.execute(

@@ -15,10 +15,12 @@ instead: ``UPDATE t SET a = v.column2 FROM (VALUES (...), ...) AS v WHERE t.id =
 from __future__ import annotations
 
 import datetime as dt
+import decimal
 import enum
 import functools
 import json
 import operator
+import uuid
 from collections.abc import Sequence
 from typing import Any, TypeVar
 
@@ -263,11 +265,22 @@ def bulk_set(objs: Sequence[models.Model], fields: Sequence[str]) -> int:
         converted = _conversions(columns)
     else:  # e.g. SQLite stores datetimes as Django formats them
         converted = [(i, f, _PREPARED) for i, f in enumerate(columns)]
+    # On PostgreSQL the rows go as one JSON array of arrays (one parameter): a short statement
+    # that psycopg converts once, where a VALUES list of thousands of placeholders is split
+    # and quoted value by value on every call (most of the cost of a sweep batch's UPDATE).
+    as_json = connection.vendor == "postgresql" and all(
+        isinstance(f, _JSON_COLUMNS) for f in columns
+    )
+    if as_json:
+        picked = ", ".join(
+            f"(e->>{i})::{f.db_type(connection)} AS column{i + 1}" for i, f in enumerate(columns)
+        )
+        source = f"(SELECT {picked} FROM json_array_elements(%s::json) AS e)"
     updated = 0
     with connection.cursor() as cursor:
         for start in range(0, len(objs), BATCH):
             chunk = objs[start : start + BATCH]
-            params = []
+            rows = []
             for obj in chunk:
                 row = values_of(obj)
                 for i, field, how in converted:
@@ -277,15 +290,47 @@ def bulk_set(objs: Sequence[models.Model], fields: Sequence[str]) -> int:
                             row[i] = _plain(value)
                     else:
                         row[i] = field.get_db_prep_save(value, connection)
-                params.extend(row)
+                rows.append(row)
+            if as_json:
+                params = [json.dumps(rows, default=_json_value)]
+            else:
+                params = [value for row in rows for value in row]
+                source = f"(VALUES {', '.join([placeholder] * len(chunk))})"
             cursor.execute(
-                f"UPDATE {table} SET {assignments} "
-                f"FROM (VALUES {', '.join([placeholder] * len(chunk))}) AS v "
+                f"UPDATE {table} SET {assignments} FROM {source} AS v "
                 f"WHERE {table}.{quote(meta.pk.column)} = v.column1",
                 params,
             )
             updated += cursor.rowcount
     return updated
+
+
+# Columns whose values ``bulk_set`` can send as JSON (with ``_json_value``) for PostgreSQL to
+# cast back from text: exactly the value psycopg would have sent.
+_JSON_COLUMNS = (
+    models.AutoField,
+    models.BigAutoField,
+    models.BooleanField,
+    models.CharField,
+    models.DateField,  # DateTimeField too
+    models.DurationField,
+    models.ForeignKey,
+    models.IntegerField,
+    models.TextField,
+    models.TimeField,
+    models.UUIDField,
+)
+
+
+def _json_value(value: Any) -> Any:
+    """A value JSON has no type for, as text PostgreSQL reads back exactly."""
+    if isinstance(value, dt.datetime | dt.date | dt.time):
+        return value.isoformat()
+    if isinstance(value, dt.timedelta):
+        return f"{value.days} days {value.seconds} seconds {value.microseconds} microseconds"
+    if isinstance(value, uuid.UUID | decimal.Decimal):
+        return str(value)
+    raise TypeError(f"bulk_set cannot send {type(value).__name__} as JSON")
 
 
 def bulk_history(
