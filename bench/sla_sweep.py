@@ -2,7 +2,8 @@
 
     .venv/bin/python bench/sla_sweep.py --cases 1000000 --due 10000
 
-Creates (drops first) the database ``escalations_bench`` on the local PostgreSQL, migrates it,
+Creates (drops first) the database ``--db`` (default ``escalations_bench``) on the local
+PostgreSQL, migrates it,
 bulk-loads ``--cases`` open cases with an SLA resolution timer each, of which ``--due`` are
 escalated to L2 with an acknowledgement already overdue. Then it measures:
   1. a sweep with nothing due (time and queries, 20 runs);
@@ -26,11 +27,11 @@ sys.path.insert(0, str(ROOT))
 DB = "escalations_bench"
 
 
-def setup_database() -> None:
+def setup_database(db: str = DB) -> None:
     psql = ["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", "postgres", "-q", "-c"]
-    subprocess.run([*psql, f"DROP DATABASE IF EXISTS {DB}"], check=True)
-    subprocess.run([*psql, f"CREATE DATABASE {DB}"], check=True)
-    os.environ["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{DB}"
+    subprocess.run([*psql, f"DROP DATABASE IF EXISTS {db}"], check=True)
+    subprocess.run([*psql, f"CREATE DATABASE {db}"], check=True)
+    os.environ["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{db}"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     import django
 
@@ -179,6 +180,12 @@ def measure(processes: int) -> None:
     from escalations.sla.calendar import japanese_holidays
 
     japanese_holidays([timezone.localdate().year])  # the holiday tables, imported on first use
+    from config.celery import app
+
+    # The broker connection a worker keeps open (the warm-up breach's delivery task does not
+    # always open it: its first use imported the Redis client inside the measured sweep).
+    with app.producer_or_acquire() as producer:
+        producer.connection.ensure_connection(max_retries=1)
     print(f"warm-up sweep: {warm.breaches} breach")
     with connection.cursor() as cur:
         cur.execute(
@@ -336,8 +343,13 @@ def main() -> None:
         default=1,
         help="sweeps at once (as the worker runs them with SLA_SWEEP_HELPERS); default 1",
     )
+    parser.add_argument(
+        "--db",
+        default=DB,
+        help=f"database to drop, create and load (default {DB}); one per concurrent run",
+    )
     args = parser.parse_args()
-    setup_database()
+    setup_database(args.db)
     load(args.cases, args.due)
     measure(args.processes)
 

@@ -15,10 +15,12 @@ instead: ``UPDATE t SET a = v.column2 FROM (VALUES (...), ...) AS v WHERE t.id =
 from __future__ import annotations
 
 import datetime as dt
+import decimal
 import enum
 import functools
 import json
 import operator
+import uuid
 from collections.abc import Sequence
 from typing import Any, TypeVar
 
@@ -58,6 +60,20 @@ def _fields(model: type[models.Model]) -> tuple[dict[str, models.Field], dict[st
     return {f.attname: f for f in fields}, {f.name: f for f in fields if f.is_relation}
 
 
+@functools.cache
+def _defaults(model: type[models.Model]) -> tuple[dict[str, Any], tuple[models.Field, ...]]:
+    """The model's defaults: the constant ones by attname (``None``, ``""``, a literal: the
+    object ``get_default`` would return, shared as it is there), and the fields whose default
+    is computed per instance (a callable)."""
+    constant, computed = {}, []
+    for field in model._meta.concrete_fields:
+        if field.has_db_default() or (field.has_default() and callable(field.default)):
+            computed.append(field)
+        else:
+            constant[field.attname] = field.get_default()
+    return constant, tuple(computed)
+
+
 def new(model: type[M], **values: Any) -> M:
     """``model(**values)``: the same new, unsaved instance (values by attname, or a related
     object by field name; defaults for the rest), its attributes set directly. Django's
@@ -67,9 +83,11 @@ def new(model: type[M], **values: Any) -> M:
     if model.__init__ is not models.Model.__init__:
         return model(**values)
     by_attname, relations = _fields(model)
+    constant, computed = _defaults(model)
     instance = model.__new__(model)
     state = instance._state = ModelState()
     attributes = instance.__dict__
+    attributes.update(constant)  # the defaults first; the values given replace them
     for key, value in values.items():
         if key in by_attname:
             attributes[key] = value
@@ -78,11 +96,28 @@ def new(model: type[M], **values: Any) -> M:
             state.fields_cache[key] = value
         else:
             raise TypeError(f"{model.__name__}() got an unexpected field {key!r}")
-    if len(attributes) - 1 < len(by_attname):  # the defaults of the fields not given (- _state)
-        for attname, field in by_attname.items():
-            if attname not in attributes:
-                attributes[attname] = field.get_default()
+    for field in computed:  # e.g. ``default=dict``: a new one per instance, unless given
+        if field.attname not in values and field.name not in values:
+            attributes[field.attname] = field.get_default()
     return instance
+
+
+def _values_of(attnames: Sequence[str]):
+    """A function giving the list of an instance's values of ``attnames``: read from its
+    ``__dict__`` (where Django keeps them; no descriptor per field), else through the
+    attributes (a deferred field is loaded as ``getattr`` would)."""
+    from_dict = operator.itemgetter(*attnames)
+    from_attributes = operator.attrgetter(*attnames)
+    single = len(attnames) == 1
+
+    def values_of(obj: models.Model) -> list[Any]:
+        try:
+            values = from_dict(obj.__dict__)
+        except KeyError:
+            values = from_attributes(obj)
+        return [values] if single else list(values)
+
+    return values_of
 
 
 _PLAIN_VALUE, _JSON, _PREPARED = range(1, 4)
@@ -127,24 +162,28 @@ def bulk_insert(objs: Sequence[models.Model]) -> list[models.Model]:
         f for f in fields if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
     ]
     converted = _conversions(fields)
-    values_of = operator.attrgetter(*(f.attname for f in fields))
+    values_of = _values_of([f.attname for f in fields])
     unsaved = [(f.attname, f.cache_name) for f in relations]
     quote = connection.ops.quote_name
     encoded: dict[int, str] = {}
+    # ``auto_now`` and ``auto_now_add`` fields: stamped once for the whole statement
+    stamps = [(f.attname, f.pre_save(objs[0], add=True)) for f in stamped]
 
     def row_of(obj: models.Model) -> list[Any]:
+        attributes = obj.__dict__
         for attname, cache_name in unsaved:  # assigned before the related object was saved
-            if getattr(obj, attname) is None:
+            if attributes.get(attname) is None:
                 related = obj._state.fields_cache.get(cache_name)
                 if related is not None:
-                    setattr(obj, attname, related.pk)
-        for field in stamped:
-            field.pre_save(obj, add=True)
-        row = list(values_of(obj)) if len(fields) > 1 else [values_of(obj)]
+                    attributes[attname] = related.pk
+        for attname, stamp in stamps:
+            attributes[attname] = stamp
+        row = values_of(obj)
         for i, field, how in converted:
             value = row[i]
             if how == _PLAIN_VALUE:
-                row[i] = _plain(value)
+                if value is not None and value.__class__ is not str:
+                    row[i] = _plain(value)
             elif how == _JSON:
                 if value is not None:
                     if id(value) not in encoded:
@@ -221,33 +260,77 @@ def bulk_set(objs: Sequence[models.Model], fields: Sequence[str]) -> int:
         f"{quote(field.column)} = v.column{i}" for i, field in enumerate(columns[1:], start=2)
     )
     table = quote(meta.db_table)
-    values_of = operator.attrgetter(*(f.attname for f in columns))  # two or more: a tuple
+    values_of = _values_of([f.attname for f in columns])
     if connection.vendor == "postgresql":
         converted = _conversions(columns)
     else:  # e.g. SQLite stores datetimes as Django formats them
         converted = [(i, f, _PREPARED) for i, f in enumerate(columns)]
+    # On PostgreSQL the rows go as one JSON array of arrays (one parameter): a short statement
+    # that psycopg converts once, where a VALUES list of thousands of placeholders is split
+    # and quoted value by value on every call (most of the cost of a sweep batch's UPDATE).
+    as_json = connection.vendor == "postgresql" and all(
+        isinstance(f, _JSON_COLUMNS) for f in columns
+    )
+    if as_json:
+        picked = ", ".join(
+            f"(e->>{i})::{f.db_type(connection)} AS column{i + 1}" for i, f in enumerate(columns)
+        )
+        source = f"(SELECT {picked} FROM json_array_elements(%s::json) AS e)"
     updated = 0
     with connection.cursor() as cursor:
         for start in range(0, len(objs), BATCH):
             chunk = objs[start : start + BATCH]
-            params = []
+            rows = []
             for obj in chunk:
-                row = list(values_of(obj))
+                row = values_of(obj)
                 for i, field, how in converted:
                     value = row[i]
                     if how == _PLAIN_VALUE:
-                        row[i] = _plain(value)
+                        if value is not None and value.__class__ is not str:
+                            row[i] = _plain(value)
                     else:
                         row[i] = field.get_db_prep_save(value, connection)
-                params.extend(row)
+                rows.append(row)
+            if as_json:
+                params = [json.dumps(rows, default=_json_value)]
+            else:
+                params = [value for row in rows for value in row]
+                source = f"(VALUES {', '.join([placeholder] * len(chunk))})"
             cursor.execute(
-                f"UPDATE {table} SET {assignments} "
-                f"FROM (VALUES {', '.join([placeholder] * len(chunk))}) AS v "
+                f"UPDATE {table} SET {assignments} FROM {source} AS v "
                 f"WHERE {table}.{quote(meta.pk.column)} = v.column1",
                 params,
             )
             updated += cursor.rowcount
     return updated
+
+
+# Columns whose values ``bulk_set`` can send as JSON (with ``_json_value``) for PostgreSQL to
+# cast back from text: exactly the value psycopg would have sent.
+_JSON_COLUMNS = (
+    models.AutoField,
+    models.BigAutoField,
+    models.BooleanField,
+    models.CharField,
+    models.DateField,  # DateTimeField too
+    models.DurationField,
+    models.ForeignKey,
+    models.IntegerField,
+    models.TextField,
+    models.TimeField,
+    models.UUIDField,
+)
+
+
+def _json_value(value: Any) -> Any:
+    """A value JSON has no type for, as text PostgreSQL reads back exactly."""
+    if isinstance(value, dt.datetime | dt.date | dt.time):
+        return value.isoformat()
+    if isinstance(value, dt.timedelta):
+        return f"{value.days} days {value.seconds} seconds {value.microseconds} microseconds"
+    if isinstance(value, uuid.UUID | decimal.Decimal):
+        return str(value)
+    raise TypeError(f"bulk_set cannot send {type(value).__name__} as JSON")
 
 
 def bulk_history(
@@ -267,7 +350,7 @@ def bulk_history(
     receivers, async_receivers = live_receivers(pre_create_historical_record, history_model)
     if async_receivers:
         raise NotImplementedError("pre_create_historical_record has asynchronous receivers")
-    values_of = operator.attrgetter(*tracked)
+    values_of = _values_of(tracked)
     rows = []
     for obj in objs:
         user = getattr(obj, "_history_user", None)
@@ -277,8 +360,8 @@ def bulk_history(
             history_change_reason=getattr(obj, "_change_reason", "") or "",
             history_type=history_type,
             history_user=user,
-            **dict(zip(tracked, values_of(obj), strict=True)),
         )
+        row.__dict__.update(zip(tracked, values_of(obj), strict=True))
         for receiver in receivers:
             receiver(
                 signal=pre_create_historical_record,

@@ -19,8 +19,9 @@ read the database at its start; a change this process makes is seen at once (its
 
 from __future__ import annotations
 
+import contextlib
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from contextvars import ContextVar
 from typing import Generic, TypeVar
 
@@ -53,6 +54,22 @@ def _end_request(**kwargs) -> None:
 
 request_started.connect(_begin_request, dispatch_uid="kit.configcache.begin")
 request_finished.connect(_end_request, dispatch_uid="kit.configcache.end")
+
+
+@contextlib.contextmanager
+def read_once() -> Iterator[None]:
+    """Inside, the versions are read once, as within a request: for a unit of work outside a
+    request (e.g. one batch of the SLA sweep, whose every event asks for the webhook
+    subscriptions), one round trip to the shared cache instead of one per ``get``. Inside a
+    request it changes nothing."""
+    if _request_versions.get() is not None:
+        yield
+        return
+    token = _request_versions.set({})
+    try:
+        yield
+    finally:
+        _request_versions.reset(token)
 
 
 def _shared() -> BaseCache:

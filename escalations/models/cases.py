@@ -49,15 +49,16 @@ class Case(ConcurrentTransitionMixin, models.Model):
         editable=False,
         help_text=_("Derived from impact and urgency through the priority matrix."),
     )
-    status = FSMField(
-        _("status"), default=S.NEW, choices=CaseStatus.choices, protected=True, db_index=True
-    )
+    # Indexed by case_status_idx below: a field's own index would come with a second one for
+    # LIKE lookups (varchar_pattern_ops) that nothing makes, written at every transition.
+    status = FSMField(_("status"), default=S.NEW, choices=CaseStatus.choices, protected=True)
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("owner"),
         on_delete=models.PROTECT,
         related_name="owned_cases",
         help_text=_("The first-line operator who keeps the customer for the whole case."),
+        db_index=False,  # served by case_owner_status_idx (owner, status)
     )
     owner_team = models.ForeignKey(
         Team,
@@ -66,6 +67,7 @@ class Case(ConcurrentTransitionMixin, models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="owned_cases",
+        db_index=False,  # served by case_ownerteam_status_idx (owner_team, status)
     )
     tier = models.PositiveSmallIntegerField(_("tier"), choices=Tier.choices, default=Tier.L1)
     assigned_team = models.ForeignKey(
@@ -75,6 +77,7 @@ class Case(ConcurrentTransitionMixin, models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="assigned_cases",
+        db_index=False,  # served by case_team_status_idx (assigned_team, status)
     )
     handler = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -113,7 +116,11 @@ class Case(ConcurrentTransitionMixin, models.Model):
         verbose_name = _("case")
         verbose_name_plural = _("cases")
         ordering = ["-created_at"]
+        # Each escalation rewrites the case row with a new tier, team and handler: every index
+        # of the table gets an entry (bench/README.md "SLA sweep"). A foreign key that leads
+        # one of these has no index of its own.
         indexes = [
+            models.Index(fields=["status"], name="case_status_idx"),
             models.Index(fields=["assigned_team", "status"], name="case_team_status_idx"),
             models.Index(fields=["owner", "status"], name="case_owner_status_idx"),
             models.Index(fields=["owner_team", "status"], name="case_ownerteam_status_idx"),
@@ -264,7 +271,11 @@ class NoteKind(models.TextChoices):
 
 class CaseNote(models.Model):
     case = models.ForeignKey(
-        Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="notes"
+        Case,
+        verbose_name=_("case"),
+        on_delete=models.CASCADE,
+        related_name="notes",
+        db_index=False,  # served by note_case_time_idx (case, created_at)
     )
     kind = models.CharField(_("kind"), max_length=10, choices=NoteKind.choices)
     body = models.TextField(_("body"))
@@ -313,13 +324,21 @@ class Escalation(models.Model):
     """One hop from a tier to a higher one, with its structured handoff."""
 
     case = models.ForeignKey(
-        Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="escalations"
+        Case,
+        verbose_name=_("case"),
+        on_delete=models.CASCADE,
+        related_name="escalations",
+        db_index=False,  # served by escalation_case_number_uniq (case, number)
     )
     number = models.PositiveSmallIntegerField(_("hop"))
     from_tier = models.PositiveSmallIntegerField(_("from tier"), choices=Tier.choices)
     to_tier = models.PositiveSmallIntegerField(_("to tier"), choices=Tier.choices)
     to_team = models.ForeignKey(
-        Team, verbose_name=_("target team"), on_delete=models.PROTECT, related_name="escalations"
+        Team,
+        verbose_name=_("target team"),
+        on_delete=models.PROTECT,
+        related_name="escalations",
+        db_index=False,  # served by escalation_team_outcome_idx (to_team, outcome)
     )
     to_user = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -262,6 +262,7 @@ class SLATimer(models.Model):
         verbose_name=_("case"),
         on_delete=models.CASCADE,
         related_name="sla_timers",
+        db_index=False,  # served by sla_timer_case_kind_idx (case, kind)
     )
     escalation = models.ForeignKey(
         "escalations.Escalation",
@@ -338,13 +339,18 @@ class SLAEvent(models.Model):
     """A warning or a breach that fired: recorded once per timer and level."""
 
     timer = models.ForeignKey(
-        SLATimer, verbose_name=_("timer"), on_delete=models.CASCADE, related_name="events"
+        SLATimer,
+        verbose_name=_("timer"),
+        on_delete=models.CASCADE,
+        related_name="events",
+        db_index=False,  # served by sla_event_once_per_level (timer, level)
     )
     case = models.ForeignKey(
         "escalations.Case",
         verbose_name=_("case"),
         on_delete=models.CASCADE,
         related_name="sla_events",
+        db_index=False,  # served by sla_event_case_time_idx (case, fired_at)
     )
     level = models.PositiveSmallIntegerField(_("level"), choices=Level.choices)
     fired_at = models.DateTimeField(_("fired at"), default=timezone.now)

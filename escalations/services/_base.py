@@ -3,11 +3,12 @@ words), the handoff, and notes."""
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from accounts.models import User
 from escalations.models import Case, CaseNote, Mood
@@ -50,6 +51,11 @@ class Handoff:
             raise ValidationError(errors)
 
     def as_text(self) -> str:
+        """The handoff note's text, in the active language (made once per handoff and
+        language: an SLA sweep batch escalates hundreds of hops with the same handoff)."""
+        return _handoff_text(self, get_language())
+
+    def _as_text(self) -> str:
         return "\n".join(
             [
                 f"{_('What the customer wants')}: {self.customer_wants.strip()}",
@@ -57,6 +63,11 @@ class Handoff:
                 f"{_('Customer mood')}: {Mood(self.mood).label}",
             ]
         )
+
+
+@functools.lru_cache(maxsize=256)
+def _handoff_text(handoff: Handoff, language: str | None) -> str:
+    return handoff._as_text()
 
 
 def new_note(

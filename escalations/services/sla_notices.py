@@ -52,21 +52,23 @@ def notify_sla(
         "kind": labels[timer.kind],
         "due": local_minute(timer.due_at),
     }
+    # built as JSON stores it (plain texts and numbers, times as ISO texts): the outbox keeps
+    # it as it is instead of a round trip through JSON per notification
     payload = {
         "text": f"{subject}\n{detail}".strip(),
         "case": {
-            "reference": case.reference,
-            "subject": case.subject,
-            "status": case.status,
-            "tier": case.tier,
-            "priority": case.priority,
+            "reference": str(case.reference),
+            "subject": str(case.subject),
+            "status": str(case.status),
+            "tier": int(case.tier),
+            "priority": int(case.priority),
         },
-        "timer": timer.kind,
+        "timer": str(timer.kind),
         "level": level.name.lower(),
-        "due_at": timer.due_at,
-        "fired_at": now,
-        "escalation": timer.escalation.number if timer.escalation else None,
-        "detail": detail,
+        "due_at": outbox.stored_time(timer.due_at),
+        "fired_at": outbox.stored_time(now),
+        "escalation": int(timer.escalation.number) if timer.escalation else None,
+        "detail": str(detail),
     }
     told, kind, loudness = _in_app(timer, level, users)
     sent = outbox.notify_users(
@@ -79,8 +81,8 @@ def notify_sla(
         title=subject,
         case_id=case.pk,
         payload={
-            "reference": case.reference,
-            "subject": case.subject,
+            "reference": str(case.reference),
+            "subject": str(case.subject),
             "what": str(labels[timer.kind]),
         },
     )

@@ -38,6 +38,7 @@ from escalations.services.escalate import EscalationRequest, escalate_cases
 from escalations.services.sla_notices import notify_sla, team_leads
 from escalations.sla.schedules import ScheduleCache
 from escalations.sla.timers import HOP_KINDS, schedule_next
+from kit import configcache
 from kit.bulk import bulk_insert, bulk_set, new
 from kit.durations import duration_text
 from notifications import events, outbox
@@ -98,7 +99,9 @@ def sla_sweep(
             timers = list(due[:batch_size])
             if not timers:
                 break
-            with outbox.batched():
+            # the shared configuration's versions (webhook subscriptions, SLA policies) read
+            # once per batch, not once per event
+            with configcache.read_once(), outbox.batched():
                 deferred |= _Batch(context, result).fire(timers)
         result.batches += 1
         if on_backlog is not None and result.batches == 1 and len(timers) == batch_size:
@@ -124,6 +127,24 @@ class _Context:
         self.labels: dict[object, str] = {
             choice: str(choice.label) for choices in (Level, TimerKind) for choice in choices
         }
+        # The texts of a breach, translated once a sweep too (filled in per breach).
+        self.overdue_what = {
+            TimerKind.ACKNOWLEDGE: _("acknowledgement of escalation #%(n)s"),
+            TimerKind.ANSWER: _("answer to escalation #%(n)s"),
+        }
+        self.breach_reason = _("SLA breach: %(what)s overdue by %(overdue)s")
+        self.escalated_to = _("Escalated automatically to L%(tier)s %(team)s (escalation #%(n)s).")
+        self.breach_said = _("%(breach)s. %(action)s")
+        self._overdue: dict[tuple[int, bool], str] = {}
+
+    def overdue(self, late: dt.timedelta) -> str:
+        """``duration_text(late)``, made once per whole second (all it reads of it, besides
+        whether it is zero)."""
+        total = max(late.total_seconds(), 0)
+        key = (int(total), total > 0)
+        if key not in self._overdue:
+            self._overdue[key] = duration_text(late)
+        return self._overdue[key]
 
     @property
     def system(self) -> User:
@@ -297,16 +318,11 @@ class _Batch:
         reasons, requests, asked = {}, [], []
         for timer in breaches:
             hop, case = timer.escalation, timer.case
-            overdue = duration_text(self.ctx.now - timer.due_at)
-            what = (
-                _("acknowledgement of escalation #%(n)s")
-                if timer.kind == TimerKind.ACKNOWLEDGE
-                else _("answer to escalation #%(n)s")
-            ) % {"n": hop.number}
-            reasons[timer.pk] = _("SLA breach: %(what)s overdue by %(overdue)s") % {
-                "what": what,
-                "overdue": overdue,
-            }
+            overdue = self.ctx.overdue(self.ctx.now - timer.due_at)
+            what = self.ctx.overdue_what[
+                TimerKind.ACKNOWLEDGE if timer.kind == TimerKind.ACKNOWLEDGE else TimerKind.ANSWER
+            ] % {"n": hop.number}
+            reasons[timer.pk] = self.ctx.breach_reason % {"what": what, "overdue": overdue}
             still_open = hop.outcome == EscalationOutcome.OPEN and case.status in (
                 CaseStatus.ESCALATED,
                 CaseStatus.ACKNOWLEDGED,
@@ -345,7 +361,7 @@ class _Batch:
             new_hop = escalated.get(timer.pk)
             if new_hop is not None:
                 self.result.escalated += 1
-                action = _("Escalated automatically to L%(tier)s %(team)s (escalation #%(n)s).") % {
+                action = self.ctx.escalated_to % {
                     "tier": new_hop.to_tier,
                     "team": new_hop.to_team.name,
                     "n": new_hop.number,
@@ -363,7 +379,7 @@ class _Batch:
             notified = self._notify(
                 timer, Level.BREACH, [*self.ctx.managers, *team_leads(timer)], detail=reason
             )
-            said = _("%(breach)s. %(action)s") % {"breach": reason, "action": action}
+            said = self.ctx.breach_said % {"breach": reason, "action": action}
             event.action = f"{said} {notified}".strip()
 
     def _fire(self, timer: SLATimer) -> None:

@@ -6,6 +6,7 @@ import datetime as dt
 import zoneinfo
 from collections import defaultdict
 from functools import lru_cache
+from typing import Any
 
 from escalations.models import BusinessCalendar, CalendarDayKind
 from escalations.sla.calendar import Schedule, japanese_holidays
@@ -45,11 +46,25 @@ def _holidays(years: tuple[int, ...]) -> frozenset[dt.date]:
 class ScheduleCache:
     """Schedules by calendar id for the length of one operation (a sweep, a recompute)."""
 
+    # the most answers ``remember`` keeps (a process's cache lives a day: bounded)
+    REMEMBERED = 4096
+
     def __init__(self, *, today: dt.date) -> None:
         self.today = today
         self._schedules: dict[int, Schedule] = {}
+        self._answers: dict[tuple, Any] = {}
 
     def get(self, calendar: BusinessCalendar) -> Schedule:
         if calendar.pk not in self._schedules:
             self._schedules[calendar.pk] = build_schedule(calendar, today=self.today)
         return self._schedules[calendar.pk]
+
+    def remembered(self, key: tuple) -> Any:
+        """What ``remember`` kept under ``key`` (a computation on these schedules), or None."""
+        return self._answers.get(key)
+
+    def remember(self, key: tuple, answer: Any) -> Any:
+        if len(self._answers) >= self.REMEMBERED:
+            self._answers.clear()
+        self._answers[key] = answer
+        return answer

@@ -54,25 +54,48 @@ def ladder(policy: SLAPolicy) -> list[tuple[Level, int]]:
 
 def schedule_next(timer: SLATimer, cache: ScheduleCache, *, after: Level | None = None) -> None:
     """Set ``due_at``, ``next_level`` and ``next_fire_at`` of a running timer from its budget,
-    the business time already used and the policy's warning ladder (in memory only)."""
+    the business time already used and the policy's warning ladder (in memory only). Timers
+    that start together with the same budget (a batch of new hops) are computed once: the
+    answer is remembered by ``cache`` (whose schedules are per calendar already)."""
     wall_clock = timer.kind in WALL_CLOCK_KINDS
-    schedule = WALL_CLOCK if wall_clock else cache.get(timer.policy.calendar)
+    policy = timer.policy
     start = timer.running_since
     assert start is not None
+    key = (
+        None if wall_clock else policy.calendar_id,
+        policy.warn_handler_percent,
+        policy.warn_lead_percent,
+        start,
+        timer.budget,
+        timer.consumed,
+        after,
+    )
+    found = cache.remembered(key)
+    if found is None:
+        schedule = WALL_CLOCK if wall_clock else cache.get(policy.calendar)
+        found = cache.remember(key, _next_rung(schedule, policy, timer, start, after))
+    timer.due_at, timer.next_level, timer.next_fire_at = found
+
+
+def _next_rung(
+    schedule: Schedule,
+    policy: SLAPolicy,
+    timer: SLATimer,
+    start: dt.datetime,
+    after: Level | None,
+) -> tuple[dt.datetime, Level | None, dt.datetime | None]:
+    """The deadline, and the next rung of the ladder with when it fires (none left: None)."""
     remaining = max(timer.budget - timer.consumed, dt.timedelta(0))
-    timer.due_at = add_business_time(schedule, start, remaining)
-    timer.next_level = None
-    timer.next_fire_at = None
-    for level, percent in ladder(timer.policy):
+    due_at = add_business_time(schedule, start, remaining)
+    for level, percent in ladder(policy):
         if after is not None and level <= after:
             continue
         threshold = timer.budget * percent / 100
         fire_at = add_business_time(
             schedule, start, max(threshold - timer.consumed, dt.timedelta(0))
         )
-        timer.next_level = level
-        timer.next_fire_at = fire_at
-        return
+        return due_at, level, fire_at
+    return due_at, None, None
 
 
 def _start(
