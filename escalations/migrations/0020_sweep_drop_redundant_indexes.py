@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0013_absence_flags_to_periods'),
-        ('escalations', '0018_coverage_gap'),
+        ('escalations', '0019_case_list_indexes'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
