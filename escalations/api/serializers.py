@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from accounts.models import Team, User
-from escalations import services
+from escalations import selectors, services
 from escalations.models import (
     Callback,
     Case,
@@ -324,9 +324,25 @@ def case_row_data(row: dict) -> dict:
     }
 
 
+class ActiveCategoryField(serializers.PrimaryKeyRelatedField):
+    """An active category by id, taken from the categories kept per process
+    (``selectors.active_category``): no query while they are unchanged. Anything else (an
+    unknown or inactive id, a string) is looked up and refused as before."""
+
+    def __init__(self, **kwargs):
+        super().__init__(queryset=Category.objects.filter(is_active=True), **kwargs)
+
+    def to_internal_value(self, data):
+        if isinstance(data, int) and not isinstance(data, bool):
+            category = selectors.active_category(data)
+            if category is not None:
+                return category
+        return super().to_internal_value(data)
+
+
 class CaseCreateSerializer(_NoUnknownFields, serializers.Serializer):
     customer = serializers.PrimaryKeyRelatedField(queryset=Customer.objects.all())
-    category = serializers.PrimaryKeyRelatedField(queryset=Category.objects.filter(is_active=True))
+    category = ActiveCategoryField()
     subject = serializers.CharField(max_length=200)
     description = serializers.CharField(required=False, allow_blank=True, default="")
     channel = serializers.ChoiceField(choices=Channel.choices, default=Channel.API)
@@ -347,7 +363,7 @@ class CaseUpdateSerializer(_NoUnknownFields, serializers.Serializer):
     description = serializers.CharField(allow_blank=True)
     channel = serializers.ChoiceField(choices=Channel.choices)
     customer = serializers.PrimaryKeyRelatedField(queryset=Customer.objects.all())
-    category = serializers.PrimaryKeyRelatedField(queryset=Category.objects.filter(is_active=True))
+    category = ActiveCategoryField()
     impact = serializers.ChoiceField(choices=Impact.choices)
     urgency = serializers.ChoiceField(choices=Urgency.choices)
 
