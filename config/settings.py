@@ -93,7 +93,21 @@ DATABASES = {
         conn_max_age=int(env_str("DB_CONN_MAX_AGE", "0")),
     )
 }
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Parameters sent apart from the statement (server-side binding), so that psycopg can
+    # prepare a statement run DB_PREPARE_THRESHOLD times on one connection: PostgreSQL then
+    # plans it once per connection instead of on every run (the case list's six joins and
+    # visibility rule took longer to plan than to run). Pays with persistent connections
+    # (DB_CONN_MAX_AGE); not through a pooler in transaction mode (DB_SERVER_SIDE_BINDING=0).
+    _server_side_binding = env_bool("DB_SERVER_SIDE_BINDING", default=True)
+    _prepare_threshold = int(env_str("DB_PREPARE_THRESHOLD", "5"))
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "server_side_binding": _server_side_binding,
+            "prepare_threshold": _prepare_threshold if _server_side_binding else None,
+        }
+    )
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL + a busy timeout let the web process and the Celery worker share the file.
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {"timeout": 20, "init_command": "PRAGMA journal_mode=WAL;"}

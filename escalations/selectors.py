@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -10,9 +11,17 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import Team, User
-from escalations.models import OPEN_STATUSES, Case, Customer, Escalation, EscalationRule
+from escalations.models import (
+    OPEN_STATUSES,
+    Case,
+    Category,
+    Customer,
+    Escalation,
+    EscalationRule,
+)
 from escalations.oncall import OnCall
 from escalations.policy import user_team_ids
+from kit.configcache import ConfigCache
 
 
 def cases_visible_to(user: User) -> QuerySet[Case]:
@@ -30,6 +39,22 @@ def cases_visible_to(user: User) -> QuerySet[Case]:
         | Q(assigned_team__in=team_ids)
         | Exists(escalated_to_my_team)
     )
+
+
+def _load_active_categories() -> dict[int, Category]:
+    return {category.pk: category for category in Category.objects.filter(is_active=True)}
+
+
+# read once per process, and again when a category is saved or deleted (in any process)
+ACTIVE_CATEGORIES = ConfigCache("active-categories", _load_active_categories)
+ACTIVE_CATEGORIES.watch(Category)
+
+
+def active_category(pk: int) -> Category | None:
+    """The active category ``pk`` (a copy of the process's), or None: no query while the
+    categories are unchanged."""
+    category = ACTIVE_CATEGORIES.get().get(pk)
+    return None if category is None else copy.copy(category)
 
 
 def case_is_visible_to(case: Case, user: User) -> bool:

@@ -171,8 +171,9 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         return get_object_or_404(self.get_queryset(), reference=self.kwargs["reference"])
 
     def list(self, request, *args, **kwargs):
-        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        return self.get_paginated_response([s.case_data(case) for case in page])
+        rows = self.filter_queryset(cases_visible_to(request.user)).values(*s.CASE_VALUES)
+        page = self.paginate_queryset(rows)
+        return self.get_paginated_response([s.case_row_data(row) for row in page])
 
     def _case_response(self, case: Case, code: int = status.HTTP_200_OK) -> Response:
         if not _relations_loaded(case):
