@@ -7,9 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.db import transaction
-
-from notifications import live, outbox
+from notifications import outbox
 from notifications.events import CaseEvent, EventType
 
 EVERYTHING = "cases:all"
@@ -51,16 +49,9 @@ def case_scopes(case, escalation=None) -> set[str]:
 
 def bump_on_commit(scopes: set[str]) -> None:
     """Bump ``scopes`` once the current transaction commits (never if it rolls back); inside
-    an outbox batch (the SLA sweep), once for the whole batch."""
-    memo = outbox.batch_memo()
-    if memo is None:
-        transaction.on_commit(lambda: live.bump_scopes(scopes))
-        return
-    pending = memo.setdefault("case-list-scopes", set())
-    pending |= scopes
-    outbox.when_written(
-        "case-list-scopes", lambda: transaction.on_commit(lambda: live.bump_scopes(pending))
-    )
+    an outbox batch (the SLA sweep, an escalation), once for the whole batch, with the
+    recipients of its in-app notifications."""
+    outbox.bump_scopes_on_commit(scopes)
 
 
 def on_case_event(event: CaseEvent) -> None:

@@ -61,12 +61,37 @@ def case_is_visible_to(case: Case, user: User) -> bool:
     return cases_visible_to(user).filter(pk=case.pk).exists()
 
 
+@dataclass(frozen=True)
+class Routing:
+    """The escalation matrix as every escalation reads it: the active rules (with their
+    target teams and categories) and the teams by tier, the tier's default team first."""
+
+    rules: tuple[EscalationRule, ...]
+    teams: tuple[Team, ...]
+
+
+def _load_routing() -> Routing:
+    rules = EscalationRule.objects.filter(is_active=True).select_related("target_team", "category")
+    teams = Team.objects.order_by("tier", "-is_tier_default", "pk")
+    return Routing(tuple(rules), tuple(teams))
+
+
+# Read once per process and again when a rule, team or category changes (in any process):
+# escalating reads no rule from the database. People (a rule's target person, its review
+# owner) are not kept: who is absent changes all day, so they are read when a rule names one.
+ROUTING: ConfigCache[Routing] = ConfigCache("escalation-routing", _load_routing)
+ROUTING.watch(EscalationRule, Team, Category)
+
+
 def active_rules() -> list[EscalationRule]:
-    return list(
-        EscalationRule.objects.filter(is_active=True).select_related(
-            "target_team", "target_user", "category", "review_owner"
-        )
-    )
+    """The active escalation rules, each a copy of the kept one (the caller may hold on to it,
+    and what it reads through it, e.g. its target person, is read for it alone)."""
+    return [copy.copy(rule) for rule in ROUTING.get().rules]
+
+
+def _next_tier_team(above_tier: int) -> Team | None:
+    """The team of the next tier up that has teams, its default team if it has one."""
+    return next((team for team in ROUTING.get().teams if team.tier > above_tier), None)
 
 
 def match_rule(
@@ -145,19 +170,24 @@ def escalation_target(
         person = named.effective_recipient() if named is not None else None
         routed_from = named if named is not None and person != named else None
         return Target(
-            rule.target_tier, rule.target_team, person, routed_from, rule, on_call=from_rotation
+            rule.target_tier,
+            copy.copy(rule.target_team),  # not the kept row: the case will hold on to it
+            person,
+            routed_from,
+            rule,
+            on_call=from_rotation,
         )
     # the next tier up that has teams, and its default team first if it has one
-    team = Team.objects.filter(tier__gt=case.tier).order_by("tier", "-is_tier_default").first()
+    team = _next_tier_team(case.tier)
     if team is None or not team.is_tier_default:
         return None
-    return Target(team.tier, team, None, None, None)
+    return Target(team.tier, copy.copy(team), None, None, None)
 
 
 def next_tier_without_default(above_tier: int) -> int | None:
     """The next tier up, when it has teams but no default team (an escalation no rule matches
     then has nowhere to go); ``None`` when it has one, or when there is no tier above."""
-    team = Team.objects.filter(tier__gt=above_tier).order_by("tier", "-is_tier_default").first()
+    team = _next_tier_team(above_tier)
     if team is None or team.is_tier_default:
         return None
     return team.tier

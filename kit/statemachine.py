@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db import models
+from django.db import connection, models, transaction
 from django_fsm import ConcurrentTransition, can_proceed, has_transition_perm
 
 from kit.audit import audit, audited_save
@@ -85,17 +85,54 @@ class StateMachine:
                 obj, self.stale % {"status": self.status_label(obj)}, field=self.field
             )
 
+    def read_locked(self, queryset: models.QuerySet, **lookup: Any) -> models.Model:
+        """The one row of ``queryset`` that ``lookup`` names, read and locked in one query
+        (``DoesNotExist`` when there is none: e.g. the reader may not see it), for a transition
+        to run on inside the caller's ``transaction.atomic()`` block. The services' own lock
+        (:meth:`lock_fresh`, :meth:`lock_unchanged`) is then not taken and read again: the row
+        is as fresh as it gets until that block ends. Only the row itself is locked, not the
+        rows ``select_related`` joins."""
+        if not connection.in_atomic_block:
+            raise RuntimeError("read_locked() holds its lock until the transaction ends: open one")
+        obj = queryset.select_for_update(no_key=True, of=("self",)).get(**lookup)
+        obj._locked_by = connection.atomic_blocks[-1]
+        return obj
+
+    def atomic(self, obj: models.Model) -> transaction.Atomic:
+        """The block a service runs a transition on ``obj`` in: a transaction (a savepoint
+        inside the caller's) of its own; or, when ``obj`` was read by :meth:`read_locked` in a
+        block still open, that block itself, without a savepoint (two round trips fewer). An
+        error then ends the caller's block as well: whoever reads with :meth:`read_locked`
+        lets the service's errors leave that block, never catching them inside it."""
+        return transaction.atomic(savepoint=not self._locked_here(obj))
+
+    @staticmethod
+    def _locked_here(obj: models.Model) -> bool:
+        """Whether ``obj`` was read by :meth:`read_locked` inside an atomic block still open:
+        its row is locked and it is as the database has it (or as this transaction wrote it)."""
+        block = obj.__dict__.get("_locked_by")
+        return block is not None and any(b is block for b in connection.atomic_blocks)
+
     def lock_fresh(self, objs: Sequence[models.Model]) -> dict[Any, dict[str, Any]]:
         """Lock the rows and read them as they are now, in one query. FOR NO KEY UPDATE: rows
         that only point at them (notes, events, outbox rows written meanwhile) check their
-        foreign key without waiting for this lock."""
+        foreign key without waiting for this lock. Rows read by :meth:`read_locked` in a block
+        still open are neither locked nor read again."""
         attnames = [f.attname for f in self.model._meta.concrete_fields if not f.primary_key]
-        rows = (
-            self.model._default_manager.select_for_update(no_key=True)
-            .filter(pk__in=[obj.pk for obj in objs])
-            .values("pk", *attnames)
-        )
-        return {row.pop("pk"): row for row in rows}
+        fresh = {
+            obj.pk: {name: getattr(obj, name) for name in attnames}
+            for obj in objs
+            if self._locked_here(obj)
+        }
+        to_read = [obj.pk for obj in objs if obj.pk not in fresh]
+        if to_read:
+            rows = (
+                self.model._default_manager.select_for_update(no_key=True)
+                .filter(pk__in=to_read)
+                .values("pk", *attnames)
+            )
+            fresh.update({row.pop("pk"): row for row in rows})
+        return fresh
 
     def take_fresh(self, obj: models.Model, row: dict[str, Any] | None) -> None:
         """Refuse when ``obj`` moved since it was loaded; otherwise take its other fields as
@@ -108,6 +145,8 @@ class StateMachine:
     def lock_unchanged(self, obj: models.Model) -> None:
         """Lock ``obj``'s row and refuse when it moved since it was loaded, keeping ``obj`` as
         it is (for a plain edit: a full save of a stale row would undo a transition)."""
+        if self._locked_here(obj):
+            return
         version = self._version_attnames()
         row = (
             self.model._default_manager.select_for_update(no_key=True)

@@ -34,9 +34,13 @@ def version(user_id: int) -> str:
     return current
 
 
-def bump(user_ids: Iterable[int]) -> None:
-    """Something changed for these users: their next poll gets a full answer."""
-    _cache().set_many({_key(pk): uuid.uuid4().hex for pk in set(user_ids)}, TIMEOUT)
+def bump(user_ids: Iterable[int], *, scopes: Iterable[str] = ()) -> None:
+    """Something changed for these users: their next poll gets a full answer (and, in the same
+    round trip, for these scopes: see :func:`bump_scopes`)."""
+    versions = {_key(pk): uuid.uuid4().hex for pk in set(user_ids)}
+    versions.update({_scope_key(scope): uuid.uuid4().hex for scope in set(scopes)})
+    if versions:
+        _cache().set_many(versions, TIMEOUT)
 
 
 def etag(user_id: int) -> str:

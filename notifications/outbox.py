@@ -29,6 +29,7 @@ class _Batch:
     then: dict[str, Callable[[], None]] = dataclasses.field(default_factory=dict)
     memo: dict[str, Any] = dataclasses.field(default_factory=dict)
     bumped: set[int] = dataclasses.field(default_factory=set)
+    scopes: set[str] = dataclasses.field(default_factory=set)
 
 
 _batch: contextvars.ContextVar[_Batch | None] = contextvars.ContextVar(
@@ -51,10 +52,10 @@ def batched() -> Iterator[None]:
         _batch.reset(token)
     if batch.rows:
         _enqueue_on_commit(_to_deliver(bulk_insert(batch.rows)))
-    if batch.bumped:
-        _bump_on_commit(batch.bumped)
     for then in batch.then.values():
         then()
+    if batch.bumped or batch.scopes:  # one round trip to the live cache for both
+        _bump_on_commit(batch.bumped, batch.scopes)
 
 
 def when_written(key: str, then: Callable[[], None]) -> None:
@@ -84,9 +85,30 @@ def _to_deliver(rows: Iterable[Notification]) -> list[int]:
     return [row.pk for row in rows if row.channel != NotificationChannel.IN_APP]
 
 
-def _bump_on_commit(user_ids: set[int]) -> None:
-    ids = set(user_ids)
-    transaction.on_commit(lambda: live.bump(ids))
+def _bump_on_commit(user_ids: set[int], scopes: set[str] = frozenset()) -> None:
+    ids, scopes = set(user_ids), set(scopes)
+    transaction.on_commit(lambda: live.bump(ids, scopes=scopes))
+
+
+def bump_scopes_on_commit(scopes: set[str]) -> None:
+    """Bump the versions of ``scopes`` (``live.bump_scopes``) once the current transaction
+    commits (never if it rolls back); inside a batch, with the batch's users, in one round
+    trip when it ends."""
+    batch = _batch.get()
+    if batch is None:
+        _bump_on_commit(set(), scopes)
+    else:
+        batch.scopes |= scopes
+
+
+@contextlib.contextmanager
+def joined() -> Iterator[None]:
+    """:func:`batched`, or the batch already open (its caller writes it when it ends)."""
+    if _batch.get() is not None:
+        yield
+    else:
+        with batched():
+            yield
 
 
 def as_stored(payload: dict[str, Any]) -> dict[str, Any]:

@@ -5,6 +5,8 @@ become JSON in ``kit.api.errors``; POSTs honour ``Idempotency-Key``."""
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, permissions, status, viewsets
@@ -21,6 +23,7 @@ from escalations.models import (
     Escalation,
 )
 from escalations.selectors import cases_visible_to
+from escalations.services import CASES
 from integrations.idempotency import idempotent
 from kit.api.pagination import Pagination
 from kit.api.permissions import HasPermission
@@ -40,6 +43,27 @@ def _relations_loaded(case: Case) -> bool:
         if not field.is_cached(case) or field.get_cached_value(case).pk != key:
             return False
     return True
+
+
+def _relations_from_known(case: Case, user) -> None:
+    """A transition moved a relation of ``case`` onto a row already at hand: the caller (who
+    acknowledged: the handler now) or another relation of the case (returned: the assigned team
+    is the owner's team again). Take that row rather than read the case again."""
+    known = [(type(user), user.pk, user)]
+    for name in CASE_RELATED:
+        field = Case._meta.get_field(name)
+        if field.is_cached(case) and field.get_cached_value(case) is not None:
+            row = field.get_cached_value(case)
+            known.append((type(row), row.pk, row))
+    for name in CASE_RELATED:
+        field = Case._meta.get_field(name)
+        key = getattr(case, field.attname)
+        if key is None or (field.is_cached(case) and field.get_cached_value(case).pk == key):
+            continue
+        for model, pk, row in known:
+            if model is field.related_model and pk == key:
+                field.set_cached_value(case, row)
+                break
 
 
 class CasePagination(Pagination):
@@ -176,6 +200,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         return self.get_paginated_response([s.case_row_data(row) for row in page])
 
     def _case_response(self, case: Case, code: int = status.HTTP_200_OK) -> Response:
+        _relations_from_known(case, self.request.user)
         if not _relations_loaded(case):
             case = Case.objects.select_related(*CASE_RELATED).get(pk=case.pk)
         return Response(s.case_data(case), status=code)
@@ -255,17 +280,27 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
 
     # --- transitions: the admin's rules and payloads ---------------------------------------
 
+    def _locked_case(self) -> Case:
+        """The case, read once and locked for the transition that runs on it (with the same
+        visibility rule as :meth:`_case`: a case the caller may not see is a 404); call it in
+        a ``transaction.atomic()`` block, which the service then joins."""
+        try:
+            return CASES.read_locked(self.get_queryset(), reference=self.kwargs["reference"])
+        except Case.DoesNotExist:
+            raise Http404 from None
+
     def _transition(self, request, name: str) -> Response:
-        case = self._case()
-        if not policy.may_request(name, case, request.user):
-            raise PermissionDenied(_("You may not do this on this case."))
-        form = INPUTS[name](data=request.data)
-        form.is_valid(raise_exception=True)
-        services.TRANSITIONS[name](
-            case=case,
-            actor=request.user,
-            **services.transition_kwargs(name, form.validated_data),
-        )
+        with transaction.atomic():
+            case = self._locked_case()
+            if not policy.may_request(name, case, request.user):
+                raise PermissionDenied(_("You may not do this on this case."))
+            form = INPUTS[name](data=request.data)
+            form.is_valid(raise_exception=True)
+            services.TRANSITIONS[name](
+                case=case,
+                actor=request.user,
+                **services.transition_kwargs(name, form.validated_data),
+            )
         return self._case_response(case)
 
     @_transition_schema("start_work", "Start work", "new or returned -> in_progress.")

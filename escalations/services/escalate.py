@@ -7,7 +7,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.db.models import Count, F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -70,7 +69,7 @@ def case_escalate(
     request = EscalationRequest(
         case, reason, handoff, target, history_reason, expected_status, on_hold
     )
-    with transaction.atomic():
+    with CASES.atomic(case):
         [outcome] = escalate_cases([request], actor=actor, is_automatic=is_automatic)
     if isinstance(outcome, Exception):
         raise outcome
@@ -281,27 +280,30 @@ def _write_escalations(
             for (i, *_rest), hop in zip(moves, hops, strict=True)
         ]
     )
-    for hop in hops:
-        events.emit("case.escalated", hop.case, escalation=hop)
-        if hop.on_hold_since is not None:
-            events.emit(
-                "case.on_hold",
-                hop.case,
-                escalation=hop,
-                extra={"on_hold_since": hop.on_hold_since},
-            )
-    held = [hop for hop in hops if hop.on_hold_since is not None]
-    if held:
-        notify_hold_started(held)
-    _notify_escalated([hop for hop in hops if hop.on_hold_since is None], actor=actor)
-    _notify_nobody_present(
-        [
-            hop
-            for (i, target, *_rest), hop in zip(moves, hops, strict=True)
-            if target.nobody_present
-        ],
-        actor=actor,
-    )
+    # the outbox rows (webhooks, bells, emails) in one INSERT, one delivery task, and one round
+    # trip to the live cache for the bells and the case lists (or the caller's batch: the sweep)
+    with outbox.joined():
+        for hop in hops:
+            events.emit("case.escalated", hop.case, escalation=hop)
+            if hop.on_hold_since is not None:
+                events.emit(
+                    "case.on_hold",
+                    hop.case,
+                    escalation=hop,
+                    extra={"on_hold_since": hop.on_hold_since},
+                )
+        held = [hop for hop in hops if hop.on_hold_since is not None]
+        if held:
+            notify_hold_started(held)
+        _notify_escalated([hop for hop in hops if hop.on_hold_since is None], actor=actor)
+        _notify_nobody_present(
+            [
+                hop
+                for (i, target, *_rest), hop in zip(moves, hops, strict=True)
+                if target.nobody_present
+            ],
+            actor=actor,
+        )
     return hops
 
 

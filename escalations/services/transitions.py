@@ -8,7 +8,6 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -43,7 +42,7 @@ def _run_with_comment(
     note_kind: str = NoteKind.STATUS,
 ) -> Case:
     """Run ``name``, then ``then`` (its SLA step); the comment, if any, goes on the timeline."""
-    with transaction.atomic():
+    with CASES.atomic(case):
         CASES.run(
             case, actor=actor, name=name, reason=comment.strip(), expected_status=expected_status
         )
@@ -105,7 +104,7 @@ def case_close(
 ) -> Case:
     """Close a resolved case. The apps connected to ``hooks.closing`` may refuse it (a
     reusable answer without its article): checked with the case locked, before it moves."""
-    with transaction.atomic():
+    with CASES.atomic(case):
         CASES.expect(case, expected_status)
         CASES.take_fresh(case, CASES.lock_fresh([case]).get(case.pk))
         if case.status == CaseStatus.RESOLVED:  # otherwise the transition says it cannot
@@ -129,7 +128,7 @@ def case_resolve(
     step (two transitions, each with its history row, in one transaction)."""
     if not resolution.strip():
         raise ValidationError({"resolution": _("Say how the case was resolved.")})
-    with transaction.atomic():
+    with CASES.atomic(case):
         CASES.run(
             case,
             actor=actor,
@@ -155,7 +154,7 @@ def case_reopen(
     """Reopen a resolved case: back to its owner, the resolution clock starts again."""
     if not reason.strip():
         raise ValidationError({"reason": _("Say why the case is reopened.")})
-    with transaction.atomic():
+    with CASES.atomic(case):
         CASES.run(
             case, actor=actor, name="reopen", reason=reason.strip(), expected_status=expected_status
         )
@@ -177,7 +176,7 @@ def case_acknowledge(
     *, case: Case, actor: User, comment: str = "", expected_status: str | None = None
 ) -> Escalation | None:
     """The target takes the escalation: they become the handler."""
-    with transaction.atomic():
+    with CASES.atomic(case):
         CASES.run(
             case,
             actor=actor,
@@ -227,7 +226,7 @@ def case_return_to_owner(
         errors["not_reusable_reason"] = _("Say in a few words why the answer is not reusable.")
     if errors:
         raise ValidationError(errors)
-    with transaction.atomic():
+    with CASES.atomic(case):
         CASES.run(
             case,
             actor=actor,
@@ -258,15 +257,16 @@ def case_return_to_owner(
             )
             nudges.nudges_clear(case=case, cause=NudgeCleared.ANSWERED, escalation=hop)
         add_note(case, actor=actor, kind=NoteKind.ANSWER, body=answer, of_transition=True)
-        events.emit("case.returned", case, escalation=hop, extra={"answer": answer.strip()})
-        held = hop is not None and hop.on_hold_since is not None and hop.hold_ended_at is None
-        outbox.notify_in_app(
-            [case.owner],
-            kind=InboxKind.RETURNED_ON_HOLD if held else InboxKind.RETURNED,
-            title=f"{case.reference} {case.subject}",
-            case_id=case.pk,
-            loudness=Loudness.LOUDEST if held else Loudness.LOUD,
-            actor=actor,
-            payload={"reference": case.reference, "subject": case.subject},
-        )
+        with outbox.joined():  # the webhook rows and the owner's bell: one INSERT
+            events.emit("case.returned", case, escalation=hop, extra={"answer": answer.strip()})
+            held = hop is not None and hop.on_hold_since is not None and hop.hold_ended_at is None
+            outbox.notify_in_app(
+                [case.owner],
+                kind=InboxKind.RETURNED_ON_HOLD if held else InboxKind.RETURNED,
+                title=f"{case.reference} {case.subject}",
+                case_id=case.pk,
+                loudness=Loudness.LOUDEST if held else Loudness.LOUD,
+                actor=actor,
+                payload={"reference": case.reference, "subject": case.subject},
+            )
     return hop

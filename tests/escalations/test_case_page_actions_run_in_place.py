@@ -120,7 +120,9 @@ def test_the_header_and_the_escalate_panel_name_the_delegate_and_extension(
     stand_in = User.objects.create_user("stand_in", display_name="小林 代理", extension="305")
     boss.is_absent, boss.delegate = True, stand_in
     boss.save()
-    EscalationRule.objects.filter(target_team=org["l2"]).update(target_user=boss)
+    for rule in EscalationRule.objects.filter(target_team=org["l2"]):
+        rule.target_user = boss
+        rule.save()  # not QuerySet.update: a save tells the routing kept per process
     client.force_login(operator)
 
     panel = header_form(

@@ -120,9 +120,9 @@ def test_the_case_page_makes_the_same_queries_for_1_and_20_notes_and_hops(
     url = reverse("admin:escalations_case_change", args=[case.pk])
     client.get(url)  # warm the process-wide caches (content types), as in production
 
-    # the change page's 13 (tests/escalations/test_admin_case_list_queries.py) for an
+    # the change page's 12 (tests/escalations/test_admin_case_list_queries.py) for an
     # escalated case seen by its target team
-    with django_assert_num_queries(13 + 2):  # + the SLA calendar's hours and days
+    with django_assert_num_queries(12 + 2):  # + the SLA calendar's hours and days
         response = client.get(url)
 
     assert response.status_code == 200

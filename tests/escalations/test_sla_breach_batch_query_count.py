@@ -20,21 +20,22 @@ from tests.factories import HANDOFF, UserFactory, make_case, make_sla_policy
 
 # The batch: SAVEPOINT, SELECT the due timers (2); lock the cases, the hops' open timers (all,
 # then those we could lock) (3); what the timers point at: the hops, the teams, the policies, the
-# people (4). The escalate service, for all the cases at once: the rules, UPDATE the cases,
+# people (4). The escalate service, for all the cases at once: UPDATE the cases,
 # INSERT their history, lock the open hops, UPDATE them, INSERT their history, stop their timers
 # (met, missed), count the hops, INSERT the new hops, INSERT their history, INSERT the timers,
 # INSERT the notes, INSERT their history, clear the cases' open nudges (no hesitation), the
-# present members of the teams escalated to (16:
+# present members of the teams escalated to (15:
 # their bells are told at once; the in-app rows join the batch's one INSERT of notifications).
-# The SLA policies, their hop targets and calendars, and the webhook subscriptions are the
-# process's copy (kit.configcache), read when the fixture escalated the cases: none here.
+# The SLA policies, their hop targets and calendars, the webhook subscriptions and (issue 18's
+# third pass) the escalation rules are the process's copy (kit.configcache,
+# escalations.selectors.ROUTING), read when the fixture escalated the cases: none here.
 # Then the calendar for the breached timers' next rungs (2), the manager group and its members,
 # INSERT the events, INSERT the notifications, RELEASE SAVEPOINT (7): the breached timers were
 # stopped with their hops, so no timer is written again; and the last batch, which finds nothing
 # (3). On PostgreSQL a few rows go by one INSERT, more by COPY (kit.bulk.bulk_insert), which
 # shows here as the SELECT drawing their keys from the sequence (Django's query capture does
 # not see the COPY).
-BREACH_SWEEP_QUERIES = 2 + 3 + 4 + 16 + 7 + 3 + 1  # + the sweep's heartbeat (ops)
+BREACH_SWEEP_QUERIES = 2 + 3 + 4 + 15 + 7 + 3 + 1  # + the sweep's heartbeat (ops)
 
 
 @pytest.fixture

@@ -43,9 +43,10 @@ def test_the_nudge_opens_the_escalate_panel_with_the_reason_chosen(
 
     supervisor.extension = "200"
     supervisor.save()
-    EscalationRule.objects.filter(target_team=l2_team).update(
-        escalate_within_work=10, target_user=supervisor, reason=Reason.BEYOND_AUTHORITY
-    )
+    for rule in EscalationRule.objects.filter(target_team=l2_team):
+        rule.escalate_within_work = 10
+        rule.target_user, rule.reason = supervisor, Reason.BEYOND_AUTHORITY
+        rule.save()  # not QuerySet.update: a save tells the routing kept per process
     # the case fixture started work before the rule had its threshold: start the clock anew
     nudges_start_work(case=case, now=timezone.now() - dt.timedelta(minutes=11))
     assert nudge_sweep().sent == 1

@@ -63,7 +63,9 @@ def test_an_escalation_to_an_absent_person_goes_to_the_delegate(case, operator, 
     supervisor.is_absent, supervisor.delegate = True, stand_in
     supervisor.save()
     # a rule naming the (absent) supervisor: routed to the delegate, who is told
-    EscalationRule.objects.filter(target_team=org["l2"]).update(target_user=supervisor)
+    for rule in EscalationRule.objects.filter(target_team=org["l2"]):
+        rule.target_user = supervisor
+        rule.save()  # not QuerySet.update: a save tells the routing kept per process
     hop = escalate(case, operator)
 
     assert hop.to_user == stand_in
