@@ -146,3 +146,13 @@ def make_sla_policy(*, always_open: bool = True, acknowledge=None, **kwargs):
             answer=dt.timedelta(minutes=answer),
         )
     return policy
+
+
+def change_rules(rules, **fields) -> None:
+    """Change escalation rules as the admin does, by ``save()``: the routing kept per process
+    (``escalations.selectors.ROUTING``) is read again after a save, not after a
+    ``QuerySet.update``."""
+    for rule in rules:
+        for name, value in fields.items():
+            setattr(rule, name, value)
+        rule.save()

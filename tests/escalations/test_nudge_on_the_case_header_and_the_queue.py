@@ -13,7 +13,7 @@ from escalations import services
 from escalations.admin.queue import new_since
 from escalations.models import Case, EscalationRule, Reason
 from escalations.services.nudges import nudge_sweep
-from tests.factories import HANDOFF, UserFactory, make_case
+from tests.factories import HANDOFF, UserFactory, change_rules, make_case
 
 JST = ZoneInfo("Asia/Tokyo")
 START = dt.datetime(2026, 6, 8, 10, tzinfo=JST)
@@ -25,8 +25,11 @@ def nudged(org, l2_team, operator, supervisor):
     """An operator's case not escalated 10 minutes after work started, nudged."""
     supervisor.extension = "200"
     supervisor.save()
-    EscalationRule.objects.filter(target_team=l2_team).update(
-        escalate_within_work=10, target_user=supervisor, reason=Reason.BEYOND_AUTHORITY
+    change_rules(
+        EscalationRule.objects.filter(target_team=l2_team),
+        escalate_within_work=10,
+        target_user=supervisor,
+        reason=Reason.BEYOND_AUTHORITY,
     )
     with time_machine.travel(START, tick=False):
         case = services.case_start_work(case=make_case(owner=operator), actor=operator)

@@ -22,7 +22,7 @@ from escalations.models import (
 )
 from escalations.services.nudges import nudge_rule, nudge_sweep
 from notifications.models import InboxKind, Notification
-from tests.factories import HANDOFF, EscalationRuleFactory, make_case
+from tests.factories import HANDOFF, EscalationRuleFactory, change_rules, make_case
 
 JST = ZoneInfo("Asia/Tokyo")
 START = dt.datetime(2026, 6, 8, 10, tzinfo=JST)
@@ -33,10 +33,13 @@ MIN = dt.timedelta(minutes=1)
 def rules(org, l2_team, l3_team, supervisor):
     """L1 -> SV: escalate within 10 min of work (naming the supervisor); L2 -> technical team:
     within 3 min of a hold."""
-    EscalationRule.objects.filter(target_team=l2_team).update(
-        escalate_within_work=10, target_user=supervisor, reason=Reason.BEYOND_AUTHORITY
+    change_rules(
+        EscalationRule.objects.filter(target_team=l2_team),
+        escalate_within_work=10,
+        target_user=supervisor,
+        reason=Reason.BEYOND_AUTHORITY,
     )
-    EscalationRule.objects.filter(target_team=l3_team).update(escalate_within_hold=3)
+    change_rules(EscalationRule.objects.filter(target_team=l3_team), escalate_within_hold=3)
     return org
 
 

@@ -18,7 +18,7 @@ from reports.daily import HESITATION_QUERIES, DailyRows
 from reports.models import RolledUpDay
 from reports.rollup import rollup_finished_days
 from reports.selectors import Filters
-from tests.factories import HANDOFF, make_case
+from tests.factories import HANDOFF, change_rules, make_case
 
 JST = ZoneInfo("Asia/Tokyo")
 START = dt.datetime(2026, 6, 8, 10, tzinfo=JST)
@@ -36,7 +36,7 @@ def escalate(case, actor, reason, **kwargs):
 
 @pytest.fixture
 def world(org, l2_team, operator, supervisor):
-    EscalationRule.objects.filter(target_team=l2_team).update(escalate_within_work=10)
+    change_rules(EscalationRule.objects.filter(target_team=l2_team), escalate_within_work=10)
     with at(0):
         quick, followed, resolved, held = (
             services.case_start_work(case=make_case(owner=operator), actor=operator)
