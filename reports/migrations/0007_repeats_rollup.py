@@ -14,8 +14,8 @@ ANSWERED_COVER = (
 def forget_rolled_up_days(apps, schema_editor):
     """Days rolled up before this migration have no repeat or reusable-answer rows: kept, they
     would show 0 on the dashboard. Forgotten instead: the page counts them live (correct, if
-    slower) until the next nightly rollup (``reports.rollup_finished_days``, every day that is
-    over and not rolled up) writes them again with every figure."""
+    slower) until the rollup task (``reports.rollup_finished_days``, hourly: every day that is
+    over and not rolled up) or ``manage.py rollup_days`` writes them again with every figure."""
     apps.get_model("reports", "DailyFigure").objects.all().delete()
     apps.get_model("reports", "RolledUpDay").objects.all().delete()
 
