@@ -1,6 +1,7 @@
 """A panel form the server refuses, in a real browser: the browser lands on the case page (its
 own address, not the transition's), the panel open with the error and what was typed; a reload
 then posts nothing (post/redirect/get) and shows the page as it is, the panel closed.
+Screenshots go to /tmp/shots-refused-panel/.
 
 The form is sent with the browser's own checks off (``noValidate``): what is tested is the
 server's refusal, which a browser's required-field check only sometimes comes before.
@@ -8,6 +9,8 @@ server's refusal, which a browser's required-field check only sometimes comes be
 Reuses the browser fixtures of ``test_browser_escalation_flow`` (Debian's chromium)."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import pytest
 
@@ -25,6 +28,7 @@ pytestmark = [
 ]
 
 TYPED = "上の者を出してほしいとのこと"
+SHOTS = Path("/tmp/shots-refused-panel")
 
 
 # transactional_db before the persona fixtures: live_server's thread must see committed rows
@@ -55,6 +59,8 @@ def test_a_refused_escalation_lands_on_the_case_page_and_a_reload_posts_nothing(
     expect(page.locator(panel)).to_have_attribute("open", "")
     expect(page.locator(f"{panel} .errorlist").first).to_be_visible()
     expect(page.locator(f"{panel} textarea[name=customer_wants]")).to_have_value(TYPED)
+    SHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SHOTS / "refused-escalate.png"))
 
     posted = []
     page.on(
