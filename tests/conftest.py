@@ -24,6 +24,7 @@ from tests.factories import (
     UserFactory,
     make_case,
 )
+from tests.sla_next_due import assert_sla_next_due
 
 # No deadline per example: a timing assert in disguise (the first example pays for imports and
 # caches, e.g. the holidays tables: 0.7 s on a loaded machine against hypothesis's 200 ms).
@@ -73,6 +74,21 @@ def _webhooks_to_this_machine(settings):
     # the tests' webhook receivers listen on 127.0.0.1;
     # tests/integrations/test_webhook_urls_are_checked.py turns the check back on.
     settings.WEBHOOK_ALLOW_PRIVATE_ADDRESSES = True
+
+
+@pytest.fixture(autouse=True)
+def _sla_next_due_in_step(request):
+    # After every test that uses the database, before its rollback: each case's stored nearest
+    # SLA deadline equals its running timers' (the triggers of escalations migration 0021).
+    uses_db = "_django_db_helper" in request.fixturenames or request.node.get_closest_marker(
+        "django_db"
+    )
+    if not uses_db:
+        yield
+        return
+    request.getfixturevalue("_django_db_helper")  # torn down after this fixture's check
+    yield
+    assert_sla_next_due()
 
 
 @pytest.fixture

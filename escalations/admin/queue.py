@@ -135,7 +135,7 @@ class QueueViewFilter(admin.SimpleListFilter):
 DATE_PARTS = ("created_at__year", "created_at__month", "created_at__day")
 
 # the annotations sorted with their empty values last, whichever the direction
-NULLS_LAST = ("sla_due", "hold_since")
+NULLS_LAST = ("sla_next_due", "hold_since")
 
 
 def _nulls_last(part):
@@ -147,16 +147,8 @@ def _nulls_last(part):
 
 class CaseChangeList(ChangeList):
     """Works out the SLA state of the rows shown in a constant number of queries; sorts by the
-    nearest SLA deadline (annotated on the root queryset, so the sort can use it) and by the
-    hold; the queue views list the nearest deadline first."""
-
-    @property
-    def root_queryset(self):
-        return self._root_queryset
-
-    @root_queryset.setter
-    def root_queryset(self, queryset):
-        self._root_queryset = sla_selectors.with_sla(queryset)
+    nearest SLA deadline (``Case.sla_next_due``, stored and indexed: the database keeps it in
+    step with the timers) and by the hold; the queue views list the nearest deadline first."""
 
     def _sla_first(self, request) -> bool:
         return (
@@ -179,7 +171,7 @@ class CaseChangeList(ChangeList):
         ordering = super().get_ordering(request, queryset)
         if self._sla_first(request):
             self.own_sort = "sla"
-            ordering = ["sla_due", "-created_at", "-pk"]
+            ordering = ["sla_next_due", "-created_at", "-pk"]
         elif not self.params.get(ORDER_VAR) and request.GET.get(
             hold_admin.WaitingForMeFilter.parameter_name
         ):
@@ -194,9 +186,10 @@ class CaseChangeList(ChangeList):
 
     def get_results(self, request):
         """The page in two steps (a "deferred join"): its ids first, sorted and paged without
-        the joined customer, people, teams and category, then those rows with them. Sorted by
-        the nearest SLA deadline, the one query joined them for every row of the view before
-        sorting (12,500 rows for an L2 team at 1,000,000 cases: bench/README.md)."""
+        the joined customer, people, teams and category, then those rows with them and their
+        SLA state (:func:`~escalations.sla.selectors.with_sla`, for the page's rows only).
+        Sorted by the nearest SLA deadline, the one query joined them for every row of the
+        view before sorting (12,500 rows for an L2 team at 1,000,000 cases: bench/README.md)."""
         super().get_results(request)
         ids = list(self.result_list.values_list("pk", flat=True))
         rows = self.page_rows(ids) if ids else {}
@@ -383,7 +376,7 @@ class CaseQueueMixin:
     def people(self, case: Case) -> str:
         return QueueRows().people(case)
 
-    @admin.display(description=gettext_lazy("SLA (business time)"), ordering="sla_due")
+    @admin.display(description=gettext_lazy("SLA (business time)"), ordering="sla_next_due")
     def sla(self, case: Case) -> str:
         return QueueRows().sla(case)
 

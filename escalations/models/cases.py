@@ -93,6 +93,11 @@ class Case(ConcurrentTransitionMixin, models.Model):
     first_response_at = models.DateTimeField(_("first response at"), null=True, blank=True)
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    # The nearest deadline of the case's running SLA timers (none run: empty), for sorting the
+    # work queue by it with an index. Kept by the database: triggers on the timers (and on
+    # this column, whatever a save writes into it) recompute it in the statement that changes
+    # a timer (escalations/migrations/0021_case_sla_next_due.py).
+    sla_next_due = models.DateTimeField(_("next SLA deadline"), null=True, editable=False)
 
     # The history tables are read by object, user and date (audit log, timeline): the copies
     # of the case's own indexes would only slow down every write (the SLA sweep writes
@@ -110,6 +115,7 @@ class Case(ConcurrentTransitionMixin, models.Model):
             "assigned_team",
             "handler",
         ],
+        excluded_fields=["sla_next_due"],  # derived from the timers, not a change of the case
     )
 
     class Meta:
@@ -128,6 +134,12 @@ class Case(ConcurrentTransitionMixin, models.Model):
             # their closed past ANDed with every open case (bench/README.md, case list)
             models.Index(fields=["owner"], name="case_owner_open_idx", condition=~DONE_STATUS),
             models.Index(fields=["handler"], name="case_handler_open_idx", condition=~DONE_STATUS),
+            # the team's queue by the nearest SLA deadline (the supervisor's default view)
+            models.Index(
+                fields=["assigned_team", "sla_next_due"],
+                name="case_team_sla_open_idx",
+                condition=~DONE_STATUS,
+            ),
         ]
         permissions = [
             ("view_all_cases", _("Can view all cases")),
