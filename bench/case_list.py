@@ -80,6 +80,7 @@ def load(cases: int) -> dict:
         SLAHopTarget,
         SLAPolicy,
     )
+    from escalations.sla import next_due
 
     groups = {name: Group.objects.get(name=name) for name in ("operator", "supervisor")}
 
@@ -206,10 +207,8 @@ def load(cases: int) -> dict:
             """,
             params,
         )
-        # the timers in bulk without their row triggers (each would update its case: 1,310,000
-        # updates), then the cases' nearest running deadline in one UPDATE (Case.sla_next_due,
-        # as migration 0021 fills it)
-        cur.execute("ALTER TABLE escalations_slatimer DISABLE TRIGGER USER")
+        # the timers without their row triggers, then Case.sla_next_due in one UPDATE
+        next_due.without_triggers(cur)
         # a resolution timer per case: running (open), paused (waiting for the customer),
         # stopped and met (resolved, closed); due in 1 to 72 hours from now for the open ones
         cur.execute(
@@ -256,15 +255,7 @@ def load(cases: int) -> dict:
             """,
             params,
         )
-        cur.execute("ALTER TABLE escalations_slatimer ENABLE TRIGGER USER")
-        cur.execute(
-            """
-            UPDATE escalations_case c SET sla_next_due = t.due FROM (
-                SELECT case_id, min(due_at) AS due FROM escalations_slatimer
-                WHERE stopped_at IS NULL AND running_since IS NOT NULL GROUP BY case_id
-            ) t WHERE c.id = t.case_id
-            """
-        )
+        next_due.fill(cur)
         cur.execute("ANALYZE")
     with connection.cursor() as cur:
         cur.execute("CHECKPOINT")
