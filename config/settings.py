@@ -99,6 +99,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # plans it once per connection instead of on every run (the case list's six joins and
     # visibility rule took longer to plan than to run). Pays with persistent connections
     # (DB_CONN_MAX_AGE); not through a pooler in transaction mode (DB_SERVER_SIDE_BINDING=0).
+    # The dashboard's live queries are never prepared: a generic plan, kept for any number of
+    # days, took a minute (reports.rows.planned_for_their_days).
     _server_side_binding = env_bool("DB_SERVER_SIDE_BINDING", default=True)
     _prepare_threshold = int(env_str("DB_PREPARE_THRESHOLD", "5"))
     DATABASES["default"].setdefault("OPTIONS", {}).update(

@@ -74,6 +74,7 @@ from reports.rows import (
     intervals_of,
     local_day,
     midnight,
+    planned_for_their_days,
     within,
 )
 
@@ -353,6 +354,13 @@ SOURCE_OF = {figure: source for source, figures in SOURCES.items() for figure in
 
 
 def live_rows(source: str, intervals: list[Interval], team=None) -> list[Row]:
+    """The rows of ``source`` on the days of ``intervals``: one or two queries, each planned
+    for those days (``reports.rows.planned_for_their_days``)."""
+    with planned_for_their_days():
+        return _live_rows(source, intervals, team)
+
+
+def _live_rows(source: str, intervals: list[Interval], team=None) -> list[Row]:
     if source == "compliance":
         return live_compliance(intervals, team)
     if source == "escalations":
@@ -441,9 +449,12 @@ class DailyRows:
         last = max(end, timezone.localdate())
         days = (start + DAY * i for i in range((last - start).days + 1))
         live_days = [d for d in days if d not in self._rolled_up]
-        self._followed += live_nudges_followed(
-            intervals_of(live_days), self.filters.team, sent=(midnight(start), midnight(end + DAY))
-        )
+        with planned_for_their_days():
+            self._followed += live_nudges_followed(
+                intervals_of(live_days),
+                self.filters.team,
+                sent=(midnight(start), midnight(end + DAY)),
+            )
         return self._followed
 
     def _load_stored(self) -> dict[str, list[Row]]:

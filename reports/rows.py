@@ -5,9 +5,11 @@ the team filter, the local day of a timestamp (``reports.daily`` makes and reads
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
+from django.db import connection
 from django.db.models import Q
 from django.db.models.functions import TruncDate
 from django.utils import timezone
@@ -105,6 +107,35 @@ def within(field_name: str, intervals: list[Interval]) -> Q:
     for since, until in intervals:
         condition |= Q(**{f"{field_name}__gte": since, f"{field_name}__lt": until})
     return condition
+
+
+@contextmanager
+def planned_for_their_days() -> Iterator[None]:
+    """The statements of the block planned for their own parameters on every run, never
+    prepared: what the live queries need, whose days range from today alone to weeks.
+
+    On PostgreSQL a statement run ``DB_PREPARE_THRESHOLD`` times on one connection is prepared
+    (config/settings.py), and after a few runs of a prepared statement PostgreSQL may keep one
+    generic plan for it, made without the parameters' values. For the live queries that plan
+    was chosen after the rollup's or the page's first runs and then kept for any number of
+    days (at 1,000,000 cases, two days live took a minute: the hops from L1 were joined to
+    every article suggestion for each hop, ``article_ids <> $5`` being estimated to match
+    none). Planning each run costs a few milliseconds; these queries take tens to hundreds.
+    psycopg's ``prepare_threshold`` (public; ``None``: prepare nothing, and run statements
+    prepared before unprepared) is set for the block and put back after it: the only place
+    that reaches the driver's connection (tested in
+    tests/reports/test_live_queries_are_planned_for_their_days.py)."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    connection.ensure_connection()
+    driver = connection.connection
+    threshold = driver.prepare_threshold
+    driver.prepare_threshold = None
+    try:
+        yield
+    finally:
+        driver.prepare_threshold = threshold
 
 
 def cases_of_team(team, prefix: str = "") -> Q:
