@@ -21,7 +21,7 @@ import functools
 import json
 import operator
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 from django.db import connection, models
@@ -141,16 +141,36 @@ def _conversions(fields: Sequence[models.Field]) -> list[tuple[int, models.Field
     return found
 
 
-def bulk_insert(objs: Sequence[models.Model]) -> list[models.Model]:
+# A column whose value the database computes in the INSERT itself (``bulk_insert``'s
+# ``drawn``): an SQL expression, e.g. a scalar subquery, and its parameters for an object.
+Drawn = tuple[str, Callable[[models.Model], Sequence[Any]]]
+
+
+def can_draw(count: int) -> bool:
+    """Whether ``bulk_insert`` can draw columns in the INSERT for ``count`` new rows: on
+    PostgreSQL, up to ``FEW`` (one ``INSERT ... RETURNING``)."""
+    return connection.vendor == "postgresql" and 0 < count <= FEW
+
+
+def bulk_insert(
+    objs: Sequence[models.Model], *, drawn: dict[str, Drawn] | None = None
+) -> list[models.Model]:
     """Insert new objects of one model as ``bulk_create`` does (primary keys set on them,
     foreign keys taken from related objects saved since they were assigned, ``auto_now``
     fields stamped, no signals), on PostgreSQL by ``COPY`` (up to ``FEW`` new rows: one
     ``INSERT ... RETURNING``, one round trip instead of two): the keys are drawn from the
     table's sequence first, then the rows are streamed. ``bulk_create`` sends every value as
     a client-side quoted array literal, which for a sweep batch's thousands of rows cost
-    more than the rest of the batch; ``COPY`` costs a fraction of it (bench/README.md)."""
+    more than the rest of the batch; ``COPY`` costs a fraction of it (bench/README.md).
+
+    ``drawn``: columns (by attname) whose values the database computes in the INSERT (e.g. the
+    next number of a sequence per parent row: one round trip fewer than reading it first),
+    read back into the objects. Only for new rows (no key yet) where :func:`can_draw` says so
+    (``ValueError`` else)."""
     if not objs:
         return list(objs)
+    if drawn and (not can_draw(len(objs)) or any(obj.pk is not None for obj in objs)):
+        raise ValueError("bulk_insert draws columns only for a few new rows on PostgreSQL")
     if connection.vendor != "postgresql":
         return type(objs[0])._default_manager.bulk_create(objs)
     model = type(objs[0])
@@ -198,22 +218,37 @@ def bulk_insert(objs: Sequence[models.Model]) -> list[models.Model]:
         if len(missing) == len(objs) <= FEW:
             # A request's few rows: one INSERT returning the keys is one round trip, where
             # drawing the keys and then a COPY are two.
+            drawn = drawn or {}
             keyed = fields.index(pk)
             written = [f for f in fields if f is not pk]
             rows = []
             for obj in objs:
                 row = row_of(obj)
                 del row[keyed]
-                rows.extend(row)
-            placeholders = "(" + ", ".join(["%s"] * len(written)) + ")"
+                if not drawn:
+                    rows.extend(row)
+                    continue
+                for field, value in zip(written, row, strict=True):
+                    if field.attname in drawn:  # the expression's parameters instead
+                        rows.extend(drawn[field.attname][1](obj))
+                    else:
+                        rows.append(value)
+            placeholders = (
+                "("
+                + ", ".join(drawn[f.attname][0] if f.attname in drawn else "%s" for f in written)
+                + ")"
+            )
+            returned = [pk, *(f for f in written if f.attname in drawn)]
             cursor.execute(
                 f"INSERT INTO {quote(meta.db_table)} "
                 f"({', '.join(quote(f.column) for f in written)}) "
-                f"VALUES {', '.join([placeholders] * len(objs))} RETURNING {quote(pk.column)}",
+                f"VALUES {', '.join([placeholders] * len(objs))} "
+                f"RETURNING {', '.join(quote(f.column) for f in returned)}",
                 rows,
             )
-            for obj, (key,) in zip(objs, cursor.fetchall(), strict=True):
-                setattr(obj, pk.attname, key)
+            for obj, values in zip(objs, cursor.fetchall(), strict=True):
+                for field, value in zip(returned, values, strict=True):
+                    setattr(obj, field.attname, value)
         else:
             if missing:
                 cursor.execute(

@@ -41,6 +41,15 @@ if _XDIST_WORKER:
             _cache["LOCATION"] = f"{_cache['LOCATION']}-{_XDIST_WORKER}"
 
 
+@pytest.fixture(autouse=True)
+def _no_delivery_task_waits():
+    """No delivery task waits in the queue when a test starts (``notifications.tasks``: the flag
+    lives in the shared cache, and no worker runs the tasks a test enqueues to clear it)."""
+    from notifications import live, tasks
+
+    live.shared_cache().delete(tasks.QUEUED)
+
+
 def pytest_collection_modifyitems(config, items):
     vendor = connection.vendor
     for item in items:
