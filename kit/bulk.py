@@ -289,17 +289,14 @@ def _plain(value):
     return value
 
 
-def bulk_set(objs: Sequence[models.Model], fields: Sequence[str]) -> int:
-    """Write ``fields`` of every object (already changed in memory) by primary key, one
-    statement per 1,000 objects. Writes no history and sends no signals: the callers write
-    their history rows themselves."""
-    if not objs:
-        return 0
-    model = type(objs[0])
+@functools.cache
+def _set_plan(model: type[models.Model], fields: tuple[str, ...], vendor: str):
+    """``bulk_set``'s statement for ``fields`` of ``model``, worked out once (the column types
+    alone built a field per foreign key on every call)."""
     meta = model._meta
     columns = [meta.pk, *(meta.get_field(name) for name in fields)]
     quote = connection.ops.quote_name
-    if connection.vendor == "postgresql":
+    if vendor == "postgresql":
         placeholder = "(" + ", ".join(f"%s::{f.db_type(connection)}" for f in columns) + ")"
     else:
         placeholder = "(" + ", ".join(["%s"] * len(columns)) + ")"
@@ -308,21 +305,33 @@ def bulk_set(objs: Sequence[models.Model], fields: Sequence[str]) -> int:
     )
     table = quote(meta.db_table)
     values_of = _values_of([f.attname for f in columns])
-    if connection.vendor == "postgresql":
+    if vendor == "postgresql":
         converted = _conversions(columns)
     else:  # e.g. SQLite stores datetimes as Django formats them
         converted = [(i, f, _PREPARED) for i, f in enumerate(columns)]
     # On PostgreSQL the rows go as one JSON array of arrays (one parameter): a short statement
     # that psycopg converts once, where a VALUES list of thousands of placeholders is split
     # and quoted value by value on every call (most of the cost of a sweep batch's UPDATE).
-    as_json = connection.vendor == "postgresql" and all(
-        isinstance(f, _JSON_COLUMNS) for f in columns
-    )
+    as_json = vendor == "postgresql" and all(isinstance(f, _JSON_COLUMNS) for f in columns)
+    source = None
     if as_json:
         picked = ", ".join(
             f"(e->>{i})::{f.db_type(connection)} AS column{i + 1}" for i, f in enumerate(columns)
         )
         source = f"(SELECT {picked} FROM json_array_elements(%s::json) AS e)"
+    key = f"{table}.{quote(meta.pk.column)}"
+    return table, key, assignments, placeholder, source, values_of, converted, as_json
+
+
+def bulk_set(objs: Sequence[models.Model], fields: Sequence[str]) -> int:
+    """Write ``fields`` of every object (already changed in memory) by primary key, one
+    statement per 1,000 objects. Writes no history and sends no signals: the callers write
+    their history rows themselves."""
+    if not objs:
+        return 0
+    table, key, assignments, placeholder, source, values_of, converted, as_json = _set_plan(
+        type(objs[0]), tuple(fields), connection.vendor
+    )
     updated = 0
     with connection.cursor() as cursor:
         for start in range(0, len(objs), BATCH):
@@ -344,8 +353,7 @@ def bulk_set(objs: Sequence[models.Model], fields: Sequence[str]) -> int:
                 params = [value for row in rows for value in row]
                 source = f"(VALUES {', '.join([placeholder] * len(chunk))})"
             cursor.execute(
-                f"UPDATE {table} SET {assignments} FROM {source} AS v "
-                f"WHERE {table}.{quote(meta.pk.column)} = v.column1",
+                f"UPDATE {table} SET {assignments} FROM {source} AS v WHERE {key} = v.column1",
                 params,
             )
             updated += cursor.rowcount
