@@ -17,6 +17,7 @@ from hypothesis import settings as hypothesis_settings
 
 from accounts.models import Tier
 from kit import configcache
+from notifications import live, tasks
 from tests.factories import (
     CategoryFactory,
     EscalationRuleFactory,
@@ -45,8 +46,6 @@ if _XDIST_WORKER:
 def _no_delivery_task_waits():
     """No delivery task waits in the queue when a test starts (``notifications.tasks``: the flag
     lives in the shared cache, and no worker runs the tasks a test enqueues to clear it)."""
-    from notifications import live, tasks
-
     live.shared_cache().delete(tasks.QUEUED)
 
 
