@@ -215,7 +215,8 @@ REST_FRAMEWORK = {
 # the sessions: shared by every process (web, Celery) so that a poll answers 304 with no database
 # query. Redis with CACHE_URL, else files in VAR_DIR (the embedded default: runserver + worker).
 _REDIS_CACHE = {
-    "BACKEND": "django.core.cache.backends.redis.RedisCache",
+    # Django's, with one Redis client per connection pool rather than one per call
+    "BACKEND": "kit.redis_cache.RedisCache",
     "LOCATION": env_str("CACHE_URL", ""),
 }
 _FILE_CACHE = {

@@ -26,7 +26,8 @@ from kit.configcache import ConfigCache
 
 def cases_visible_to(user: User) -> QuerySet[Case]:
     """Operators: their own and their team's cases. Supervisors and specialists: their team's
-    and what is (or was) escalated to their team. Managers and administrators: everything."""
+    and what is (or was) escalated to their team. Managers and administrators: everything.
+    What it depends on is :func:`visibility_key`'s: change both together."""
     cases = Case.objects.all()
     if user.is_superuser or user.has_perm("escalations.view_all_cases"):
         return cases
@@ -39,6 +40,15 @@ def cases_visible_to(user: User) -> QuerySet[Case]:
         | Q(assigned_team__in=team_ids)
         | Exists(escalated_to_my_team)
     )
+
+
+def visibility_key(user: User) -> tuple:
+    """Everything :func:`cases_visible_to`'s SQL and parameters depend on: two users with the
+    same key are given the same query (the API keeps its compiled locked read per key:
+    ``kit.statemachine.StateMachine.read_locked``). Change both together."""
+    if user.is_superuser or user.has_perm("escalations.view_all_cases"):
+        return ("all",)
+    return ("own and teams'", user.pk, tuple(sorted(user_team_ids(user))))
 
 
 def _load_active_categories() -> dict[int, Category]:

@@ -21,7 +21,7 @@ import functools
 import json
 import operator
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 from django.db import connection, models
@@ -29,6 +29,7 @@ from django.db.models.base import ModelState
 from django.utils import timezone
 from django.utils.functional import Promise
 from simple_history.signals import pre_create_historical_record
+from simple_history.utils import get_history_model_for_model
 
 from kit.history import live_receivers
 
@@ -141,29 +142,60 @@ def _conversions(fields: Sequence[models.Field]) -> list[tuple[int, models.Field
     return found
 
 
-def bulk_insert(objs: Sequence[models.Model]) -> list[models.Model]:
+@functools.cache
+def _insert_plan(model: type[models.Model]):
+    """What ``bulk_insert`` needs to know of ``model``, worked out once: its written fields,
+    the ``auto_now`` ones, how values are converted, the values' getter, the relations."""
+    fields = [f for f in model._meta.concrete_fields if not f.generated]
+    stamped = [
+        f for f in fields if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
+    ]
+    relations = [f for f in fields if isinstance(f, models.ForeignKey)]
+    return (
+        fields,
+        stamped,
+        _conversions(fields),
+        _values_of([f.attname for f in fields]),
+        [(f.attname, f.cache_name) for f in relations],
+    )
+
+
+# A column whose value the database computes in the INSERT itself (``bulk_insert``'s
+# ``drawn``): an SQL expression, e.g. a scalar subquery, and its parameters for an object.
+Drawn = tuple[str, Callable[[models.Model], Sequence[Any]]]
+
+
+def can_draw(count: int) -> bool:
+    """Whether ``bulk_insert`` can draw columns in the INSERT for ``count`` new rows: on
+    PostgreSQL, up to ``FEW`` (one ``INSERT ... RETURNING``)."""
+    return connection.vendor == "postgresql" and 0 < count <= FEW
+
+
+def bulk_insert(
+    objs: Sequence[models.Model], *, drawn: dict[str, Drawn] | None = None
+) -> list[models.Model]:
     """Insert new objects of one model as ``bulk_create`` does (primary keys set on them,
     foreign keys taken from related objects saved since they were assigned, ``auto_now``
     fields stamped, no signals), on PostgreSQL by ``COPY`` (up to ``FEW`` new rows: one
     ``INSERT ... RETURNING``, one round trip instead of two): the keys are drawn from the
     table's sequence first, then the rows are streamed. ``bulk_create`` sends every value as
     a client-side quoted array literal, which for a sweep batch's thousands of rows cost
-    more than the rest of the batch; ``COPY`` costs a fraction of it (bench/README.md)."""
+    more than the rest of the batch; ``COPY`` costs a fraction of it (bench/README.md).
+
+    ``drawn``: columns (by attname) whose values the database computes in the INSERT (e.g. the
+    next number of a sequence per parent row: one round trip fewer than reading it first),
+    read back into the objects. Only for new rows (no key yet) where :func:`can_draw` says so
+    (``ValueError`` else)."""
     if not objs:
         return list(objs)
+    if drawn and (not can_draw(len(objs)) or any(obj.pk is not None for obj in objs)):
+        raise ValueError("bulk_insert draws columns only for a few new rows on PostgreSQL")
     if connection.vendor != "postgresql":
         return type(objs[0])._default_manager.bulk_create(objs)
     model = type(objs[0])
     meta = model._meta
-    fields = [f for f in meta.concrete_fields if not f.generated]
     pk = meta.pk
-    relations = [f for f in fields if isinstance(f, models.ForeignKey)]
-    stamped = [
-        f for f in fields if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
-    ]
-    converted = _conversions(fields)
-    values_of = _values_of([f.attname for f in fields])
-    unsaved = [(f.attname, f.cache_name) for f in relations]
+    fields, stamped, converted, values_of, unsaved = _insert_plan(model)
     quote = connection.ops.quote_name
     encoded: dict[int, str] = {}
     # ``auto_now`` and ``auto_now_add`` fields: stamped once for the whole statement
@@ -198,22 +230,37 @@ def bulk_insert(objs: Sequence[models.Model]) -> list[models.Model]:
         if len(missing) == len(objs) <= FEW:
             # A request's few rows: one INSERT returning the keys is one round trip, where
             # drawing the keys and then a COPY are two.
+            drawn = drawn or {}
             keyed = fields.index(pk)
             written = [f for f in fields if f is not pk]
             rows = []
             for obj in objs:
                 row = row_of(obj)
                 del row[keyed]
-                rows.extend(row)
-            placeholders = "(" + ", ".join(["%s"] * len(written)) + ")"
+                if not drawn:
+                    rows.extend(row)
+                    continue
+                for field, value in zip(written, row, strict=True):
+                    if field.attname in drawn:  # the expression's parameters instead
+                        rows.extend(drawn[field.attname][1](obj))
+                    else:
+                        rows.append(value)
+            placeholders = (
+                "("
+                + ", ".join(drawn[f.attname][0] if f.attname in drawn else "%s" for f in written)
+                + ")"
+            )
+            returned = [pk, *(f for f in written if f.attname in drawn)]
             cursor.execute(
                 f"INSERT INTO {quote(meta.db_table)} "
                 f"({', '.join(quote(f.column) for f in written)}) "
-                f"VALUES {', '.join([placeholders] * len(objs))} RETURNING {quote(pk.column)}",
+                f"VALUES {', '.join([placeholders] * len(objs))} "
+                f"RETURNING {', '.join(quote(f.column) for f in returned)}",
                 rows,
             )
-            for obj, (key,) in zip(objs, cursor.fetchall(), strict=True):
-                setattr(obj, pk.attname, key)
+            for obj, values in zip(objs, cursor.fetchall(), strict=True):
+                for field, value in zip(returned, values, strict=True):
+                    setattr(obj, field.attname, value)
         else:
             if missing:
                 cursor.execute(
@@ -242,17 +289,14 @@ def _plain(value):
     return value
 
 
-def bulk_set(objs: Sequence[models.Model], fields: Sequence[str]) -> int:
-    """Write ``fields`` of every object (already changed in memory) by primary key, one
-    statement per 1,000 objects. Writes no history and sends no signals: the callers write
-    their history rows themselves."""
-    if not objs:
-        return 0
-    model = type(objs[0])
+@functools.cache
+def _set_plan(model: type[models.Model], fields: tuple[str, ...], vendor: str):
+    """``bulk_set``'s statement for ``fields`` of ``model``, worked out once (the column types
+    alone built a field per foreign key on every call)."""
     meta = model._meta
     columns = [meta.pk, *(meta.get_field(name) for name in fields)]
     quote = connection.ops.quote_name
-    if connection.vendor == "postgresql":
+    if vendor == "postgresql":
         placeholder = "(" + ", ".join(f"%s::{f.db_type(connection)}" for f in columns) + ")"
     else:
         placeholder = "(" + ", ".join(["%s"] * len(columns)) + ")"
@@ -261,21 +305,33 @@ def bulk_set(objs: Sequence[models.Model], fields: Sequence[str]) -> int:
     )
     table = quote(meta.db_table)
     values_of = _values_of([f.attname for f in columns])
-    if connection.vendor == "postgresql":
+    if vendor == "postgresql":
         converted = _conversions(columns)
     else:  # e.g. SQLite stores datetimes as Django formats them
         converted = [(i, f, _PREPARED) for i, f in enumerate(columns)]
     # On PostgreSQL the rows go as one JSON array of arrays (one parameter): a short statement
     # that psycopg converts once, where a VALUES list of thousands of placeholders is split
     # and quoted value by value on every call (most of the cost of a sweep batch's UPDATE).
-    as_json = connection.vendor == "postgresql" and all(
-        isinstance(f, _JSON_COLUMNS) for f in columns
-    )
+    as_json = vendor == "postgresql" and all(isinstance(f, _JSON_COLUMNS) for f in columns)
+    source = None
     if as_json:
         picked = ", ".join(
             f"(e->>{i})::{f.db_type(connection)} AS column{i + 1}" for i, f in enumerate(columns)
         )
         source = f"(SELECT {picked} FROM json_array_elements(%s::json) AS e)"
+    key = f"{table}.{quote(meta.pk.column)}"
+    return table, key, assignments, placeholder, source, values_of, converted, as_json
+
+
+def bulk_set(objs: Sequence[models.Model], fields: Sequence[str]) -> int:
+    """Write ``fields`` of every object (already changed in memory) by primary key, one
+    statement per 1,000 objects. Writes no history and sends no signals: the callers write
+    their history rows themselves."""
+    if not objs:
+        return 0
+    table, key, assignments, placeholder, source, values_of, converted, as_json = _set_plan(
+        type(objs[0]), tuple(fields), connection.vendor
+    )
     updated = 0
     with connection.cursor() as cursor:
         for start in range(0, len(objs), BATCH):
@@ -297,8 +353,7 @@ def bulk_set(objs: Sequence[models.Model], fields: Sequence[str]) -> int:
                 params = [value for row in rows for value in row]
                 source = f"(VALUES {', '.join([placeholder] * len(chunk))})"
             cursor.execute(
-                f"UPDATE {table} SET {assignments} FROM {source} AS v "
-                f"WHERE {table}.{quote(meta.pk.column)} = v.column1",
+                f"UPDATE {table} SET {assignments} FROM {source} AS v WHERE {key} = v.column1",
                 params,
             )
             updated += cursor.rowcount
@@ -333,6 +388,13 @@ def _json_value(value: Any) -> Any:
     raise TypeError(f"bulk_set cannot send {type(value).__name__} as JSON")
 
 
+@functools.cache
+def _history_model(model: type[models.Model]) -> type[models.Model]:
+    """The history model of ``model``, looked up once: simple-history's ``Model.history``
+    builds a new manager class on every access (a tenth of a millisecond per history row)."""
+    return get_history_model_for_model(model)
+
+
 def bulk_history(
     objs: Sequence[models.Model], *, update: bool = False, date: dt.datetime | None = None
 ) -> None:
@@ -342,7 +404,7 @@ def bulk_history(
     and reason, the demo's clock) sees bulk writes too."""
     if not objs:
         return
-    history_model = type(objs[0]).history.model
+    history_model = _history_model(type(objs[0]))
     date = date or timezone.now()
     history_type = "~" if update else "+"
     tracked = [field.attname for field in history_model.tracked_fields]

@@ -10,7 +10,7 @@ transaction. Nothing else reads django-fsm's metadata.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,6 +18,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import connection, models, transaction
 from django_fsm import ConcurrentTransition, can_proceed, has_transition_perm
 
+from kit import kept_reads
 from kit.audit import audit, audited_save
 
 
@@ -85,16 +86,35 @@ class StateMachine:
                 obj, self.stale % {"status": self.status_label(obj)}, field=self.field
             )
 
-    def read_locked(self, queryset: models.QuerySet, **lookup: Any) -> models.Model:
+    def read_locked(
+        self,
+        queryset: models.QuerySet | Callable[[], models.QuerySet],
+        *,
+        kept_as: Hashable | None = None,
+        **lookup: Any,
+    ) -> models.Model:
         """The one row of ``queryset`` that ``lookup`` names, read and locked in one query
         (``DoesNotExist`` when there is none: e.g. the reader may not see it), for a transition
         to run on inside the caller's ``transaction.atomic()`` block. The services' own lock
         (:meth:`lock_fresh`, :meth:`lock_unchanged`) is then not taken and read again: the row
         is as fresh as it gets until that block ends. Only the row itself is locked, not the
-        rows ``select_related`` joins."""
+        rows ``select_related`` joins.
+
+        ``kept_as``: the read's compiled SQL is kept per process under this key
+        (``kit.kept_reads``); it must name everything the queryset depends on but the
+        lookup's values (e.g. the reader's visibility). ``queryset`` may then be a function
+        that builds it, called only when the SQL is compiled."""
         if not connection.in_atomic_block:
             raise RuntimeError("read_locked() holds its lock until the transaction ends: open one")
-        obj = queryset.select_for_update(no_key=True, of=("self",)).get(**lookup)
+
+        def locked() -> models.QuerySet:
+            built = queryset() if callable(queryset) else queryset
+            return built.select_for_update(no_key=True, of=("self",))
+
+        if kept_as is None:
+            obj = locked().get(**lookup)
+        else:
+            obj = kept_reads.read_one(("read_locked", kept_as), locked, **lookup)
         obj._locked_by = connection.atomic_blocks[-1]
         return obj
 

@@ -205,7 +205,11 @@ def deliver(pk: int, *, now: dt.datetime | None = None) -> str:
     return "sent"
 
 
-def due_notification_ids(*, now: dt.datetime | None = None, limit: int = 500) -> list[int]:
+# The rows due that one delivery task takes at most.
+DUE_PAGE = 500
+
+
+def due_notification_ids(*, now: dt.datetime | None = None, limit: int = DUE_PAGE) -> list[int]:
     now = now or timezone.now()
     return list(
         Notification.objects.filter(status=NotificationStatus.PENDING, next_attempt_at__lte=now)

@@ -16,8 +16,13 @@ ALIAS = "live"
 TIMEOUT = 24 * 3600
 
 
-def _cache() -> BaseCache:
+def shared_cache() -> BaseCache:
+    """The cache every process reads alike (Redis, or files): the versions, and the flags
+    between processes (e.g. ``notifications.tasks.enqueue_delivery``)."""
     return caches[ALIAS if ALIAS in settings.CACHES else "default"]
+
+
+_cache = shared_cache
 
 
 def _key(user_id: int) -> str:

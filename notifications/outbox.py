@@ -1,6 +1,7 @@
 """Queueing: outbox rows written in the caller's transaction (one INSERT per call, or per batch)
-and one delivery task enqueued when it commits. Nothing is lost when the broker is down: the row
-stays pending and the periodic delivery task picks it up."""
+and one delivery task enqueued when it commits (none when one waits in the queue already: it
+delivers these rows too). Nothing is lost when the broker is down: the row stays pending and the
+periodic delivery task picks it up."""
 
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ from accounts.models import Team, User
 from kit.bulk import bulk_insert, new
 from notifications import live
 from notifications.models import Loudness, Notification, NotificationChannel, NotificationStatus
-from notifications.tasks import deliver_notifications
+from notifications.tasks import enqueue_delivery
 
 
 @dataclasses.dataclass
@@ -76,8 +77,10 @@ def batch_memo() -> dict[str, Any] | None:
 
 
 def _enqueue_on_commit(ids: list[int]) -> None:
+    """Once the rows are committed: a delivery task, unless one waits in the queue already
+    (``notifications.tasks.enqueue_delivery``: it delivers them too)."""
     if ids:
-        transaction.on_commit(lambda: deliver_notifications.delay(ids))
+        transaction.on_commit(enqueue_delivery)
 
 
 def _to_deliver(rows: Iterable[Notification]) -> list[int]:

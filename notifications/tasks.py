@@ -1,8 +1,20 @@
-"""Celery tasks: deliver outbox rows (thin wrappers around :mod:`notifications.delivery`)."""
+"""Celery tasks: deliver outbox rows (thin wrappers around :mod:`notifications.delivery`).
+
+A write that queues outbox rows enqueues one delivery task when it commits
+(:func:`enqueue_delivery`), unless one waits in the queue already: that one delivers them too,
+for it reads the rows due only once it has started (after clearing its flag). So a burst of
+requests enqueues a few tasks, not one each; nothing is lost (a row whose task was lost is
+picked up by the periodic ``deliver_due``, as when the broker is down)."""
 
 from celery import shared_task
 
-from notifications import delivery
+from notifications import delivery, live
+
+# Set while a ``deliver_queued`` task waits in the queue (in the cache every process shares).
+QUEUED = "notifications:delivery-queued"
+# A task lost with its flag set (a worker killed before it started) holds the next ones back
+# this long at most; the periodic ``deliver_due`` delivers its rows meanwhile.
+QUEUED_FOR = 60  # seconds
 
 
 @shared_task(name="notifications.deliver", ignore_result=True)
@@ -18,3 +30,28 @@ def deliver_notifications(ids: list[int]) -> dict[str, int]:
 def deliver_due_notifications() -> dict[str, int]:
     """Periodic: picks up what was never enqueued (broker down) or is due for a retry."""
     return deliver_notifications(delivery.due_notification_ids())
+
+
+def enqueue_delivery() -> None:
+    """Enqueue ``deliver_queued`` unless one waits in the queue already (call it once the rows
+    to deliver are committed)."""
+    cache = live.shared_cache()
+    if not cache.add(QUEUED, 1, QUEUED_FOR):
+        return  # the waiting task reads the rows due when it starts: these are among them
+    try:
+        deliver_queued_notifications.delay()
+    except BaseException:
+        cache.delete(QUEUED)  # not enqueued: the next commit tries again
+        raise
+
+
+@shared_task(name="notifications.deliver_queued", ignore_result=True)
+def deliver_queued_notifications() -> dict[str, int]:
+    """Enqueued by :func:`enqueue_delivery`: clears its flag first, then delivers every row
+    due, those committed while it waited too. A full page of rows due: another task after."""
+    live.shared_cache().delete(QUEUED)
+    ids = delivery.due_notification_ids(limit=delivery.DUE_PAGE)
+    outcomes = deliver_notifications(ids)
+    if len(ids) == delivery.DUE_PAGE:
+        enqueue_delivery()
+    return outcomes

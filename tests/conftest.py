@@ -17,6 +17,7 @@ from hypothesis import settings as hypothesis_settings
 
 from accounts.models import Tier
 from kit import configcache
+from notifications import live, tasks
 from tests.factories import (
     CategoryFactory,
     EscalationRuleFactory,
@@ -40,6 +41,13 @@ if _XDIST_WORKER:
         _cache["KEY_PREFIX"] = f"{_cache.get('KEY_PREFIX', '')}-{_XDIST_WORKER}"
         if _cache["BACKEND"].endswith("FileBasedCache"):
             _cache["LOCATION"] = f"{_cache['LOCATION']}-{_XDIST_WORKER}"
+
+
+@pytest.fixture(autouse=True)
+def _no_delivery_task_waits():
+    """No delivery task waits in the queue when a test starts (``notifications.tasks``: the flag
+    lives in the shared cache, and no worker runs the tasks a test enqueues to clear it)."""
+    live.shared_cache().delete(tasks.QUEUED)
 
 
 def pytest_collection_modifyitems(config, items):

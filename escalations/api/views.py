@@ -22,7 +22,7 @@ from escalations.models import (
     Case,
     Escalation,
 )
-from escalations.selectors import cases_visible_to
+from escalations.selectors import cases_visible_to, visibility_key
 from escalations.services import CASES
 from integrations.idempotency import idempotent
 from kit.api.pagination import Pagination
@@ -285,7 +285,12 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         visibility rule as :meth:`_case`: a case the caller may not see is a 404); call it in
         a ``transaction.atomic()`` block, which the service then joins."""
         try:
-            return CASES.read_locked(self.get_queryset(), reference=self.kwargs["reference"])
+            # its compiled SQL kept per process for each visibility (kit.kept_reads)
+            return CASES.read_locked(
+                self.get_queryset,
+                kept_as=("api case", visibility_key(self.request.user)),
+                reference=self.kwargs["reference"],
+            )
         except Case.DoesNotExist:
             raise Http404 from None
 

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db.models import Count, F
+from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -33,7 +33,7 @@ from escalations.services._base import (
 from escalations.services.hold import notify_hold_started
 from escalations.sla import timers as sla
 from kit.audit import audit, history_row_id
-from kit.bulk import bulk_history, bulk_insert, bulk_set, new
+from kit.bulk import bulk_history, bulk_insert, bulk_set, can_draw, new
 from notifications import events, outbox
 from notifications.models import InboxKind, Loudness
 
@@ -233,11 +233,18 @@ def _write_escalations(
         bulk_history(previous, update=True, date=now)
         sla.stop_hop_timers([hop.pk for hop in previous], now=now)
 
-    numbers = dict(
-        Escalation.objects.filter(case__in=cases)
-        .values_list("case_id")
-        .annotate(n=Count("pk"))
-        .values_list("case_id", "n")
+    # The hop's number: the case's last one + 1, drawn in the hop's INSERT for a request's few
+    # hops (one round trip fewer), read first for a sweep batch. The case row is locked.
+    drawn = can_draw(len(cases))
+    numbers = (
+        {}
+        if drawn
+        else dict(
+            Escalation.objects.filter(case_id__in=[case.pk for case in cases])
+            .values_list("case_id")
+            .annotate(n=Max("number"))
+            .values_list("case_id", "n")
+        )
     )
     hops = []
     for case, (i, target, from_tier, name) in zip(cases, moves, strict=True):
@@ -245,7 +252,7 @@ def _write_escalations(
         hop = new(
             Escalation,
             case=case,
-            number=numbers.get(case.pk, 0) + 1,
+            number=None if drawn else (numbers.get(case.pk) or 0) + 1,
             from_tier=from_tier,
             to_tier=target.tier,
             to_team=target.team,
@@ -263,7 +270,7 @@ def _write_escalations(
             transition_id=history_row_id(case),
         )
         hops.append(audit(hop, actor=actor, reason=name))
-    bulk_insert(hops)
+    bulk_insert(hops, drawn={"number": _NEXT_NUMBER} if drawn else None)
     bulk_history(hops, date=now)
     sla.start_hops_timers([(hop.case, hop) for hop in hops], now=now)
     nudges.nudges_clear_on_escalation([case.pk for case in cases], automatic=is_automatic, now=now)
@@ -349,6 +356,12 @@ def _notify_nobody_present(hops: list[Escalation], *, actor: User) -> None:
             payload={"reference": hop.case.reference, "rule": hop.rule_id},
         )
 
+
+# The next hop number of a case, drawn in the hop's INSERT (``kit.bulk.bulk_insert``).
+_NEXT_NUMBER = (
+    f"(SELECT COALESCE(MAX(number), 0) + 1 FROM {Escalation._meta.db_table} WHERE case_id = %s)",
+    lambda hop: [hop.case_id],
+)
 
 # What escalating changes on the case (``Case._route`` and the status), and the save time.
 _ROUTE_FIELDS = ["status", "tier", "assigned_team", "handler", "updated_at"]

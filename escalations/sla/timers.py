@@ -8,7 +8,8 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from django.db.models import F, Q, QuerySet
+from django.db.models import BooleanField, CharField, F, Q, QuerySet, Value, When
+from django.db.models import Case as SQLCase  # escalations.models.Case is the case
 from django.utils import timezone
 
 from escalations.models import (
@@ -269,8 +270,9 @@ def _stop(
     if it had not used up its budget (its ``due_at`` is the deadline from before the pause).
     Past the deadline: missed. A timer handed on at its very deadline is missed too: the sweep
     records the breach once the deadline is reached, and a breach is never superseded. One
-    UPDATE per outcome; SLATimer keeps no history. Nothing is left to fire: no next rung, no
-    next check."""
+    UPDATE for both outcomes (``CASE WHEN``: its conditions read each row as it was before
+    the UPDATE); SLATimer keeps no history. Nothing is left to fire: no next rung, no next
+    check."""
     running = timers.filter(stopped_at__isnull=True)
     if in_time_is == TimerOutcome.MET:
         in_time = Q(running_since__isnull=False, due_at__gte=now) | Q(
@@ -283,9 +285,17 @@ def _stop(
     in_time |= Q(due_at__isnull=True)
     stopped = {"stopped_at": now, "next_fire_at": None, "next_level": None, "running_since": None}
     met = True if in_time_is == TimerOutcome.MET else None
-    on_time = running.filter(in_time).update(outcome=in_time_is, met=met, **stopped)
-    missed = running.update(outcome=TimerOutcome.MISSED, met=False, **stopped)
-    return on_time + missed
+    return running.update(
+        outcome=SQLCase(
+            When(in_time, then=Value(str(in_time_is))),
+            default=Value(str(TimerOutcome.MISSED)),
+            output_field=CharField(),
+        ),
+        met=SQLCase(
+            When(in_time, then=Value(met)), default=Value(False), output_field=BooleanField()
+        ),
+        **stopped,
+    )
 
 
 def pause_resolution(case: Case, *, now: dt.datetime | None = None) -> None:

@@ -110,3 +110,47 @@ def test_foreign_keys_of_objects_saved_after_assignment_are_written(operator, or
     assert (stored.next_level, stored.stopped_at, stored.met) == (1, None, None)
     assert SLAEvent.objects.get(pk=event.pk).timer_id == timer.pk
     assert Escalation.objects.get(pk=hop.pk).reason == "knowledge_gap"
+
+
+NEXT_HOP = (
+    "(SELECT COALESCE(MAX(number), 0) + 1 FROM escalations_escalation WHERE case_id = %s)",
+    lambda hop: [hop.case_id],
+)
+
+
+def a_hop(case, org, operator):
+    return new(
+        Escalation,
+        case=case,
+        from_tier=1,
+        to_tier=2,
+        to_team=org["l2"],
+        reason=Reason.KNOWLEDGE_GAP,
+        requested_by=operator,
+        requested_at=timezone.now(),
+    )
+
+
+@pytest.mark.postgres
+def test_a_column_drawn_in_the_insert_is_read_back(operator, org):
+    case, other = make_case(owner=operator), make_case(owner=operator)
+    bulk_insert([a_hop(case, org, operator)], drawn={"number": NEXT_HOP})
+
+    hops = bulk_insert(
+        [a_hop(case, org, operator), a_hop(other, org, operator)], drawn={"number": NEXT_HOP}
+    )
+
+    assert [hop.number for hop in hops] == [2, 1]
+    assert [Escalation.objects.get(pk=hop.pk).number for hop in hops] == [2, 1]
+
+
+def test_columns_are_drawn_only_for_a_few_new_rows_on_postgresql(operator, org, db):
+    from django.db import connection
+
+    case = make_case(owner=operator)
+    too_many = [a_hop(case, org, operator) for _ in range(FEW + 1)]
+    with pytest.raises(ValueError):
+        bulk_insert(too_many, drawn={"number": NEXT_HOP})
+    if connection.vendor != "postgresql":
+        with pytest.raises(ValueError):
+            bulk_insert([a_hop(case, org, operator)], drawn={"number": NEXT_HOP})

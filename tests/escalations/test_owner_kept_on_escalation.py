@@ -137,3 +137,5 @@ def test_the_hops_record_each_tier_and_the_one_escalated_further_is_closed(
         specialist,
         "answered",
     )
+    # the number (drawn in the hop's INSERT on PostgreSQL) is in the hop's history too
+    assert second.history.earliest("history_date").number == 2
