@@ -57,6 +57,30 @@ def active_category(pk: int) -> Category | None:
     return None if category is None else copy.copy(category)
 
 
+# Customers a create named, kept per process (up to ``KNOWN_CUSTOMERS_MAX``; then forgotten
+# all at once) and forgotten in every process when a customer is saved or deleted: a create
+# for a customer seen before reads no customer. Not the whole table (it is large): filled as
+# creates name them.
+KNOWN_CUSTOMERS_MAX = 10_000
+KNOWN_CUSTOMERS = ConfigCache("known-customers", dict)
+KNOWN_CUSTOMERS.watch(Customer)
+
+
+def known_customer(pk: int) -> Customer | None:
+    """The customer ``pk`` (a copy of the process's), or None when there is none: no query for
+    a customer read before while no customer was saved or deleted since."""
+    known: dict[int, Customer] = KNOWN_CUSTOMERS.get()
+    customer = known.get(pk)
+    if customer is None:
+        customer = Customer.objects.filter(pk=pk).first()
+        if customer is None:
+            return None
+        if len(known) >= KNOWN_CUSTOMERS_MAX:
+            known.clear()
+        known[pk] = customer
+    return copy.copy(customer)
+
+
 def case_is_visible_to(case: Case, user: User) -> bool:
     return cases_visible_to(user).filter(pk=case.pk).exists()
 

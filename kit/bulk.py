@@ -155,8 +155,140 @@ def bulk_insert(objs: Sequence[models.Model]) -> list[models.Model]:
         return type(objs[0])._default_manager.bulk_create(objs)
     model = type(objs[0])
     meta = model._meta
-    fields = [f for f in meta.concrete_fields if not f.generated]
     pk = meta.pk
+    fields, row_of = _rows_of(objs)
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        missing = [obj for obj in objs if obj.pk is None]
+        if len(missing) == len(objs) <= FEW:
+            # A request's few rows: one INSERT returning the keys is one round trip, where
+            # drawing the keys and then a COPY are two.
+            sql, params = _insert_returning(objs, fields, row_of)
+            cursor.execute(sql, params)
+            for obj, (key,) in zip(objs, cursor.fetchall(), strict=True):
+                setattr(obj, pk.attname, key)
+        else:
+            if missing:
+                cursor.execute(
+                    "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                    [meta.db_table, pk.column, len(missing)],
+                )
+                for obj, (key,) in zip(missing, cursor.fetchall(), strict=True):
+                    setattr(obj, pk.attname, key)
+            columns = ", ".join(quote(f.column) for f in fields)
+            with cursor.cursor.copy(f"COPY {quote(meta.db_table)} ({columns}) FROM STDIN") as copy:
+                for obj in objs:
+                    copy.write_row(row_of(obj))
+    _saved(objs)
+    return list(objs)
+
+
+def insert_together(
+    objs: Sequence[models.Model],
+    *,
+    history: Sequence[models.Model] = (),
+    date: dt.datetime | None = None,
+) -> list[models.Model]:
+    """Insert a few new objects of several models (``FEW`` at most of each; the objects of one
+    model next to one another) as ``bulk_insert`` does, with the history rows of those in
+    ``history`` (as ``bulk_history`` writes them, after the objects' ``auto_now`` fields are
+    stamped): on PostgreSQL in ONE statement, an ``INSERT ... RETURNING`` per model, each in a
+    ``WITH``, one round trip for all. The objects that others refer to must have their keys
+    already (``draw_keys_sql``): a statement cannot give one of its rows the key another of its
+    rows gets. Django's foreign keys are checked at commit on PostgreSQL, so the order of the
+    rows does not matter there. Elsewhere, one ``bulk_insert`` per model, in the order given,
+    then ``bulk_history`` per model."""
+    groups = _grouped(objs)
+    if connection.vendor != "postgresql":
+        for group in groups:
+            bulk_insert(group)
+        for group in _grouped(history):
+            bulk_history(group, date=date)
+        return list(objs)
+    parts: list[str] = []
+    params: list[Any] = []
+
+    def add(group: list[models.Model]) -> None:
+        if len(group) > FEW or len({obj.pk is None for obj in group}) > 1:
+            raise ValueError("insert_together: a few rows per model, all with keys or none")
+        sql, values = _insert_returning(group, *_rows_of(group))  # stamps auto_now fields
+        parts.append(f"g{len(parts)} AS ({sql})")
+        params.extend(values)
+
+    for group in groups:
+        add(group)
+    history_groups = [(group, history_rows(group, date=date)) for group in _grouped(history)]
+    for _group, rows in history_groups:
+        add(rows)
+    everything = groups + [rows for _group, rows in history_groups]
+    keys = " UNION ALL ".join(f"SELECT {i}, * FROM g{i}" for i in range(len(parts)))
+    with connection.cursor() as cursor:
+        cursor.execute(f"WITH {', '.join(parts)} {keys}", params)
+        returned = cursor.fetchall()
+    for i, group in enumerate(everything):
+        pk = type(group[0])._meta.pk
+        keys_of_group = [key for number, key in returned if number == i]
+        for obj, key in zip(group, keys_of_group, strict=True):
+            setattr(obj, pk.attname, key)
+        _saved(group)
+    for group, rows in history_groups:
+        remember_history_rows(group, rows)
+    return list(objs)
+
+
+def _grouped(objs: Sequence[models.Model]) -> list[list[models.Model]]:
+    groups: list[list[models.Model]] = []
+    for obj in objs:
+        if groups and type(groups[-1][0]) is type(obj):
+            groups[-1].append(obj)
+        else:
+            groups.append([obj])
+    return groups
+
+
+def draw_keys_sql(model: type[models.Model]) -> tuple[str, list[Any]]:
+    """An expression drawing the next key of ``model`` from its table's sequence (PostgreSQL),
+    with its parameters: for a statement that draws several at once."""
+    meta = model._meta
+    return "nextval(pg_get_serial_sequence(%s, %s))", [meta.db_table, meta.pk.column]
+
+
+def _saved(objs: Sequence[models.Model]) -> None:
+    for obj in objs:
+        obj._state.adding = False
+        obj._state.db = connection.alias
+
+
+def _insert_returning(objs, fields, row_of) -> tuple[str, list[Any]]:
+    """``INSERT ... VALUES ... RETURNING`` the key, for rows all with their key (written) or
+    all without (drawn by the table's default)."""
+    meta = type(objs[0])._meta
+    pk = meta.pk
+    quote = connection.ops.quote_name
+    written = fields if objs[0].pk is not None else [f for f in fields if f is not pk]
+    keyed = None if written is fields else fields.index(pk)
+    rows = []
+    for obj in objs:
+        row = row_of(obj)
+        if keyed is not None:
+            del row[keyed]
+        rows.extend(row)
+    placeholders = "(" + ", ".join(["%s"] * len(written)) + ")"
+    sql = (
+        f"INSERT INTO {quote(meta.db_table)} "
+        f"({', '.join(quote(f.column) for f in written)}) "
+        f"VALUES {', '.join([placeholders] * len(objs))} RETURNING {quote(pk.column)}"
+    )
+    return sql, rows
+
+
+def _rows_of(objs: Sequence[models.Model]):
+    """The fields a new row of the objects' model writes, and a function giving an object's
+    row as PostgreSQL takes it (foreign keys from related objects saved since they were
+    assigned, ``auto_now`` fields stamped once for all the objects)."""
+    model = type(objs[0])
+    meta = model._meta
+    fields = [f for f in meta.concrete_fields if not f.generated]
     relations = [f for f in fields if isinstance(f, models.ForeignKey)]
     stamped = [
         f for f in fields if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
@@ -164,7 +296,6 @@ def bulk_insert(objs: Sequence[models.Model]) -> list[models.Model]:
     converted = _conversions(fields)
     values_of = _values_of([f.attname for f in fields])
     unsaved = [(f.attname, f.cache_name) for f in relations]
-    quote = connection.ops.quote_name
     encoded: dict[int, str] = {}
     # ``auto_now`` and ``auto_now_add`` fields: stamped once for the whole statement
     stamps = [(f.attname, f.pre_save(objs[0], add=True)) for f in stamped]
@@ -193,43 +324,7 @@ def bulk_insert(objs: Sequence[models.Model]) -> list[models.Model]:
                 row[i] = field.get_db_prep_save(value, connection)
         return row
 
-    with connection.cursor() as cursor:
-        missing = [obj for obj in objs if obj.pk is None]
-        if len(missing) == len(objs) <= FEW:
-            # A request's few rows: one INSERT returning the keys is one round trip, where
-            # drawing the keys and then a COPY are two.
-            keyed = fields.index(pk)
-            written = [f for f in fields if f is not pk]
-            rows = []
-            for obj in objs:
-                row = row_of(obj)
-                del row[keyed]
-                rows.extend(row)
-            placeholders = "(" + ", ".join(["%s"] * len(written)) + ")"
-            cursor.execute(
-                f"INSERT INTO {quote(meta.db_table)} "
-                f"({', '.join(quote(f.column) for f in written)}) "
-                f"VALUES {', '.join([placeholders] * len(objs))} RETURNING {quote(pk.column)}",
-                rows,
-            )
-            for obj, (key,) in zip(objs, cursor.fetchall(), strict=True):
-                setattr(obj, pk.attname, key)
-        else:
-            if missing:
-                cursor.execute(
-                    "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-                    [meta.db_table, pk.column, len(missing)],
-                )
-                for obj, (key,) in zip(missing, cursor.fetchall(), strict=True):
-                    setattr(obj, pk.attname, key)
-            columns = ", ".join(quote(f.column) for f in fields)
-            with cursor.cursor.copy(f"COPY {quote(meta.db_table)} ({columns}) FROM STDIN") as copy:
-                for obj in objs:
-                    copy.write_row(row_of(obj))
-    for obj in objs:
-        obj._state.adding = False
-        obj._state.db = connection.alias
-    return list(objs)
+    return fields, row_of
 
 
 def _plain(value):
@@ -342,6 +437,23 @@ def bulk_history(
     and reason, the demo's clock) sees bulk writes too."""
     if not objs:
         return
+    rows = history_rows(objs, update=update, date=date)
+    bulk_insert(rows)
+    remember_history_rows(objs, rows)
+
+
+def remember_history_rows(objs: Sequence[models.Model], rows: Sequence[models.Model]) -> None:
+    """After ``rows`` (``history_rows(objs)``) are inserted: each object knows its row's key, as
+    a single save would (kit.audit.history_row_id)."""
+    for obj, row in zip(objs, rows, strict=True):
+        obj._history_row_id = row.pk
+
+
+def history_rows(
+    objs: Sequence[models.Model], *, update: bool = False, date: dt.datetime | None = None
+) -> list[models.Model]:
+    """The history rows (unsaved) of objects written in bulk, as ``bulk_history`` writes them
+    (the objects must have their keys): for ``insert_together`` with the objects themselves."""
     history_model = type(objs[0]).history.model
     date = date or timezone.now()
     history_type = "~" if update else "+"
@@ -374,6 +486,4 @@ def bulk_history(
                 using=None,
             )
         rows.append(row)
-    bulk_insert(rows)
-    for obj, row in zip(objs, rows, strict=True):
-        obj._history_row_id = row.pk  # as a single save would (kit.audit.history_row_id)
+    return rows
