@@ -442,6 +442,12 @@ def bulk_history(
     remember_history_rows(objs, rows)
 
 
+@functools.cache
+def _history_model(model: type[models.Model]) -> type[models.Model]:
+    """``model.history.model``: simple-history's descriptor builds a manager on every access."""
+    return model.history.model
+
+
 def remember_history_rows(objs: Sequence[models.Model], rows: Sequence[models.Model]) -> None:
     """After ``rows`` (``history_rows(objs)``) are inserted: each object knows its row's key, as
     a single save would (kit.audit.history_row_id)."""
@@ -454,7 +460,7 @@ def history_rows(
 ) -> list[models.Model]:
     """The history rows (unsaved) of objects written in bulk, as ``bulk_history`` writes them
     (the objects must have their keys): for ``insert_together`` with the objects themselves."""
-    history_model = type(objs[0]).history.model
+    history_model = _history_model(type(objs[0]))
     date = date or timezone.now()
     history_type = "~" if update else "+"
     tracked = [field.attname for field in history_model.tracked_fields]
