@@ -41,6 +41,16 @@ def cases_visible_to(user: User) -> QuerySet[Case]:
     )
 
 
+def visibility_key(user: User) -> tuple:
+    """Everything ``cases_visible_to(user)`` depends on, as a hashable key: two users (or one
+    user at two moments) with the same key see the same cases by the same query. Kept next
+    to the rule so that a new input of the rule goes into the key too (the API list keeps its
+    built query per key: ``escalations.api.views``)."""
+    if user.is_superuser or user.has_perm("escalations.view_all_cases"):
+        return ("all",)
+    return (user.pk, user_team_ids(user))
+
+
 def _load_active_categories() -> dict[int, Category]:
     return {category.pk: category for category in Category.objects.filter(is_active=True)}
 
