@@ -43,9 +43,12 @@ def cases_visible_to(user: User) -> QuerySet[Case]:
 
 
 def visibility_key(user: User) -> tuple:
-    """Everything :func:`cases_visible_to`'s SQL and parameters depend on: two users with the
-    same key are given the same query (the API keeps its compiled locked read per key:
-    ``kit.statemachine.StateMachine.read_locked``). Change both together."""
+    """Everything :func:`cases_visible_to`'s SQL and parameters depend on, as a hashable key:
+    two users (or one user at two moments) with the same key see the same cases by the same
+    query. The API keeps per key its compiled locked read
+    (``kit.statemachine.StateMachine.read_locked``) and its case list's built query
+    (``escalations.api.views``): a new input of the rule goes into the key too. Change both
+    together."""
     if user.is_superuser or user.has_perm("escalations.view_all_cases"):
         return ("all",)
     return ("own and teams'", user.pk, tuple(sorted(user_team_ids(user))))
@@ -65,6 +68,30 @@ def active_category(pk: int) -> Category | None:
     categories are unchanged."""
     category = ACTIVE_CATEGORIES.get().get(pk)
     return None if category is None else copy.copy(category)
+
+
+# Customers a create named, kept per process (up to ``KNOWN_CUSTOMERS_MAX``; then forgotten
+# all at once) and forgotten in every process when a customer is saved or deleted: a create
+# for a customer seen before reads no customer. Not the whole table (it is large): filled as
+# creates name them.
+KNOWN_CUSTOMERS_MAX = 10_000
+KNOWN_CUSTOMERS = ConfigCache("known-customers", dict)
+KNOWN_CUSTOMERS.watch(Customer)
+
+
+def known_customer(pk: int) -> Customer | None:
+    """The customer ``pk`` (a copy of the process's), or None when there is none: no query for
+    a customer read before while no customer was saved or deleted since."""
+    known: dict[int, Customer] = KNOWN_CUSTOMERS.get()
+    customer = known.get(pk)
+    if customer is None:
+        customer = Customer.objects.filter(pk=pk).first()
+        if customer is None:
+            return None
+        if len(known) >= KNOWN_CUSTOMERS_MAX:
+            known.clear()
+        known[pk] = customer
+    return copy.copy(customer)
 
 
 def case_is_visible_to(case: Case, user: User) -> bool:

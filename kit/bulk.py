@@ -192,11 +192,155 @@ def bulk_insert(
         raise ValueError("bulk_insert draws columns only for a few new rows on PostgreSQL")
     if connection.vendor != "postgresql":
         return type(objs[0])._default_manager.bulk_create(objs)
-    model = type(objs[0])
-    meta = model._meta
+    meta = type(objs[0])._meta
     pk = meta.pk
-    fields, stamped, converted, values_of, unsaved = _insert_plan(model)
+    fields, row_of = _rows_of(objs)
     quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        missing = [obj for obj in objs if obj.pk is None]
+        if len(missing) == len(objs) <= FEW:
+            # A request's few rows: one INSERT returning the keys is one round trip, where
+            # drawing the keys and then a COPY are two.
+            sql, params, returned = _insert_returning(objs, fields, row_of, drawn=drawn)
+            cursor.execute(sql, params)
+            for obj, values in zip(objs, cursor.fetchall(), strict=True):
+                for field, value in zip(returned, values, strict=True):
+                    setattr(obj, field.attname, value)
+        else:
+            if missing:
+                cursor.execute(
+                    "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                    [meta.db_table, pk.column, len(missing)],
+                )
+                for obj, (key,) in zip(missing, cursor.fetchall(), strict=True):
+                    setattr(obj, pk.attname, key)
+            columns = ", ".join(quote(f.column) for f in fields)
+            with cursor.cursor.copy(f"COPY {quote(meta.db_table)} ({columns}) FROM STDIN") as copy:
+                for obj in objs:
+                    copy.write_row(row_of(obj))
+    _saved(objs)
+    return list(objs)
+
+
+def insert_together(
+    objs: Sequence[models.Model],
+    *,
+    history: Sequence[models.Model] = (),
+    date: dt.datetime | None = None,
+) -> list[models.Model]:
+    """Insert a few new objects of several models (``FEW`` at most of each; the objects of one
+    model next to one another) as ``bulk_insert`` does, with the history rows of those in
+    ``history`` (as ``bulk_history`` writes them, after the objects' ``auto_now`` fields are
+    stamped): on PostgreSQL in ONE statement, an ``INSERT ... RETURNING`` per model, each in a
+    ``WITH``, one round trip for all. The objects that others refer to must have their keys
+    already (``draw_keys_sql``): a statement cannot give one of its rows the key another of its
+    rows gets. Django's foreign keys are checked at commit on PostgreSQL, so the order of the
+    rows does not matter there. Elsewhere, one ``bulk_insert`` per model, in the order given,
+    then ``bulk_history`` per model."""
+    groups = _grouped(objs)
+    if connection.vendor != "postgresql":
+        for group in groups:
+            bulk_insert(group)
+        for group in _grouped(history):
+            bulk_history(group, date=date)
+        return list(objs)
+    parts: list[str] = []
+    params: list[Any] = []
+
+    def add(group: list[models.Model]) -> None:
+        if len(group) > FEW or len({obj.pk is None for obj in group}) > 1:
+            raise ValueError("insert_together: a few rows per model, all with keys or none")
+        sql, values, _returned = _insert_returning(group, *_rows_of(group))  # stamps auto_now
+        parts.append(f"g{len(parts)} AS ({sql})")
+        params.extend(values)
+
+    for group in groups:
+        add(group)
+    history_groups = [(group, history_rows(group, date=date)) for group in _grouped(history)]
+    for _group, rows in history_groups:
+        add(rows)
+    everything = groups + [rows for _group, rows in history_groups]
+    keys = " UNION ALL ".join(f"SELECT {i}, * FROM g{i}" for i in range(len(parts)))
+    with connection.cursor() as cursor:
+        cursor.execute(f"WITH {', '.join(parts)} {keys}", params)
+        returned = cursor.fetchall()
+    for i, group in enumerate(everything):
+        pk = type(group[0])._meta.pk
+        keys_of_group = [key for number, key in returned if number == i]
+        for obj, key in zip(group, keys_of_group, strict=True):
+            setattr(obj, pk.attname, key)
+        _saved(group)
+    for group, rows in history_groups:
+        remember_history_rows(group, rows)
+    return list(objs)
+
+
+def _grouped(objs: Sequence[models.Model]) -> list[list[models.Model]]:
+    groups: list[list[models.Model]] = []
+    for obj in objs:
+        if groups and type(groups[-1][0]) is type(obj):
+            groups[-1].append(obj)
+        else:
+            groups.append([obj])
+    return groups
+
+
+def draw_keys_sql(model: type[models.Model]) -> tuple[str, list[Any]]:
+    """An expression drawing the next key of ``model`` from its table's sequence (PostgreSQL),
+    with its parameters: for a statement that draws several at once."""
+    meta = model._meta
+    return "nextval(pg_get_serial_sequence(%s, %s))", [meta.db_table, meta.pk.column]
+
+
+def _saved(objs: Sequence[models.Model]) -> None:
+    for obj in objs:
+        obj._state.adding = False
+        obj._state.db = connection.alias
+
+
+def _insert_returning(
+    objs: Sequence[models.Model], fields, row_of, *, drawn: dict[str, Drawn] | None = None
+) -> tuple[str, list[Any], list[models.Field]]:
+    """``INSERT ... VALUES ... RETURNING`` the key (and the ``drawn`` columns), for rows all
+    with their key (written) or all without (drawn by the table's default); the statement,
+    its parameters and the fields it returns."""
+    meta = type(objs[0])._meta
+    pk = meta.pk
+    quote = connection.ops.quote_name
+    drawn = drawn or {}
+    written = fields if objs[0].pk is not None else [f for f in fields if f is not pk]
+    keyed = None if written is fields else fields.index(pk)
+    params: list[Any] = []
+    for obj in objs:
+        row = row_of(obj)
+        if keyed is not None:
+            del row[keyed]
+        if not drawn:
+            params.extend(row)
+            continue
+        for field, value in zip(written, row, strict=True):
+            if field.attname in drawn:  # the expression's parameters instead
+                params.extend(drawn[field.attname][1](obj))
+            else:
+                params.append(value)
+    placeholders = (
+        "(" + ", ".join(drawn[f.attname][0] if f.attname in drawn else "%s" for f in written) + ")"
+    )
+    returned = [pk, *(f for f in written if f.attname in drawn)]
+    sql = (
+        f"INSERT INTO {quote(meta.db_table)} "
+        f"({', '.join(quote(f.column) for f in written)}) "
+        f"VALUES {', '.join([placeholders] * len(objs))} "
+        f"RETURNING {', '.join(quote(f.column) for f in returned)}"
+    )
+    return sql, params, returned
+
+
+def _rows_of(objs: Sequence[models.Model]):
+    """The fields a new row of the objects' model writes, and a function giving an object's
+    row as PostgreSQL takes it (foreign keys from related objects saved since they were
+    assigned, ``auto_now`` fields stamped once for all the objects)."""
+    fields, stamped, converted, values_of, unsaved = _insert_plan(type(objs[0]))
     encoded: dict[int, str] = {}
     # ``auto_now`` and ``auto_now_add`` fields: stamped once for the whole statement
     stamps = [(f.attname, f.pre_save(objs[0], add=True)) for f in stamped]
@@ -225,58 +369,7 @@ def bulk_insert(
                 row[i] = field.get_db_prep_save(value, connection)
         return row
 
-    with connection.cursor() as cursor:
-        missing = [obj for obj in objs if obj.pk is None]
-        if len(missing) == len(objs) <= FEW:
-            # A request's few rows: one INSERT returning the keys is one round trip, where
-            # drawing the keys and then a COPY are two.
-            drawn = drawn or {}
-            keyed = fields.index(pk)
-            written = [f for f in fields if f is not pk]
-            rows = []
-            for obj in objs:
-                row = row_of(obj)
-                del row[keyed]
-                if not drawn:
-                    rows.extend(row)
-                    continue
-                for field, value in zip(written, row, strict=True):
-                    if field.attname in drawn:  # the expression's parameters instead
-                        rows.extend(drawn[field.attname][1](obj))
-                    else:
-                        rows.append(value)
-            placeholders = (
-                "("
-                + ", ".join(drawn[f.attname][0] if f.attname in drawn else "%s" for f in written)
-                + ")"
-            )
-            returned = [pk, *(f for f in written if f.attname in drawn)]
-            cursor.execute(
-                f"INSERT INTO {quote(meta.db_table)} "
-                f"({', '.join(quote(f.column) for f in written)}) "
-                f"VALUES {', '.join([placeholders] * len(objs))} "
-                f"RETURNING {', '.join(quote(f.column) for f in returned)}",
-                rows,
-            )
-            for obj, values in zip(objs, cursor.fetchall(), strict=True):
-                for field, value in zip(returned, values, strict=True):
-                    setattr(obj, field.attname, value)
-        else:
-            if missing:
-                cursor.execute(
-                    "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-                    [meta.db_table, pk.column, len(missing)],
-                )
-                for obj, (key,) in zip(missing, cursor.fetchall(), strict=True):
-                    setattr(obj, pk.attname, key)
-            columns = ", ".join(quote(f.column) for f in fields)
-            with cursor.cursor.copy(f"COPY {quote(meta.db_table)} ({columns}) FROM STDIN") as copy:
-                for obj in objs:
-                    copy.write_row(row_of(obj))
-    for obj in objs:
-        obj._state.adding = False
-        obj._state.db = connection.alias
-    return list(objs)
+    return fields, row_of
 
 
 def _plain(value):
@@ -404,6 +497,23 @@ def bulk_history(
     and reason, the demo's clock) sees bulk writes too."""
     if not objs:
         return
+    rows = history_rows(objs, update=update, date=date)
+    bulk_insert(rows)
+    remember_history_rows(objs, rows)
+
+
+def remember_history_rows(objs: Sequence[models.Model], rows: Sequence[models.Model]) -> None:
+    """After ``rows`` (``history_rows(objs)``) are inserted: each object knows its row's key, as
+    a single save would (kit.audit.history_row_id)."""
+    for obj, row in zip(objs, rows, strict=True):
+        obj._history_row_id = row.pk
+
+
+def history_rows(
+    objs: Sequence[models.Model], *, update: bool = False, date: dt.datetime | None = None
+) -> list[models.Model]:
+    """The history rows (unsaved) of objects written in bulk, as ``bulk_history`` writes them
+    (the objects must have their keys): for ``insert_together`` with the objects themselves."""
     history_model = _history_model(type(objs[0]))
     date = date or timezone.now()
     history_type = "~" if update else "+"
@@ -436,6 +546,4 @@ def bulk_history(
                 using=None,
             )
         rows.append(row)
-    bulk_insert(rows)
-    for obj, row in zip(objs, rows, strict=True):
-        obj._history_row_id = row.pk  # as a single save would (kit.audit.history_row_id)
+    return rows

@@ -18,7 +18,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import connection, models, transaction
 from django_fsm import ConcurrentTransition, can_proceed, has_transition_perm
 
-from kit import kept_reads
+from kit import compiled
 from kit.audit import audit, audited_save
 
 
@@ -101,7 +101,7 @@ class StateMachine:
         rows ``select_related`` joins.
 
         ``kept_as``: the read's compiled SQL is kept per process under this key
-        (``kit.kept_reads``); it must name everything the queryset depends on but the
+        (``kit.compiled.read_one``); it must name everything the queryset depends on but the
         lookup's values (e.g. the reader's visibility). ``queryset`` may then be a function
         that builds it, called only when the SQL is compiled."""
         if not connection.in_atomic_block:
@@ -114,7 +114,7 @@ class StateMachine:
         if kept_as is None:
             obj = locked().get(**lookup)
         else:
-            obj = kept_reads.read_one(("read_locked", kept_as), locked, **lookup)
+            obj = compiled.read_one(("read_locked", kept_as), locked, **lookup)
         obj._locked_by = connection.atomic_blocks[-1]
         return obj
 

@@ -301,8 +301,24 @@ class ActiveCategoryField(serializers.PrimaryKeyRelatedField):
         return super().to_internal_value(data)
 
 
+class KnownCustomerField(serializers.PrimaryKeyRelatedField):
+    """A customer by id, taken from the customers kept per process
+    (``selectors.known_customer``): no query for a customer seen before while no customer
+    changed. Anything else (an unknown id, a string) is looked up and refused as before."""
+
+    def __init__(self, **kwargs):
+        super().__init__(queryset=Customer.objects.all(), **kwargs)
+
+    def to_internal_value(self, data):
+        if isinstance(data, int) and not isinstance(data, bool) and 0 < data <= MAX_ID:
+            customer = selectors.known_customer(data)
+            if customer is not None:
+                return customer
+        return super().to_internal_value(data)
+
+
 class CaseCreateSerializer(_NoUnknownFields, serializers.Serializer):
-    customer = serializers.PrimaryKeyRelatedField(queryset=Customer.objects.all())
+    customer = KnownCustomerField()
     category = ActiveCategoryField()
     subject = serializers.CharField(max_length=200)
     description = serializers.CharField(required=False, allow_blank=True, default="")

@@ -23,9 +23,10 @@ from escalations.models import (
 )
 from escalations.priority import Impact, Urgency, priority_for
 from escalations.selectors import case_is_visible_to
-from escalations.services._base import CASES, add_note
+from escalations.services._base import CASES, add_note, new_note
 from escalations.sla import timers as sla
-from kit.audit import audited_save
+from kit import bulk
+from kit.audit import audit, audited_save
 from notifications import events
 
 
@@ -35,7 +36,8 @@ def _next_reference(now_year: int) -> str:
     number (references have gaps). Elsewhere (SQLite, one writer at a time) the year's counter
     row, locked until commit: gap-free."""
     if connection.vendor == "postgresql":
-        return f"C-{now_year}-{_next_in_sequence(now_year):06d}"
+        (number,) = _next_in_sequence(now_year)
+        return _reference(now_year, number)
     counter, _created = CaseReferenceCounter.objects.select_for_update().get_or_create(
         year=now_year
     )
@@ -48,14 +50,17 @@ def reference_sequence(year: int) -> str:
     return f"escalations_case_reference_{year:04d}"
 
 
-def _next_in_sequence(year: int) -> int:
+def _next_in_sequence(year: int, *draws: tuple[str, list]) -> list[int]:
+    """The year's next number, then the values of ``draws`` (SQL expressions with their
+    parameters, e.g. the next keys of tables: ``kit.bulk.draw_keys_sql``), in one statement."""
     name = reference_sequence(year)
     # ``::text``: the name is looked up when the statement runs, so a year without its sequence
     # yet gives NULL instead of an error (one statement either way).
     draw = "SELECT CASE WHEN to_regclass(%s) IS NOT NULL THEN nextval(%s::text) END"
+    also = "".join(f", {sql}" for sql, _params in draws)
     with connection.cursor() as cursor:
-        cursor.execute(draw, [name, name])
-        (number,) = cursor.fetchone()
+        cursor.execute(draw + also, [name, name, *(p for _sql, params in draws for p in params)])
+        number, *drawn = cursor.fetchone()
         if number is None:
             # The year's first create makes the sequence; the lock serialises two first creates
             # (and a year counted by the counter row before continues after it).
@@ -69,7 +74,11 @@ def _next_in_sequence(year: int) -> int:
             )
             cursor.execute(draw, [name, name])
             (number,) = cursor.fetchone()
-    return number
+    return [number, *drawn]
+
+
+def _reference(year: int, number: int) -> str:
+    return f"C-{year}-{number:06d}"
 
 
 def _validate_levels(impact: int, urgency: int) -> None:
@@ -105,10 +114,34 @@ def case_create(
     _validate_levels(impact, urgency)
     owner = owner or actor
     now = timezone.now()
+    year = timezone.localtime(now).year
     with transaction.atomic():
         team = memberships.home_team(owner)
+        if connection.vendor == "postgresql":
+            return _case_insert(
+                actor=actor,
+                year=year,
+                now=now,
+                call_log=call_log,
+                values=dict(
+                    subject=subject.strip(),
+                    description=description,
+                    channel=channel,
+                    customer=customer,
+                    category=category,
+                    impact=impact,
+                    urgency=urgency,
+                    priority=priority_for(impact, urgency),
+                    owner=owner,
+                    owner_team=team,
+                    tier=Tier.L1,
+                    assigned_team=team,
+                    handler=owner,
+                    created_at=now,
+                ),
+            )
         case = Case(
-            reference=_next_reference(timezone.localtime(now).year),
+            reference=_next_reference(year),
             subject=subject.strip(),
             description=description,
             channel=channel,
@@ -129,6 +162,26 @@ def case_create(
         events.emit("case.created", case)
         if call_log.strip():
             add_note(case, actor=actor, kind=NoteKind.CALL_LOG, body=call_log)
+    return case
+
+
+def _case_insert(*, actor: User, year: int, now, call_log: str, values: dict[str, Any]) -> Case:
+    """``case_create``'s writes on PostgreSQL in two statements: the reference and the keys of
+    the case and its call log drawn together, then the case, its timers, the call log and the
+    two history rows in one INSERT (``kit.bulk.insert_together``). The same rows as saving them
+    one by one (``tests/escalations/test_case_create_writes.py``)."""
+    with_note = bool(call_log.strip())
+    draws = [bulk.draw_keys_sql(Case)] + ([bulk.draw_keys_sql(CaseNote)] if with_note else [])
+    number, case_pk, *note_pk = _next_in_sequence(year, *draws)
+    case = Case(pk=case_pk, reference=_reference(year, number), **values)
+    audit(case, actor=actor, reason="create")
+    rows: list[Any] = [case, *sla.case_timers(case, now=now)]
+    if with_note:
+        note = new_note(case, actor=actor, kind=NoteKind.CALL_LOG, body=call_log)
+        note.pk = note_pk[0]
+        rows.append(note)
+    bulk.insert_together(rows, history=[case, *rows[-1:]] if with_note else [case], date=now)
+    events.emit("case.created", case)
     return case
 
 

@@ -128,6 +128,14 @@ def start_case_timers(
 ) -> list[SLATimer]:
     """First response and resolution timers for a new case (none without a policy/target);
     ``kinds`` narrows it (a reopened case gets a new resolution timer)."""
+    return bulk_insert(case_timers(case, now=now, kinds=kinds))
+
+
+def case_timers(
+    case: Case, *, now: dt.datetime | None = None, kinds: Iterable[str] = CASE_KINDS
+) -> list[SLATimer]:
+    """The timers ``start_case_timers`` starts, not saved yet (for ``kit.bulk.insert_together``
+    with the case itself)."""
     now = now or timezone.now()
     config = sla_config()
     policy = config.policy_for(case.category_id)
@@ -145,7 +153,7 @@ def start_case_timers(
         _start(case=case, kind=kind, budget=budgets[kind], policy=policy, cache=cache, now=now)
         for kind in kinds
     ]
-    return bulk_insert(timers)
+    return timers
 
 
 def start_hop_timers(
