@@ -117,31 +117,7 @@ def case_create(
     year = timezone.localtime(now).year
     with transaction.atomic():
         team = memberships.home_team(owner)
-        if connection.vendor == "postgresql":
-            return _case_insert(
-                actor=actor,
-                year=year,
-                now=now,
-                call_log=call_log,
-                values=dict(
-                    subject=subject.strip(),
-                    description=description,
-                    channel=channel,
-                    customer=customer,
-                    category=category,
-                    impact=impact,
-                    urgency=urgency,
-                    priority=priority_for(impact, urgency),
-                    owner=owner,
-                    owner_team=team,
-                    tier=Tier.L1,
-                    assigned_team=team,
-                    handler=owner,
-                    created_at=now,
-                ),
-            )
-        case = Case(
-            reference=_next_reference(year),
+        values = dict(
             subject=subject.strip(),
             description=description,
             channel=channel,
@@ -157,6 +133,9 @@ def case_create(
             handler=owner,
             created_at=now,
         )
+        if connection.vendor == "postgresql":
+            return _case_insert(actor=actor, year=year, now=now, call_log=call_log, values=values)
+        case = Case(reference=_next_reference(year), **values)
         audited_save(case, actor=actor, reason="create")
         sla.start_case_timers(case, now=now)
         events.emit("case.created", case)
