@@ -12,17 +12,9 @@ from django.utils import timezone
 
 from accounts.models import Tier, User
 from tests.factories import TeamFactory, UserFactory
-from tests.integration.test_browser_escalation_flow import (  # noqa: F401  (fixtures)
-    CHROMIUM,
-    _log_in,
-    async_unsafe_allowed,
-    page,
-)
+from tests.integration.browser import BROWSER, log_in
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium (/usr/bin/chromium)"),
-]
+pytestmark = BROWSER
 
 SHOTS = Path("/tmp/shots-absence")
 URL = "/admin/accounts/absence/"
@@ -54,7 +46,7 @@ def test_the_absence_page_fits_and_marks_a_member_absent(
     )
     SHOTS.mkdir(exist_ok=True)
     page.set_viewport_size({"width": width, "height": height})
-    _log_in(page, live_server.url, supervisor.username)
+    log_in(page, live_server.url, supervisor.username)
     page.goto(live_server.url + URL)
     page.screenshot(path=str(SHOTS / f"{width}-1-list.png"), full_page=True)
     assert overflow(page) <= 0, f"{overflow(page)} px wider than the window"

@@ -2,29 +2,20 @@
 once half of the time is gone, red and counting the lateness once the deadline passes; the
 hold clock counts up. The browser's clock is moved (playwright's clock), not waited for.
 
-Reuses the browser fixtures of ``test_browser_escalation_flow`` (Debian's chromium)."""
+The browser fixtures are in ``tests/integration/conftest.py`` (Debian's chromium)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import re
 
-import pytest
 from django.utils import timezone
 
 from escalations import services
 from tests.factories import HANDOFF, make_case, make_sla_policy
-from tests.integration.test_browser_escalation_flow import (  # noqa: F401  (fixtures)
-    CHROMIUM,
-    _log_in,
-    async_unsafe_allowed,
-    page,
-)
+from tests.integration.browser import BROWSER, log_in
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium (/usr/bin/chromium)"),
-]
+pytestmark = BROWSER
 
 
 def _ms_until(iso: str, now: dt.datetime) -> int:
@@ -44,7 +35,7 @@ def test_the_countdown_turns_amber_then_red_and_the_hold_clock_counts(
     make_sla_policy()  # 24/7: the first response is due in wall-clock time
     case = make_case(owner=operator)
     base = live_server.url
-    _log_in(page, base, operator.username)
+    log_in(page, base, operator.username)
     now = timezone.now()
     page.clock.install(time=now)
     page.goto(f"{base}/admin/escalations/case/{case.pk}/change/")

@@ -4,7 +4,7 @@ nearest SLA deadline works, and when another user escalates to the supervisor's 
 "N new — show" appears without a reload and shows the new case, keeping the filters, the sort
 and the scroll position.
 
-Debian's chromium through playwright, as ``test_browser_escalation_flow``; set
+Debian's chromium through playwright, the fixtures of ``tests/integration/conftest.py``; set
 ``SCREENSHOTS=1`` to save the pages under /tmp/shots-queue/."""
 
 from __future__ import annotations
@@ -17,18 +17,9 @@ from django.urls import reverse
 from escalations import services
 from escalations.models import SLATimer
 from tests.factories import HANDOFF, CustomerFactory, make_case, make_sla_policy
-from tests.integration.test_browser_escalation_flow import (
-    CHROMIUM,
-    PASSWORD,
-    SCREENSHOTS,
-    TIMEOUT_MS,
-)
-from tests.integration.test_browser_live_bell import browser  # noqa: F401 - fixture
+from tests.integration.browser import BROWSER, PASSWORD, SCREENSHOTS, TIMEOUT_MS
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium (/usr/bin/chromium)"),
-]
+pytestmark = BROWSER
 
 SHOTS = Path("/tmp/shots-queue")
 LIVE_WITHIN_MS = 5_000

@@ -8,7 +8,7 @@ from the call page (the operator) or the opened case; the header must be visible
 scrolling and nothing may overflow sideways. Screenshots go to /tmp/shots-header/. Elements
 are found by CSS hooks and field names (the browser asks for Japanese).
 
-Reuses the browser fixtures of ``test_browser_escalation_flow`` (Debian's chromium)."""
+The browser fixtures are in ``tests/integration/conftest.py`` (Debian's chromium)."""
 
 from __future__ import annotations
 
@@ -22,18 +22,9 @@ from knowledge import services as knowledge_services
 from knowledge.models import Deflection
 from tests.escalations.hold_setup import hold_policy
 from tests.factories import CustomerFactory, make_case
-from tests.integration.test_browser_escalation_flow import (  # noqa: F401  (fixtures)
-    CHROMIUM,
-    _log_in,
-    _log_out,
-    async_unsafe_allowed,
-    page,
-)
+from tests.integration.browser import BROWSER, log_in, log_out
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium (/usr/bin/chromium)"),
-]
+pytestmark = BROWSER
 
 SHOTS = Path("/tmp/shots-header")
 VIEWPORTS = [(1366, 768), (390, 844)]
@@ -121,7 +112,7 @@ def test_operator_escalates_with_hold_and_supervisor_answers_from_the_case_page(
     counter = Counter(page)
 
     # --- the operator: the call opens the case; start work, search, escalate with hold ---------
-    _log_in(page, base, operator.username)
+    log_in(page, base, operator.username)
     page.wait_for_load_state("load")  # the admin index's load event, before counting starts
     counter.reset()
     page.goto(base + "/admin/escalations/case/call/?number=08072896413")  # the CTI's screen pop
@@ -166,10 +157,10 @@ def test_operator_escalates_with_hold_and_supervisor_answers_from_the_case_page(
     check_layout(page, width, height, "3-operator-escalated")
     operator_clicks, operator_loads = counter.clicks, counter.loads
     assert operator_clicks <= 8 and operator_loads <= 3, (operator_clicks, operator_loads)
-    _log_out(page)
+    log_out(page)
 
     # --- the supervisor: open the case, acknowledge, answer ----------------------------------
-    _log_in(page, base, supervisor.username)
+    log_in(page, base, supervisor.username)
     page.goto(base + case_url)
     counter.reset()
     expect(page.locator("#ch-handoff")).to_contain_text(TRIED)
@@ -192,10 +183,10 @@ def test_operator_escalates_with_hold_and_supervisor_answers_from_the_case_page(
         f"{width}x{height}: operator {operator_clicks} clicks / {operator_loads} loads, "
         f"supervisor {supervisor_clicks} clicks / {supervisor_loads} loads"
     )
-    _log_out(page)
+    log_out(page)
 
     # --- the operator: resolve with the answer and close, in one step --------------------------
-    _log_in(page, base, operator.username)
+    log_in(page, base, operator.username)
     page.goto(base + case_url)
     counter.reset()
     panel = '#case-actions details[data-transition="resolve"]'
@@ -208,7 +199,7 @@ def test_operator_escalates_with_hold_and_supervisor_answers_from_the_case_page(
     expect(page.locator("#case_form details")).to_have_count(3)  # the fields, collapsed
     check_layout(page, width, height, "7-operator-closed")
     assert (counter.clicks, counter.loads) == (3, 1)
-    _log_out(page)
+    log_out(page)
 
     # --- the database ------------------------------------------------------------------------
     case = Case.objects.get(pk=case.pk)

@@ -7,19 +7,13 @@ stubbed to record its calls, as in ``test_browser_live_bell``; ``SCREENSHOTS=1``
 
 from __future__ import annotations
 
-import pytest
-
 from escalations import services
 from notifications.models import InboxKind
 from tests.escalations.hold_setup import hold_policy
 from tests.factories import HANDOFF, make_case
-from tests.integration.test_browser_escalation_flow import CHROMIUM, SCREENSHOTS, TIMEOUT_MS
-from tests.integration.test_browser_live_bell import _person, browser  # noqa: F401 - fixture
+from tests.integration.browser import BROWSER, SCREENSHOTS, TIMEOUT_MS, person
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium (/usr/bin/chromium)"),
-]
+pytestmark = BROWSER
 
 
 def _bell_shows(page, count: str) -> None:
@@ -42,7 +36,7 @@ def test_a_kind_turned_off_counts_in_the_bell_without_a_desktop_notification(
 ):
     hold_policy()
     base = live_server.url
-    boss = _person(browser, base, supervisor.username)
+    boss = person(browser, base, supervisor.username)
     boss.goto(f"{base}/admin/escalations/case/")
     boss.click("#bell-button")
     boss.click("#bell-settings")

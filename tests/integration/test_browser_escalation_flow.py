@@ -10,98 +10,22 @@ Runs Debian's chromium (``/usr/bin/chromium``) through playwright; skipped witho
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterator
-from pathlib import Path
-
-import pytest
-from django.db import connections
-
 from accounts.models import Tier
 from escalations.models import Case, CaseStatus, EscalationOutcome
-
-CHROMIUM = Path("/usr/bin/chromium")
-PASSWORD = "pass-for-tests-123"  # UserFactory's
-TIMEOUT_MS = 15_000
-SCREENSHOTS = os.environ.get("SCREENSHOTS") == "1"
+from tests.integration.browser import (
+    BROWSER,
+    confirm_and_back,
+    do,
+    log_in,
+    log_out,
+    screenshot,
+)
 
 CUSTOMER_WANTS = "先月分の差額を返金してほしい"
 TRIED = "請求明細と契約内容を確認し、差額の理由を説明した"
 ANSWER = "返金は不可。規約第5条に基づき、翌月請求で差額を調整すると伝えてください。"
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium (/usr/bin/chromium)"),
-]
-
-
-@pytest.fixture
-def async_unsafe_allowed(monkeypatch: pytest.MonkeyPatch) -> None:
-    """playwright's sync API keeps an event loop running in this thread; let the ORM work."""
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-
-@pytest.fixture
-def page(async_unsafe_allowed) -> Iterator:
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=str(CHROMIUM),
-            headless=True,
-            timeout=TIMEOUT_MS * 2,
-            args=[
-                "--no-sandbox",
-                "--headless",
-                "--disable-gpu",
-                "--disable-quic",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-            ],
-        )
-        try:
-            context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="ja-JP")
-            context.set_default_timeout(TIMEOUT_MS)
-            context.set_default_navigation_timeout(TIMEOUT_MS)
-            sync_api.expect.set_options(timeout=TIMEOUT_MS)
-            yield context.new_page()
-        finally:
-            browser.close()
-            # While playwright runs, this thread is in another contextvars context, so Django
-            # (whose connections are per context) opened new connections for the test's
-            # queries: close them here, or PostgreSQL refuses to drop the test database.
-            connections.close_all()
-
-
-def _log_in(page, base_url: str, username: str) -> None:
-    page.goto(f"{base_url}/admin/")
-    page.fill("#login-form input[name=username]", username)
-    page.fill("#login-form input[name=password]", PASSWORD)
-    page.click("#login-form [type=submit]")
-    page.wait_for_selector("#logout-form")  # the admin index, logged in
-
-
-def _log_out(page) -> None:
-    page.click("#logout-form [type=submit]")
-    page.wait_for_selector("#logout-form", state="detached")
-
-
-def _do(page, transition: str) -> None:
-    """Open a transition's own page from the case page (offered in the case header; the
-    header's one-click buttons and panels: ``test_browser_case_workspace``)."""
-    assert page.locator(f'#case-actions [data-transition="{transition}"]').count() == 1
-    page.goto(page.url.split("/change/")[0] + f"/do/{transition}/")
-
-
-def _confirm_and_back(page, case_url: str) -> None:
-    page.click("#transition-form input[name=_confirm]")
-    page.wait_for_url(f"**{case_url}")
-
-
-def _screenshot(page, path: str) -> None:
-    if SCREENSHOTS:
-        page.screenshot(path=path, full_page=True)
+pytestmark = BROWSER
 
 
 # transactional_db before the persona fixtures: live_server's thread must see committed rows
@@ -115,10 +39,10 @@ def test_operator_escalates_and_supervisor_answers(
     assert case.status == CaseStatus.IN_PROGRESS
 
     # --- the operator escalates --------------------------------------------------------------
-    _log_in(page, base, operator.username)
+    log_in(page, base, operator.username)
     page.goto(base + case_url)
     expect(page.locator('#case-actions [data-transition="acknowledge"]')).to_have_count(0)
-    _do(page, "escalate")
+    do(page, "escalate")
 
     routes = page.locator("#escalation-routes")
     expect(routes).to_contain_text("SVへ内線 200 で連絡")
@@ -127,8 +51,8 @@ def test_operator_escalates_and_supervisor_answers(
     page.fill("#transition-form textarea[name=customer_wants]", CUSTOMER_WANTS)
     page.fill("#transition-form textarea[name=tried]", TRIED)
     page.select_option("#transition-form select[name=mood]", "dissatisfied")
-    _screenshot(page, "/tmp/browser-escalate.png")
-    _confirm_and_back(page, case_url)
+    screenshot(page, "/tmp/browser-escalate.png")
+    confirm_and_back(page, case_url)
 
     hops = page.locator("#case-hops tbody tr")
     expect(hops).to_have_count(1)
@@ -139,10 +63,10 @@ def test_operator_escalates_and_supervisor_answers(
     expect(page.locator("#case-timeline tr.note-handoff")).to_contain_text(CUSTOMER_WANTS)
     # escalated: nothing left for the owner to do on it
     expect(page.locator('#case-actions [data-transition="escalate"]')).to_have_count(0)
-    _log_out(page)
+    log_out(page)
 
     # --- the supervisor finds it in the team's queue, takes it and answers -------------------
-    _log_in(page, base, supervisor.username)
+    log_in(page, base, supervisor.username)
     page.goto(f"{base}/admin/escalations/case/")
     page.click('#changelist-filter a[href*="to_my_team=open"]')
     page.wait_for_url("**to_my_team=open**")
@@ -151,22 +75,22 @@ def test_operator_escalates_and_supervisor_answers(
     page.click(f'#result_list a[href*="/escalations/case/{case.pk}/change/"] >> nth=0')
     page.wait_for_url(f"**{case_url}**")
 
-    _do(page, "acknowledge")
-    _confirm_and_back(page, case_url)
+    do(page, "acknowledge")
+    confirm_and_back(page, case_url)
     expect(page.locator("#case-hops tbody tr").first).to_contain_text(supervisor.display_name)
 
-    _do(page, "return_to_owner")
+    do(page, "return_to_owner")
     page.fill("#transition-form textarea[name=answer]", ANSWER)
     page.check("#transition-form input[name=reusable][value=no]")
     page.fill("#transition-form input[name=not_reusable_reason]", "この契約に固有の回答")
-    _confirm_and_back(page, case_url)
+    confirm_and_back(page, case_url)
 
     expect(page.locator("#case-timeline tr.note-answer")).to_contain_text(ANSWER)
     expect(page.locator("#case-hops tbody tr").first).to_contain_text(ANSWER)
     # returned to L1: the supervisor can no longer act on it as the handler
     expect(page.locator('#case-actions [data-transition="return_to_owner"]')).to_have_count(0)
-    _screenshot(page, "/tmp/browser-case.png")
-    _log_out(page)
+    screenshot(page, "/tmp/browser-case.png")
+    log_out(page)
 
     # --- the database ------------------------------------------------------------------------
     case = Case.objects.get(pk=case.pk)

@@ -10,44 +10,21 @@ import datetime as dt
 from collections.abc import Iterator
 
 import pytest
-from django.db import connections
 
 from accounts.models import Tier
 from tests.factories import EscalationRuleFactory, TeamFactory, UserFactory, make_sla_policy
-from tests.integration.test_browser_escalation_flow import (
-    CHROMIUM,
-    SCREENSHOTS,
-    TIMEOUT_MS,
-    _log_in,
-)
+from tests.integration.browser import BROWSER, SCREENSHOTS, TIMEOUT_MS, log_in
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium (/usr/bin/chromium)"),
-]
+pytestmark = BROWSER
 
 
 @pytest.fixture
-def page(monkeypatch: pytest.MonkeyPatch) -> Iterator:
-    """Chromium at a laptop size (the fixture of test_browser_escalation_flow, 1366x768)."""
-    # playwright's sync API keeps an event loop running in this thread; let the ORM work
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=str(CHROMIUM),
-            headless=True,
-            timeout=TIMEOUT_MS * 2,
-            args=["--no-sandbox", "--headless", "--disable-gpu", "--no-first-run"],
-        )
-        try:
-            context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="ja-JP")
-            context.set_default_timeout(TIMEOUT_MS)
-            context.set_default_navigation_timeout(TIMEOUT_MS)
-            yield context.new_page()
-        finally:
-            browser.close()
-            connections.close_all()  # see test_browser_escalation_flow
+def page(browser) -> Iterator:
+    """Chromium at a laptop size, 1366x768 (``browser``: tests/integration/conftest.py)."""
+    context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="ja-JP")
+    context.set_default_timeout(TIMEOUT_MS)
+    context.set_default_navigation_timeout(TIMEOUT_MS)
+    yield context.new_page()
 
 
 SECTIONS = [
@@ -93,7 +70,7 @@ def test_flow_page_fits_a_laptop_screen(transactional_db, live_server, page, org
         )
     make_sla_policy(always_open=False)
 
-    _log_in(page, live_server.url, manager.username)
+    log_in(page, live_server.url, manager.username)
     page.goto(f"{live_server.url}/admin/escalations/flow/?category={billing.pk}")
     page.wait_for_selector("#flow-states svg")
     shot = page.screenshot(path="/tmp/browser-flow.png" if SCREENSHOTS else None, full_page=True)

@@ -13,18 +13,9 @@ from django.utils import timezone
 from accounts.absence import absence_period_save
 from accounts.models import AbsenceReason, OnCallMember, OnCallRotation
 from tests.factories import UserFactory
-from tests.integration.test_browser_escalation_flow import (
-    CHROMIUM,
-    SCREENSHOTS,
-    TIMEOUT_MS,
-    _log_in,
-)
-from tests.integration.test_browser_live_bell import browser  # noqa: F401 - fixture
+from tests.integration.browser import BROWSER, SCREENSHOTS, TIMEOUT_MS, log_in
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium (/usr/bin/chromium)"),
-]
+pytestmark = BROWSER
 
 
 def rotation(team, person):
@@ -66,7 +57,7 @@ def test_the_flow_page_shows_who_answers_now(
     context = browser.new_context(viewport={"width": width, "height": height}, locale="ja-JP")
     context.set_default_timeout(TIMEOUT_MS)
     page = context.new_page()
-    _log_in(page, live_server.url, manager.username)
+    log_in(page, live_server.url, manager.username)
     page.goto(f"{live_server.url}/admin/escalations/flow/")
     section = page.locator("#flow-answers")
     section.wait_for()

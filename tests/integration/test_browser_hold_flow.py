@@ -3,28 +3,15 @@ customer on hold; the supervisor finds it on "waiting for me" (with the hold bad
 it from there, and ends the hold (answered on the line). Elements are found by CSS hooks and
 form field names only: the visible texts are translated.
 
-Reuses the browser fixtures of ``test_browser_escalation_flow`` (Debian's chromium)."""
+The browser fixtures are in ``tests/integration/conftest.py`` (Debian's chromium)."""
 
 from __future__ import annotations
 
-import pytest
-
 from escalations.models import Case, CaseNote, CaseStatus, HoldOutcome, NoteKind
 from tests.escalations.hold_setup import hold_policy
-from tests.integration.test_browser_escalation_flow import (  # noqa: F401  (fixtures)
-    CHROMIUM,
-    _confirm_and_back,
-    _do,
-    _log_in,
-    _log_out,
-    async_unsafe_allowed,
-    page,
-)
+from tests.integration.browser import BROWSER, confirm_and_back, do, log_in, log_out
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium (/usr/bin/chromium)"),
-]
+pytestmark = BROWSER
 
 
 # transactional_db before the persona fixtures: live_server's thread must see committed rows
@@ -44,20 +31,20 @@ def test_operator_holds_supervisor_acknowledges_and_ends_the_hold(
     case_url = f"/admin/escalations/case/{case.pk}/change/"
 
     # --- the operator escalates with the customer on hold -----------------------------------
-    _log_in(page, base, operator.username)
+    log_in(page, base, operator.username)
     page.goto(base + case_url)
-    _do(page, "escalate")
+    do(page, "escalate")
     page.check("#transition-form input[name=reason][value=superior_requested]")
     page.fill("#transition-form textarea[name=customer_wants]", "上の者を出してほしい")
     page.fill("#transition-form textarea[name=tried]", "規約を説明した")
     page.select_option("#transition-form select[name=mood]", "angry")
     page.check("#transition-form input[name=on_hold]")
-    _confirm_and_back(page, case_url)
+    confirm_and_back(page, case_url)
     expect(page.locator("#case-hold #hold-waiting")).to_have_count(1)
-    _log_out(page)
+    log_out(page)
 
     # --- the supervisor: waiting for me, acknowledge, end the hold --------------------------
-    _log_in(page, base, supervisor.username)
+    log_in(page, base, supervisor.username)
     page.goto(f"{base}/admin/escalations/case/")
     page.click('#changelist-filter a[href*="on_hold=mine"]')
     page.wait_for_url("**on_hold=mine**")
@@ -66,8 +53,8 @@ def test_operator_holds_supervisor_acknowledges_and_ends_the_hold(
     expect(rows.first.locator(".hold-badge")).to_have_count(1)
     page.click(f'#result_list a[href*="/escalations/case/{case.pk}/change/"] >> nth=0')
     page.wait_for_url(f"**{case_url}**")
-    _do(page, "acknowledge")
-    _confirm_and_back(page, case_url)
+    do(page, "acknowledge")
+    confirm_and_back(page, case_url)
     expect(page.locator("#case-hold #hold-handled")).to_contain_text(supervisor.display_name)
 
     page.click("#case-hold-end")  # the case header's panel
@@ -79,7 +66,7 @@ def test_operator_holds_supervisor_acknowledges_and_ends_the_hold(
     expect(page.locator("#case-hold")).to_have_count(0)
     expect(page.locator("#case-hold-end")).to_have_count(0)
     expect(page.locator("#case-timeline tr.note-hold")).to_have_count(1)
-    _log_out(page)
+    log_out(page)
 
     # --- the database ------------------------------------------------------------------------
     case = Case.objects.get(pk=case.pk)

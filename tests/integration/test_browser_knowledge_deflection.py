@@ -1,27 +1,17 @@
 """Deflection in a real browser: on the escalate form the operator sees a published article for
 the case, opens it and marks it "solved with": the case is resolved at L1, never escalated.
 
-Reuses the browser fixtures of ``test_browser_escalation_flow.py`` (Debian's chromium through
+The browser fixtures are in ``tests/integration/conftest.py`` (Debian's chromium through
 playwright; skipped without it). Elements are found by CSS hooks only (texts are translated)."""
 
 from __future__ import annotations
 
-import pytest
-
 from escalations.models import Case, CaseStatus
 from knowledge import services
 from knowledge.models import CaseArticle, Deflection, LinkKind
-from tests.integration.test_browser_escalation_flow import (  # noqa: F401 - fixtures
-    CHROMIUM,
-    _log_in,
-    async_unsafe_allowed,
-    page,
-)
+from tests.integration.browser import BROWSER, log_in
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium (/usr/bin/chromium)"),
-]
+pytestmark = BROWSER
 
 
 # transactional_db before the persona fixtures: live_server's thread must see committed rows
@@ -44,7 +34,7 @@ def test_operator_solves_the_case_with_a_suggested_article(
     base = live_server.url
     case_url = f"/admin/escalations/case/{case.pk}/change/"
 
-    _log_in(page, base, operator.username)
+    log_in(page, base, operator.username)
     page.goto(base + case_url)
     page.click('#case-actions details[data-transition="escalate"] > summary')
     page.click('#case-actions details[data-transition="escalate"] a.ch-full-page')

@@ -4,74 +4,19 @@ a desktop notification is raised. The supervisor acknowledges and answers; withi
 operator's page (still on the case) alerts in turn. ``window.Notification`` is stubbed in both
 pages to record its calls (permission granted).
 
-Debian's chromium through playwright, as ``test_browser_escalation_flow``; set
+Debian's chromium through playwright, the fixtures of ``tests/integration/conftest.py``; set
 ``SCREENSHOTS=1`` to save /tmp/browser-bell.png (the supervisor's open bell)."""
 
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
-
-import pytest
-from django.db import connections
 
 from tests.escalations.hold_setup import hold_policy
-from tests.integration.test_browser_escalation_flow import (
-    CHROMIUM,
-    PASSWORD,
-    SCREENSHOTS,
-    TIMEOUT_MS,
-    _confirm_and_back,
-    _do,
-)
+from tests.integration.browser import BROWSER, SCREENSHOTS, TIMEOUT_MS, confirm_and_back, do, person
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium (/usr/bin/chromium)"),
-]
+pytestmark = BROWSER
 
 LIVE_WITHIN_S = 5.0
-STUB_NOTIFICATION = """
-window.__notified = [];
-window.Notification = function (title, options) {
-  window.__notified.push({title: title, body: (options || {}).body, at: Date.now()});
-};
-window.Notification.permission = "granted";
-window.Notification.requestPermission = function () { return Promise.resolve("granted"); };
-"""
-
-
-@pytest.fixture
-def browser(monkeypatch) -> Iterator:
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as p:
-        chromium = p.chromium.launch(
-            executable_path=str(CHROMIUM),
-            headless=True,
-            timeout=TIMEOUT_MS * 2,
-            args=["--no-sandbox", "--headless", "--disable-gpu", "--no-first-run"],
-        )
-        sync_api.expect.set_options(timeout=TIMEOUT_MS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
-            connections.close_all()
-
-
-def _person(browser, base: str, username: str):
-    """A browser context of its own (its own session) with a recording Notification."""
-    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="ja-JP")
-    context.set_default_timeout(TIMEOUT_MS)
-    context.add_init_script(STUB_NOTIFICATION)
-    page = context.new_page()
-    page.goto(f"{base}/admin/")
-    page.fill("#login-form input[name=username]", username)
-    page.fill("#login-form input[name=password]", PASSWORD)
-    page.click("#login-form [type=submit]")
-    page.wait_for_selector("#logout-form")
-    return page
 
 
 def _seconds_until_alerted(page, count: str) -> float:
@@ -95,20 +40,20 @@ def test_the_bell_rings_live_for_the_supervisor_then_for_the_operator(
     base = live_server.url
     case_url = f"/admin/escalations/case/{case.pk}/change/"
 
-    boss = _person(browser, base, supervisor.username)
+    boss = person(browser, base, supervisor.username)
     boss.goto(f"{base}/admin/escalations/case/?o=1")  # the case list, open, filtered
     boss.wait_for_function("document.getElementById('bell-count').hidden")  # polled: nothing
     list_url = boss.url
 
-    agent = _person(browser, base, operator.username)
+    agent = person(browser, base, operator.username)
     agent.goto(base + case_url)
-    _do(agent, "escalate")
+    do(agent, "escalate")
     agent.check("#transition-form input[name=reason][value=superior_requested]")
     agent.fill("#transition-form textarea[name=customer_wants]", "上の者を出してほしい")
     agent.fill("#transition-form textarea[name=tried]", "規約を説明した")
     agent.select_option("#transition-form select[name=mood]", "angry")
     agent.check("#transition-form input[name=on_hold]")
-    _confirm_and_back(agent, case_url)  # committed when the redirect is answered
+    confirm_and_back(agent, case_url)  # committed when the redirect is answered
 
     seen_after = _seconds_until_alerted(boss, "1")
     print(f"supervisor alerted {seen_after:.2f} s after the escalation committed")  # with -s
@@ -128,13 +73,13 @@ def test_the_bell_rings_live_for_the_supervisor_then_for_the_operator(
     item.click()
     boss.wait_for_url(f"**{case_url}")
     expect(boss.locator("#bell-count")).to_be_hidden()
-    _do(boss, "acknowledge")
-    _confirm_and_back(boss, case_url)
-    _do(boss, "return_to_owner")
+    do(boss, "acknowledge")
+    confirm_and_back(boss, case_url)
+    do(boss, "return_to_owner")
     boss.fill("#transition-form textarea[name=answer]", "返金可能です。お客様へお伝えください。")
     boss.check("#transition-form input[name=reusable][value=no]")
     boss.fill("#transition-form input[name=not_reusable_reason]", "この契約に固有の回答")
-    _confirm_and_back(boss, case_url)
+    confirm_and_back(boss, case_url)
 
     seen_after = _seconds_until_alerted(agent, "1")
     print(f"operator alerted {seen_after:.2f} s after the answer committed")  # with -s

@@ -2,29 +2,20 @@
 one click opens the inline escalate panel with the rule's reason chosen (no page load), the
 route of that reason shown. Screenshots go to /tmp/shots-nudge/.
 
-Reuses the browser fixtures of ``test_browser_escalation_flow`` (Debian's chromium)."""
+The browser fixtures are in ``tests/integration/conftest.py`` (Debian's chromium)."""
 
 from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
 
-import pytest
 from django.utils import timezone
 
 from escalations.models import EscalationRule, Reason
 from escalations.services.nudges import nudge_sweep, nudges_start_work
-from tests.integration.test_browser_escalation_flow import (  # noqa: F401  (fixtures)
-    CHROMIUM,
-    _log_in,
-    async_unsafe_allowed,
-    page,
-)
+from tests.integration.browser import BROWSER, log_in
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium (/usr/bin/chromium)"),
-]
+pytestmark = BROWSER
 
 SHOTS = Path("/tmp/shots-nudge")
 
@@ -53,7 +44,7 @@ def test_the_nudge_opens_the_escalate_panel_with_the_reason_chosen(
 
     SHOTS.mkdir(exist_ok=True)
     page.set_viewport_size({"width": 1366, "height": 768})
-    _log_in(page, live_server.url, operator.username)
+    log_in(page, live_server.url, operator.username)
     page.goto(f"{live_server.url}/admin/escalations/case/{case.pk}/change/")
     nudge = page.locator("#ch-nudge")
     expect(nudge).to_be_visible()

@@ -6,26 +6,16 @@ Screenshots go to /tmp/shots-refused-panel/.
 The form is sent with the browser's own checks off (``noValidate``): what is tested is the
 server's refusal, which a browser's required-field check only sometimes comes before.
 
-Reuses the browser fixtures of ``test_browser_escalation_flow`` (Debian's chromium)."""
+The browser fixtures are in ``tests/integration/conftest.py`` (Debian's chromium)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from escalations.models import Case, CaseStatus, Escalation
-from tests.integration.test_browser_escalation_flow import (  # noqa: F401  (fixtures)
-    CHROMIUM,
-    _log_in,
-    async_unsafe_allowed,
-    page,
-)
+from tests.integration.browser import BROWSER, log_in
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium (/usr/bin/chromium)"),
-]
+pytestmark = BROWSER
 
 TYPED = "上の者を出してほしいとのこと"
 SHOTS = Path("/tmp/shots-refused-panel")
@@ -44,7 +34,7 @@ def test_a_refused_escalation_lands_on_the_case_page_and_a_reload_posts_nothing(
 
     base = live_server.url
     case_url = f"/admin/escalations/case/{case.pk}/change/"
-    _log_in(page, base, operator.username)
+    log_in(page, base, operator.username)
     page.goto(base + case_url)
 
     panel = '#case-actions details[data-transition="escalate"]'

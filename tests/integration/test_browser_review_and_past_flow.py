@@ -15,18 +15,9 @@ from django.utils import timezone
 from accounts.models import Tier
 from reports.services import review_record
 from tests.factories import EscalationRuleFactory, TeamFactory, UserFactory
-from tests.integration.test_browser_escalation_flow import (
-    CHROMIUM,
-    SCREENSHOTS,
-    TIMEOUT_MS,
-    _log_in,
-)
-from tests.integration.test_browser_live_bell import browser  # noqa: F401 - fixture
+from tests.integration.browser import BROWSER, SCREENSHOTS, TIMEOUT_MS, log_in
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium (/usr/bin/chromium)"),
-]
+pytestmark = BROWSER
 
 
 def _page(chromium, width: int):
@@ -77,7 +68,7 @@ def _no_sideways_scroll(page) -> bool:
 @pytest.mark.parametrize("width", [1366, 390])
 def test_review_page_and_past_flow_in_a_browser(live_server, browser, story, width):  # noqa: F811
     page = _page(browser, width)
-    _log_in(page, live_server.url, story["manager"].username)
+    log_in(page, live_server.url, story["manager"].username)
 
     page.goto(f"{live_server.url}/admin/reports/review/rule/{story['rule'].pk}/")
     page.wait_for_selector("#review-changes-table")
