@@ -88,13 +88,15 @@ def _webhooks_to_this_machine(settings):
 def _sla_next_due_in_step(request):
     # After every test that uses the database, before its rollback: each case's stored nearest
     # SLA deadline equals its running timers' (the triggers of escalations migration 0021).
-    uses_db = "_django_db_helper" in request.fixturenames or request.node.get_closest_marker(
-        "django_db"
-    )
-    if not uses_db:
+    # pytest-django's public fixtures only: ``db`` and ``transactional_db`` are the database
+    # (either, in the closure of the test's fixtures), or the ``django_db`` marker asks for it.
+    names = request.fixturenames
+    transactional = "transactional_db" in names
+    if not (transactional or "db" in names or request.node.get_closest_marker("django_db")):
         yield
         return
-    request.getfixturevalue("_django_db_helper")  # torn down after this fixture's check
+    # set up before this fixture, so torn down (rolled back or flushed) after its check
+    request.getfixturevalue("transactional_db" if transactional else "db")
     yield
     assert_sla_next_due()
 
