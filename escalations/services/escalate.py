@@ -93,7 +93,7 @@ def case_escalate(
         case, reason, handoff, target, history_reason, expected_status, on_hold
     )
     with CASES.atomic(case):
-        [outcome] = escalate_cases([request], actor=actor, is_automatic=is_automatic)
+        [outcome] = escalate_cases([request], actor=actor, is_automatic=is_automatic, together=True)
     if isinstance(outcome, Exception):
         raise outcome
     return outcome
@@ -105,13 +105,17 @@ def escalate_cases(
     actor: User,
     is_automatic: bool = False,
     locked: bool = False,
+    together: bool = False,
 ) -> list[Escalation | Exception]:
     """Escalate several cases at once with a number of queries that does not grow with their
     number: the SLA sweep escalates a whole batch of breaches this way, and ``case_escalate``
     is this with one case. Each result is the new hop, or the error that refused that case
     (``ValidationError``, ``TransitionConflict``, ``TransitionForbidden``), which is then left
     unchanged. Run it inside a transaction. ``locked``: the caller read the cases under a
-    row lock in this transaction (the SLA sweep does), so they are not locked and read again."""
+    row lock in this transaction (the SLA sweep does), so they are not locked and read again.
+    ``together``: on PostgreSQL, up to ``TOGETHER_MOST`` cases are written in two statements
+    (``_write_together``: a request's case); otherwise (the sweep's batches) one model at a
+    time, a statement each whatever the number of cases."""
     results: list[Escalation | Exception | None] = [None] * len(requests)
     for i, request in enumerate(requests):
         try:
@@ -151,7 +155,9 @@ def escalate_cases(
             continue
         moves.append((i, target, from_tier, name))
     if moves:
-        hops = _write_escalations(requests, moves, actor=actor, is_automatic=is_automatic)
+        hops = _write_escalations(
+            requests, moves, actor=actor, is_automatic=is_automatic, together=together
+        )
         for (i, *_rest), hop in zip(moves, hops, strict=True):
             results[i] = hop
     return results  # type: ignore[return-value]  # every slot is filled by now
@@ -230,6 +236,7 @@ def _write_escalations(
     *,
     actor: User,
     is_automatic: bool,
+    together: bool,
 ) -> list[Escalation]:
     """Save the escalated cases, close the hops they leave, open the new hops with their timers
     and handoff notes: a fixed number of bulk statements, each with its history rows (for a
@@ -242,7 +249,7 @@ def _write_escalations(
         case.pk for case, (_i, _t, _f, name) in zip(cases, moves, strict=True) if name != "escalate"
     ]
     members: dict[int, list[User]] | None = None
-    if connection.vendor == "postgresql" and len(cases) <= TOGETHER_MOST:
+    if together and connection.vendor == "postgresql" and len(cases) <= TOGETHER_MOST:
         _close_open_hops(further, actor=actor, now=now)
         hops, members = _write_together(
             requests, moves, actor=actor, is_automatic=is_automatic, now=now

@@ -142,8 +142,8 @@ def test_both_ways_write_the_same_rows(org, operator, supervisor, specialist, mo
 
 @pytest.mark.parametrize("together_most", [escalate.TOGETHER_MOST, 0])
 def test_a_batch_of_a_few_cases(org, operator, monkeypatch, together_most):
-    """``escalate_cases`` with several cases (as the sweep's small batches): each gets its own
-    hop, number, timers and note, tied to its own transition."""
+    """``escalate_cases`` with several cases written together: each gets its own hop, number,
+    timers and note, tied to its own transition."""
     make_sla_policy()
     monkeypatch.setattr(escalate, "TOGETHER_MOST", together_most)
     cases = [
@@ -153,6 +153,7 @@ def test_a_batch_of_a_few_cases(org, operator, monkeypatch, together_most):
         hops = escalate.escalate_cases(
             [escalate.EscalationRequest(case, "knowledge_gap", HANDOFF) for case in cases],
             actor=operator,
+            together=True,
         )
     for case, hop in zip(cases, hops, strict=True):
         assert isinstance(hop, Escalation)
