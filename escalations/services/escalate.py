@@ -376,8 +376,6 @@ def _write_together(
     for row, (history_key, *_rest) in zip(case_rows, drawn, strict=True):
         row.pk = history_key
     remember_history_rows(cases, case_rows)  # the hops and notes name the transition
-    for case in cases:
-        case._update_initial_state()  # saved below: the optimistic lock expects the new status
     hops = [
         _new_hop(requests[i], case, target, from_tier, name, actor, is_automatic, now, key, number)
         for case, (i, target, from_tier, name), (_h, key, _n, number, _m) in zip(
@@ -398,6 +396,8 @@ def _write_together(
             ),
         ],
     )
+    for case in cases:
+        case._update_initial_state()  # saved: the optimistic lock now expects the new status
     members: dict[int, list[User]] = {}
     for hop, (*_keys, present) in zip(hops, drawn, strict=True):
         if present is not None:
