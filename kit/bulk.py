@@ -227,6 +227,7 @@ def insert_together(
     *,
     history: Sequence[models.Model] = (),
     date: dt.datetime | None = None,
+    also: Sequence[tuple[str, Sequence[Any]]] = (),
 ) -> list[models.Model]:
     """Insert a few new objects of several models (``FEW`` at most of each; the objects of one
     model next to one another) as ``bulk_insert`` does, with the history rows of those in
@@ -236,9 +237,19 @@ def insert_together(
     already (``draw_keys_sql``): a statement cannot give one of its rows the key another of its
     rows gets. Django's foreign keys are checked at commit on PostgreSQL, so the order of the
     rows does not matter there. Elsewhere, one ``bulk_insert`` per model, in the order given,
-    then ``bulk_history`` per model."""
+    then ``bulk_history`` per model.
+
+    ``also``: other writes (statements with their parameters, written for this database, e.g.
+    ``set_statement``'s UPDATE) that go with the rows: on PostgreSQL each in a ``WITH`` of the
+    same statement (no ``RETURNING``: run once, to completion, whether read or not; a row they
+    change must not be changed by another part of the statement), elsewhere run first, in the
+    order given."""
     groups = _grouped(objs)
     if connection.vendor != "postgresql":
+        if also:
+            with connection.cursor() as cursor:
+                for sql, values in also:
+                    cursor.execute(sql, values)
         for group in groups:
             bulk_insert(group)
         for group in _grouped(history):
@@ -246,6 +257,10 @@ def insert_together(
         return list(objs)
     parts: list[str] = []
     params: list[Any] = []
+    writes: list[str] = []
+    for sql, values in also:
+        writes.append(f"w{len(writes)} AS ({sql})")
+        params.extend(values)
 
     def add(group: list[models.Model]) -> None:
         if len(group) > FEW or len({obj.pk is None for obj in group}) > 1:
@@ -262,7 +277,7 @@ def insert_together(
     everything = groups + [rows for _group, rows in history_groups]
     keys = " UNION ALL ".join(f"SELECT {i}, * FROM g{i}" for i in range(len(parts)))
     with connection.cursor() as cursor:
-        cursor.execute(f"WITH {', '.join(parts)} {keys}", params)
+        cursor.execute(f"WITH {', '.join(writes + parts)} {keys}", params)
         returned = cursor.fetchall()
     for i, group in enumerate(everything):
         pk = type(group[0])._meta.pk
@@ -428,29 +443,37 @@ def bulk_set(objs: Sequence[models.Model], fields: Sequence[str]) -> int:
     updated = 0
     with connection.cursor() as cursor:
         for start in range(0, len(objs), BATCH):
-            chunk = objs[start : start + BATCH]
-            rows = []
-            for obj in chunk:
-                row = values_of(obj)
-                for i, field, how in converted:
-                    value = row[i]
-                    if how == _PLAIN_VALUE:
-                        if value is not None and value.__class__ is not str:
-                            row[i] = _plain(value)
-                    else:
-                        row[i] = field.get_db_prep_save(value, connection)
-                rows.append(row)
-            if as_json:
-                params = [json.dumps(rows, default=_json_value)]
-            else:
-                params = [value for row in rows for value in row]
-                source = f"(VALUES {', '.join([placeholder] * len(chunk))})"
-            cursor.execute(
-                f"UPDATE {table} SET {assignments} FROM {source} AS v WHERE {key} = v.column1",
-                params,
-            )
+            cursor.execute(*set_statement(objs[start : start + BATCH], fields))
             updated += cursor.rowcount
     return updated
+
+
+def set_statement(objs: Sequence[models.Model], fields: Sequence[str]) -> tuple[str, list[Any]]:
+    """``bulk_set``'s UPDATE of up to ``BATCH`` objects, not run: the statement and its
+    parameters, for a caller that runs it together with other writes (``insert_together``'s
+    ``also``)."""
+    if not 0 < len(objs) <= BATCH:
+        raise ValueError(f"set_statement: 1 to {BATCH} objects")
+    table, key, assignments, placeholder, source, values_of, converted, as_json = _set_plan(
+        type(objs[0]), tuple(fields), connection.vendor
+    )
+    rows = []
+    for obj in objs:
+        row = values_of(obj)
+        for i, field, how in converted:
+            value = row[i]
+            if how == _PLAIN_VALUE:
+                if value is not None and value.__class__ is not str:
+                    row[i] = _plain(value)
+            else:
+                row[i] = field.get_db_prep_save(value, connection)
+        rows.append(row)
+    if as_json:
+        params = [json.dumps(rows, default=_json_value)]
+    else:
+        params = [value for row in rows for value in row]
+        source = f"(VALUES {', '.join([placeholder] * len(objs))})"
+    return f"UPDATE {table} SET {assignments} FROM {source} AS v WHERE {key} = v.column1", params
 
 
 # Columns whose values ``bulk_set`` can send as JSON (with ``_json_value``) for PostgreSQL to

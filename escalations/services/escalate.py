@@ -3,17 +3,28 @@ sweep's batches), with a number of queries that does not grow with the number of
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from simple_history.utils import get_history_model_for_model
 
-from accounts.models import User
+from accounts.models import Team, User
 from escalations import policy
-from escalations.models import Case, CaseStatus, Escalation, EscalationOutcome, NoteKind, Reason
+from escalations.models import (
+    Case,
+    CaseNote,
+    CaseStatus,
+    Escalation,
+    EscalationOutcome,
+    NoteKind,
+    Reason,
+)
 from escalations.oncall import OnCall
 from escalations.selectors import (
     Target,
@@ -33,7 +44,19 @@ from escalations.services._base import (
 from escalations.services.hold import notify_hold_started
 from escalations.sla import timers as sla
 from kit.audit import audit, history_row_id
-from kit.bulk import bulk_history, bulk_insert, bulk_set, can_draw, new
+from kit.bulk import (
+    FEW,
+    bulk_history,
+    bulk_insert,
+    bulk_set,
+    can_draw,
+    draw_keys_sql,
+    history_rows,
+    insert_together,
+    new,
+    remember_history_rows,
+    set_statement,
+)
 from notifications import events, outbox
 from notifications.models import InboxKind, Loudness
 
@@ -70,7 +93,7 @@ def case_escalate(
         case, reason, handoff, target, history_reason, expected_status, on_hold
     )
     with CASES.atomic(case):
-        [outcome] = escalate_cases([request], actor=actor, is_automatic=is_automatic)
+        [outcome] = escalate_cases([request], actor=actor, is_automatic=is_automatic, together=True)
     if isinstance(outcome, Exception):
         raise outcome
     return outcome
@@ -82,13 +105,17 @@ def escalate_cases(
     actor: User,
     is_automatic: bool = False,
     locked: bool = False,
+    together: bool = False,
 ) -> list[Escalation | Exception]:
     """Escalate several cases at once with a number of queries that does not grow with their
     number: the SLA sweep escalates a whole batch of breaches this way, and ``case_escalate``
     is this with one case. Each result is the new hop, or the error that refused that case
     (``ValidationError``, ``TransitionConflict``, ``TransitionForbidden``), which is then left
     unchanged. Run it inside a transaction. ``locked``: the caller read the cases under a
-    row lock in this transaction (the SLA sweep does), so they are not locked and read again."""
+    row lock in this transaction (the SLA sweep does), so they are not locked and read again.
+    ``together``: on PostgreSQL, up to ``TOGETHER_MOST`` cases are written in two statements
+    (``_write_together``: a request's case); otherwise (the sweep's batches) one model at a
+    time, a statement each whatever the number of cases."""
     results: list[Escalation | Exception | None] = [None] * len(requests)
     for i, request in enumerate(requests):
         try:
@@ -128,7 +155,9 @@ def escalate_cases(
             continue
         moves.append((i, target, from_tier, name))
     if moves:
-        hops = _write_escalations(requests, moves, actor=actor, is_automatic=is_automatic)
+        hops = _write_escalations(
+            requests, moves, actor=actor, is_automatic=is_automatic, together=together
+        )
         for (i, *_rest), hop in zip(moves, hops, strict=True):
             results[i] = hop
     return results  # type: ignore[return-value]  # every slot is filled by now
@@ -207,21 +236,35 @@ def _write_escalations(
     *,
     actor: User,
     is_automatic: bool,
+    together: bool,
 ) -> list[Escalation]:
     """Save the escalated cases, close the hops they leave, open the new hops with their timers
-    and handoff notes: a fixed number of bulk statements, each with its history rows."""
+    and handoff notes: a fixed number of bulk statements, each with its history rows (for a
+    request's few cases on PostgreSQL, two: ``_write_together``)."""
     now = timezone.now()
     cases = [requests[i].case for i, *_rest in moves]
     for case in cases:
         case.updated_at = now
-    bulk_set(cases, _ROUTE_FIELDS)  # the transition changed these; the rest is as read
-    bulk_history(cases, update=True, date=now)
-    for case in cases:
-        case._update_initial_state()  # saved: the optimistic lock now expects the new status
-
     further = [
         case.pk for case, (_i, _t, _f, name) in zip(cases, moves, strict=True) if name != "escalate"
     ]
+    members: dict[int, list[User]] | None = None
+    if together and connection.vendor == "postgresql" and len(cases) <= TOGETHER_MOST:
+        _close_open_hops(further, actor=actor, now=now)
+        hops, members = _write_together(
+            requests, moves, actor=actor, is_automatic=is_automatic, now=now
+        )
+    else:
+        hops = _write_apart(
+            requests, moves, further, actor=actor, is_automatic=is_automatic, now=now
+        )
+    nudges.nudges_start_hold([hop for hop in hops if hop.on_hold_since is not None], now=now)
+    _tell(hops, moves, actor=actor, members=members)
+    return hops
+
+
+def _close_open_hops(further: list[int], *, actor: User, now) -> None:
+    """The open hops of the cases escalated further: escalated further, their timers stopped."""
     previous = _open_hops(further)
     for hop in previous:
         hop.outcome = EscalationOutcome.ESCALATED_FURTHER
@@ -232,6 +275,25 @@ def _write_escalations(
         )
         bulk_history(previous, update=True, date=now)
         sla.stop_hop_timers([hop.pk for hop in previous], now=now)
+
+
+def _write_apart(
+    requests: Sequence[EscalationRequest],
+    moves: list[tuple[int, Target, int, str]],
+    further: list[int],
+    *,
+    actor: User,
+    is_automatic: bool,
+    now,
+) -> list[Escalation]:
+    """``_write_escalations``'s writes one model at a time: a bulk statement each (the SLA
+    sweep's batches; SQLite)."""
+    cases = [requests[i].case for i, *_rest in moves]
+    bulk_set(cases, _ROUTE_FIELDS)  # the transition changed these; the rest is as read
+    bulk_history(cases, update=True, date=now)
+    for case in cases:
+        case._update_initial_state()  # saved: the optimistic lock now expects the new status
+    _close_open_hops(further, actor=actor, now=now)
 
     # The hop's number: the case's last one + 1, drawn in the hop's INSERT for a request's few
     # hops (one round trip fewer), read first for a sweep batch. The case row is locked.
@@ -246,47 +308,192 @@ def _write_escalations(
             .values_list("case_id", "n")
         )
     )
-    hops = []
-    for case, (i, target, from_tier, name) in zip(cases, moves, strict=True):
-        request = requests[i]
-        hop = new(
-            Escalation,
-            case=case,
-            number=None if drawn else (numbers.get(case.pk) or 0) + 1,
-            from_tier=from_tier,
-            to_tier=target.tier,
-            to_team=target.team,
-            to_user=target.person,
-            routed_from=target.routed_from,
-            rule=target.rule,
-            reason=request.reason,
-            customer_wants=request.handoff.customer_wants.strip(),
-            tried=request.handoff.tried.strip(),
-            customer_mood=request.handoff.mood,
-            requested_by=actor,
-            requested_at=now,
-            is_automatic=is_automatic,
-            on_hold_since=now if request.on_hold else None,
-            transition_id=history_row_id(case),
+    hops = [
+        _new_hop(
+            requests[i],
+            case,
+            target,
+            from_tier,
+            name,
+            actor,
+            is_automatic,
+            now,
+            None,
+            None if drawn else (numbers.get(case.pk) or 0) + 1,
         )
-        hops.append(audit(hop, actor=actor, reason=name))
+        for case, (i, target, from_tier, name) in zip(cases, moves, strict=True)
+    ]
     bulk_insert(hops, drawn={"number": _NEXT_NUMBER} if drawn else None)
     bulk_history(hops, date=now)
     sla.start_hops_timers([(hop.case, hop) for hop in hops], now=now)
     nudges.nudges_clear_on_escalation([case.pk for case in cases], automatic=is_automatic, now=now)
-    nudges.nudges_start_hold([hop for hop in hops if hop.on_hold_since is not None], now=now)
-    add_notes(
-        [
-            new_note(
-                hop.case,
-                actor=actor,
-                kind=NoteKind.HANDOFF,
-                body=requests[i].handoff.as_text(),
-                of_transition=True,
-            )
-            for (i, *_rest), hop in zip(moves, hops, strict=True)
-        ]
+    add_notes(_handoff_notes(requests, moves, hops, actor=actor))
+    return hops
+
+
+def _handoff_notes(
+    requests: Sequence[EscalationRequest],
+    moves: list[tuple[int, Target, int, str]],
+    hops: list[Escalation],
+    *,
+    actor: User,
+) -> list[CaseNote]:
+    """Each hop's handoff note (unsaved), tied to its case's transition."""
+    return [
+        new_note(
+            hop.case,
+            actor=actor,
+            kind=NoteKind.HANDOFF,
+            body=requests[i].handoff.as_text(),
+            of_transition=True,
+        )
+        for (i, *_rest), hop in zip(moves, hops, strict=True)
+    ]
+
+
+# Up to this many cases are escalated by ``_write_together`` (each makes a hop, its note and up
+# to three timers, and ``kit.bulk.insert_together`` takes ``FEW`` rows of a model at most).
+TOGETHER_MOST = FEW // 3
+
+
+def _write_together(
+    requests: Sequence[EscalationRequest],
+    moves: list[tuple[int, Target, int, str]],
+    *,
+    actor: User,
+    is_automatic: bool,
+    now,
+) -> tuple[list[Escalation], dict[int, list[User]]]:
+    """``_write_apart``'s rows for a request's few cases on PostgreSQL in two statements: first
+    the keys the rows refer to (the cases' history rows, the hops, the notes), each hop's number
+    (the case's last + 1: the case row is locked) and the present members of each target team
+    (for the bells), drawn together; then the cases' UPDATE, the nudges cleared, and the
+    history rows, hops, timers and notes in one statement (``kit.bulk.insert_together``). The
+    same rows as ``_write_apart`` (``tests/escalations/test_escalate_writes.py``)."""
+    cases = [requests[i].case for i, *_rest in moves]
+    drawn = _draw(cases, [target for _i, target, *_rest in moves])
+    case_rows = history_rows(cases, update=True, date=now)
+    for row, (history_key, *_rest) in zip(case_rows, drawn, strict=True):
+        row.pk = history_key
+    remember_history_rows(cases, case_rows)  # the hops and notes name the transition
+    hops = [
+        _new_hop(requests[i], case, target, from_tier, name, actor, is_automatic, now, key, number)
+        for case, (i, target, from_tier, name), (_h, key, _n, number, _m) in zip(
+            cases, moves, drawn, strict=True
+        )
+    ]
+    notes = _handoff_notes(requests, moves, hops, actor=actor)
+    for note, (_h, _k, note_key, _n, _m) in zip(notes, drawn, strict=True):
+        note.pk = note_key
+    insert_together(
+        [*case_rows, *hops, *sla.hops_timers([(hop.case, hop) for hop in hops], now=now), *notes],
+        history=[*hops, *notes],
+        date=now,
+        also=[
+            set_statement(cases, _ROUTE_FIELDS),  # the transition changed these
+            nudges.clear_on_escalation_statement(
+                [case.pk for case in cases], automatic=is_automatic, now=now
+            ),
+        ],
     )
+    for case in cases:
+        case._update_initial_state()  # saved: the optimistic lock now expects the new status
+    members: dict[int, list[User]] = {}
+    for hop, (*_keys, present) in zip(hops, drawn, strict=True):
+        if present is not None:
+            members[hop.to_team_id] = [_present(pk) for pk in present]
+    return hops, members
+
+
+def _draw(cases: list[Case], targets: list[Target]) -> list[tuple]:
+    """Per case: its history row's key, its hop's key and number, its note's key, and the
+    present members' keys of the target team (``None`` for a hop to a person), in one
+    statement."""
+    sql, params = _draw_statement()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            sql,
+            [
+                *params,
+                [case.pk for case in cases],
+                [None if target.person else target.team.pk for target in targets],
+            ],
+        )
+        return cursor.fetchall()
+
+
+@functools.cache
+def _draw_statement() -> tuple[str, list]:
+    quote = connection.ops.quote_name
+    keys = [
+        draw_keys_sql(model) for model in (get_history_model_for_model(Case), Escalation, CaseNote)
+    ]
+    hop_table = quote(Escalation._meta.db_table)
+    users = quote(User._meta.db_table)
+    through = Team.members.through._meta
+    member = quote(through.get_field("user").column)
+    team = quote(through.get_field("team").column)
+    sql = (
+        f"SELECT {', '.join(sql for sql, _params in keys)}, "
+        f"(SELECT COALESCE(MAX(h.number), 0) + 1 FROM {hop_table} AS h WHERE h.case_id = u.c), "
+        f"CASE WHEN u.t IS NOT NULL THEN ARRAY(SELECT m.{member} FROM "
+        f"{quote(through.db_table)} AS m JOIN {users} AS p ON p.id = m.{member} "
+        f"WHERE m.{team} = u.t AND p.is_active AND NOT p.is_absent ORDER BY m.{member}) END "
+        "FROM unnest(%s::bigint[], %s::bigint[]) WITH ORDINALITY AS u(c, t, o) ORDER BY u.o"
+    )
+    return sql, [param for _sql, params in keys for param in params]
+
+
+def _present(pk: int) -> User:
+    """A present member of a target team as the bell needs them (``effective_recipient``: the
+    person themselves); any other field is read from the database if asked for."""
+    return User.from_db(connection.alias, ["id", "is_active", "is_absent"], [pk, True, False])
+
+
+def _new_hop(
+    request: EscalationRequest,
+    case: Case,
+    target: Target,
+    from_tier: int,
+    name: str,
+    actor: User,
+    is_automatic: bool,
+    now,
+    key: int | None,
+    number: int | None,
+) -> Escalation:
+    hop = new(
+        Escalation,
+        id=key,
+        case=case,
+        number=number,
+        from_tier=from_tier,
+        to_tier=target.tier,
+        to_team=target.team,
+        to_user=target.person,
+        routed_from=target.routed_from,
+        rule=target.rule,
+        reason=request.reason,
+        customer_wants=request.handoff.customer_wants.strip(),
+        tried=request.handoff.tried.strip(),
+        customer_mood=request.handoff.mood,
+        requested_by=actor,
+        requested_at=now,
+        is_automatic=is_automatic,
+        on_hold_since=now if request.on_hold else None,
+        transition_id=history_row_id(case),
+    )
+    return audit(hop, actor=actor, reason=name)
+
+
+def _tell(
+    hops: list[Escalation],
+    moves: list[tuple[int, Target, int, str]],
+    *,
+    actor: User,
+    members: dict[int, list[User]] | None,
+) -> None:
+    """The webhooks, the bells and the case lists about the new hops."""
     # the outbox rows (webhooks, bells, emails) in one INSERT, one delivery task, and one round
     # trip to the live cache for the bells and the case lists (or the caller's batch: the sweep)
     with outbox.joined():
@@ -302,7 +509,9 @@ def _write_escalations(
         held = [hop for hop in hops if hop.on_hold_since is not None]
         if held:
             notify_hold_started(held)
-        _notify_escalated([hop for hop in hops if hop.on_hold_since is None], actor=actor)
+        _notify_escalated(
+            [hop for hop in hops if hop.on_hold_since is None], actor=actor, members=members
+        )
         _notify_nobody_present(
             [
                 hop
@@ -311,24 +520,28 @@ def _write_escalations(
             ],
             actor=actor,
         )
-    return hops
 
 
-def _notify_escalated(hops: list[Escalation], *, actor: User) -> None:
+def _notify_escalated(
+    hops: list[Escalation], *, actor: User, members: dict[int, list[User]] | None = None
+) -> None:
     """Put each new hop in its target's bell at once: the target person, else the present
-    members of the target team (one query for all the teams). A held hop is told louder by
+    members of the target team (one query for all the teams, unless ``members`` has them
+    already: ``_write_together`` draws them with the keys). A held hop is told louder by
     ``notify_hold_started``."""
     if not hops:
         return
-    members: dict[int, list[User]] = {}
     team_ids = {hop.to_team_id for hop in hops if hop.to_user is None}
-    if team_ids:
+    if members is None and team_ids:
+        members = {}
         for user in User.objects.filter(
             teams__in=team_ids, is_active=True, is_absent=False
         ).annotate(team_id=F("teams__id")):
             members.setdefault(user.team_id, []).append(user)
     for hop in hops:
-        people = [hop.to_user] if hop.to_user is not None else members.get(hop.to_team_id, [])
+        people = (
+            [hop.to_user] if hop.to_user is not None else (members or {}).get(hop.to_team_id, [])
+        )
         outbox.notify_in_app(
             people,
             kind=InboxKind.ESCALATED,

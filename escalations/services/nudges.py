@@ -28,9 +28,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
-from django.db.models import Case as DbCase
-from django.db.models import DateTimeField, Value, When
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -136,14 +134,39 @@ def nudges_clear_on_escalation(
     statement whatever the number of cases."""
     if not case_ids:
         return
-    now = now or timezone.now()
-    changes = {"cleared_at": now, "cleared_by": NudgeCleared.ESCALATED}
+    with connection.cursor() as cursor:
+        cursor.execute(*clear_on_escalation_statement(case_ids, automatic=automatic, now=now))
+
+
+def clear_on_escalation_statement(
+    case_ids: Sequence[int], *, automatic: bool = False, now: dt.datetime | None = None
+) -> tuple[str, list]:
+    """``nudges_clear_on_escalation``'s UPDATE, not run (the statement and its parameters): the
+    API's escalation writes it with the hop in one statement (``kit.bulk.insert_together``'s
+    ``also``). Written out, as ``queryset.update`` would write it, because Django compiles an
+    UPDATE only to run it."""
+    if not case_ids:
+        raise ValueError("clear_on_escalation_statement: no cases")
+    now = connection.ops.adapt_datetimefield_value(now or timezone.now())
+    quote = connection.ops.quote_name
+    column = {name: quote(Nudge._meta.get_field(name).column) for name in _CLEARED_COLUMNS}
+    sets = [f"{column['cleared_at']} = %s", f"{column['cleared_by']} = %s"]
+    params: list = [now, NudgeCleared.ESCALATED.value]
     if not automatic:  # an open nudge was never followed before: only the sent ones are now
-        changes["followed_at"] = DbCase(
-            When(sent_at__isnull=False, then=Value(now, output_field=DateTimeField())),
-            default=None,
+        sets.append(
+            f"{column['followed_at']} = CASE WHEN {column['sent_at']} IS NOT NULL THEN %s "
+            "ELSE NULL END"
         )
-    Nudge.objects.filter(case_id__in=case_ids, cleared_at__isnull=True).update(**changes)
+        params.append(now)
+    keys = ", ".join(["%s"] * len(case_ids))
+    sql = (
+        f"UPDATE {quote(Nudge._meta.db_table)} SET {', '.join(sets)} "
+        f"WHERE {column['case']} IN ({keys}) AND {column['cleared_at']} IS NULL"
+    )
+    return sql, [*params, *case_ids]
+
+
+_CLEARED_COLUMNS = ("cleared_at", "cleared_by", "followed_at", "sent_at", "case")
 
 
 def nudges_clear(

@@ -168,6 +168,14 @@ def start_hops_timers(
 ) -> list[SLATimer]:
     """Acknowledge and answer timers for several new hops: their policies and targets from the
     process's copy of the SLA configuration, then one INSERT."""
+    return bulk_insert(hops_timers(hops, now=now))
+
+
+def hops_timers(
+    hops: Sequence[tuple[Case, Escalation]], *, now: dt.datetime | None = None
+) -> list[SLATimer]:
+    """The timers ``start_hops_timers`` starts, not saved yet (for ``kit.bulk.insert_together``
+    with the hops themselves: the hops need their keys already)."""
     now = now or timezone.now()
     config = sla_config()
     cache = config.schedules(timezone.localdate(now))
@@ -194,7 +202,7 @@ def start_hops_timers(
                     now=now,
                 )
             )
-    return bulk_insert(timers)
+    return timers
 
 
 def start_hold_timer(

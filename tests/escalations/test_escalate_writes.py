@@ -1,0 +1,165 @@
+"""Escalating writes the same rows whichever way the service writes them: on PostgreSQL a
+request's few cases go in two statements (the keys, hop numbers and present members drawn, then
+the case UPDATE, the nudges cleared and every new row in one statement:
+``escalations.services.escalate._write_together``), the SLA sweep's batches and SQLite one model
+at a time (``_write_apart``). Two cases go L1 -> L2 -> L3, one each way, and every row they leave
+is compared: the case, its history rows (user, reason, values), the hops (numbers, the transition
+they belong to, outcomes) and their history rows, the hops' timers, the handoff notes and their
+history rows, the nudges cleared (and followed), the bells (present members only) and the
+webhook rows."""
+
+import datetime as dt
+
+import pytest
+from django.db import connection, transaction
+from django.utils import timezone
+
+from escalations import services
+from escalations.models import Case, CaseNote, Escalation, Nudge, NudgeKind, SLATimer
+from escalations.services import escalate
+from notifications.models import Notification
+from tests.factories import HANDOFF, UserFactory, make_case, make_sla_policy
+
+
+def snapshot(case: Case) -> dict:
+    case = Case.objects.get(pk=case.pk)
+    history = list(case.history.order_by("history_date", "history_id"))
+    last = history[-1]
+    assert last.updated_at == case.updated_at  # the history row holds what was written
+    transitions = {row.history_id: n for n, row in enumerate(history)}
+    hops = list(Escalation.objects.filter(case=case).order_by("number"))
+    notes = list(CaseNote.objects.filter(case=case).exclude(transition=None).order_by("pk"))
+    return {
+        "case": (case.status, case.tier, case.assigned_team_id, case.handler_id),
+        "history": [
+            (
+                row.history_type,
+                row.history_user_id,
+                row.history_change_reason,
+                row.status,
+                row.tier,
+                row.assigned_team_id,
+                row.handler_id,
+            )
+            for row in history
+        ],
+        "hops": [
+            (
+                hop.number,
+                hop.from_tier,
+                hop.to_tier,
+                hop.to_team_id,
+                hop.to_user_id,
+                hop.reason,
+                hop.customer_wants,
+                hop.tried,
+                hop.customer_mood,
+                hop.requested_by_id,
+                hop.requested_at == case.history.get(history_id=hop.transition_id).history_date,
+                hop.outcome,
+                transitions[hop.transition_id],
+                [
+                    (row.history_type, row.history_user_id, row.history_change_reason, row.outcome)
+                    for row in hop.history.order_by("history_date", "history_id")
+                ],
+                sorted(
+                    (t.kind, t.budget, t.policy_id, t.due_at - t.started_at, t.stopped_at is None)
+                    for t in SLATimer.objects.filter(escalation=hop)
+                ),
+            )
+            for hop in hops
+        ],
+        "notes": [
+            (
+                note.kind,
+                note.body,
+                note.author_id,
+                transitions[note.transition_id],
+                [
+                    (row.history_type, row.history_user_id, row.history_change_reason, row.body)
+                    for row in note.history.all()
+                ],
+            )
+            for note in notes
+        ],
+        "nudges": sorted(
+            (n.kind, n.cleared_by, n.followed_at is not None) for n in case.nudges.all()
+        ),
+        "notifications": sorted(
+            (n.event_type, n.channel, n.recipient_id or 0, n.loudness)
+            for n in Notification.objects.filter(case_id=case.pk)
+        ),
+    }
+
+
+def up_two_tiers(operator, supervisor) -> Case:
+    case = services.case_start_work(case=make_case(owner=operator), actor=operator)
+    now = timezone.now()
+    # an open nudge not sent yet, and one sent (followed by escalating)
+    for kind, sent in ((NudgeKind.WORK, None), (NudgeKind.NO_KNOWLEDGE, now)):
+        Nudge.objects.create(
+            case=case, kind=kind, due_at=now + dt.timedelta(minutes=5), sent_at=sent
+        )
+    services.case_escalate(case=case, actor=operator, reason="knowledge_gap", handoff=HANDOFF)
+    services.case_acknowledge(case=case, actor=supervisor)
+    services.case_escalate(
+        case=case, actor=supervisor, reason="technical_fault", handoff=HANDOFF, on_hold=True
+    )
+    return case
+
+
+def test_both_ways_write_the_same_rows(org, operator, supervisor, specialist, monkeypatch):
+    make_sla_policy()
+    # present members get a bell; absent and inactive ones do not
+    org["l2"].members.add(
+        UserFactory(username="absent", is_absent=True),
+        UserFactory(username="gone", is_active=False),
+    )
+    written_together = []
+    write_together = escalate._write_together
+
+    def spied(*args, **kwargs):
+        written_together.append(True)
+        return write_together(*args, **kwargs)
+
+    monkeypatch.setattr(escalate, "_write_together", spied)
+    together = up_two_tiers(operator, supervisor)
+    assert len(written_together) == (2 if connection.vendor == "postgresql" else 0)
+    monkeypatch.setattr(escalate, "TOGETHER_MOST", 0)
+    apart = up_two_tiers(operator, supervisor)
+    assert len(written_together) == (2 if connection.vendor == "postgresql" else 0)
+
+    written = snapshot(together)
+    assert written == snapshot(apart)
+    assert [hop[0] for hop in written["hops"]] == [1, 2]
+    assert written["nudges"] == [
+        (NudgeKind.NO_KNOWLEDGE, "escalated", True),
+        (NudgeKind.WORK, "escalated", False),
+    ]
+    assert len(written["notes"]) == 2
+    assert {recipient for *_e, recipient, _l in written["notifications"]} >= {supervisor.pk}
+
+
+@pytest.mark.parametrize("together_most", [escalate.TOGETHER_MOST, 0])
+def test_a_batch_of_a_few_cases(org, operator, monkeypatch, together_most):
+    """``escalate_cases`` with several cases written together: each gets its own hop, number,
+    timers and note, tied to its own transition."""
+    make_sla_policy()
+    monkeypatch.setattr(escalate, "TOGETHER_MOST", together_most)
+    cases = [
+        services.case_start_work(case=make_case(owner=operator), actor=operator) for _ in range(3)
+    ]
+    with transaction.atomic():
+        hops = escalate.escalate_cases(
+            [escalate.EscalationRequest(case, "knowledge_gap", HANDOFF) for case in cases],
+            actor=operator,
+            together=True,
+        )
+    for case, hop in zip(cases, hops, strict=True):
+        assert isinstance(hop, Escalation)
+        stored = Escalation.objects.get(pk=hop.pk)
+        assert (stored.case_id, stored.number) == (case.pk, 1)
+        assert stored.transition_id == case.history.latest("history_date").history_id
+        assert SLATimer.objects.filter(escalation=stored).count() == 2
+        (note,) = CaseNote.objects.filter(case=case, transition_id=stored.transition_id)
+        assert note.author == operator
