@@ -8,9 +8,12 @@ and claims an empty Redis database for the broker (``run_state``: two runs never
 are dropped at the end, so no queued task is left behind), migrates, loads
 an organisation (L1 and L2 teams, a rule, a 24/7 SLA policy, one webhook subscription to every
 event, so each write also writes its outbox rows), ``--cases`` cases for the list and
-in-progress cases to escalate, then starts gunicorn (sync workers, persistent DB connections)
-and measures, one after the other, with ``--concurrency`` client threads on keep-alive-less
-HTTP/1.1 connections, each for ``--seconds``:
+in-progress cases to escalate, then starts gunicorn as production does (``-c
+config/gunicorn.py``: gthread workers, the access log, ``gc.freeze`` after start-up; persistent
+DB connections; ``--launch plain``: the sync workers without that file this bench used until
+2026-12-02, ``--launch both``: the two side by side) and measures, one after the other, with
+``--concurrency`` client threads on keep-alive-less HTTP/1.1 connections, each for
+``--seconds``:
 
   - ``GET /api/v1/me/``: a trivial DRF endpoint (token auth, throttle, one small serializer):
     the ceiling of this stack on this machine;
@@ -193,7 +196,11 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_gunicorn(port: int, workers: int, state: RunState) -> subprocess.Popen:
+def start_gunicorn(port: int, workers: int, state: RunState, launch: str = "production"):
+    """gunicorn as production starts it (``launch="production"``: ``-c config/gunicorn.py``, as
+    ``bin/serve`` and deploy/ do: gthread workers with ``WEB_THREADS`` threads, the access log,
+    ``post_worker_init``'s URL loading and ``gc.freeze``), or as this bench started it until
+    2026-12-02 (``"plain"``: sync workers, no configuration file), to compare the two."""
     env = {
         **os.environ,
         "DATABASE_URL": state.database_url,
@@ -205,8 +212,16 @@ def start_gunicorn(port: int, workers: int, state: RunState) -> subprocess.Popen
         "SECRET_KEY": secrets.token_urlsafe(50),
         "WEBHOOK_DEFAULT_SECRET": secrets.token_urlsafe(32),
     }
-    process = subprocess.Popen(
-        [
+    if launch == "production":
+        env |= {"BIND": f"127.0.0.1:{port}", "WEB_WORKERS": str(workers)}
+        command = [
+            str(ROOT / ".venv/bin/gunicorn"),
+            "-c",
+            str(ROOT / "config/gunicorn.py"),
+            "config.wsgi:application",
+        ]
+    else:
+        command = [
             str(ROOT / ".venv/bin/gunicorn"),
             "config.wsgi",
             "--workers",
@@ -215,10 +230,10 @@ def start_gunicorn(port: int, workers: int, state: RunState) -> subprocess.Popen
             f"127.0.0.1:{port}",
             "--log-level",
             "warning",
-        ],
-        cwd=ROOT,
-        env=env,
-    )
+        ]
+    # the access log (production: one line per request on stdout, to journald) is written,
+    # then dropped here
+    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL)
     deadline = time.time() + 30
     while time.time() < deadline:
         try:
@@ -292,6 +307,13 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--cases", type=int, default=500)
     parser.add_argument("--escalate", type=int, default=3000)
+    parser.add_argument(
+        "--launch",
+        choices=["production", "plain", "both"],
+        default="production",
+        help="gunicorn with config/gunicorn.py (production), without (plain, this bench until "
+        "2026-12-02), or both side by side (each kind measured on one, then the other)",
+    )
     args = parser.parse_args()
     with run_state() as state:
         bench(args, state)
@@ -300,8 +322,8 @@ def main() -> None:
 def bench(args, state: RunState) -> None:
     setup_database(state.database_url)
     data = load(args.cases, args.escalate)
-    port = free_port()
-    server = start_gunicorn(port, args.workers, state)
+    launches = ["plain", "production"] if args.launch == "both" else [args.launch]
+    servers: dict[str, tuple[subprocess.Popen, int]] = {}
     token = data["token"]
     ready: queue.Queue[str] = queue.Queue()
     for reference in data["ready"]:
@@ -309,49 +331,61 @@ def bench(args, state: RunState) -> None:
     create_body = CREATE_BODY | {"customer": data["customer"], "category": data["category"]}
     escalate_body = ESCALATE_BODY
 
-    def escalate():
-        try:
-            reference = ready.get_nowait()
-        except queue.Empty:
-            return None
-        return request(port, "POST", f"/api/v1/cases/{reference}/escalate/", token, escalate_body)
+    def kinds(port: int) -> list[tuple[str, object]]:
+        def escalate():
+            try:
+                reference = ready.get_nowait()
+            except queue.Empty:
+                return None
+            path = f"/api/v1/cases/{reference}/escalate/"
+            return request(port, "POST", path, token, escalate_body)
 
-    try:
-        for _ in range(20):  # warm up every worker's imports and connections
-            request(port, "GET", "/api/v1/me/", token)
-            request(port, "GET", "/api/v1/cases/?page_size=50", token)
-        kwargs = {"seconds": args.seconds, "concurrency": args.concurrency}
-        results = [
-            run(
+        return [
+            (
                 "GET /api/v1/me/ (trivial DRF ceiling)",
                 lambda: request(port, "GET", "/api/v1/me/", token),
-                **kwargs,
             ),
-            run(
+            (
                 "GET /api/v1/cases/?page_size=50",
                 lambda: request(port, "GET", "/api/v1/cases/?page_size=50", token),
-                **kwargs,
             ),
-            run(
+            (
                 "POST /api/v1/cases/",
                 lambda: request(port, "POST", "/api/v1/cases/", token, create_body),
-                **kwargs,
             ),
-            run("POST /api/v1/cases/{ref}/escalate/", escalate, **kwargs),
+            ("POST /api/v1/cases/{ref}/escalate/", escalate),
         ]
+
+    results: dict[str, list[dict]] = {launch: [] for launch in launches}
+    try:
+        for launch in launches:
+            port = free_port()
+            servers[launch] = (start_gunicorn(port, args.workers, state, launch), port)
+            for _ in range(20):  # warm up every worker's imports and connections
+                request(port, "GET", "/api/v1/me/", token)
+                request(port, "GET", "/api/v1/cases/?page_size=50", token)
+        kwargs = {"seconds": args.seconds, "concurrency": args.concurrency}
+        for index in range(4):  # each kind on every launch in turn, side by side
+            for launch in launches:
+                name, make_request = kinds(servers[launch][1])[index]
+                label = f"{name} [{launch}]" if len(launches) > 1 else name
+                results[launch].append(run(label, make_request, **kwargs))
     finally:
-        server.send_signal(signal.SIGTERM)
-        server.wait(timeout=30)
-    print()
-    ceiling = results[0]["rps"]
-    print("| endpoint | requests | req/s | % of `me/` | p50 ms | p95 ms | p99 ms | statuses |")
-    print("|---|---|---|---|---|---|---|---|")
-    for r in results:
-        print(
-            f"| `{r['name']}` | {r['requests']} | {r['rps']:.0f} | "
-            f"{100 * r['rps'] / ceiling:.0f} % | {r['p50']:.1f} | "
-            f"{r['p95']:.1f} | {r['p99']:.1f} | {r['statuses']} |"
-        )
+        for server, _port in servers.values():
+            server.send_signal(signal.SIGTERM)
+            server.wait(timeout=30)
+    for launch in launches:
+        print()
+        print(f"gunicorn launched: {launch}")
+        ceiling = results[launch][0]["rps"]
+        print("| endpoint | requests | req/s | % of `me/` | p50 ms | p95 ms | p99 ms | statuses |")
+        print("|---|---|---|---|---|---|---|---|")
+        for r in results[launch]:
+            print(
+                f"| `{r['name']}` | {r['requests']} | {r['rps']:.0f} | "
+                f"{100 * r['rps'] / ceiling:.0f} % | {r['p50']:.1f} | "
+                f"{r['p95']:.1f} | {r['p99']:.1f} | {r['statuses']} |"
+            )
 
 
 if __name__ == "__main__":
