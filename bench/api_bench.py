@@ -8,9 +8,12 @@ and claims an empty Redis database for the broker (``run_state``: two runs never
 are dropped at the end, so no queued task is left behind), migrates, loads
 an organisation (L1 and L2 teams, a rule, a 24/7 SLA policy, one webhook subscription to every
 event, so each write also writes its outbox rows), ``--cases`` cases for the list and
-in-progress cases to escalate, then starts gunicorn (sync workers, persistent DB connections)
-and measures, one after the other, with ``--concurrency`` client threads on keep-alive-less
-HTTP/1.1 connections, each for ``--seconds``:
+in-progress cases to escalate, then starts gunicorn as production does (``-c
+config/gunicorn.py``: gthread workers, the access log, ``gc.freeze`` after start-up; persistent
+DB connections; ``--launch plain``: the sync workers without that file this bench used until
+2026-12-02, ``--launch both``: the two side by side) and measures, one after the other, with
+``--concurrency`` client threads on keep-alive-less HTTP/1.1 connections, each for
+``--seconds`` (``--baseline DIR``: the same on another checkout of the code, side by side):
 
   - ``GET /api/v1/me/``: a trivial DRF endpoint (token auth, throttle, one small serializer):
     the ceiling of this stack on this machine;
@@ -54,6 +57,12 @@ CREATE_BODY = {
     "urgency": 2,
     "call_log": "お客様からの問い合わせ",
 }
+# No limit, and the token's history of requests (DRF's throttle keeps a timestamp per request
+# in the rate's window, read and written whole on every request) kept for one second: at most a
+# few hundred timestamps, as production's 1200/min keeps at most 1200. Until 2026-12-02 the
+# window was a minute (up to 10,000 timestamps: about 1 ms a request, more for the kinds measured
+# later), and bench/api_inprocess.py kept production's 1200/min: 429s past 1200 requests.
+THROTTLE_RATE = "100000000/s"
 ESCALATE_BODY = {
     "reason": "complaint",
     "customer_wants": "返金してほしい",
@@ -193,21 +202,36 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_gunicorn(port: int, workers: int, state: RunState) -> subprocess.Popen:
+def start_gunicorn(
+    port: int, workers: int, state: RunState, launch: str = "production", root: Path = ROOT
+):
+    """gunicorn as production starts it (``launch="production"``: ``-c config/gunicorn.py``, as
+    ``bin/serve`` and deploy/ do: gthread workers with ``WEB_THREADS`` threads, the access log,
+    ``post_worker_init``'s URL loading and ``gc.freeze``), or as this bench started it until
+    2026-12-02 (``"plain"``: sync workers, no configuration file), to compare the two; from
+    ``root``, the code to measure (another checkout: ``--baseline``)."""
     env = {
         **os.environ,
         "DATABASE_URL": state.database_url,
         "DB_CONN_MAX_AGE": "600",
-        "API_THROTTLE_RATE": "100000000/min",
+        "API_THROTTLE_RATE": THROTTLE_RATE,
         "CELERY_BROKER_URL": state.broker_url,
         "LOG_LEVEL": "WARNING",
         # DEBUG is off: the start-up checks (ops) refuse development secrets
         "SECRET_KEY": secrets.token_urlsafe(50),
         "WEBHOOK_DEFAULT_SECRET": secrets.token_urlsafe(32),
     }
-    process = subprocess.Popen(
-        [
-            str(ROOT / ".venv/bin/gunicorn"),
+    if launch == "production":
+        env |= {"BIND": f"127.0.0.1:{port}", "WEB_WORKERS": str(workers)}
+        command = [
+            str(root / ".venv/bin/gunicorn"),
+            "-c",
+            str(root / "config/gunicorn.py"),
+            "config.wsgi:application",
+        ]
+    else:
+        command = [
+            str(root / ".venv/bin/gunicorn"),
             "config.wsgi",
             "--workers",
             str(workers),
@@ -215,10 +239,10 @@ def start_gunicorn(port: int, workers: int, state: RunState) -> subprocess.Popen
             f"127.0.0.1:{port}",
             "--log-level",
             "warning",
-        ],
-        cwd=ROOT,
-        env=env,
-    )
+        ]
+    # the access log (production: one line per request on stdout, to journald) is written,
+    # then dropped here
+    process = subprocess.Popen(command, cwd=root, env=env, stdout=subprocess.DEVNULL)
     deadline = time.time() + 30
     while time.time() < deadline:
         try:
@@ -292,6 +316,20 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--cases", type=int, default=500)
     parser.add_argument("--escalate", type=int, default=3000)
+    parser.add_argument(
+        "--launch",
+        choices=["production", "plain", "both"],
+        default="production",
+        help="gunicorn with config/gunicorn.py (production), without (plain, this bench until "
+        "2026-12-02), or both side by side (each kind measured on one, then the other)",
+    )
+    parser.add_argument(
+        "--baseline",
+        type=Path,
+        help="another checkout of the code (e.g. git worktree of main, with its .venv), served "
+        "side by side with this one on the same database: each kind measured on one, then the "
+        "other (no migration of this checkout may be missing there)",
+    )
     args = parser.parse_args()
     with run_state() as state:
         bench(args, state)
@@ -300,8 +338,14 @@ def main() -> None:
 def bench(args, state: RunState) -> None:
     setup_database(state.database_url)
     data = load(args.cases, args.escalate)
-    port = free_port()
-    server = start_gunicorn(port, args.workers, state)
+    launches = ["plain", "production"] if args.launch == "both" else [args.launch]
+    # (label, code, launch) of each server measured side by side
+    setups = [(launch, ROOT, launch) for launch in launches]
+    if args.baseline is not None:
+        setups = [(f"baseline {launch}", args.baseline.resolve(), launch) for launch in launches]
+        setups += [(f"this {launch}", ROOT, launch) for launch in launches]
+    labels = [label for label, _root, _launch in setups]
+    servers: dict[str, tuple[subprocess.Popen, int]] = {}
     token = data["token"]
     ready: queue.Queue[str] = queue.Queue()
     for reference in data["ready"]:
@@ -309,49 +353,61 @@ def bench(args, state: RunState) -> None:
     create_body = CREATE_BODY | {"customer": data["customer"], "category": data["category"]}
     escalate_body = ESCALATE_BODY
 
-    def escalate():
-        try:
-            reference = ready.get_nowait()
-        except queue.Empty:
-            return None
-        return request(port, "POST", f"/api/v1/cases/{reference}/escalate/", token, escalate_body)
+    def kinds(port: int) -> list[tuple[str, object]]:
+        def escalate():
+            try:
+                reference = ready.get_nowait()
+            except queue.Empty:
+                return None
+            path = f"/api/v1/cases/{reference}/escalate/"
+            return request(port, "POST", path, token, escalate_body)
 
-    try:
-        for _ in range(20):  # warm up every worker's imports and connections
-            request(port, "GET", "/api/v1/me/", token)
-            request(port, "GET", "/api/v1/cases/?page_size=50", token)
-        kwargs = {"seconds": args.seconds, "concurrency": args.concurrency}
-        results = [
-            run(
+        return [
+            (
                 "GET /api/v1/me/ (trivial DRF ceiling)",
                 lambda: request(port, "GET", "/api/v1/me/", token),
-                **kwargs,
             ),
-            run(
+            (
                 "GET /api/v1/cases/?page_size=50",
                 lambda: request(port, "GET", "/api/v1/cases/?page_size=50", token),
-                **kwargs,
             ),
-            run(
+            (
                 "POST /api/v1/cases/",
                 lambda: request(port, "POST", "/api/v1/cases/", token, create_body),
-                **kwargs,
             ),
-            run("POST /api/v1/cases/{ref}/escalate/", escalate, **kwargs),
+            ("POST /api/v1/cases/{ref}/escalate/", escalate),
         ]
+
+    results: dict[str, list[dict]] = {label: [] for label in labels}
+    try:
+        for label, root, launch in setups:
+            port = free_port()
+            servers[label] = (start_gunicorn(port, args.workers, state, launch, root), port)
+            for _ in range(20):  # warm up every worker's imports and connections
+                request(port, "GET", "/api/v1/me/", token)
+                request(port, "GET", "/api/v1/cases/?page_size=50", token)
+        kwargs = {"seconds": args.seconds, "concurrency": args.concurrency}
+        for index in range(4):  # each kind on every server in turn, side by side
+            for label in labels:
+                name, make_request = kinds(servers[label][1])[index]
+                shown = f"{name} [{label}]" if len(labels) > 1 else name
+                results[label].append(run(shown, make_request, **kwargs))
     finally:
-        server.send_signal(signal.SIGTERM)
-        server.wait(timeout=30)
-    print()
-    ceiling = results[0]["rps"]
-    print("| endpoint | requests | req/s | % of `me/` | p50 ms | p95 ms | p99 ms | statuses |")
-    print("|---|---|---|---|---|---|---|---|")
-    for r in results:
-        print(
-            f"| `{r['name']}` | {r['requests']} | {r['rps']:.0f} | "
-            f"{100 * r['rps'] / ceiling:.0f} % | {r['p50']:.1f} | "
-            f"{r['p95']:.1f} | {r['p99']:.1f} | {r['statuses']} |"
-        )
+        for server, _port in servers.values():
+            server.send_signal(signal.SIGTERM)
+            server.wait(timeout=30)
+    for label in labels:
+        print()
+        print(f"gunicorn: {label}")
+        ceiling = results[label][0]["rps"]
+        print("| endpoint | requests | req/s | % of `me/` | p50 ms | p95 ms | p99 ms | statuses |")
+        print("|---|---|---|---|---|---|---|---|")
+        for r in results[label]:
+            print(
+                f"| `{r['name']}` | {r['requests']} | {r['rps']:.0f} | "
+                f"{100 * r['rps'] / ceiling:.0f} % | {r['p50']:.1f} | "
+                f"{r['p95']:.1f} | {r['p99']:.1f} | {r['statuses']} |"
+            )
 
 
 if __name__ == "__main__":

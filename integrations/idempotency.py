@@ -1,13 +1,15 @@
 """``Idempotency-Key`` on POST: a retried request returns the first response and does nothing
 twice; the same key with another request is refused.
 
-The record is inserted first, in the same transaction as the work and its response: a second
-request with the same key waits on the unique index until the first commits, then replays its
-response (or runs, if the first failed and rolled back). Only successful responses are kept:
+The record is inserted first, in the same transaction as the work and its response (one
+``INSERT … ON CONFLICT DO NOTHING``, no savepoint): a second request with the same key waits on
+the unique index until the first commits, then replays its response (or runs, if the first failed
+and rolled back). Only successful responses are kept:
 a refused request changed nothing and may be retried with the same key."""
 
 from __future__ import annotations
 
+import contextvars
 import datetime as dt
 import functools
 import hashlib
@@ -15,7 +17,7 @@ import json
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import IntegrityError, transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from rest_framework import exceptions
@@ -69,6 +71,36 @@ def _replay(record: IdempotencyRecord, request_fingerprint: str) -> Response:
     return response
 
 
+_INSERTED = ("user", "key", "fingerprint", "method", "path", "status_code", "created_at")
+
+
+def _insert_unless_taken(record: IdempotencyRecord) -> bool:
+    """Insert ``record`` unless its (user, key) is taken; whether it was inserted (its primary
+    key set). One statement, ``INSERT … ON CONFLICT DO NOTHING RETURNING`` (PostgreSQL, SQLite
+    3.35+), where catching the unique index's error needs a savepoint around the INSERT (two
+    round trips more). A key taken by a transaction still running waits for it, as the plain
+    INSERT did: its commit makes this a replay, its rollback lets this one insert."""
+    meta = IdempotencyRecord._meta
+    fields = [meta.get_field(name) for name in _INSERTED]
+    qn = connection.ops.quote_name
+    sql = (
+        f"INSERT INTO {qn(meta.db_table)} ({', '.join(qn(f.column) for f in fields)}) "
+        f"VALUES ({', '.join(['%s'] * len(fields))}) "
+        f"ON CONFLICT ({qn(meta.get_field('user').column)}, {qn(meta.get_field('key').column)}) "
+        f"DO NOTHING RETURNING {qn(meta.pk.column)}"
+    )
+    params = [f.get_db_prep_save(f.pre_save(record, add=True), connection) for f in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    if row is None:
+        return False
+    record.pk = row[0]
+    record._state.adding = False
+    record._state.db = connection.alias
+    return True
+
+
 def idempotent(view_method):
     """Decorate a DRF view method (POST) to honour the ``Idempotency-Key`` header."""
 
@@ -81,19 +113,21 @@ def idempotent(view_method):
             raise exceptions.ValidationError({HEADER: [_("Give a key of 1 to 255 characters.")]})
         request_fingerprint = fingerprint(request)
         with transaction.atomic():
-            try:
-                with transaction.atomic():
-                    record = IdempotencyRecord.objects.create(
-                        user=request.user,
-                        key=key,
-                        fingerprint=request_fingerprint,
-                        method=request.method,
-                        path=request.path[:500],
-                    )
-            except IntegrityError:
+            record = IdempotencyRecord(
+                user=request.user,
+                key=key,
+                fingerprint=request_fingerprint,
+                method=request.method,
+                path=request.path[:500],
+            )
+            if not _insert_unless_taken(record):
                 existing = IdempotencyRecord.objects.get(user=request.user, key=key)
                 return _replay(existing, request_fingerprint)
-            response = view_method(self, request, *args, **kwargs)
+            token = _keyed_block.set(connection.atomic_blocks[-1])
+            try:
+                response = view_method(self, request, *args, **kwargs)
+            finally:
+                _keyed_block.reset(token)
             if not 200 <= response.status_code < 300:
                 transaction.set_rollback(True)
                 return response
@@ -103,3 +137,20 @@ def idempotent(view_method):
         return response
 
     return wrapper
+
+
+# the block the Idempotency-Key's wrapper runs its view in (None outside one)
+_keyed_block: contextvars.ContextVar[transaction.Atomic | None] = contextvars.ContextVar(
+    "idempotency_keyed_block", default=None
+)
+
+
+def atomic() -> transaction.Atomic:
+    """The block a view decorated with :func:`idempotent` runs its work in: directly inside the
+    wrapper's transaction (a request with a key), that transaction itself, without a savepoint
+    (two round trips fewer: the wrapper catches no error of the view's, so an error ends the
+    wrapper's block whole, as it should); elsewhere ``transaction.atomic()`` as usual (e.g. a
+    test's transaction around the request keeps working after a refused request)."""
+    keyed = _keyed_block.get()
+    joins = keyed is not None and bool(connection.atomic_blocks)
+    return transaction.atomic(savepoint=not (joins and connection.atomic_blocks[-1] is keyed))

@@ -42,10 +42,17 @@ def version(user_id: int) -> str:
 def bump(user_ids: Iterable[int], *, scopes: Iterable[str] = ()) -> None:
     """Something changed for these users: their next poll gets a full answer (and, in the same
     round trip, for these scopes: see :func:`bump_scopes`)."""
-    versions = {_key(pk): uuid.uuid4().hex for pk in set(user_ids)}
-    versions.update({_scope_key(scope): uuid.uuid4().hex for scope in set(scopes)})
+    versions = new_versions(user_ids, scopes)
     if versions:
         _cache().set_many(versions, TIMEOUT)
+
+
+def new_versions(user_ids: Iterable[int], scopes: Iterable[str] = ()) -> dict[str, str]:
+    """The cache keys and new versions :func:`bump` sets (with ``TIMEOUT``), for a caller that
+    sends them with other writes in one round trip (``notifications.oncommit``)."""
+    versions = {_key(pk): uuid.uuid4().hex for pk in set(user_ids)}
+    versions.update({_scope_key(scope): uuid.uuid4().hex for scope in set(scopes)})
+    return versions
 
 
 def etag(user_id: int) -> str:

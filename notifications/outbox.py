@@ -19,9 +19,8 @@ from django.utils import timezone
 
 from accounts.models import Team, User
 from kit.bulk import bulk_insert, new
-from notifications import live
+from notifications import oncommit
 from notifications.models import Loudness, Notification, NotificationChannel, NotificationStatus
-from notifications.tasks import enqueue_delivery
 
 
 @dataclasses.dataclass
@@ -80,7 +79,7 @@ def _enqueue_on_commit(ids: list[int]) -> None:
     """Once the rows are committed: a delivery task, unless one waits in the queue already
     (``notifications.tasks.enqueue_delivery``: it delivers them too)."""
     if ids:
-        transaction.on_commit(enqueue_delivery)
+        oncommit.after_commit(deliver=True)  # with the live versions: one round trip
 
 
 def _to_deliver(rows: Iterable[Notification]) -> list[int]:
@@ -89,8 +88,7 @@ def _to_deliver(rows: Iterable[Notification]) -> list[int]:
 
 
 def _bump_on_commit(user_ids: set[int], scopes: set[str] = frozenset()) -> None:
-    ids, scopes = set(user_ids), set(scopes)
-    transaction.on_commit(lambda: live.bump(ids, scopes=scopes))
+    oncommit.after_commit(users=user_ids, scopes=scopes)  # with the delivery flag: one trip
 
 
 def bump_scopes_on_commit(scopes: set[str]) -> None:

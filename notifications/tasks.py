@@ -6,9 +6,13 @@ for it reads the rows due only once it has started (after clearing its flag). So
 requests enqueues a few tasks, not one each; nothing is lost (a row whose task was lost is
 picked up by the periodic ``deliver_due``, as when the broker is down)."""
 
+import logging
+
 from celery import shared_task
 
 from notifications import delivery, live
+
+logger = logging.getLogger(__name__)
 
 # Set while a ``deliver_queued`` task waits in the queue (in the cache every process shares).
 QUEUED = "notifications:delivery-queued"
@@ -34,14 +38,23 @@ def deliver_due_notifications() -> dict[str, int]:
 
 def enqueue_delivery() -> None:
     """Enqueue ``deliver_queued`` unless one waits in the queue already (call it once the rows
-    to deliver are committed)."""
-    cache = live.shared_cache()
-    if not cache.add(QUEUED, 1, QUEUED_FOR):
-        return  # the waiting task reads the rows due when it starts: these are among them
+    to deliver are committed). A write's commit sets the flag in the same round trip as its live
+    versions instead (``notifications.oncommit``), then calls :func:`enqueue_flagged`."""
+    if live.shared_cache().add(QUEUED, 1, QUEUED_FOR):
+        enqueue_flagged()
+    # else the waiting task reads the rows due when it starts: these are among them
+
+
+def enqueue_flagged() -> None:
+    """Enqueue ``deliver_queued``, its flag (``QUEUED``) just set by the caller; a broker that
+    refuses it clears the flag (the next commit tries again) and raises."""
     try:
         deliver_queued_notifications.delay()
     except BaseException:
-        cache.delete(QUEUED)  # not enqueued: the next commit tries again
+        try:
+            live.shared_cache().delete(QUEUED)
+        except Exception:  # the cache is down too: the flag expires within QUEUED_FOR
+            logger.exception("The delivery flag could not be cleared")
         raise
 
 

@@ -5,7 +5,6 @@ become JSON in ``kit.api.errors``; POSTs honour ``Idempotency-Key``."""
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -25,6 +24,7 @@ from escalations.models import (
 )
 from escalations.selectors import cases_visible_to, visibility_key
 from escalations.services import CASES
+from integrations import idempotency
 from integrations.idempotency import idempotent
 from kit.api.pagination import Pagination
 from kit.api.permissions import HasPermission
@@ -329,7 +329,8 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
             raise Http404 from None
 
     def _transition(self, request, name: str) -> Response:
-        with transaction.atomic():
+        # with a key, the key's transaction itself (no savepoint: idempotency.atomic)
+        with idempotency.atomic():
             case = self._locked_case()
             if not policy.may_request(name, case, request.user):
                 raise PermissionDenied(_("You may not do this on this case."))

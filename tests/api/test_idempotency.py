@@ -147,3 +147,30 @@ def test_old_records_are_purged_and_their_keys_can_be_used_again(api, operator, 
     assert list(IdempotencyRecord.objects.values_list("key", flat=True)) == ["fresh-key"]
     assert create(client, payload, "old-key").status_code == 201
     assert Case.objects.count() == 3
+
+
+def test_a_keyed_transition_adds_its_record_in_two_statements_and_no_savepoint(api, case, operator):
+    """The record's INSERT … ON CONFLICT DO NOTHING needs no savepoint, and the transition
+    joins the record's transaction without one (an error ends the request's transaction whole):
+    the key costs its INSERT and the response's UPDATE, nothing more."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = api(operator)
+    with CaptureQueriesContext(connection) as keyed:
+        response = client.post(
+            transition_url(case, "escalate"),
+            PAYLOADS["escalate"],
+            format="json",
+            HTTP_IDEMPOTENCY_KEY="esc-1",
+        )
+
+    assert response.status_code == 200
+    statements = [q["sql"] for q in keyed.captured_queries]
+    # one savepoint: the key's block inside the test's own transaction (a request has none
+    # around it); none for the record's INSERT, none for the transition (before: three)
+    savepoints = [sql for sql in statements if sql.upper().startswith("SAVEPOINT")]
+    assert len(savepoints) == 1
+    record = [sql for sql in statements if "idempotencyrecord" in sql]
+    assert len(record) == 2 and "ON CONFLICT" in record[0] and record[1].startswith("UPDATE")
+    assert IdempotencyRecord.objects.get(key="esc-1").status_code == 200

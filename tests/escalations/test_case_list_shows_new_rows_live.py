@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from escalations import services
 from escalations.services.sla_sweep import sla_sweep
-from notifications import live as notifications_live
+from notifications import oncommit as notifications_oncommit
 from tests.factories import HANDOFF, make_case, make_sla_policy
 
 LIST = "admin:escalations_case_changelist"
@@ -159,14 +159,15 @@ def test_the_sla_sweeps_escalations_wake_the_list_once_per_batch(
             escalate(case, operator)
         url, etag = open_list(client, specialist)
     bumps = []
-    bump = notifications_live.bump  # the scopes go with the bells' users, in one round trip
+    # the scopes go with the bells' users and the delivery flag, in one round trip
+    send = notifications_oncommit.add_and_set_many
 
-    def counted(user_ids, *, scopes=()):
-        if scopes:
-            bumps.append(scopes)
-        bump(user_ids, scopes=scopes)
+    def counted(cache, *, add=None, values=None, timeout=None):
+        if any(key.startswith("scope-version:") for key in values or {}):
+            bumps.append(values)
+        return send(cache, add=add, values=values, timeout=timeout)
 
-    monkeypatch.setattr(notifications_live, "bump", counted)
+    monkeypatch.setattr(notifications_oncommit, "add_and_set_many", counted)
 
     with (
         time_machine.travel(start + dt.timedelta(minutes=16), tick=False),
