@@ -13,7 +13,7 @@ from typing import Any
 from django.utils import timezone
 
 from integrations.models import WebhookDelivery, WebhookSubscription
-from kit.bulk import bulk_insert, new
+from kit.bulk import new
 from kit.configcache import ConfigCache
 from notifications import outbox
 from notifications.events import CaseEvent
@@ -70,19 +70,12 @@ def queue_webhooks(event: CaseEvent) -> list[Notification]:
         )
         for s in subscriptions
     ]
-    created = outbox.queue(rows)
+    # each row with its delivery, written together (one statement on PostgreSQL)
     deliveries = [
         new(WebhookDelivery, subscription=s, notification=n)
-        for s, n in zip(subscriptions, created, strict=True)
+        for s, n in zip(subscriptions, rows, strict=True)
     ]
-    memo = outbox.batch_memo()
-    if memo is None:
-        bulk_insert(deliveries)
-    else:  # the outbox rows get their keys when the batch is written: link them then, at once
-        pending = memo.setdefault("webhook_deliveries", [])
-        pending.extend(deliveries)
-        outbox.when_written("webhook_deliveries", lambda: bulk_insert(pending))
-    return created
+    return outbox.queue(rows, linked=deliveries)
 
 
 def _load_active_subscriptions() -> list[WebhookSubscription]:
