@@ -31,6 +31,7 @@ from django.utils.functional import Promise
 from simple_history.signals import pre_create_historical_record
 from simple_history.utils import get_history_model_for_model
 
+from kit import native
 from kit.history import live_receivers
 
 BATCH = 1000
@@ -281,9 +282,8 @@ def insert_together(
         f"SELECT {i}, {quote(type(group[0])._meta.pk.column)} FROM g{i}"
         for i, group in enumerate(everything)
     )
-    with connection.cursor() as cursor:
-        cursor.execute(f"WITH {ctes} {keys}", params)
-        returned = cursor.fetchall()
+    # long and with many parameters: numbered once per process, not parsed by psycopg each time
+    returned = native.fetch_all(f"WITH {ctes} {keys}", params)
     for i, group in enumerate(everything):
         pk = type(group[0])._meta.pk
         keys_of_group = [key for number, key in returned if number == i]
