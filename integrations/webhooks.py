@@ -7,27 +7,34 @@ Registered at start-up (``IntegrationsConfig.ready``) as a listener of
 
 from __future__ import annotations
 
+import enum
 import uuid
 from typing import Any
 
 from django.utils import timezone
 
 from integrations.models import WebhookDelivery, WebhookSubscription
-from kit.bulk import bulk_insert, new
+from kit.bulk import new
 from kit.configcache import ConfigCache
 from notifications import outbox
 from notifications.events import CaseEvent
 from notifications.models import Notification, NotificationChannel, NotificationStatus
 
 
+def _plain(value: Any) -> Any:
+    """A choice's value rather than the enum member: the payload is then made of JSON's own
+    types only, stored as it is (``outbox.as_stored`` skips its round trip through JSON)."""
+    return value.value if isinstance(value, enum.Enum) else value
+
+
 def case_payload(case: Any) -> dict[str, Any]:
     return {
         "reference": case.reference,
         "subject": case.subject,
-        "status": case.status,
-        "tier": case.tier,
-        "priority": case.priority,
-        "channel": case.channel,
+        "status": _plain(case.status),
+        "tier": _plain(case.tier),
+        "priority": _plain(case.priority),
+        "channel": _plain(case.channel),
         "owner": case.owner_id,
         "handler": case.handler_id,
         "assigned_team": case.assigned_team_id,
@@ -42,16 +49,16 @@ def queue_webhooks(event: CaseEvent) -> list[Notification]:
         return []
     case, escalation = event.case, event.escalation
     payload: dict[str, Any] = {
-        "occurred_at": event.occurred_at or timezone.now(),
+        "occurred_at": outbox.stored_time(event.occurred_at or timezone.now()),
         "case": case_payload(case),
     }
     if escalation is not None:
         payload["escalation"] = {
             "number": escalation.number,
-            "from_tier": escalation.from_tier,
-            "to_tier": escalation.to_tier,
+            "from_tier": _plain(escalation.from_tier),
+            "to_tier": _plain(escalation.to_tier),
             "to_team": escalation.to_team_id,
-            "reason": escalation.reason,
+            "reason": _plain(escalation.reason),
             "is_automatic": escalation.is_automatic,
         }
     payload.update(event.extra)
@@ -70,19 +77,12 @@ def queue_webhooks(event: CaseEvent) -> list[Notification]:
         )
         for s in subscriptions
     ]
-    created = outbox.queue(rows)
+    # each row with its delivery, written together (one statement on PostgreSQL)
     deliveries = [
         new(WebhookDelivery, subscription=s, notification=n)
-        for s, n in zip(subscriptions, created, strict=True)
+        for s, n in zip(subscriptions, rows, strict=True)
     ]
-    memo = outbox.batch_memo()
-    if memo is None:
-        bulk_insert(deliveries)
-    else:  # the outbox rows get their keys when the batch is written: link them then, at once
-        pending = memo.setdefault("webhook_deliveries", [])
-        pending.extend(deliveries)
-        outbox.when_written("webhook_deliveries", lambda: bulk_insert(pending))
-    return created
+    return outbox.queue(rows, linked=deliveries)
 
 
 def _load_active_subscriptions() -> list[WebhookSubscription]:

@@ -31,6 +31,7 @@ from django.utils.functional import Promise
 from simple_history.signals import pre_create_historical_record
 from simple_history.utils import get_history_model_for_model
 
+from kit import native
 from kit.history import live_receivers
 
 BATCH = 1000
@@ -234,10 +235,13 @@ def insert_together(
     ``history`` (as ``bulk_history`` writes them, after the objects' ``auto_now`` fields are
     stamped): on PostgreSQL in ONE statement, an ``INSERT ... RETURNING`` per model, each in a
     ``WITH``, one round trip for all. The objects that others refer to must have their keys
-    already (``draw_keys_sql``): a statement cannot give one of its rows the key another of its
-    rows gets. Django's foreign keys are checked at commit on PostgreSQL, so the order of the
-    rows does not matter there. Elsewhere, one ``bulk_insert`` per model, in the order given,
-    then ``bulk_history`` per model.
+    already (``draw_keys_sql``), or else a unique field (besides the key) with its value set
+    (e.g. an outbox row's event id, referred to by its webhook delivery): the reference is then
+    found by that field in what the earlier INSERT of the statement returns (a subquery: the
+    order of the returned rows is not relied on) and set on the object afterwards. Django's
+    foreign keys are checked at commit on PostgreSQL, so the order of the rows does not matter
+    there. Elsewhere, one ``bulk_insert`` per model, in the order given (the keys of a model's
+    rows known before the next model's are written), then ``bulk_history`` per model.
 
     ``also``: other writes (statements with their parameters, written for this database, e.g.
     ``set_statement``'s UPDATE) that go with the rows: on PostgreSQL each in a ``WITH`` of the
@@ -257,6 +261,10 @@ def insert_together(
         return list(objs)
     parts: list[str] = []
     params: list[Any] = []
+    quote = connection.ops.quote_name
+    keyless: dict[int, tuple[int, models.Field | None]] = {}  # id(object): its part, unique field
+    handles: dict[int, models.Field] = {}  # part: the unique field its INSERT returns too
+    linked: list[tuple[list[models.Model], list[models.Field]]] = []
     writes: list[str] = []
     for sql, values in also:
         writes.append(f"w{len(writes)} AS ({sql})")
@@ -265,9 +273,16 @@ def insert_together(
     def add(group: list[models.Model]) -> None:
         if len(group) > FEW or len({obj.pk is None for obj in group}) > 1:
             raise ValueError("insert_together: a few rows per model, all with keys or none")
-        sql, values, _returned = _insert_returning(group, *_rows_of(group))  # stamps auto_now
-        parts.append(f"g{len(parts)} AS ({sql})")
+        drawn = _links(group, keyless, handles)
+        sql, values, _returned = _insert_returning(group, *_rows_of(group), drawn=drawn)
+        parts.append(sql)
         params.extend(values)
+        if drawn:
+            fields = _fields(type(group[0]))[0]
+            linked.append((group, [fields[attname] for attname in drawn]))
+        if group[0].pk is None:
+            handle = _handle(type(group[0]))
+            keyless.update((id(obj), (len(parts) - 1, handle)) for obj in group)
 
     for group in groups:
         add(group)
@@ -275,19 +290,105 @@ def insert_together(
     for _group, rows in history_groups:
         add(rows)
     everything = groups + [rows for _group, rows in history_groups]
-    keys = " UNION ALL ".join(f"SELECT {i}, * FROM g{i}" for i in range(len(parts)))
-    with connection.cursor() as cursor:
-        cursor.execute(f"WITH {', '.join(writes + parts)} {keys}", params)
-        returned = cursor.fetchall()
+    for part, handle in handles.items():  # what the later rows find these by is returned too
+        parts[part] += f", {quote(handle.column)}"
+    ctes = ", ".join(writes + [f"g{i} AS ({sql})" for i, sql in enumerate(parts)])
+    keys = " UNION ALL ".join(
+        f"SELECT {i}, {quote(type(group[0])._meta.pk.column)} FROM g{i}"
+        for i, group in enumerate(everything)
+    )
+    # long and with many parameters: numbered once per process, not parsed by psycopg each time
+    returned = native.fetch_all(f"WITH {ctes} {keys}", params)
     for i, group in enumerate(everything):
         pk = type(group[0])._meta.pk
         keys_of_group = [key for number, key in returned if number == i]
         for obj, key in zip(group, keys_of_group, strict=True):
             setattr(obj, pk.attname, key)
         _saved(group)
+    for group, relations in linked:  # the references found in the statement, known here now
+        for obj in group:
+            for field in relations:
+                setattr(obj, field.attname, obj._state.fields_cache[field.name].pk)
     for group, rows in history_groups:
         remember_history_rows(group, rows)
     return list(objs)
+
+
+def insert_all(
+    objs: Sequence[models.Model],
+    *,
+    history: Sequence[models.Model] = (),
+    date: dt.datetime | None = None,
+) -> list[models.Model]:
+    """New objects of several models (the objects of one model next to one another, those
+    referred to before those referring to them) with the history rows of those in ``history``:
+    as :func:`insert_together` (one statement on PostgreSQL) when no model has more than
+    ``FEW`` of them, else one :func:`bulk_insert` per model (``COPY``, the keys drawn first)
+    in the order given, then :func:`bulk_history` per model."""
+    if not objs and not history:
+        return []
+    groups = _grouped(objs)
+    history_groups = _grouped(history)
+    if connection.vendor != "postgresql" or all(
+        len(group) <= FEW and len({obj.pk is None for obj in group}) == 1
+        for group in groups + history_groups
+    ):
+        return insert_together(objs, history=history, date=date)
+    for group in groups:
+        bulk_insert(group)
+    for group in history_groups:
+        bulk_history(group, date=date)
+    return list(objs)
+
+
+def _links(
+    group: list[models.Model],
+    keyless: dict[int, tuple[int, models.Field | None]],
+    handles: dict[int, models.Field],
+) -> dict[str, Drawn]:
+    """``insert_together``: the group's references to new objects of an earlier part of the
+    statement (no key yet), as subqueries finding them by their unique field in what that part
+    returns (noted in ``handles``); for all the group's objects or none, per relation."""
+    drawn: dict[str, Drawn] = {}
+    if not keyless:
+        return drawn
+    quote = connection.ops.quote_name
+    for field in _fields(type(group[0]))[1].values():
+        targets = [obj._state.fields_cache.get(field.name) for obj in group]
+        found = [target is not None and id(target) in keyless for target in targets]
+        if not any(found):
+            continue
+        parts = {keyless[id(target)] for target in targets if id(target) in keyless}
+        if not all(found) or len(parts) > 1:
+            raise ValueError("insert_together: a relation to the new rows of one model, for all")
+        ((part, handle),) = parts
+        if handle is None:
+            raise ValueError(
+                f"insert_together: new {field.related_model.__name__} rows referred to in the "
+                "statement need a unique field"
+            )
+        handles[part] = handle
+        sql = (
+            f"(SELECT {quote(handle.model._meta.pk.column)} FROM g{part} "
+            f"WHERE {quote(handle.column)} = %s)"
+        )
+
+        def params(obj: models.Model, name: str = field.name, handle=handle) -> list[Any]:
+            value = getattr(obj._state.fields_cache[name], handle.attname)
+            return [handle.get_db_prep_save(value, connection)]
+
+        drawn[field.attname] = (sql, params)
+    return drawn
+
+
+@functools.cache
+def _handle(model: type[models.Model]) -> models.Field | None:
+    """The unique field (besides the key) by which ``insert_together`` finds a new row of
+    ``model`` that later rows of the same statement refer to; ``None`` when it has none."""
+    for field in model._meta.concrete_fields:
+        if field.unique and not field.primary_key and not field.null:
+            return field
+    return None
 
 
 def _grouped(objs: Sequence[models.Model]) -> list[list[models.Model]]:

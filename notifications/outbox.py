@@ -1,24 +1,26 @@
-"""Queueing: outbox rows written in the caller's transaction (one INSERT per call, or per batch)
-and one delivery task enqueued when it commits (none when one waits in the queue already: it
-delivers these rows too). Nothing is lost when the broker is down: the row stays pending and the
-periodic delivery task picks it up."""
+"""Queueing: outbox rows written in the caller's transaction (one INSERT per call, or per batch,
+with the rows that refer to them, e.g. their webhook deliveries: one statement on PostgreSQL for
+a request's few rows) and one delivery task enqueued when it commits (none when one waits in the
+queue already: it delivers these rows too). Nothing is lost when the broker is down: the row
+stays pending and the periodic delivery task picks it up."""
 
 from __future__ import annotations
 
 import contextlib
 import contextvars
 import dataclasses
+import datetime as dt
 import json
 import uuid
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 
 from accounts.models import Team, User
-from kit.bulk import bulk_insert, new
+from kit.bulk import insert_all, new
 from notifications import oncommit
 from notifications.models import Loudness, Notification, NotificationChannel, NotificationStatus
 
@@ -26,8 +28,7 @@ from notifications.models import Loudness, Notification, NotificationChannel, No
 @dataclasses.dataclass
 class _Batch:
     rows: list[Notification] = dataclasses.field(default_factory=list)
-    then: dict[str, Callable[[], None]] = dataclasses.field(default_factory=dict)
-    memo: dict[str, Any] = dataclasses.field(default_factory=dict)
+    linked: list[models.Model] = dataclasses.field(default_factory=list)
     bumped: set[int] = dataclasses.field(default_factory=set)
     scopes: set[str] = dataclasses.field(default_factory=set)
 
@@ -38,41 +39,32 @@ _batch: contextvars.ContextVar[_Batch | None] = contextvars.ContextVar(
 
 
 @contextlib.contextmanager
-def batched() -> Iterator[None]:
-    """Write every notification queued inside in one INSERT when the block ends, and enqueue
-    one delivery task for all of them (e.g. one sweep batch) instead of one per call. Use it
-    inside the transaction that writes what they report; rows queued inside get their primary
-    key only when the block ends (see :func:`when_written`). Nothing is written when the block
-    raises."""
+def batched(
+    *,
+    together: Sequence[models.Model] = (),
+    history: Sequence[models.Model] = (),
+    date: dt.datetime | None = None,
+) -> Iterator[None]:
+    """Write every notification queued inside (with the rows that refer to them) when the block
+    ends, in one statement for a few rows (``kit.bulk.insert_all``), and enqueue one delivery
+    task for all of them (e.g. one sweep batch) instead of one per call. Use it inside the
+    transaction that writes what they report; rows queued inside get their primary key only
+    when the block ends. Nothing is written when the block raises.
+
+    ``together``: new objects written in the same statement, before the notifications (e.g.
+    the case they report, when its key was drawn before: ``escalations.services.cases``), with
+    the history rows of those in ``history`` (dated ``date``)."""
     batch = _Batch()
     token = _batch.set(batch)
     try:
         yield
     finally:
         _batch.reset(token)
-    if batch.rows:
-        _enqueue_on_commit(_to_deliver(bulk_insert(batch.rows)))
-    for then in batch.then.values():
-        then()
+    if batch.rows or together:
+        insert_all([*together, *batch.rows, *batch.linked], history=history, date=date)
+        _enqueue_on_commit(_to_deliver(batch.rows))
     if batch.bumped or batch.scopes:  # one round trip to the live cache for both
         _bump_on_commit(batch.bumped, batch.scopes)
-
-
-def when_written(key: str, then: Callable[[], None]) -> None:
-    """Run ``then`` once the notifications queued so far have their primary keys: now outside
-    a batch, else once (per ``key``) when the batch is written."""
-    batch = _batch.get()
-    if batch is None:
-        then()
-    else:
-        batch.then.setdefault(key, then)
-
-
-def batch_memo() -> dict[str, Any] | None:
-    """A dict living as long as the current batch (``None`` outside one): what is looked up
-    once per batch instead of once per notification."""
-    batch = _batch.get()
-    return None if batch is None else batch.memo
 
 
 def _enqueue_on_commit(ids: list[int]) -> None:
@@ -144,16 +136,22 @@ def stored_time(value: Any) -> str | None:
     return None if value is None else _ENCODER.default(value)
 
 
-def queue(notifications: list[Notification]) -> list[Notification]:
+def queue(
+    notifications: list[Notification], *, linked: Sequence[models.Model] = ()
+) -> list[Notification]:
     """Write ``notifications`` (built with :func:`kit.bulk.new`) in the caller's transaction and
-    deliver them once it commits; inside :func:`batched`, when the batch ends."""
+    deliver them once it commits; inside :func:`batched`, when the batch ends. ``linked``: new
+    rows of other models referring to them (e.g. their webhook deliveries: ``notification=``
+    the unsaved row), written in the same statement on PostgreSQL (``kit.bulk.insert_all``),
+    right after them elsewhere."""
     batch = _batch.get()
     if batch is not None:
         batch.rows.extend(notifications)
+        batch.linked.extend(linked)
         return notifications
-    created = bulk_insert(notifications)
-    _enqueue_on_commit(_to_deliver(created))
-    return created
+    insert_all([*notifications, *linked])
+    _enqueue_on_commit(_to_deliver(notifications))
+    return notifications
 
 
 def _recipients(

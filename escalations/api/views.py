@@ -241,9 +241,8 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
 
     @idempotent
     def create(self, request, *args, **kwargs):
-        form = s.CaseCreateSerializer(data=request.data)
-        form.is_valid(raise_exception=True)
-        case = services.case_create(actor=request.user, **form.validated_data)
+        arguments = s.case_create_arguments(request.data)  # the serializer's, read directly
+        case = services.case_create(actor=request.user, **arguments)
         return self._case_response(case, status.HTTP_201_CREATED)
 
     def partial_update(self, request, *args, **kwargs):

@@ -27,7 +27,7 @@ from escalations.services._base import CASES, add_note, new_note
 from escalations.sla import timers as sla
 from kit import bulk
 from kit.audit import audit, audited_save
-from notifications import events
+from notifications import events, outbox
 
 
 def _next_reference(now_year: int) -> str:
@@ -146,9 +146,13 @@ def case_create(
 
 def _case_insert(*, actor: User, year: int, now, call_log: str, values: dict[str, Any]) -> Case:
     """``case_create``'s writes on PostgreSQL in two statements: the reference and the keys of
-    the case and its call log drawn together, then the case, its timers, the call log and the
-    two history rows in one INSERT (``kit.bulk.insert_together``). The same rows as saving them
-    one by one (``tests/escalations/test_case_create_writes.py``)."""
+    the case and its call log drawn together, then the case, its timers, the call log, the two
+    history rows and what the listeners of ``case.created`` queue in the outbox (the webhook
+    rows and their deliveries) in one INSERT (``kit.bulk.insert_together``, through the outbox's
+    batch). The same rows as saving them one by one
+    (``tests/escalations/test_case_create_writes.py``). The event is emitted before the case is
+    written (in the same statement, by the batch's end): its listeners queue rows and work
+    for the commit, and read nothing of the case from the database."""
     with_note = bool(call_log.strip())
     draws = [bulk.draw_keys_sql(Case)] + ([bulk.draw_keys_sql(CaseNote)] if with_note else [])
     number, case_pk, *note_pk = _next_in_sequence(year, *draws)
@@ -159,8 +163,9 @@ def _case_insert(*, actor: User, year: int, now, call_log: str, values: dict[str
         note = new_note(case, actor=actor, kind=NoteKind.CALL_LOG, body=call_log)
         note.pk = note_pk[0]
         rows.append(note)
-    bulk.insert_together(rows, history=[case, *rows[-1:]] if with_note else [case], date=now)
-    events.emit("case.created", case)
+    history = [case, *rows[-1:]] if with_note else [case]
+    with outbox.batched(together=rows, history=history, date=now):
+        events.emit("case.created", case)
     return case
 
 

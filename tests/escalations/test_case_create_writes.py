@@ -2,11 +2,14 @@
 case, its timers, the call log and their history rows go in one INSERT,
 ``kit.bulk.insert_together``; on SQLite one model at a time): the case as the ORM reads it back,
 one history row each for the case and the call log with the user and the reason, the values of
-the case's history row equal to the case's (its ``updated_at`` too), the SLA timers."""
+the case's history row equal to the case's (its ``updated_at`` too), the SLA timers, and the
+webhook rows of the outbox with their deliveries (on PostgreSQL in the case's INSERT too)."""
 
 from escalations import services
 from escalations.models import Case, CaseNote, NoteKind, SLATimer, TimerKind
 from escalations.priority import Impact, Urgency
+from integrations.models import WebhookDelivery, WebhookSubscription
+from notifications.models import Notification, NotificationChannel, NotificationStatus
 from tests.factories import CategoryFactory, CustomerFactory, make_sla_policy
 
 
@@ -70,3 +73,38 @@ def test_two_creates_get_their_own_references_and_keys(org, operator, db):
     first, second = open_case(operator), open_case(operator)
     assert first.pk != second.pk and first.reference != second.reference
     assert CaseNote.objects.filter(case__in=[first, second]).count() == 2
+
+
+def test_the_webhook_rows_and_their_deliveries(
+    org, operator, db, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):  # the subscriptions "committed"
+        subscribed = [
+            WebhookSubscription.objects.create(
+                name=name, url=f"http://127.0.0.1:9/{name}", secret="s", event_types=events
+            )
+            for name, events in (
+                ("crm", ["case.created"]),
+                ("chat", ["case.created", "case.escalated"]),
+                ("bi", ["case.escalated"]),
+            )
+        ]
+
+    with django_capture_on_commit_callbacks() as callbacks:
+        case = open_case(operator)
+
+    rows = Notification.objects.filter(case=case)
+    assert len(rows) == 2 and len(callbacks) >= 1  # the delivery task, once committed
+    for subscription in subscribed[:2]:
+        delivery = WebhookDelivery.objects.get(subscription=subscription)
+        row = rows.get(pk=delivery.notification_id)
+        assert (row.channel, row.status, row.address) == (
+            NotificationChannel.WEBHOOK,
+            NotificationStatus.PENDING,
+            subscription.url,
+        )
+        assert row.event_type == "case.created"
+        assert row.payload["case"]["reference"] == case.reference
+        assert row.payload["case"]["status"] == case.status
+        assert case.reference in row.subject
+    assert not WebhookDelivery.objects.filter(subscription=subscribed[2]).exists()
