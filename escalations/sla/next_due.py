@@ -1,7 +1,7 @@
 """``Case.sla_next_due`` for bulk loads (the benchmarks' raw SQL): the database keeps the
-column with a row trigger per timer written (escalations/migrations/0021_case_sla_next_due.py),
-one UPDATE of its case each; a load of a million timers writes them without the triggers and
-fills the column once, in one statement. PostgreSQL."""
+column with a trigger per statement that writes timers (escalations migrations 0021 and 0022),
+one UPDATE of the cases it touched; a load of a million timers writes them without the
+triggers and fills the column once, in one statement. PostgreSQL."""
 
 from __future__ import annotations
 
@@ -20,6 +20,10 @@ def without_triggers(cursor) -> None:
 
 
 def fill(cursor) -> None:
-    """The triggers on again, and the cases' nearest deadlines filled in one UPDATE."""
+    """The triggers on again, and the cases' nearest deadlines filled in one UPDATE (without
+    the case's own trigger, which would read each case's timers again: a minute at 1,000,000
+    cases)."""
     cursor.execute("ALTER TABLE escalations_slatimer ENABLE TRIGGER USER")
+    cursor.execute("ALTER TABLE escalations_case DISABLE TRIGGER escalations_case_sla_next_due")
     cursor.execute(FILL)
+    cursor.execute("ALTER TABLE escalations_case ENABLE TRIGGER escalations_case_sla_next_due")
