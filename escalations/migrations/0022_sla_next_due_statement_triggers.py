@@ -55,10 +55,28 @@ MOVED = (
 )
 
 
+# Set (transaction-local) by a unit of work that writes many timers and recomputes its cases
+# once at its end (``escalations.sla.next_due.later``: the SLA sweep's batches).
+LATER = "escalations.sla_next_due_later"
+CATCH_UP = f"""
+    CREATE OR REPLACE FUNCTION escalations_sla_next_due_catch_up(case_ids bigint[])
+    RETURNS void LANGUAGE plpgsql AS $$
+    BEGIN
+        PERFORM set_config('{LATER}', 'writing', true);  -- the case's trigger: computed here
+        {RECOMPUTE.format(touched="SELECT unnest(case_ids) AS case_id")};
+        PERFORM set_config('{LATER}', '', true);
+    END
+    $$
+"""
+
+
 def _function(name: str, touched: str) -> str:
     return f"""
     CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
+        IF current_setting('{LATER}', true) = 'on' THEN
+            RETURN NULL;  -- the statement's transaction catches up (escalations.sla.next_due)
+        END IF;
         {RECOMPUTE.format(touched=touched)};
         RETURN NULL;
     END
@@ -73,6 +91,7 @@ POSTGRESQL = [
     _function("escalations_slatimer_sla_next_due_inserted", INSERTED),
     _function("escalations_slatimer_sla_next_due_deleted", DELETED),
     _function("escalations_slatimer_sla_next_due_updated", MOVED),
+    CATCH_UP,
     """
     CREATE TRIGGER escalations_slatimer_sla_next_due_insert AFTER INSERT ON escalations_slatimer
     REFERENCING NEW TABLE AS new_timers
@@ -89,12 +108,12 @@ POSTGRESQL = [
     REFERENCING OLD TABLE AS old_timers NEW TABLE AS new_timers
     FOR EACH STATEMENT EXECUTE FUNCTION escalations_slatimer_sla_next_due_updated()
     """,
-    """
+    f"""
     CREATE OR REPLACE FUNCTION escalations_case_sla_next_due_keep() RETURNS trigger
     LANGUAGE plpgsql AS $$
     BEGIN
-        IF pg_trigger_depth() > 1 THEN
-            RETURN NEW;  -- written by the timers' triggers: computed already
+        IF pg_trigger_depth() > 1 OR current_setting('{LATER}', true) = 'writing' THEN
+            RETURN NEW;  -- written by the timers' triggers or the catch-up: computed already
         END IF;
         NEW.sla_next_due := escalations_case_sla_next_due(NEW.id);
         RETURN NEW;
@@ -120,6 +139,7 @@ POSTGRESQL_BACK = [
     "DROP FUNCTION IF EXISTS escalations_slatimer_sla_next_due_updated()",
     "DROP FUNCTION IF EXISTS escalations_slatimer_sla_next_due_deleted()",
     "DROP FUNCTION IF EXISTS escalations_slatimer_sla_next_due_inserted()",
+    "DROP FUNCTION IF EXISTS escalations_sla_next_due_catch_up(bigint[])",
     "DROP TRIGGER IF EXISTS escalations_case_sla_next_due ON escalations_case",
 ]
 

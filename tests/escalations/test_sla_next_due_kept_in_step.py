@@ -9,13 +9,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from django.db import connection
+from django.db import connection, transaction
 
 from escalations import services
 from escalations.models import Case, SLATimer, TimerKind
 from escalations.services.hold import callback_keep, callback_miss, callback_promise, hold_start
 from escalations.services.sla_sweep import sla_sweep
-from escalations.sla import timers
+from escalations.sla import next_due, timers
 from tests.escalations.hold_setup import hold_policy
 from tests.factories import HANDOFF, make_case
 from tests.sla_next_due import assert_sla_next_due
@@ -250,3 +250,24 @@ def test_postgresql_writes_a_case_only_when_its_value_changes(org, operator, pol
     assert row_version(case) != before
     assert stored(case) == stored(other) == MONDAY + 5 * MIN
     assert_sla_next_due(case, other)
+
+
+@pytest.mark.postgres
+def test_a_block_of_timer_writes_recomputes_its_cases_once_at_its_end(org, operator, policy):
+    # the SLA sweep's batch (escalations.sla.next_due.later): its timer statements leave the
+    # cases alone, one UPDATE recomputes them at the end; after it, statements as always
+    with at(0):
+        case = services.case_start_work(case=make_case(owner=operator), actor=operator)
+    resolution = running(case, TimerKind.RESOLUTION)
+    with next_due.later([case.pk]):
+        SLATimer.objects.filter(pk=resolution.pk).update(due_at=MONDAY + 5 * MIN)
+        assert stored(case) == resolution.due_at  # not yet
+    assert stored(case) == MONDAY + 5 * MIN
+    SLATimer.objects.filter(pk=resolution.pk).update(due_at=MONDAY + 6 * MIN)
+    assert stored(case) == MONDAY + 6 * MIN
+    # a block that fails: its savepoint rolled back, the setting with it
+    with pytest.raises(RuntimeError), transaction.atomic(), next_due.later([case.pk]):
+        raise RuntimeError
+    SLATimer.objects.filter(pk=resolution.pk).update(due_at=MONDAY + 7 * MIN)
+    assert stored(case) == MONDAY + 7 * MIN
+    assert_sla_next_due(case)
