@@ -14,7 +14,13 @@ own trigger (a full ``save()`` of a case read before its timers changed writes a
 now fires only when an UPDATE changes the value, and leaves alone what the timers' triggers
 wrote (``pg_trigger_depth() > 1``: an UPDATE run by a trigger; no other trigger updates
 cases). Same guarantee as 0021: the stored value is the running timers' nearest deadline after
-every statement, whatever wrote the timers.
+every statement, whatever wrote the timers, with one exception asked for by name: a unit of
+work that writes a case's timers in several statements (the SLA sweep's batch of escalations:
+the breached hop's timers stopped, the next hop's started) may set
+``escalations.sla_next_due_later`` for its transaction (``escalations.sla.next_due.later``);
+the timers' triggers then skip, and it recomputes its cases once at its end, in one UPDATE
+(``escalations_sla_next_due_catch_up``), which also clears the setting. Other transactions
+never see the cases between the two (the batch is one transaction).
 
 SQLite (tests, development) keeps 0021's row triggers: it has no statement triggers."""
 
