@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import asdict, dataclass
 
 from django.conf import settings
@@ -36,6 +37,7 @@ from escalations.models import (
 from escalations.services._base import Handoff
 from escalations.services.escalate import EscalationRequest, escalate_cases
 from escalations.services.sla_notices import notify_sla, team_leads
+from escalations.sla import next_due
 from escalations.sla.schedules import ScheduleCache
 from escalations.sla.timers import HOP_KINDS, schedule_next
 from kit import configcache
@@ -257,6 +259,16 @@ class _Batch:
         cases, held_hops = self._lock(hop_breaches)
         self.ctx.attach(timers, cases)
         taken, deferred = self._take(hop_breaches, cases, held_hops)
+        # Case.sla_next_due: a breach escalated writes its case's timers in two statements (the
+        # hop's stopped, the next hop's started), each of which would write the case row; with
+        # escalations, the batch's cases are recomputed once, at its end. (Warnings move no
+        # deadline: the timers' triggers find nothing to write.)
+        with next_due.later({timer.case_id for timer in timers}) if taken else nullcontext():
+            self._write(timers, taken, deferred)
+        self.result.deferred += len(deferred)
+        return deferred
+
+    def _write(self, timers: list[SLATimer], taken: list[SLATimer], deferred: set[int]) -> None:
         self._escalate(taken)
         done = deferred | {timer.pk for timer in taken}
         for timer in timers:
@@ -272,8 +284,6 @@ class _Batch:
         ]
         bulk_set(moved, ["due_at", "next_level", "next_fire_at"])
         bulk_insert(self.events)
-        self.result.deferred += len(deferred)
-        return deferred
 
     def _lock(self, breaches: list[SLATimer]) -> tuple[dict[int, Case], set[int]]:
         """Lock the cases of these hop breaches and their hops' other timers, without waiting.

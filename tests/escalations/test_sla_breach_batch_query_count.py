@@ -38,6 +38,10 @@ from tests.factories import HANDOFF, UserFactory, make_case, make_sla_policy
 # not see the COPY).
 BREACH_SWEEP_QUERIES = 2 + 3 + 4 + 13 + 7 + 3 + 1  # + the sweep's heartbeat (ops)
 HOP_NUMBERS_READ_ON_SQLITE = 1
+# On PostgreSQL the batch's timer statements leave Case.sla_next_due to one recompute of the
+# batch's cases at its end (escalations.sla.next_due.later): the setting that says so, and the
+# recompute (instead of one UPDATE of the cases inside each of the timer statements)
+NEXT_DUE_ONCE_ON_POSTGRESQL = 2
 
 
 @pytest.fixture
@@ -82,7 +86,9 @@ def breach_sweep(count: int, make) -> CaptureQueriesContext:
 
 
 def test_a_batch_of_breaches_costs_the_same_for_2_and_6(escalated, org):
-    expected = BREACH_SWEEP_QUERIES + (connection.vendor == "sqlite") * HOP_NUMBERS_READ_ON_SQLITE
+    expected = BREACH_SWEEP_QUERIES + (
+        HOP_NUMBERS_READ_ON_SQLITE if connection.vendor == "sqlite" else NEXT_DUE_ONCE_ON_POSTGRESQL
+    )
     assert len(breach_sweep(2, escalated)) == expected
     assert len(breach_sweep(6, escalated)) == expected
 

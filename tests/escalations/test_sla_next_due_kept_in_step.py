@@ -9,13 +9,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from django.db import connection
+from django.db import connection, transaction
 
 from escalations import services
 from escalations.models import Case, SLATimer, TimerKind
 from escalations.services.hold import callback_keep, callback_miss, callback_promise, hold_start
 from escalations.services.sla_sweep import sla_sweep
-from escalations.sla import timers
+from escalations.sla import next_due, timers
 from tests.escalations.hold_setup import hold_policy
 from tests.factories import HANDOFF, make_case
 from tests.sla_next_due import assert_sla_next_due
@@ -204,6 +204,70 @@ def test_postgresql_has_the_triggers(db):
         )
         assert {row[0] for row in cursor.fetchall()} == {
             "escalations_case_sla_next_due",
-            "escalations_slatimer_sla_next_due_write",
-            "escalations_slatimer_sla_next_due_move",
+            "escalations_slatimer_sla_next_due_insert",
+            "escalations_slatimer_sla_next_due_update",
+            "escalations_slatimer_sla_next_due_delete",
         }
+
+
+def row_version(case) -> str:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT xmin::text, ctid::text FROM escalations_case WHERE id = %s", [case.pk]
+        )
+        return ":".join(cursor.fetchone())
+
+
+@pytest.mark.postgres
+def test_postgresql_writes_a_case_only_when_its_value_changes(org, operator, policy):
+    # one UPDATE per timer statement (migration 0022), of the cases whose value it changes:
+    # a timer change that moves no deadline leaves the case row as it was
+    with at(0):
+        case = services.case_start_work(case=make_case(owner=operator), actor=operator)
+        other = services.case_start_work(case=make_case(owner=operator), actor=operator)
+    resolution = running(case, TimerKind.RESOLUTION)
+    before = row_version(case)
+    SLATimer.objects.filter(case=case).update(next_level=None, next_fire_at=None)
+    # a timer due after the nearest deadline, a stopped one: neither is the nearest
+    later, stopped = (
+        SLATimer.objects.create(
+            case=case,
+            kind=TimerKind.CALLBACK,
+            policy=resolution.policy,
+            budget=resolution.budget,
+            started_at=MONDAY,
+            running_since=MONDAY,
+            due_at=due,
+            stopped_at=stopped_at,
+        )
+        for due, stopped_at in ((resolution.due_at + MIN, None), (MONDAY, MONDAY))
+    )
+    SLATimer.objects.filter(pk__in=[later.pk, stopped.pk]).delete()
+    assert row_version(case) == before
+    assert stored(case) == resolution.due_at
+    # one statement moving both cases' deadlines: both recomputed
+    SLATimer.objects.filter(kind=TimerKind.RESOLUTION).update(due_at=MONDAY + 5 * MIN)
+    assert row_version(case) != before
+    assert stored(case) == stored(other) == MONDAY + 5 * MIN
+    assert_sla_next_due(case, other)
+
+
+@pytest.mark.postgres
+def test_a_block_of_timer_writes_recomputes_its_cases_once_at_its_end(org, operator, policy):
+    # the SLA sweep's batch (escalations.sla.next_due.later): its timer statements leave the
+    # cases alone, one UPDATE recomputes them at the end; after it, statements as always
+    with at(0):
+        case = services.case_start_work(case=make_case(owner=operator), actor=operator)
+    resolution = running(case, TimerKind.RESOLUTION)
+    with next_due.later([case.pk]):
+        SLATimer.objects.filter(pk=resolution.pk).update(due_at=MONDAY + 5 * MIN)
+        assert stored(case) == resolution.due_at  # not yet
+    assert stored(case) == MONDAY + 5 * MIN
+    SLATimer.objects.filter(pk=resolution.pk).update(due_at=MONDAY + 6 * MIN)
+    assert stored(case) == MONDAY + 6 * MIN
+    # a block that fails: its savepoint rolled back, the setting with it
+    with pytest.raises(RuntimeError), transaction.atomic(), next_due.later([case.pk]):
+        raise RuntimeError
+    SLATimer.objects.filter(pk=resolution.pk).update(due_at=MONDAY + 7 * MIN)
+    assert stored(case) == MONDAY + 7 * MIN
+    assert_sla_next_due(case)
