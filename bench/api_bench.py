@@ -336,8 +336,6 @@ def main() -> None:
 
 
 def bench(args, state: RunState) -> None:
-    setup_database(state.database_url)
-    data = load(args.cases, args.escalate)
     launches = ["plain", "production"] if args.launch == "both" else [args.launch]
     # (label, code, launch) of each server measured side by side
     setups = [(launch, ROOT, launch) for launch in launches]
@@ -345,15 +343,18 @@ def bench(args, state: RunState) -> None:
         setups = [(f"baseline {launch}", args.baseline.resolve(), launch) for launch in launches]
         setups += [(f"this {launch}", ROOT, launch) for launch in launches]
     labels = [label for label, _root, _launch in setups]
+    setup_database(state.database_url)
+    # ``--escalate`` cases ready for each server: one must not run out because another took them
+    data = load(args.cases, args.escalate * len(setups))
     servers: dict[str, tuple[subprocess.Popen, int]] = {}
     token = data["token"]
-    ready: queue.Queue[str] = queue.Queue()
-    for reference in data["ready"]:
-        ready.put(reference)
+    ready_for: dict[str, queue.Queue[str]] = {label: queue.Queue() for label in labels}
+    for n, reference in enumerate(data["ready"]):
+        ready_for[labels[n % len(labels)]].put(reference)
     create_body = CREATE_BODY | {"customer": data["customer"], "category": data["category"]}
     escalate_body = ESCALATE_BODY
 
-    def kinds(port: int) -> list[tuple[str, object]]:
+    def kinds(port: int, ready: queue.Queue[str]) -> list[tuple[str, object]]:
         def escalate():
             try:
                 reference = ready.get_nowait()
@@ -389,7 +390,7 @@ def bench(args, state: RunState) -> None:
         kwargs = {"seconds": args.seconds, "concurrency": args.concurrency}
         for index in range(4):  # each kind on every server in turn, side by side
             for label in labels:
-                name, make_request = kinds(servers[label][1])[index]
+                name, make_request = kinds(servers[label][1], ready_for[label])[index]
                 shown = f"{name} [{label}]" if len(labels) > 1 else name
                 results[label].append(run(shown, make_request, **kwargs))
     finally:
