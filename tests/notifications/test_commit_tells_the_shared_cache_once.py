@@ -12,20 +12,6 @@ from notifications.models import Notification, NotificationStatus
 
 
 @pytest.fixture
-def emails(operator, colleague):
-    for user in (operator, colleague):
-        user.email = f"{user.username}@example.jp"
-        user.save()
-
-
-@pytest.fixture
-def enqueued(monkeypatch):
-    sent: list[int] = []
-    monkeypatch.setattr(tasks.deliver_queued_notifications, "delay", lambda: sent.append(1))
-    return sent
-
-
-@pytest.fixture
 def trips(monkeypatch):
     """Each round trip to the shared cache made after a commit: (flag asked, keys set)."""
     made: list[tuple[bool, set[str]]] = []

@@ -9,21 +9,6 @@ from notifications import live, outbox, tasks
 from notifications.models import Notification, NotificationStatus
 
 
-@pytest.fixture
-def emails(operator, colleague):
-    for user in (operator, colleague):
-        user.email = f"{user.username}@example.jp"
-        user.save()
-
-
-@pytest.fixture
-def enqueued(monkeypatch):
-    """The delivery tasks enqueued (not run: a test runs them as a worker would)."""
-    sent: list[int] = []
-    monkeypatch.setattr(tasks.deliver_queued_notifications, "delay", lambda: sent.append(1))
-    return sent
-
-
 def write(user, capture) -> Notification:
     with capture(execute=True):
         [row] = outbox.notify_users(

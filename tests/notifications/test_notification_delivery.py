@@ -24,13 +24,6 @@ SECRET = "s3cret-for-tests"
 PAYLOAD = {"text": "C-2026-000001 一次回答期限まで残り 15 分", "level": "warn_handler"}
 
 
-@pytest.fixture
-def emails(operator, colleague):
-    for user in (operator, colleague):
-        user.email = f"{user.username}@example.jp"
-        user.save()
-
-
 def email_to(*users) -> list[Notification]:
     with time_machine.travel(NOW, tick=False):
         return outbox.notify_users(
