@@ -16,6 +16,7 @@ from rest_framework.response import Response
 
 from escalations import policy, services
 from escalations.api import serializers as s
+from escalations.api.create_arguments import case_create_arguments
 from escalations.models import (
     Callback,
     CallbackStatus,
@@ -241,7 +242,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
 
     @idempotent
     def create(self, request, *args, **kwargs):
-        arguments = s.case_create_arguments(request.data)  # the serializer's, read directly
+        arguments = case_create_arguments(request.data)  # the serializer's, read directly
         case = services.case_create(actor=request.user, **arguments)
         return self._case_response(case, status.HTTP_201_CREATED)
 

@@ -1,16 +1,13 @@
 """The create's arguments are read directly from a plain request
-(``serializers.case_create_arguments``): exactly what ``CaseCreateSerializer`` makes of it,
+(``escalations.api.create_arguments``): exactly what ``CaseCreateSerializer`` makes of it,
 and anything the direct reading does not take goes through the serializer (its errors, or
 its value when it accepts what the direct reading declines)."""
 
 import pytest
 from rest_framework.exceptions import ValidationError
 
-from escalations.api.serializers import (
-    CaseCreateSerializer,
-    _plain_create_arguments,
-    case_create_arguments,
-)
+from escalations.api.create_arguments import _plain_create_arguments, case_create_arguments
+from escalations.api.serializers import CaseCreateSerializer
 from escalations.models import Channel
 from tests.factories import CategoryFactory, CustomerFactory
 
