@@ -33,6 +33,15 @@ window.Notification.requestPermission = function () { return Promise.resolve("gr
 """
 
 
+def new_page(browser, width: int, height: int):
+    """A page in a browser context of its own, ``width`` x ``height``, in Japanese, with the
+    tests' timeouts."""
+    context = browser.new_context(viewport={"width": width, "height": height}, locale="ja-JP")
+    context.set_default_timeout(TIMEOUT_MS)
+    context.set_default_navigation_timeout(TIMEOUT_MS)
+    return context.new_page()
+
+
 def log_in(page, base_url: str, username: str) -> None:
     page.goto(f"{base_url}/admin/")
     page.fill("#login-form input[name=username]", username)

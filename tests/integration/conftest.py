@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import pytest
 from django.db import connections
 
-from tests.integration.browser import CHROMIUM, TIMEOUT_MS
+from tests.integration.browser import CHROMIUM, TIMEOUT_MS, new_page
 
 
 @pytest.fixture
@@ -48,8 +48,5 @@ def browser(async_unsafe_allowed) -> Iterator:
 
 
 @pytest.fixture
-def page(browser) -> Iterator:
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="ja-JP")
-    context.set_default_timeout(TIMEOUT_MS)
-    context.set_default_navigation_timeout(TIMEOUT_MS)
-    yield context.new_page()
+def page(browser):
+    return new_page(browser, 1280, 900)

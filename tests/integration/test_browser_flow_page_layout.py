@@ -7,24 +7,20 @@ Runs Debian's chromium through playwright (skipped without it). ``SCREENSHOTS=1`
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 
 import pytest
 
 from accounts.models import Tier
 from tests.factories import EscalationRuleFactory, TeamFactory, UserFactory, make_sla_policy
-from tests.integration.browser import BROWSER, SCREENSHOTS, TIMEOUT_MS, log_in
+from tests.integration.browser import BROWSER, SCREENSHOTS, log_in, new_page
 
 pytestmark = BROWSER
 
 
 @pytest.fixture
-def page(browser) -> Iterator:
+def page(browser):
     """Chromium at a laptop size, 1366x768 (``browser``: tests/integration/conftest.py)."""
-    context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="ja-JP")
-    context.set_default_timeout(TIMEOUT_MS)
-    context.set_default_navigation_timeout(TIMEOUT_MS)
-    yield context.new_page()
+    return new_page(browser, 1366, 768)
 
 
 SECTIONS = [
