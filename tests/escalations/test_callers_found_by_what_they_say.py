@@ -141,9 +141,20 @@ def test_the_lookups_use_an_index_at_100000_customers(db):
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE escalations_customer")
 
+    # A fragment that ~1 % of the customers match ("7289", "こきゃく12") may fairly be read by a
+    # sequential scan when ANALYZE's sample estimates ~1,000 rows: the planner's choice between the
+    # two then depends on the sample and was seen to flip under load. For those the test asserts
+    # that the index CAN serve the lookup (sequential scans priced out, SET LOCAL inside the test's
+    # transaction); the selective lookups must be chosen by the planner on its own.
     plans = {
         term: Customer.objects.filter(customer_lookup_q(term)).explain()
-        for term in ["090-0007-2896", "7289", "こきゃく12", "ｺｷｬｸ999"]
+        for term in ["090-0007-2896", "ｺｷｬｸ999"]
+    }
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+    plans |= {
+        term: Customer.objects.filter(customer_lookup_q(term)).explain()
+        for term in ["7289", "こきゃく12"]
     }
 
     for term, plan in plans.items():
