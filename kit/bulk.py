@@ -249,7 +249,7 @@ def insert_together(
     change must not be changed by another part of the statement), elsewhere run first, in the
     order given."""
     groups = _grouped(objs)
-    if connection.vendor != "postgresql":
+    if connection.vendor != "postgresql" or not (objs or history):  # nothing to return: one by one
         if also:
             with connection.cursor() as cursor:
                 for sql, values in also:
@@ -319,13 +319,15 @@ def insert_all(
     *,
     history: Sequence[models.Model] = (),
     date: dt.datetime | None = None,
+    also: Sequence[tuple[str, Sequence[Any]]] = (),
 ) -> list[models.Model]:
     """New objects of several models (the objects of one model next to one another, those
-    referred to before those referring to them) with the history rows of those in ``history``:
-    as :func:`insert_together` (one statement on PostgreSQL) when no model has more than
-    ``FEW`` of them, else one :func:`bulk_insert` per model (``COPY``, the keys drawn first)
+    referred to before those referring to them) with the history rows of those in ``history``
+    and the other writes in ``also``: as :func:`insert_together` (one statement on PostgreSQL)
+    when no model has more than ``FEW`` of them, else ``also`` first (as ``insert_together``
+    runs it elsewhere), then one :func:`bulk_insert` per model (``COPY``, the keys drawn first)
     in the order given, then :func:`bulk_history` per model."""
-    if not objs and not history:
+    if not objs and not history and not also:
         return []
     groups = _grouped(objs)
     history_groups = _grouped(history)
@@ -333,7 +335,11 @@ def insert_all(
         len(group) <= FEW and len({obj.pk is None for obj in group}) == 1
         for group in groups + history_groups
     ):
-        return insert_together(objs, history=history, date=date)
+        return insert_together(objs, history=history, date=date, also=also)
+    if also:
+        with connection.cursor() as cursor:
+            for sql, values in also:
+                cursor.execute(sql, values)
     for group in groups:
         bulk_insert(group)
     for group in history_groups:

@@ -44,6 +44,7 @@ def batched(
     together: Sequence[models.Model] = (),
     history: Sequence[models.Model] = (),
     date: dt.datetime | None = None,
+    also: Sequence[tuple[str, Sequence[Any]]] = (),
 ) -> Iterator[None]:
     """Write every notification queued inside (with the rows that refer to them) when the block
     ends, in one statement for a few rows (``kit.bulk.insert_all``), and enqueue one delivery
@@ -53,15 +54,17 @@ def batched(
 
     ``together``: new objects written in the same statement, before the notifications (e.g.
     the case they report, when its key was drawn before: ``escalations.services.cases``), with
-    the history rows of those in ``history`` (dated ``date``)."""
+    the history rows of those in ``history`` (dated ``date``), and ``also``: other writes that go
+    with them (statements with their parameters, e.g. the case's UPDATE:
+    ``kit.bulk.insert_together``'s ``also``; ``escalations.services.escalate._write_together``)."""
     batch = _Batch()
     token = _batch.set(batch)
     try:
         yield
     finally:
         _batch.reset(token)
-    if batch.rows or together:
-        insert_all([*together, *batch.rows, *batch.linked], history=history, date=date)
+    if batch.rows or together or also:
+        insert_all([*together, *batch.rows, *batch.linked], history=history, date=date, also=also)
         _enqueue_on_commit(_to_deliver(batch.rows))
     if batch.bumped or batch.scopes:  # one round trip to the live cache for both
         _bump_on_commit(batch.bumped, batch.scopes)

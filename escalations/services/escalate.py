@@ -52,7 +52,6 @@ from kit.bulk import (
     can_draw,
     draw_keys_sql,
     history_rows,
-    insert_together,
     new,
     remember_history_rows,
     set_statement,
@@ -248,18 +247,18 @@ def _write_escalations(
     further = [
         case.pk for case, (_i, _t, _f, name) in zip(cases, moves, strict=True) if name != "escalate"
     ]
-    members: dict[int, list[User]] | None = None
     if together and connection.vendor == "postgresql" and len(cases) <= TOGETHER_MOST:
         _close_open_hops(further, actor=actor, now=now)
-        hops, members = _write_together(
-            requests, moves, actor=actor, is_automatic=is_automatic, now=now
-        )
+        # with what ``_tell`` queues (the outbox rows) in the same statement
+        hops = _write_together(requests, moves, actor=actor, is_automatic=is_automatic, now=now)
+        # after the nudges are cleared (the statement above): a hold nudge is a new open one
+        nudges.nudges_start_hold([hop for hop in hops if hop.on_hold_since is not None], now=now)
     else:
         hops = _write_apart(
             requests, moves, further, actor=actor, is_automatic=is_automatic, now=now
         )
-    nudges.nudges_start_hold([hop for hop in hops if hop.on_hold_since is not None], now=now)
-    _tell(hops, moves, actor=actor, members=members)
+        nudges.nudges_start_hold([hop for hop in hops if hop.on_hold_since is not None], now=now)
+        _tell(hops, moves, actor=actor, members=None)
     return hops
 
 
@@ -363,13 +362,16 @@ def _write_together(
     actor: User,
     is_automatic: bool,
     now,
-) -> tuple[list[Escalation], dict[int, list[User]]]:
-    """``_write_apart``'s rows for a request's few cases on PostgreSQL in two statements: first
-    the keys the rows refer to (the cases' history rows, the hops, the notes), each hop's number
-    (the case's last + 1: the case row is locked) and the present members of each target team
-    (for the bells), drawn together; then the cases' UPDATE, the nudges cleared, and the
-    history rows, hops, timers and notes in one statement (``kit.bulk.insert_together``). The
-    same rows as ``_write_apart`` (``tests/escalations/test_escalate_writes.py``)."""
+) -> list[Escalation]:
+    """``_write_apart``'s rows and ``_tell``'s for a request's few cases on PostgreSQL in two
+    statements: first the keys the rows refer to (the cases' history rows, the hops, the notes),
+    each hop's number (the case's last + 1: the case row is locked) and the present members of
+    each target team (for the bells), drawn together; then the cases' UPDATE, the nudges
+    cleared, and the history rows, hops, timers, notes and the outbox rows that ``_tell`` queues
+    (webhook rows with their deliveries, bells, hold emails) in one statement
+    (``notifications.outbox.batched``'s ``together`` and ``also``: ``kit.bulk.insert_all``).
+    The same rows as ``_write_apart`` and ``_tell``
+    (``tests/escalations/test_escalate_writes.py``)."""
     cases = [requests[i].case for i, *_rest in moves]
     drawn = _draw(cases, [target for _i, target, *_rest in moves])
     case_rows = history_rows(cases, update=True, date=now)
@@ -385,8 +387,19 @@ def _write_together(
     notes = _handoff_notes(requests, moves, hops, actor=actor)
     for note, (_h, _k, note_key, _n, _m) in zip(notes, drawn, strict=True):
         note.pk = note_key
-    insert_together(
-        [*case_rows, *hops, *sla.hops_timers([(hop.case, hop) for hop in hops], now=now), *notes],
+    members: dict[int, list[User]] = {}
+    for hop, (*_keys, present) in zip(hops, drawn, strict=True):
+        if present is not None:
+            members[hop.to_team_id] = [_present(pk) for pk in present]
+    # Nothing is written until the block ends: the rows have their keys (the outbox rows find
+    # theirs in the statement), so what ``_tell`` queues may refer to them.
+    with outbox.batched(
+        together=[
+            *case_rows,
+            *hops,
+            *sla.hops_timers([(hop.case, hop) for hop in hops], now=now),
+            *notes,
+        ],
         history=[*hops, *notes],
         date=now,
         also=[
@@ -395,14 +408,11 @@ def _write_together(
                 [case.pk for case in cases], automatic=is_automatic, now=now
             ),
         ],
-    )
+    ):
+        _tell(hops, moves, actor=actor, members=members)
     for case in cases:
         case._update_initial_state()  # saved: the optimistic lock now expects the new status
-    members: dict[int, list[User]] = {}
-    for hop, (*_keys, present) in zip(hops, drawn, strict=True):
-        if present is not None:
-            members[hop.to_team_id] = [_present(pk) for pk in present]
-    return hops, members
+    return hops
 
 
 def _draw(cases: list[Case], targets: list[Target]) -> list[tuple]:
@@ -495,7 +505,8 @@ def _tell(
 ) -> None:
     """The webhooks, the bells and the case lists about the new hops."""
     # the outbox rows (webhooks, bells, emails) in one INSERT, one delivery task, and one round
-    # trip to the live cache for the bells and the case lists (or the caller's batch: the sweep)
+    # trip to the live cache for the bells and the case lists (or the caller's batch: the sweep,
+    # and ``_write_together``'s, which writes them in the escalation's own statement)
     with outbox.joined():
         for hop in hops:
             events.emit("case.escalated", hop.case, escalation=hop)

@@ -1,14 +1,17 @@
 """Escalating writes the same rows whichever way the service writes them: on PostgreSQL a
 request's few cases go in two statements (the keys, hop numbers and present members drawn, then
-the case UPDATE, the nudges cleared and every new row in one statement:
+the case UPDATE, the nudges cleared and every new row, the outbox rows too, in one statement:
 ``escalations.services.escalate._write_together``), the SLA sweep's batches and SQLite one model
-at a time (``_write_apart``). Two cases go L1 -> L2 -> L3, one each way, and every row they leave
-is compared: the case, its history rows (user, reason, values), the hops (numbers, the transition
-they belong to, outcomes) and their history rows, the hops' timers, the handoff notes and their
-history rows, the nudges cleared (and followed), the bells (present members only) and the
-webhook rows."""
+at a time (``_write_apart``, the outbox rows after them). Two cases go L1 -> L2 -> L3, one each
+way, and every row they leave is compared: the case, its history rows (user, reason, values),
+the hops (numbers, the transition they belong to, outcomes) and their history rows, the hops'
+timers, the handoff notes and their history rows, the nudges cleared (and followed), the outbox
+rows (bells for present members only, hold emails, webhook rows: recipients, texts, payloads)
+and the webhook deliveries."""
 
 import datetime as dt
+import json
+import re
 
 import pytest
 from django.db import connection, transaction
@@ -17,7 +20,10 @@ from django.utils import timezone
 from escalations import services
 from escalations.models import Case, CaseNote, Escalation, Nudge, NudgeKind, SLATimer
 from escalations.services import escalate
-from notifications.models import Notification
+from integrations.models import WebhookDelivery, WebhookSubscription
+from kit.bulk import FEW
+from notifications.events import EventType
+from notifications.models import InboxKind, Notification, NotificationStatus
 from tests.factories import HANDOFF, UserFactory, make_case, make_sla_policy
 
 
@@ -86,10 +92,35 @@ def snapshot(case: Case) -> dict:
             (n.kind, n.cleared_by, n.followed_at is not None) for n in case.nudges.all()
         ),
         "notifications": sorted(
-            (n.event_type, n.channel, n.recipient_id or 0, n.loudness)
+            (
+                n.event_type,
+                n.channel,
+                n.recipient_id or 0,
+                n.intended_recipient_id or 0,
+                n.loudness,
+                n.status,
+                n.address,
+                n.sent_at is not None,
+                same_for_both(case, n.subject),
+                same_for_both(case, json.dumps(n.payload, sort_keys=True)),
+            )
             for n in Notification.objects.filter(case_id=case.pk)
         ),
+        "deliveries": sorted(
+            (d.subscription_id, d.notification.event_type, d.notification.status)
+            for d in WebhookDelivery.objects.filter(notification__case_id=case.pk)
+        ),
     }
+
+
+_TIME = re.compile(r"\d{4}-\d\d-\d\dT[\d:.]+(Z|[+-]\d\d:\d\d)?")
+
+
+def same_for_both(case: Case, text: str) -> str:
+    """A notification's text as it is for both cases: their reference, subject, key and the
+    times (when each was escalated) left out."""
+    text = text.replace(case.reference, "<reference>").replace(case.subject, "<subject>")
+    return _TIME.sub("<time>", text).replace(f'"case": {case.pk}', '"case": <key>')
 
 
 def up_two_tiers(operator, supervisor) -> Case:
@@ -108,13 +139,21 @@ def up_two_tiers(operator, supervisor) -> Case:
     return case
 
 
-def test_both_ways_write_the_same_rows(org, operator, supervisor, specialist, monkeypatch):
+def test_both_ways_write_the_same_rows(
+    org, operator, supervisor, specialist, monkeypatch, django_capture_on_commit_callbacks
+):
     make_sla_policy()
+    with django_capture_on_commit_callbacks(execute=True):  # the subscriptions "committed"
+        subscription = WebhookSubscription.objects.create(
+            name="CRM", url="http://127.0.0.1:9/hooks", secret="s", event_types=list(EventType)
+        )
     # present members get a bell; absent and inactive ones do not
     org["l2"].members.add(
         UserFactory(username="absent", is_absent=True),
         UserFactory(username="gone", is_active=False),
     )
+    # the held hop's team is emailed too (those with an address)
+    org["l3"].members.add(UserFactory(username="mailed", email="mailed@example.com"))
     written_together = []
     write_together = escalate._write_together
 
@@ -137,7 +176,21 @@ def test_both_ways_write_the_same_rows(org, operator, supervisor, specialist, mo
         (NudgeKind.WORK, "escalated", False),
     ]
     assert len(written["notes"]) == 2
-    assert {recipient for *_e, recipient, _l in written["notifications"]} >= {supervisor.pk}
+    recipients = {row[2] for row in written["notifications"]}
+    assert recipients >= {supervisor.pk}
+    assert {row[0] for row in written["notifications"]} >= {
+        "case.escalated",
+        "case.on_hold",
+        "escalation.on_hold",
+        InboxKind.ESCALATED,
+        InboxKind.ON_HOLD,
+    }
+    escalated = ("case.escalated", "case.on_hold")
+    assert [row for row in written["deliveries"] if row[1] in escalated] == [
+        (subscription.pk, "case.escalated", NotificationStatus.PENDING),
+        (subscription.pk, "case.escalated", NotificationStatus.PENDING),
+        (subscription.pk, "case.on_hold", NotificationStatus.PENDING),
+    ]
 
 
 @pytest.mark.parametrize("together_most", [escalate.TOGETHER_MOST, 0])
@@ -163,3 +216,30 @@ def test_a_batch_of_a_few_cases(org, operator, monkeypatch, together_most):
         assert SLATimer.objects.filter(escalation=stored).count() == 2
         (note,) = CaseNote.objects.filter(case=case, transition_id=stored.transition_id)
         assert note.author == operator
+
+
+def test_more_bells_than_one_statement_takes(org, operator, supervisor, monkeypatch):
+    """A target team with more present members than ``kit.bulk.FEW``: the bells go by ``COPY``
+    (``kit.bulk.insert_all``), the case's UPDATE and the nudges cleared first; the same rows as
+    ``_write_apart``'s."""
+    make_sla_policy()
+    org["l2"].members.add(*(UserFactory(username=f"m{n}") for n in range(FEW + 1)))
+    written_together = []
+    write_together = escalate._write_together
+    monkeypatch.setattr(
+        escalate,
+        "_write_together",
+        lambda *args, **kwargs: written_together.append(True) or write_together(*args, **kwargs),
+    )
+    together = services.case_start_work(case=make_case(owner=operator), actor=operator)
+    services.case_escalate(case=together, actor=operator, reason="knowledge_gap", handoff=HANDOFF)
+    assert len(written_together) == (connection.vendor == "postgresql")
+    monkeypatch.setattr(escalate, "TOGETHER_MOST", 0)
+    apart = services.case_start_work(case=make_case(owner=operator), actor=operator)
+    services.case_escalate(case=apart, actor=operator, reason="knowledge_gap", handoff=HANDOFF)
+
+    written = snapshot(together)
+    assert written == snapshot(apart)
+    assert written["case"][0] == "escalated"
+    bells = [row for row in written["notifications"] if row[0] == InboxKind.ESCALATED]
+    assert len(bells) == org["l2"].members.count() > FEW
