@@ -14,6 +14,7 @@ instead: ``UPDATE t SET a = v.column2 FROM (VALUES (...), ...) AS v WHERE t.id =
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import decimal
 import enum
@@ -223,12 +224,68 @@ def bulk_insert(
     return list(objs)
 
 
+@dataclasses.dataclass
+class Returning:
+    """A write for ``insert_together``'s ``also`` whose ``RETURNING`` (one column, a key or a
+    reference: an integer) is read: ``rows``, the values it returned, once it has run."""
+
+    sql: str
+    params: Sequence[Any]
+    rows: list[Any] = dataclasses.field(default_factory=list)
+
+
+def insert_select_statement(
+    template: models.Model,
+    *,
+    columns: dict[str, str],
+    source: str,
+    params: Sequence[Any],
+    returning: str,
+) -> Returning:
+    """``INSERT INTO <template's table> ... SELECT ... FROM source RETURNING <returning>``
+    (PostgreSQL; ``returning``: an attname), not run: one new row per row of ``source`` (an SQL
+    ``FROM`` clause, with ``params``), each the row ``bulk_insert`` writes for ``template`` (a
+    new object: its defaults, ``auto_now`` fields stamped, values converted alike) but for
+    ``columns``, SQL expressions by attname (e.g. ``gen_random_uuid()``, a column of
+    ``source``). The key is the table's default."""
+    meta = type(template)._meta
+    fields, row_of = _rows_of([template])
+    quote = connection.ops.quote_name
+    written, values, sql_params = [], [], []
+    for field, value in zip(fields, row_of(template), strict=True):
+        if field is meta.pk:
+            continue
+        written.append(quote(field.column))
+        if field.attname in columns:
+            values.append(columns[field.attname])
+        else:  # typed: a parameter of a SELECT list has no column to take its type from
+            values.append(f"%s::{field.db_type(connection)}")
+            sql_params.append(value)
+    sql = (
+        f"INSERT INTO {quote(meta.db_table)} ({', '.join(written)}) "
+        f"SELECT {', '.join(values)} FROM {source} "
+        f"RETURNING {quote(_fields(type(template))[0][returning].column)}"
+    )
+    return Returning(sql, [*sql_params, *params])
+
+
+def _run_also(also: Sequence[tuple[str, Sequence[Any]] | Returning]) -> None:
+    """``also`` run one statement at a time, in order (what a ``Returning`` returns read)."""
+    with connection.cursor() as cursor:
+        for write in also:
+            if isinstance(write, Returning):
+                cursor.execute(write.sql, write.params)
+                write.rows = [value for (value,) in cursor.fetchall()]
+            else:
+                cursor.execute(*write)
+
+
 def insert_together(
     objs: Sequence[models.Model],
     *,
     history: Sequence[models.Model] = (),
     date: dt.datetime | None = None,
-    also: Sequence[tuple[str, Sequence[Any]]] = (),
+    also: Sequence[tuple[str, Sequence[Any]] | Returning] = (),
 ) -> list[models.Model]:
     """Insert a few new objects of several models (``FEW`` at most of each; the objects of one
     model next to one another) as ``bulk_insert`` does, with the history rows of those in
@@ -245,15 +302,13 @@ def insert_together(
 
     ``also``: other writes (statements with their parameters, written for this database, e.g.
     ``set_statement``'s UPDATE) that go with the rows: on PostgreSQL each in a ``WITH`` of the
-    same statement (no ``RETURNING``: run once, to completion, whether read or not; a row they
-    change must not be changed by another part of the statement), elsewhere run first, in the
-    order given."""
+    same statement (run once, to completion, whether read or not; a row they change must not be
+    changed by another part of the statement), elsewhere run first, in the order given. No
+    ``RETURNING``, but in a ``Returning``: what it returns (one integer column) is read into its
+    ``rows`` (e.g. the recipients of the rows an ``insert_select_statement`` made)."""
     groups = _grouped(objs)
     if connection.vendor != "postgresql" or not (objs or history):  # nothing to return: one by one
-        if also:
-            with connection.cursor() as cursor:
-                for sql, values in also:
-                    cursor.execute(sql, values)
+        _run_also(also)
         for group in groups:
             bulk_insert(group)
         for group in _grouped(history):
@@ -266,7 +321,11 @@ def insert_together(
     handles: dict[int, models.Field] = {}  # part: the unique field its INSERT returns too
     linked: list[tuple[list[models.Model], list[models.Field]]] = []
     writes: list[str] = []
-    for sql, values in also:
+    read: list[tuple[int, Returning]] = []  # what the Returning writes return, tagged below 0
+    for write in also:
+        sql, values = (write.sql, write.params) if isinstance(write, Returning) else write
+        if isinstance(write, Returning):
+            read.append((-1 - len(writes), write))
         writes.append(f"w{len(writes)} AS ({sql})")
         params.extend(values)
 
@@ -294,11 +353,18 @@ def insert_together(
         parts[part] += f", {quote(handle.column)}"
     ctes = ", ".join(writes + [f"g{i} AS ({sql})" for i, sql in enumerate(parts)])
     keys = " UNION ALL ".join(
-        f"SELECT {i}, {quote(type(group[0])._meta.pk.column)} FROM g{i}"
-        for i, group in enumerate(everything)
+        [
+            *(
+                f"SELECT {i}, {quote(type(group[0])._meta.pk.column)} FROM g{i}"
+                for i, group in enumerate(everything)
+            ),
+            *(f"SELECT {tag}, r.* FROM w{-1 - tag} AS r" for tag, _write in read),
+        ]
     )
     # long and with many parameters: numbered once per process, not parsed by psycopg each time
     returned = native.fetch_all(f"WITH {ctes} {keys}", params)
+    for tag, write in read:
+        write.rows = [value for number, value in returned if number == tag]
     for i, group in enumerate(everything):
         pk = type(group[0])._meta.pk
         keys_of_group = [key for number, key in returned if number == i]
@@ -319,7 +385,7 @@ def insert_all(
     *,
     history: Sequence[models.Model] = (),
     date: dt.datetime | None = None,
-    also: Sequence[tuple[str, Sequence[Any]]] = (),
+    also: Sequence[tuple[str, Sequence[Any]] | Returning] = (),
 ) -> list[models.Model]:
     """New objects of several models (the objects of one model next to one another, those
     referred to before those referring to them) with the history rows of those in ``history``
@@ -336,10 +402,7 @@ def insert_all(
         for group in groups + history_groups
     ):
         return insert_together(objs, history=history, date=date, also=also)
-    if also:
-        with connection.cursor() as cursor:
-            for sql, values in also:
-                cursor.execute(sql, values)
+    _run_also(also)
     for group in groups:
         bulk_insert(group)
     for group in history_groups:

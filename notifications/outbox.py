@@ -10,17 +10,18 @@ import contextlib
 import contextvars
 import dataclasses
 import datetime as dt
+import functools
 import json
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 
 from accounts.models import Team, User
-from kit.bulk import insert_all, new
+from kit.bulk import Returning, insert_all, insert_select_statement, new
 from notifications import oncommit
 from notifications.models import Loudness, Notification, NotificationChannel, NotificationStatus
 
@@ -31,6 +32,7 @@ class _Batch:
     linked: list[models.Model] = dataclasses.field(default_factory=list)
     bumped: set[int] = dataclasses.field(default_factory=set)
     scopes: set[str] = dataclasses.field(default_factory=set)
+    selected: list[Returning] = dataclasses.field(default_factory=list)  # rows the database makes
 
 
 _batch: contextvars.ContextVar[_Batch | None] = contextvars.ContextVar(
@@ -63,9 +65,16 @@ def batched(
         yield
     finally:
         _batch.reset(token)
-    if batch.rows or together or also:
-        insert_all([*together, *batch.rows, *batch.linked], history=history, date=date, also=also)
+    if batch.rows or together or also or batch.selected:
+        insert_all(
+            [*together, *batch.rows, *batch.linked],
+            history=history,
+            date=date,
+            also=[*also, *batch.selected],
+        )
         _enqueue_on_commit(_to_deliver(batch.rows))
+        for selected in batch.selected:  # the bells' recipients: see notify_team_in_app
+            batch.bumped.update(selected.rows)
     if batch.bumped or batch.scopes:  # one round trip to the live cache for both
         _bump_on_commit(batch.bumped, batch.scopes)
 
@@ -252,6 +261,69 @@ def notify_in_app(
     else:
         _bump_on_commit(recipients)
     return queue(rows)
+
+
+def notify_team_in_app(
+    team: Team,
+    *,
+    kind: str,
+    title: str,
+    case_id: int | None = None,
+    loudness: int = Loudness.QUIET,
+    actor: User | None = None,
+    payload: dict[str, Any] | None = None,
+) -> None:
+    """:func:`notify_in_app` for the present members of ``team`` (active, not absent: each their
+    own recipient), made by the database in the statement of the batch open here (PostgreSQL):
+    an ``INSERT ... SELECT`` from the team's members, no need to read them first. The same rows
+    (each with a new event id); their live versions are bumped when the transaction commits."""
+    batch = _batch.get()
+    if batch is None or connection.vendor != "postgresql":
+        raise RuntimeError("notify_team_in_app: inside outbox.batched(), on PostgreSQL")
+    now = timezone.now()
+    template = new(
+        Notification,
+        event_id=None,
+        event_type=kind,
+        channel=NotificationChannel.IN_APP,
+        recipient_id=None,
+        intended_recipient=None,
+        address="",
+        subject=title[:200],
+        payload=as_stored(payload or {}),
+        case_id=case_id,
+        status=NotificationStatus.SENT,
+        sent_at=now,
+        created_at=now,
+        loudness=loudness,
+    )
+    source, recipient = _present_members()
+    batch.selected.append(
+        insert_select_statement(
+            template,
+            columns={"event_id": "gen_random_uuid()", "recipient_id": recipient},
+            source=source,
+            params=[team.pk, actor.pk if actor is not None else None],
+            returning="recipient_id",
+        )
+    )
+
+
+@functools.cache
+def _present_members() -> tuple[str, str]:
+    """``notify_team_in_app``'s source: a team's present members but the actor (parameters:
+    the team's key, the actor's or ``None``), and the column of their keys."""
+    quote = connection.ops.quote_name
+    through = Team.members.through._meta
+    member = quote(through.get_field("user").column)
+    team = quote(through.get_field("team").column)
+    source = (
+        f"{quote(through.db_table)} AS m JOIN {quote(User._meta.db_table)} AS p "
+        f"ON p.{quote(User._meta.pk.column)} = m.{member} "
+        f"WHERE m.{team} = %s AND p.is_active AND NOT p.is_absent "
+        f"AND m.{member} IS DISTINCT FROM %s::bigint"
+    )
+    return source, f"m.{member}"
 
 
 def notify_team_webhook(

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import get_history_model_for_model
 
-from accounts.models import Team, User
+from accounts.models import User
 from escalations import policy
 from escalations.models import (
     Case,
@@ -258,7 +258,7 @@ def _write_escalations(
             requests, moves, further, actor=actor, is_automatic=is_automatic, now=now
         )
         nudges.nudges_start_hold([hop for hop in hops if hop.on_hold_since is not None], now=now)
-        _tell(hops, moves, actor=actor, members=None)
+        _tell(hops, moves, actor=actor)
     return hops
 
 
@@ -365,32 +365,29 @@ def _write_together(
 ) -> list[Escalation]:
     """``_write_apart``'s rows and ``_tell``'s for a request's few cases on PostgreSQL in two
     statements: first the keys the rows refer to (the cases' history rows, the hops, the notes),
-    each hop's number (the case's last + 1: the case row is locked) and the present members of
-    each target team (for the bells), drawn together; then the cases' UPDATE, the nudges
-    cleared, and the history rows, hops, timers, notes and the outbox rows that ``_tell`` queues
-    (webhook rows with their deliveries, bells, hold emails) in one statement
-    (``notifications.outbox.batched``'s ``together`` and ``also``: ``kit.bulk.insert_all``).
+    and each hop's number (the case's last + 1: the case row is locked), drawn together; then
+    the cases' UPDATE, the nudges cleared, and the history rows, hops, timers, notes and the
+    outbox rows that ``_tell`` queues (webhook rows with their deliveries, bells, hold emails;
+    the bells of a target team made from its present members by the database:
+    ``outbox.notify_team_in_app``) in one statement (``notifications.outbox.batched``'s
+    ``together`` and ``also``: ``kit.bulk.insert_all``).
     The same rows as ``_write_apart`` and ``_tell``
     (``tests/escalations/test_escalate_writes.py``)."""
     cases = [requests[i].case for i, *_rest in moves]
-    drawn = _draw(cases, [target for _i, target, *_rest in moves])
+    drawn = _draw(cases)
     case_rows = history_rows(cases, update=True, date=now)
     for row, (history_key, *_rest) in zip(case_rows, drawn, strict=True):
         row.pk = history_key
     remember_history_rows(cases, case_rows)  # the hops and notes name the transition
     hops = [
         _new_hop(requests[i], case, target, from_tier, name, actor, is_automatic, now, key, number)
-        for case, (i, target, from_tier, name), (_h, key, _n, number, _m) in zip(
+        for case, (i, target, from_tier, name), (_h, key, _n, number) in zip(
             cases, moves, drawn, strict=True
         )
     ]
     notes = _handoff_notes(requests, moves, hops, actor=actor)
-    for note, (_h, _k, note_key, _n, _m) in zip(notes, drawn, strict=True):
+    for note, (_h, _k, note_key, _n) in zip(notes, drawn, strict=True):
         note.pk = note_key
-    members: dict[int, list[User]] = {}
-    for hop, (*_keys, present) in zip(hops, drawn, strict=True):
-        if present is not None:
-            members[hop.to_team_id] = [_present(pk) for pk in present]
     # Nothing is written until the block ends: the rows have their keys (the outbox rows find
     # theirs in the statement), so what ``_tell`` queues may refer to them.
     with outbox.batched(
@@ -409,26 +406,18 @@ def _write_together(
             ),
         ],
     ):
-        _tell(hops, moves, actor=actor, members=members)
+        _tell(hops, moves, actor=actor, in_statement=True)
     for case in cases:
         case._update_initial_state()  # saved: the optimistic lock now expects the new status
     return hops
 
 
-def _draw(cases: list[Case], targets: list[Target]) -> list[tuple]:
-    """Per case: its history row's key, its hop's key and number, its note's key, and the
-    present members' keys of the target team (``None`` for a hop to a person), in one
+def _draw(cases: list[Case]) -> list[tuple]:
+    """Per case: its history row's key, its hop's key and number, its note's key, in one
     statement."""
     sql, params = _draw_statement()
     with connection.cursor() as cursor:
-        cursor.execute(
-            sql,
-            [
-                *params,
-                [case.pk for case in cases],
-                [None if target.person else target.team.pk for target in targets],
-            ],
-        )
+        cursor.execute(sql, [*params, [case.pk for case in cases]])
         return cursor.fetchall()
 
 
@@ -439,25 +428,12 @@ def _draw_statement() -> tuple[str, list]:
         draw_keys_sql(model) for model in (get_history_model_for_model(Case), Escalation, CaseNote)
     ]
     hop_table = quote(Escalation._meta.db_table)
-    users = quote(User._meta.db_table)
-    through = Team.members.through._meta
-    member = quote(through.get_field("user").column)
-    team = quote(through.get_field("team").column)
     sql = (
         f"SELECT {', '.join(sql for sql, _params in keys)}, "
-        f"(SELECT COALESCE(MAX(h.number), 0) + 1 FROM {hop_table} AS h WHERE h.case_id = u.c), "
-        f"CASE WHEN u.t IS NOT NULL THEN ARRAY(SELECT m.{member} FROM "
-        f"{quote(through.db_table)} AS m JOIN {users} AS p ON p.id = m.{member} "
-        f"WHERE m.{team} = u.t AND p.is_active AND NOT p.is_absent ORDER BY m.{member}) END "
-        "FROM unnest(%s::bigint[], %s::bigint[]) WITH ORDINALITY AS u(c, t, o) ORDER BY u.o"
+        f"(SELECT COALESCE(MAX(h.number), 0) + 1 FROM {hop_table} AS h WHERE h.case_id = u.c) "
+        "FROM unnest(%s::bigint[]) WITH ORDINALITY AS u(c, o) ORDER BY u.o"
     )
     return sql, [param for _sql, params in keys for param in params]
-
-
-def _present(pk: int) -> User:
-    """A present member of a target team as the bell needs them (``effective_recipient``: the
-    person themselves); any other field is read from the database if asked for."""
-    return User.from_db(connection.alias, ["id", "is_active", "is_absent"], [pk, True, False])
 
 
 def _new_hop(
@@ -501,9 +477,10 @@ def _tell(
     moves: list[tuple[int, Target, int, str]],
     *,
     actor: User,
-    members: dict[int, list[User]] | None,
+    in_statement: bool = False,
 ) -> None:
-    """The webhooks, the bells and the case lists about the new hops."""
+    """The webhooks, the bells and the case lists about the new hops. ``in_statement``: inside
+    ``_write_together``'s batch, whose statement makes the bells of the target teams."""
     # the outbox rows (webhooks, bells, emails) in one INSERT, one delivery task, and one round
     # trip to the live cache for the bells and the case lists (or the caller's batch: the sweep,
     # and ``_write_together``'s, which writes them in the escalation's own statement)
@@ -521,7 +498,9 @@ def _tell(
         if held:
             notify_hold_started(held)
         _notify_escalated(
-            [hop for hop in hops if hop.on_hold_since is None], actor=actor, members=members
+            [hop for hop in hops if hop.on_hold_since is None],
+            actor=actor,
+            in_statement=in_statement,
         )
         _notify_nobody_present(
             [
@@ -533,35 +512,34 @@ def _tell(
         )
 
 
-def _notify_escalated(
-    hops: list[Escalation], *, actor: User, members: dict[int, list[User]] | None = None
-) -> None:
+def _notify_escalated(hops: list[Escalation], *, actor: User, in_statement: bool = False) -> None:
     """Put each new hop in its target's bell at once: the target person, else the present
-    members of the target team (one query for all the teams, unless ``members`` has them
-    already: ``_write_together`` draws them with the keys). A held hop is told louder by
-    ``notify_hold_started``."""
+    members of the target team (one query for all the teams; with ``in_statement``, none: the
+    batch's statement makes their rows, ``outbox.notify_team_in_app``). A held hop is told
+    louder by ``notify_hold_started``."""
     if not hops:
         return
     team_ids = {hop.to_team_id for hop in hops if hop.to_user is None}
-    if members is None and team_ids:
-        members = {}
+    members: dict[int, list[User]] = {}
+    if team_ids and not in_statement:
         for user in User.objects.filter(
             teams__in=team_ids, is_active=True, is_absent=False
         ).annotate(team_id=F("teams__id")):
             members.setdefault(user.team_id, []).append(user)
     for hop in hops:
-        people = (
-            [hop.to_user] if hop.to_user is not None else (members or {}).get(hop.to_team_id, [])
-        )
-        outbox.notify_in_app(
-            people,
-            kind=InboxKind.ESCALATED,
-            title=f"{hop.case.reference} {hop.case.subject}",
-            case_id=hop.case_id,
-            loudness=Loudness.LOUD,
-            actor=actor,
-            payload={"reference": hop.case.reference, "subject": hop.case.subject},
-        )
+        bell = {
+            "kind": InboxKind.ESCALATED,
+            "title": f"{hop.case.reference} {hop.case.subject}",
+            "case_id": hop.case_id,
+            "loudness": Loudness.LOUD,
+            "actor": actor,
+            "payload": {"reference": hop.case.reference, "subject": hop.case.subject},
+        }
+        if hop.to_user is None and in_statement:
+            outbox.notify_team_in_app(hop.to_team, **bell)
+        else:
+            people = [hop.to_user] if hop.to_user is not None else members.get(hop.to_team_id, [])
+            outbox.notify_in_app(people, **bell)
 
 
 def _notify_nobody_present(hops: list[Escalation], *, actor: User) -> None:

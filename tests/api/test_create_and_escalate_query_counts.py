@@ -31,10 +31,11 @@ CREATE_QUERIES = 5
 # locked, bumped and read again (2 more): 13, as before the fifth pass
 CREATE_QUERIES_MORE_ON_SQLITE = 8
 # On PostgreSQL: token, the case (read once, locked, with the visibility rule), the keys of the
-# case's history row, the hop and the note drawn with the hop's number and the L2 team's present
-# members (one SELECT), then the case UPDATE, the nudges cleared and the case's history row, the
-# hop, its history row, its timers, the handoff note and its history row, with the outbox rows
-# (the webhook row, its delivery and the members' bells) in one statement
+# case's history row, the hop and the note drawn with the hop's number (one SELECT), then the
+# case UPDATE, the nudges cleared and the case's history row, the hop, its history row, its
+# timers, the handoff note and its history row, with the outbox rows (the webhook row, its
+# delivery, and the bells of the L2 team's present members made from the team by an INSERT ...
+# SELECT: notifications.outbox.notify_team_in_app) in one statement
 # (escalations.services.escalate._write_together; notifications.outbox.batched's ``also``);
 # + the view's savepoint and its release (the service joins the view's block). Issue 18's sixth
 # pass: 7 -> 6 (the outbox rows were an INSERT of their own after the case's statement).

@@ -1,6 +1,7 @@
 """Escalating writes the same rows whichever way the service writes them: on PostgreSQL a
-request's few cases go in two statements (the keys, hop numbers and present members drawn, then
-the case UPDATE, the nudges cleared and every new row, the outbox rows too, in one statement:
+request's few cases go in two statements (the keys and hop numbers drawn, then the case UPDATE,
+the nudges cleared and every new row, the outbox rows too (the team's bells made from its present
+members by an INSERT ... SELECT), in one statement:
 ``escalations.services.escalate._write_together``), the SLA sweep's batches and SQLite one model
 at a time (``_write_apart``, the outbox rows after them). Two cases go L1 -> L2 -> L3, one each
 way, and every row they leave is compared: the case, its history rows (user, reason, values),
@@ -22,6 +23,7 @@ from escalations.models import Case, CaseNote, Escalation, Nudge, NudgeKind, SLA
 from escalations.services import escalate
 from integrations.models import WebhookDelivery, WebhookSubscription
 from kit.bulk import FEW
+from notifications import outbox
 from notifications.events import EventType
 from notifications.models import InboxKind, Notification, NotificationStatus
 from tests.factories import HANDOFF, UserFactory, make_case, make_sla_policy
@@ -162,11 +164,35 @@ def test_both_ways_write_the_same_rows(
         return write_together(*args, **kwargs)
 
     monkeypatch.setattr(escalate, "_write_together", spied)
+    # whose bells' live versions are bumped (on PostgreSQL the team's bells are made by the
+    # statement, outbox.notify_team_in_app: the recipients it returns)
+    bumped: list[set[int]] = []
+    bump = outbox._bump_on_commit
+    monkeypatch.setattr(
+        outbox,
+        "_bump_on_commit",
+        lambda users, *args: bumped[-1].update(users) or bump(users, *args),
+    )
+    made_by_statement = []
+    notify_team_in_app = outbox.notify_team_in_app
+    monkeypatch.setattr(
+        outbox,
+        "notify_team_in_app",
+        lambda *args, **kwargs: (
+            made_by_statement.append(True) or notify_team_in_app(*args, **kwargs)
+        ),
+    )
+    bumped.append(set())
     together = up_two_tiers(operator, supervisor)
     assert len(written_together) == (2 if connection.vendor == "postgresql" else 0)
+    assert len(made_by_statement) == (1 if connection.vendor == "postgresql" else 0)
     monkeypatch.setattr(escalate, "TOGETHER_MOST", 0)
+    bumped.append(set())
     apart = up_two_tiers(operator, supervisor)
     assert len(written_together) == (2 if connection.vendor == "postgresql" else 0)
+    assert len(made_by_statement) == (1 if connection.vendor == "postgresql" else 0)
+    assert bumped[0] == bumped[1]
+    assert supervisor.pk in bumped[0]
 
     written = snapshot(together)
     assert written == snapshot(apart)
@@ -219,8 +245,9 @@ def test_a_batch_of_a_few_cases(org, operator, monkeypatch, together_most):
 
 
 def test_more_bells_than_one_statement_takes(org, operator, supervisor, monkeypatch):
-    """A target team with more present members than ``kit.bulk.FEW``: the bells go by ``COPY``
-    (``kit.bulk.insert_all``), the case's UPDATE and the nudges cleared first; the same rows as
+    """A target team with more present members than ``kit.bulk.FEW`` (more bells than one
+    INSERT of ``kit.bulk.insert_together`` takes): on PostgreSQL made by the escalation's
+    statement all the same (``outbox.notify_team_in_app``); the same rows as
     ``_write_apart``'s."""
     make_sla_policy()
     org["l2"].members.add(*(UserFactory(username=f"m{n}") for n in range(FEW + 1)))
