@@ -14,7 +14,6 @@ instead: ``UPDATE t SET a = v.column2 FROM (VALUES (...), ...) AS v WHERE t.id =
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import decimal
 import enum
@@ -32,7 +31,6 @@ from django.utils.functional import Promise
 from simple_history.signals import pre_create_historical_record
 from simple_history.utils import get_history_model_for_model
 
-from kit import native
 from kit.history import live_receivers
 
 BATCH = 1000
@@ -224,252 +222,6 @@ def bulk_insert(
     return list(objs)
 
 
-@dataclasses.dataclass
-class Returning:
-    """A write for ``insert_together``'s ``also`` whose ``RETURNING`` (one column, a key or a
-    reference: an integer) is read: ``rows``, the values it returned, once it has run."""
-
-    sql: str
-    params: Sequence[Any]
-    rows: list[Any] = dataclasses.field(default_factory=list)
-
-
-def insert_select_statement(
-    template: models.Model,
-    *,
-    columns: dict[str, str],
-    source: str,
-    params: Sequence[Any],
-    returning: str,
-) -> Returning:
-    """``INSERT INTO <template's table> ... SELECT ... FROM source RETURNING <returning>``
-    (PostgreSQL; ``returning``: an attname), not run: one new row per row of ``source`` (an SQL
-    ``FROM`` clause, with ``params``), each the row ``bulk_insert`` writes for ``template`` (a
-    new object: its defaults, ``auto_now`` fields stamped, values converted alike) but for
-    ``columns``, SQL expressions by attname (e.g. ``gen_random_uuid()``, a column of
-    ``source``). The key is the table's default."""
-    meta = type(template)._meta
-    fields, row_of = _rows_of([template])
-    quote = connection.ops.quote_name
-    written, values, sql_params = [], [], []
-    for field, value in zip(fields, row_of(template), strict=True):
-        if field is meta.pk:
-            continue
-        written.append(quote(field.column))
-        if field.attname in columns:
-            values.append(columns[field.attname])
-        else:  # typed: a parameter of a SELECT list has no column to take its type from
-            values.append(f"%s::{field.db_type(connection)}")
-            sql_params.append(value)
-    sql = (
-        f"INSERT INTO {quote(meta.db_table)} ({', '.join(written)}) "
-        f"SELECT {', '.join(values)} FROM {source} "
-        f"RETURNING {quote(_fields(type(template))[0][returning].column)}"
-    )
-    return Returning(sql, [*sql_params, *params])
-
-
-def _run_also(also: Sequence[tuple[str, Sequence[Any]] | Returning]) -> None:
-    """``also`` run one statement at a time, in order (what a ``Returning`` returns read)."""
-    with connection.cursor() as cursor:
-        for write in also:
-            if isinstance(write, Returning):
-                cursor.execute(write.sql, write.params)
-                write.rows = [value for (value,) in cursor.fetchall()]
-            else:
-                cursor.execute(*write)
-
-
-def insert_together(
-    objs: Sequence[models.Model],
-    *,
-    history: Sequence[models.Model] = (),
-    date: dt.datetime | None = None,
-    also: Sequence[tuple[str, Sequence[Any]] | Returning] = (),
-) -> list[models.Model]:
-    """Insert a few new objects of several models (``FEW`` at most of each; the objects of one
-    model next to one another) as ``bulk_insert`` does, with the history rows of those in
-    ``history`` (as ``bulk_history`` writes them, after the objects' ``auto_now`` fields are
-    stamped): on PostgreSQL in ONE statement, an ``INSERT ... RETURNING`` per model, each in a
-    ``WITH``, one round trip for all. The objects that others refer to must have their keys
-    already (``draw_keys_sql``), or else a unique field (besides the key) with its value set
-    (e.g. an outbox row's event id, referred to by its webhook delivery): the reference is then
-    found by that field in what the earlier INSERT of the statement returns (a subquery: the
-    order of the returned rows is not relied on) and set on the object afterwards. Django's
-    foreign keys are checked at commit on PostgreSQL, so the order of the rows does not matter
-    there. Elsewhere, one ``bulk_insert`` per model, in the order given (the keys of a model's
-    rows known before the next model's are written), then ``bulk_history`` per model.
-
-    ``also``: other writes (statements with their parameters, written for this database, e.g.
-    ``set_statement``'s UPDATE) that go with the rows: on PostgreSQL each in a ``WITH`` of the
-    same statement (run once, to completion, whether read or not; a row they change must not be
-    changed by another part of the statement), elsewhere run first, in the order given. No
-    ``RETURNING``, but in a ``Returning``: what it returns (one integer column) is read into its
-    ``rows`` (e.g. the recipients of the rows an ``insert_select_statement`` made)."""
-    groups = _grouped(objs)
-    if connection.vendor != "postgresql" or not (objs or history):  # nothing to return: one by one
-        _run_also(also)
-        for group in groups:
-            bulk_insert(group)
-        for group in _grouped(history):
-            bulk_history(group, date=date)
-        return list(objs)
-    parts: list[str] = []
-    params: list[Any] = []
-    quote = connection.ops.quote_name
-    keyless: dict[int, tuple[int, models.Field | None]] = {}  # id(object): its part, unique field
-    handles: dict[int, models.Field] = {}  # part: the unique field its INSERT returns too
-    linked: list[tuple[list[models.Model], list[models.Field]]] = []
-    writes: list[str] = []
-    read: list[tuple[int, Returning]] = []  # what the Returning writes return, tagged below 0
-    for write in also:
-        sql, values = (write.sql, write.params) if isinstance(write, Returning) else write
-        if isinstance(write, Returning):
-            read.append((-1 - len(writes), write))
-        writes.append(f"w{len(writes)} AS ({sql})")
-        params.extend(values)
-
-    def add(group: list[models.Model]) -> None:
-        if len(group) > FEW or len({obj.pk is None for obj in group}) > 1:
-            raise ValueError("insert_together: a few rows per model, all with keys or none")
-        drawn = _links(group, keyless, handles)
-        sql, values, _returned = _insert_returning(group, *_rows_of(group), drawn=drawn)
-        parts.append(sql)
-        params.extend(values)
-        if drawn:
-            fields = _fields(type(group[0]))[0]
-            linked.append((group, [fields[attname] for attname in drawn]))
-        if group[0].pk is None:
-            handle = _handle(type(group[0]))
-            keyless.update((id(obj), (len(parts) - 1, handle)) for obj in group)
-
-    for group in groups:
-        add(group)
-    history_groups = [(group, history_rows(group, date=date)) for group in _grouped(history)]
-    for _group, rows in history_groups:
-        add(rows)
-    everything = groups + [rows for _group, rows in history_groups]
-    for part, handle in handles.items():  # what the later rows find these by is returned too
-        parts[part] += f", {quote(handle.column)}"
-    ctes = ", ".join(writes + [f"g{i} AS ({sql})" for i, sql in enumerate(parts)])
-    keys = " UNION ALL ".join(
-        [
-            *(
-                f"SELECT {i}, {quote(type(group[0])._meta.pk.column)} FROM g{i}"
-                for i, group in enumerate(everything)
-            ),
-            *(f"SELECT {tag}, r.* FROM w{-1 - tag} AS r" for tag, _write in read),
-        ]
-    )
-    # long and with many parameters: numbered once per process, not parsed by psycopg each time
-    returned = native.fetch_all(f"WITH {ctes} {keys}", params)
-    for tag, write in read:
-        write.rows = [value for number, value in returned if number == tag]
-    for i, group in enumerate(everything):
-        pk = type(group[0])._meta.pk
-        keys_of_group = [key for number, key in returned if number == i]
-        for obj, key in zip(group, keys_of_group, strict=True):
-            setattr(obj, pk.attname, key)
-        _saved(group)
-    for group, relations in linked:  # the references found in the statement, known here now
-        for obj in group:
-            for field in relations:
-                setattr(obj, field.attname, obj._state.fields_cache[field.name].pk)
-    for group, rows in history_groups:
-        remember_history_rows(group, rows)
-    return list(objs)
-
-
-def insert_all(
-    objs: Sequence[models.Model],
-    *,
-    history: Sequence[models.Model] = (),
-    date: dt.datetime | None = None,
-    also: Sequence[tuple[str, Sequence[Any]] | Returning] = (),
-) -> list[models.Model]:
-    """New objects of several models (the objects of one model next to one another, those
-    referred to before those referring to them) with the history rows of those in ``history``
-    and the other writes in ``also``: as :func:`insert_together` (one statement on PostgreSQL)
-    when no model has more than ``FEW`` of them, else ``also`` first (as ``insert_together``
-    runs it elsewhere), then one :func:`bulk_insert` per model (``COPY``, the keys drawn first)
-    in the order given, then :func:`bulk_history` per model."""
-    if not objs and not history and not also:
-        return []
-    groups = _grouped(objs)
-    history_groups = _grouped(history)
-    if connection.vendor != "postgresql" or all(
-        len(group) <= FEW and len({obj.pk is None for obj in group}) == 1
-        for group in groups + history_groups
-    ):
-        return insert_together(objs, history=history, date=date, also=also)
-    _run_also(also)
-    for group in groups:
-        bulk_insert(group)
-    for group in history_groups:
-        bulk_history(group, date=date)
-    return list(objs)
-
-
-def _links(
-    group: list[models.Model],
-    keyless: dict[int, tuple[int, models.Field | None]],
-    handles: dict[int, models.Field],
-) -> dict[str, Drawn]:
-    """``insert_together``: the group's references to new objects of an earlier part of the
-    statement (no key yet), as subqueries finding them by their unique field in what that part
-    returns (noted in ``handles``); for all the group's objects or none, per relation."""
-    drawn: dict[str, Drawn] = {}
-    if not keyless:
-        return drawn
-    quote = connection.ops.quote_name
-    for field in _fields(type(group[0]))[1].values():
-        targets = [obj._state.fields_cache.get(field.name) for obj in group]
-        found = [target is not None and id(target) in keyless for target in targets]
-        if not any(found):
-            continue
-        parts = {keyless[id(target)] for target in targets if id(target) in keyless}
-        if not all(found) or len(parts) > 1:
-            raise ValueError("insert_together: a relation to the new rows of one model, for all")
-        ((part, handle),) = parts
-        if handle is None:
-            raise ValueError(
-                f"insert_together: new {field.related_model.__name__} rows referred to in the "
-                "statement need a unique field"
-            )
-        handles[part] = handle
-        sql = (
-            f"(SELECT {quote(handle.model._meta.pk.column)} FROM g{part} "
-            f"WHERE {quote(handle.column)} = %s)"
-        )
-
-        def params(obj: models.Model, name: str = field.name, handle=handle) -> list[Any]:
-            value = getattr(obj._state.fields_cache[name], handle.attname)
-            return [handle.get_db_prep_save(value, connection)]
-
-        drawn[field.attname] = (sql, params)
-    return drawn
-
-
-@functools.cache
-def _handle(model: type[models.Model]) -> models.Field | None:
-    """The unique field (besides the key) by which ``insert_together`` finds a new row of
-    ``model`` that later rows of the same statement refer to; ``None`` when it has none."""
-    for field in model._meta.concrete_fields:
-        if field.unique and not field.primary_key and not field.null:
-            return field
-    return None
-
-
-def _grouped(objs: Sequence[models.Model]) -> list[list[models.Model]]:
-    groups: list[list[models.Model]] = []
-    for obj in objs:
-        if groups and type(groups[-1][0]) is type(obj):
-            groups[-1].append(obj)
-        else:
-            groups.append([obj])
-    return groups
-
-
 def draw_keys_sql(model: type[models.Model]) -> tuple[str, list[Any]]:
     """An expression drawing the next key of ``model`` from its table's sequence (PostgreSQL),
     with its parameters: for a statement that draws several at once."""
@@ -620,8 +372,8 @@ def bulk_set(objs: Sequence[models.Model], fields: Sequence[str]) -> int:
 
 def set_statement(objs: Sequence[models.Model], fields: Sequence[str]) -> tuple[str, list[Any]]:
     """``bulk_set``'s UPDATE of up to ``BATCH`` objects, not run: the statement and its
-    parameters, for a caller that runs it together with other writes (``insert_together``'s
-    ``also``)."""
+    parameters, for a caller that runs it together with other writes
+    (``kit.together.insert_together``'s ``also``)."""
     if not 0 < len(objs) <= BATCH:
         raise ValueError(f"set_statement: 1 to {BATCH} objects")
     table, key, assignments, placeholder, source, values_of, converted, as_json = _set_plan(
@@ -706,7 +458,7 @@ def history_rows(
     objs: Sequence[models.Model], *, update: bool = False, date: dt.datetime | None = None
 ) -> list[models.Model]:
     """The history rows (unsaved) of objects written in bulk, as ``bulk_history`` writes them
-    (the objects must have their keys): for ``insert_together`` with the objects themselves."""
+    (the objects must have their keys): for ``kit.together.insert_together`` with the objects."""
     history_model = _history_model(type(objs[0]))
     date = date or timezone.now()
     history_type = "~" if update else "+"

@@ -3,7 +3,7 @@
 psycopg turns a statement's ``%s`` placeholders into PostgreSQL's ``$1 … $n`` on every
 execute, and remembers the result only for statements under 4,096 characters and 50
 parameters. The statement that writes a new case with its timers, call log, history rows and
-outbox rows (``kit.bulk.insert_together``: about 150 parameters and 10,000 characters) was
+outbox rows (``kit.together.insert_together``: about 150 parameters and 10,000 characters) was
 parsed again on every create: more Python time than building its rows (bench/README.md, issue
 18's fifth pass). ``fetch_all`` numbers such a statement once per process (per text) and runs
 it through psycopg's ``RawCursor`` (its public cursor for ``$n`` placeholders), inside

@@ -21,7 +21,8 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 
 from accounts.models import Team, User
-from kit.bulk import Returning, insert_all, insert_select_statement, new
+from kit.bulk import new
+from kit.together import Returning, insert_all, insert_select_statement
 from notifications import oncommit
 from notifications.models import Loudness, Notification, NotificationChannel, NotificationStatus
 
@@ -49,7 +50,7 @@ def batched(
     also: Sequence[tuple[str, Sequence[Any]]] = (),
 ) -> Iterator[None]:
     """Write every notification queued inside (with the rows that refer to them) when the block
-    ends, in one statement for a few rows (``kit.bulk.insert_all``), and enqueue one delivery
+    ends, in one statement for a few rows (``kit.together.insert_all``), and enqueue one delivery
     task for all of them (e.g. one sweep batch) instead of one per call. Use it inside the
     transaction that writes what they report; rows queued inside get their primary key only
     when the block ends. Nothing is written when the block raises.
@@ -58,7 +59,8 @@ def batched(
     the case they report, when its key was drawn before: ``escalations.services.cases``), with
     the history rows of those in ``history`` (dated ``date``), and ``also``: other writes that go
     with them (statements with their parameters, e.g. the case's UPDATE:
-    ``kit.bulk.insert_together``'s ``also``; ``escalations.services.escalate._write_together``)."""
+    ``kit.together.insert_together``'s ``also``;
+    ``escalations.services.escalate._write_together``)."""
     batch = _Batch()
     token = _batch.set(batch)
     try:
@@ -154,7 +156,7 @@ def queue(
     """Write ``notifications`` (built with :func:`kit.bulk.new`) in the caller's transaction and
     deliver them once it commits; inside :func:`batched`, when the batch ends. ``linked``: new
     rows of other models referring to them (e.g. their webhook deliveries: ``notification=``
-    the unsaved row), written in the same statement on PostgreSQL (``kit.bulk.insert_all``),
+    the unsaved row), written in the same statement on PostgreSQL (``kit.together.insert_all``),
     right after them elsewhere."""
     batch = _batch.get()
     if batch is not None:

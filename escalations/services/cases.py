@@ -148,7 +148,7 @@ def _case_insert(*, actor: User, year: int, now, call_log: str, values: dict[str
     """``case_create``'s writes on PostgreSQL in two statements: the reference and the keys of
     the case and its call log drawn together, then the case, its timers, the call log, the two
     history rows and what the listeners of ``case.created`` queue in the outbox (the webhook
-    rows and their deliveries) in one INSERT (``kit.bulk.insert_together``, through the outbox's
+    rows and their deliveries) in one INSERT (``kit.together.insert_together``, through the outbox's
     batch). The same rows as saving them one by one
     (``tests/escalations/test_case_create_writes.py``). The event is emitted before the case is
     written (in the same statement, by the batch's end): its listeners queue rows and work

@@ -351,7 +351,7 @@ def _handoff_notes(
 
 
 # Up to this many cases are escalated by ``_write_together`` (each makes a hop, its note and up
-# to three timers, and ``kit.bulk.insert_together`` takes ``FEW`` rows of a model at most).
+# to three timers, and ``kit.together.insert_together`` takes ``FEW`` rows of a model at most).
 TOGETHER_MOST = FEW // 3
 
 
@@ -370,7 +370,7 @@ def _write_together(
     outbox rows that ``_tell`` queues (webhook rows with their deliveries, bells, hold emails;
     the bells of a target team made from its present members by the database:
     ``outbox.notify_team_in_app``) in one statement (``notifications.outbox.batched``'s
-    ``together`` and ``also``: ``kit.bulk.insert_all``).
+    ``together`` and ``also``: ``kit.together.insert_all``).
     The same rows as ``_write_apart`` and ``_tell``
     (``tests/escalations/test_escalate_writes.py``)."""
     cases = [requests[i].case for i, *_rest in moves]

@@ -142,7 +142,7 @@ def clear_on_escalation_statement(
     case_ids: Sequence[int], *, automatic: bool = False, now: dt.datetime | None = None
 ) -> tuple[str, list]:
     """``nudges_clear_on_escalation``'s UPDATE, not run (the statement and its parameters): the
-    API's escalation writes it with the hop in one statement (``kit.bulk.insert_together``'s
+    API's escalation writes it with the hop in one statement (``kit.together.insert_together``'s
     ``also``). Written out, as ``queryset.update`` would write it, because Django compiles an
     UPDATE only to run it."""
     if not case_ids:

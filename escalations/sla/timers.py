@@ -134,7 +134,7 @@ def start_case_timers(
 def case_timers(
     case: Case, *, now: dt.datetime | None = None, kinds: Iterable[str] = CASE_KINDS
 ) -> list[SLATimer]:
-    """The timers ``start_case_timers`` starts, not saved yet (for ``kit.bulk.insert_together``
+    """The timers ``start_case_timers`` starts, not saved yet (for ``kit.together.insert_together``
     with the case itself)."""
     now = now or timezone.now()
     config = sla_config()
@@ -174,7 +174,7 @@ def start_hops_timers(
 def hops_timers(
     hops: Sequence[tuple[Case, Escalation]], *, now: dt.datetime | None = None
 ) -> list[SLATimer]:
-    """The timers ``start_hops_timers`` starts, not saved yet (for ``kit.bulk.insert_together``
+    """The timers ``start_hops_timers`` starts, not saved yet (for ``kit.together.insert_together``
     with the hops themselves: the hops need their keys already)."""
     now = now or timezone.now()
     config = sla_config()

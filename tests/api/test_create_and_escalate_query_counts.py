@@ -18,7 +18,7 @@ from tests.factories import CategoryFactory, CustomerFactory, make_case, make_sl
 # INSERT); + the service's savepoint and its release (the test runs in a transaction). Issue 18's
 # fifth pass: 7 -> 5 (the webhook row and its delivery were two INSERTs after the case's: now in
 # the case's statement, notifications.outbox.batched's ``together``, the delivery finding its row
-# by the event id, kit.bulk.insert_together). Fourth pass: 12 -> 7 (the customer, kept per
+# by the event id, kit.together.insert_together). Fourth pass: 12 -> 7 (the customer, kept per
 # process since then, escalations.selectors.known_customer; the case, its history row, the
 # timers, the call log and its history row were five INSERTs). Before issue 18: 24 (the SLA
 # policy, its targets, its calendar's hours and days, the subscriptions, the counter row locked,

@@ -1,6 +1,6 @@
 """Opening a case writes the same rows whichever way the service writes them (on PostgreSQL the
 case, its timers, the call log and their history rows go in one INSERT,
-``kit.bulk.insert_together``; on SQLite one model at a time): the case as the ORM reads it back,
+``kit.together.insert_together``; on SQLite one model at a time): the case as the ORM reads it back,
 one history row each for the case and the call log with the user and the reason, the values of
 the case's history row equal to the case's (its ``updated_at`` too), the SLA timers, and the
 webhook rows of the outbox with their deliveries (on PostgreSQL in the case's INSERT too)."""

@@ -246,7 +246,7 @@ def test_a_batch_of_a_few_cases(org, operator, monkeypatch, together_most):
 
 def test_more_bells_than_one_statement_takes(org, operator, supervisor, monkeypatch):
     """A target team with more present members than ``kit.bulk.FEW`` (more bells than one
-    INSERT of ``kit.bulk.insert_together`` takes): on PostgreSQL made by the escalation's
+    INSERT of ``kit.together.insert_together`` takes): on PostgreSQL made by the escalation's
     statement all the same (``outbox.notify_team_in_app``); the same rows as
     ``_write_apart``'s."""
     make_sla_policy()

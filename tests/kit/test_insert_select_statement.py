@@ -1,4 +1,4 @@
-"""``kit.bulk.insert_select_statement``: rows the database makes from a ``SELECT`` (e.g. a bell
+"""``kit.together.insert_select_statement``: rows the database makes from a ``SELECT`` (e.g. a bell
 per present member of a team, ``notifications.outbox.notify_team_in_app``), each the row
 ``bulk_insert`` writes for the template but for the columns given as SQL; a ``Returning`` in
 ``insert_together``'s (and ``insert_all``'s) ``also``, what it returns read back: in the one
@@ -10,7 +10,8 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from kit.bulk import FEW, insert_all, insert_select_statement, new
+from kit.bulk import FEW, new
+from kit.together import insert_all, insert_select_statement
 from notifications.models import Loudness, Notification, NotificationChannel, NotificationStatus
 from tests.factories import UserFactory
 

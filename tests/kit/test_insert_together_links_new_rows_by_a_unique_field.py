@@ -1,4 +1,4 @@
-"""``kit.bulk.insert_together`` (and ``insert_all``) write rows referring to new rows of the
+"""``kit.together.insert_together`` (and ``insert_all``) write rows referring to new rows of the
 same statement (outbox rows without a key, their webhook deliveries): on PostgreSQL in one
 statement, each reference found by the referred row's unique field (the event id), not by the
 order the rows come back in; elsewhere one INSERT per model, in order. Many rows (more than
@@ -10,7 +10,8 @@ import pytest
 from django.db import connection
 
 from integrations.models import WebhookDelivery, WebhookSubscription
-from kit.bulk import FEW, insert_all, insert_together, new
+from kit.bulk import FEW, new
+from kit.together import insert_all, insert_together
 from notifications.models import Notification, NotificationChannel
 
 
