@@ -8,8 +8,19 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db import connection
-from django.db.models import F, Max
+from django.db import IntegrityError, connection
+from django.db.models import (
+    BigIntegerField,
+    Expression,
+    F,
+    IntegerField,
+    Max,
+    OuterRef,
+    Subquery,
+    Value,
+)
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import get_history_model_for_model
@@ -61,6 +72,17 @@ from notifications import events, outbox
 from notifications.models import InboxKind, Loudness
 
 
+@dataclass(frozen=True)
+class Drawn:
+    """What a hop's rows need drawn before they are written: the keys of the case's history row,
+    the hop and its handoff note, and the hop's number (the case's last + 1)."""
+
+    history_key: int
+    hop_key: int
+    note_key: int
+    number: int
+
+
 @dataclass
 class EscalationRequest:
     """One case for ``escalate_cases``: what ``case_escalate`` takes besides the actor."""
@@ -72,6 +94,46 @@ class EscalationRequest:
     history_reason: str = ""  # default: the reason's label and the target team
     expected_status: str | None = None
     on_hold: bool = False  # a live escalation: the customer waits on the line
+    # drawn with the case's locked read (``drawn_with_the_case``): else by ``_draw``
+    drawn: Drawn | None = None
+
+
+def drawn_with_the_case() -> dict[str, Expression] | None:
+    """What a caller about to escalate a case draws in its locked read of the case
+    (``StateMachine.read_locked``'s ``draw``; ``case_escalate`` takes it from there): the keys
+    of the rows the hop writes and its number, one round trip fewer than ``_draw``'s. On
+    PostgreSQL only (``None`` elsewhere). Keys drawn for an escalate that is then refused (a
+    409, 403 or 400) are wasted: harmless, a sequence has gaps anyway (a rolled back insert
+    leaves one too). The number is read with the statement's snapshot, which may be older than
+    the lock it waited for: two escalates of one case at once can predict the same number, and
+    ``escalation_case_number_uniq`` then refuses the second hop, answered as the conflict it is
+    (``case_escalate``)."""
+    if connection.vendor != "postgresql":
+        return None
+    return _draw_with_the_case()
+
+
+_DRAWN_NAMES = ("escalate_history_key", "escalate_hop_key", "escalate_note_key", "escalate_number")
+
+
+@functools.cache
+def _draw_with_the_case() -> dict[str, Expression]:
+    models = (get_history_model_for_model(Case), Escalation, CaseNote)
+    keys = {
+        name: RawSQL(*draw_keys_sql(model), output_field=BigIntegerField())
+        for name, model in zip(_DRAWN_NAMES[:3], models, strict=True)
+    }
+    last = Escalation.objects.filter(case=OuterRef("pk")).order_by("-number").values("number")[:1]
+    number = Coalesce(Subquery(last), Value(0), output_field=IntegerField()) + 1
+    return {**keys, _DRAWN_NAMES[3]: number}
+
+
+def _taken(case: Case) -> Drawn | None:
+    """What the locked read of ``case`` drew for escalating it (``drawn_with_the_case``)."""
+    values = CASES.take_drawn(case)
+    if not all(name in values for name in _DRAWN_NAMES):
+        return None
+    return Drawn(*(values[name] for name in _DRAWN_NAMES))
 
 
 def case_escalate(
@@ -85,18 +147,46 @@ def case_escalate(
     target: Target | None = None,
     history_reason: str = "",
     on_hold: bool = False,
+    drawn: Drawn | None = None,
 ) -> Escalation:
     """Escalate to the next tier the escalation matrix names (or further up, from an escalated
     case). The owner stays; the tier, team and handler change. The handoff travels with the hop
-    and goes on the timeline."""
+    and goes on the timeline. ``drawn``: the hop's keys and number drawn already; by default
+    what the locked read of ``case`` drew (``drawn_with_the_case``), if it did."""
     request = EscalationRequest(
-        case, reason, handoff, target, history_reason, expected_status, on_hold
+        case,
+        reason,
+        handoff,
+        target,
+        history_reason,
+        expected_status,
+        on_hold,
+        drawn if drawn is not None else _taken(case),
     )
-    with CASES.atomic(case):
-        [outcome] = escalate_cases([request], actor=actor, is_automatic=is_automatic, together=True)
+    status = case.status
+    try:
+        with CASES.atomic(case):
+            [outcome] = escalate_cases(
+                [request], actor=actor, is_automatic=is_automatic, together=True
+            )
+    except IntegrityError as exc:
+        # a hop number predicted before the lock was waited for, taken meanwhile by the escalate
+        # that held it (``drawn_with_the_case``): the case changed meanwhile, nothing is written
+        if not _number_taken(exc):
+            raise
+        raise TransitionConflict(case, CASES.changed, status=status) from exc
     if isinstance(outcome, Exception):
         raise outcome
     return outcome
+
+
+_NUMBER_UNIQUE = "escalation_case_number_uniq"
+
+
+def _number_taken(exc: IntegrityError) -> bool:
+    """Whether ``exc`` is the hop number's unique constraint refusing a hop (PostgreSQL)."""
+    diag = getattr(exc.__cause__, "diag", None)
+    return getattr(diag, "constraint_name", None) == _NUMBER_UNIQUE
 
 
 def escalate_cases(
@@ -364,27 +454,42 @@ def _write_together(
     is_automatic: bool,
     now,
 ) -> tuple[list[Escalation], dict[int, list[User]]]:
-    """``_write_apart``'s rows for a request's few cases on PostgreSQL in two statements: first
-    the keys the rows refer to (the cases' history rows, the hops, the notes), each hop's number
-    (the case's last + 1: the case row is locked) and the present members of each target team
-    (for the bells), drawn together; then the cases' UPDATE, the nudges cleared, and the
-    history rows, hops, timers and notes in one statement (``kit.bulk.insert_together``). The
-    same rows as ``_write_apart`` (``tests/escalations/test_escalate_writes.py``)."""
+    """``_write_apart``'s rows for a request's few cases on PostgreSQL in two statements at
+    most: first the keys the rows refer to (the cases' history rows, the hops, the notes), each
+    hop's number (the case's last + 1: the case row is locked) and the present members of each
+    target team (for the bells), drawn together (``_draw``: the keys and numbers left out when
+    the case's locked read drew them, the statement left out when nothing is left to draw);
+    then the cases' UPDATE, the nudges cleared, and the history rows, hops, timers and notes in
+    one statement (``kit.bulk.insert_together``). The same rows as ``_write_apart``
+    (``tests/escalations/test_escalate_writes.py``)."""
     cases = [requests[i].case for i, *_rest in moves]
-    drawn = _draw(cases, [target for _i, target, *_rest in moves])
+    drawn, present_members = _draw(
+        cases,
+        [target for _i, target, *_rest in moves],
+        [requests[i].drawn for i, *_rest in moves],
+    )
     case_rows = history_rows(cases, update=True, date=now)
-    for row, (history_key, *_rest) in zip(case_rows, drawn, strict=True):
-        row.pk = history_key
+    for row, keys in zip(case_rows, drawn, strict=True):
+        row.pk = keys.history_key
     remember_history_rows(cases, case_rows)  # the hops and notes name the transition
     hops = [
-        _new_hop(requests[i], case, target, from_tier, name, actor, is_automatic, now, key, number)
-        for case, (i, target, from_tier, name), (_h, key, _n, number, _m) in zip(
-            cases, moves, drawn, strict=True
+        _new_hop(
+            requests[i],
+            case,
+            target,
+            from_tier,
+            name,
+            actor,
+            is_automatic,
+            now,
+            keys.hop_key,
+            keys.number,
         )
+        for case, (i, target, from_tier, name), keys in zip(cases, moves, drawn, strict=True)
     ]
     notes = _handoff_notes(requests, moves, hops, actor=actor)
-    for note, (_h, _k, note_key, _n, _m) in zip(notes, drawn, strict=True):
-        note.pk = note_key
+    for note, keys in zip(notes, drawn, strict=True):
+        note.pk = keys.note_key
     insert_together(
         [*case_rows, *hops, *sla.hops_timers([(hop.case, hop) for hop in hops], now=now), *notes],
         history=[*hops, *notes],
@@ -399,27 +504,35 @@ def _write_together(
     for case in cases:
         case._update_initial_state()  # saved: the optimistic lock now expects the new status
     members: dict[int, list[User]] = {}
-    for hop, (*_keys, present) in zip(hops, drawn, strict=True):
+    for hop, present in zip(hops, present_members, strict=True):
         if present is not None:
             members[hop.to_team_id] = [_present(pk) for pk in present]
     return hops, members
 
 
-def _draw(cases: list[Case], targets: list[Target]) -> list[tuple]:
-    """Per case: its history row's key, its hop's key and number, its note's key, and the
-    present members' keys of the target team (``None`` for a hop to a person), in one
-    statement."""
+def _draw(
+    cases: list[Case], targets: list[Target], given: list[Drawn | None]
+) -> tuple[list[Drawn], list[list[int] | None]]:
+    """Per case: its history row's key, its hop's key and number and its note's key (unless
+    ``given``: drawn with the case's locked read), and the present members' keys of the target
+    team (``None`` for a hop to a person), in one statement; none when nothing is left to
+    draw (every request's keys given, and every hop to a person)."""
+    teams = [None if target.person else target.team.pk for target in targets]
+    if all(keys is not None for keys in given):
+        if all(team is None for team in teams):
+            return given, [None] * len(cases)  # type: ignore[return-value]  # all given
+        sql, params = _members_statement()
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [*params, teams])
+            return given, [present for (present,) in cursor.fetchall()]  # type: ignore[return-value]
     sql, params = _draw_statement()
     with connection.cursor() as cursor:
-        cursor.execute(
-            sql,
-            [
-                *params,
-                [case.pk for case in cases],
-                [None if target.person else target.team.pk for target in targets],
-            ],
-        )
-        return cursor.fetchall()
+        cursor.execute(sql, [*params, [case.pk for case in cases], teams])
+        rows = cursor.fetchall()
+    return (
+        [keys or Drawn(*row[:4]) for keys, row in zip(given, rows, strict=True)],
+        [row[4] for row in rows],
+    )
 
 
 @functools.cache
@@ -429,19 +542,37 @@ def _draw_statement() -> tuple[str, list]:
         draw_keys_sql(model) for model in (get_history_model_for_model(Case), Escalation, CaseNote)
     ]
     hop_table = quote(Escalation._meta.db_table)
+    sql = (
+        f"SELECT {', '.join(sql for sql, _params in keys)}, "
+        f"(SELECT COALESCE(MAX(h.number), 0) + 1 FROM {hop_table} AS h WHERE h.case_id = u.c), "
+        f"{_present_members_sql()} "
+        "FROM unnest(%s::bigint[], %s::bigint[]) WITH ORDINALITY AS u(c, t, o) ORDER BY u.o"
+    )
+    return sql, [param for _sql, params in keys for param in params]
+
+
+@functools.cache
+def _members_statement() -> tuple[str, list]:
+    """``_draw_statement``'s members alone (the keys drawn with the case's locked read)."""
+    sql = (
+        f"SELECT {_present_members_sql()} "
+        "FROM unnest(%s::bigint[]) WITH ORDINALITY AS u(t, o) ORDER BY u.o"
+    )
+    return sql, []
+
+
+def _present_members_sql() -> str:
+    """The present members' keys of team ``u.t`` (``NULL`` when there is no team)."""
+    quote = connection.ops.quote_name
     users = quote(User._meta.db_table)
     through = Team.members.through._meta
     member = quote(through.get_field("user").column)
     team = quote(through.get_field("team").column)
-    sql = (
-        f"SELECT {', '.join(sql for sql, _params in keys)}, "
-        f"(SELECT COALESCE(MAX(h.number), 0) + 1 FROM {hop_table} AS h WHERE h.case_id = u.c), "
+    return (
         f"CASE WHEN u.t IS NOT NULL THEN ARRAY(SELECT m.{member} FROM "
         f"{quote(through.db_table)} AS m JOIN {users} AS p ON p.id = m.{member} "
-        f"WHERE m.{team} = u.t AND p.is_active AND NOT p.is_absent ORDER BY m.{member}) END "
-        "FROM unnest(%s::bigint[], %s::bigint[]) WITH ORDINALITY AS u(c, t, o) ORDER BY u.o"
+        f"WHERE m.{team} = u.t AND p.is_active AND NOT p.is_absent ORDER BY m.{member}) END"
     )
-    return sql, [param for _sql, params in keys for param in params]
 
 
 def _present(pk: int) -> User:

@@ -2,11 +2,12 @@
 request's few cases go in two statements (the keys, hop numbers and present members drawn, then
 the case UPDATE, the nudges cleared and every new row in one statement:
 ``escalations.services.escalate._write_together``), the SLA sweep's batches and SQLite one model
-at a time (``_write_apart``). Two cases go L1 -> L2 -> L3, one each way, and every row they leave
-is compared: the case, its history rows (user, reason, values), the hops (numbers, the transition
-they belong to, outcomes) and their history rows, the hops' timers, the handoff notes and their
-history rows, the nudges cleared (and followed), the bells (present members only) and the
-webhook rows."""
+at a time (``_write_apart``), and the API's way: the keys and hop numbers drawn in the case's
+locked read (``escalate.drawn_with_the_case``), only the members left to draw. Three cases
+go L1 -> L2 -> L3, one each way, and every row they leave is compared: the case, its history
+rows (user, reason, values), the hops (numbers, the transition they belong to, outcomes) and
+their history rows, the hops' timers, the handoff notes and their history rows, the nudges
+cleared (and followed), the bells (present members only) and the webhook rows."""
 
 import datetime as dt
 
@@ -16,7 +17,7 @@ from django.utils import timezone
 
 from escalations import services
 from escalations.models import Case, CaseNote, Escalation, Nudge, NudgeKind, SLATimer
-from escalations.services import escalate
+from escalations.services import CASES, escalate
 from notifications.models import Notification
 from tests.factories import HANDOFF, UserFactory, make_case, make_sla_policy
 
@@ -92,20 +93,30 @@ def snapshot(case: Case) -> dict:
     }
 
 
-def up_two_tiers(operator, supervisor) -> Case:
+def up_two_tiers(operator, supervisor, *, drawn_in_the_read: bool = False) -> Case:
     case = services.case_start_work(case=make_case(owner=operator), actor=operator)
+    escalate_ = drawn_in_the_read_of_the_case if drawn_in_the_read else services.case_escalate
     now = timezone.now()
     # an open nudge not sent yet, and one sent (followed by escalating)
     for kind, sent in ((NudgeKind.WORK, None), (NudgeKind.NO_KNOWLEDGE, now)):
         Nudge.objects.create(
             case=case, kind=kind, due_at=now + dt.timedelta(minutes=5), sent_at=sent
         )
-    services.case_escalate(case=case, actor=operator, reason="knowledge_gap", handoff=HANDOFF)
+    escalate_(case=case, actor=operator, reason="knowledge_gap", handoff=HANDOFF)
+    case.refresh_from_db()
     services.case_acknowledge(case=case, actor=supervisor)
-    services.case_escalate(
-        case=case, actor=supervisor, reason="technical_fault", handoff=HANDOFF, on_hold=True
-    )
+    escalate_(case=case, actor=supervisor, reason="technical_fault", handoff=HANDOFF, on_hold=True)
     return case
+
+
+def drawn_in_the_read_of_the_case(*, case: Case, **kwargs) -> Escalation:
+    """``case_escalate`` on the case read locked with its keys and hop number drawn in that
+    read, as the API escalate does (``escalate.drawn_with_the_case``; nothing on SQLite)."""
+    with transaction.atomic():
+        locked = CASES.read_locked(
+            Case.objects.all, draw=escalate.drawn_with_the_case(), pk=case.pk
+        )
+        return services.case_escalate(case=locked, **kwargs)
 
 
 def test_both_ways_write_the_same_rows(org, operator, supervisor, specialist, monkeypatch):
@@ -123,14 +134,26 @@ def test_both_ways_write_the_same_rows(org, operator, supervisor, specialist, mo
         return write_together(*args, **kwargs)
 
     monkeypatch.setattr(escalate, "_write_together", spied)
+    together_most = escalate.TOGETHER_MOST
     together = up_two_tiers(operator, supervisor)
     assert len(written_together) == (2 if connection.vendor == "postgresql" else 0)
     monkeypatch.setattr(escalate, "TOGETHER_MOST", 0)
     apart = up_two_tiers(operator, supervisor)
     assert len(written_together) == (2 if connection.vendor == "postgresql" else 0)
 
+    monkeypatch.setattr(escalate, "TOGETHER_MOST", together_most)
+    taken = []
+    take = escalate._taken
+    monkeypatch.setattr(escalate, "_taken", lambda case: taken.append(take(case)) or taken[-1])
+    drawn = up_two_tiers(operator, supervisor, drawn_in_the_read=True)
+    assert len(written_together) == (4 if connection.vendor == "postgresql" else 0)
+    assert sum(keys is not None for keys in taken) == (
+        2 if connection.vendor == "postgresql" else 0
+    )
+
     written = snapshot(together)
     assert written == snapshot(apart)
+    assert written == snapshot(drawn)
     assert [hop[0] for hop in written["hops"]] == [1, 2]
     assert written["nudges"] == [
         (NudgeKind.NO_KNOWLEDGE, "escalated", True),
