@@ -18,7 +18,8 @@ queryset's own on every run of the suite.
 ``select_related`` relations are kept under a key the caller gives; the next read with that key
 only puts the lookup's values into the parameters, runs the SQL and builds the instance as
 Django does (about two thirds of the read's time was compiling: bench/README.md, issue 18's
-fourth pass).
+fourth pass). ``draw``: values the database computes in the same read (e.g. keys drawn from
+sequences for the rows a transition is about to write), set on the instance as annotations are.
 
 This module is the one place that leans on Django's compiler: ``get_compiler().as_sql()``, the
 compiler's ``select``, ``col_count``, ``klass_info``, ``annotation_col_map``,
@@ -30,7 +31,7 @@ to what the ORM reads on every run of the suite.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -133,24 +134,37 @@ class _Kept:
     populators: list
     converters: dict
     compiler: Any
+    annotations: dict[str, int]  # a drawn value's name -> its column
 
 
 _kept_reads: dict[Hashable, _Kept] = {}
 
 
-def read_one(key: Hashable, build: Callable[[], models.QuerySet], **lookup: Any) -> models.Model:
+def read_one(
+    key: Hashable,
+    build: Callable[[], models.QuerySet],
+    *,
+    draw: Mapping[str, models.Expression] | None = None,
+    **lookup: Any,
+) -> models.Model:
     """``build().get(**lookup)``, with the compiled SQL kept under ``key`` (``key`` must name
     everything ``build()``'s SQL and parameters depend on, the lookup's values aside).
-    ``DoesNotExist`` / ``MultipleObjectsReturned`` as ``get`` raises them."""
-    kept = _kept_reads.get((connection.alias, key, tuple(lookup)))
+    ``DoesNotExist`` / ``MultipleObjectsReturned`` as ``get`` raises them. ``draw``: expressions
+    read in the same query (``annotate``), their values set on the instance under their names;
+    kept apart by their names (the same name must always mean the same expression)."""
+    drawn = tuple(draw or ())
+    kept_key = (connection.alias, key, tuple(lookup), drawn)
+    kept = _kept_reads.get(kept_key)
     if kept is None:
         queryset = build().filter(**lookup).order_by()
+        if draw:
+            queryset = queryset.annotate(**draw)
         kept = _keep(queryset, lookup)
         if kept is None:  # the lookup's values are not found alone in the parameters
             return queryset.get()
         if len(_kept_reads) >= MOST:
             _kept_reads.clear()
-        _kept_reads[(connection.alias, key, tuple(lookup))] = kept
+        _kept_reads[kept_key] = kept
     params = list(kept.params)
     for name, value in lookup.items():
         params[kept.slots[name]] = value
@@ -168,6 +182,8 @@ def read_one(key: Hashable, build: Callable[[], models.QuerySet], **lookup: Any)
     obj = kept.model.from_db(connection.alias, kept.init_list, row[kept.start : kept.end])
     for populator in kept.populators:
         populator.populate(row, obj)
+    for name, position in kept.annotations.items():
+        setattr(obj, name, row[position])
     return obj
 
 
@@ -181,8 +197,6 @@ def _keep(queryset: models.QuerySet, lookup: dict[str, Any]) -> _Kept | None:
             return None
         slots[name] = found[0]
     klass_info, select = compiler.klass_info, compiler.select
-    if compiler.annotation_col_map:
-        return None  # not needed by the reads kept so far
     start, end = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
     fields = [column for column, _sql, _alias in select[: compiler.col_count]]
     return _Kept(
@@ -196,6 +210,7 @@ def _keep(queryset: models.QuerySet, lookup: dict[str, Any]) -> _Kept | None:
         populators=get_related_populators(klass_info, select, connection.alias),
         converters=compiler.get_converters(fields),
         compiler=compiler,
+        annotations=dict(compiler.annotation_col_map),
     )
 
 

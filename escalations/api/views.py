@@ -25,6 +25,7 @@ from escalations.models import (
 )
 from escalations.selectors import cases_visible_to, visibility_key
 from escalations.services import CASES
+from escalations.services.escalate import drawn_with_the_case
 from integrations import idempotency
 from integrations.idempotency import idempotent
 from kit.api.pagination import Pagination
@@ -323,6 +324,8 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
             return CASES.read_locked(
                 self.get_queryset,
                 kept_as=("api case", visibility_key(self.request.user)),
+                # an escalate's keys and hop number drawn in the same read (case_escalate)
+                draw=drawn_with_the_case() if self.action == "escalate" else None,
                 reference=self.kwargs["reference"],
             )
         except Case.DoesNotExist:

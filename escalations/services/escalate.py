@@ -8,8 +8,19 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db import connection
-from django.db.models import F, Max
+from django.db import IntegrityError, connection
+from django.db.models import (
+    BigIntegerField,
+    Expression,
+    F,
+    IntegerField,
+    Max,
+    OuterRef,
+    Subquery,
+    Value,
+)
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import get_history_model_for_model
@@ -60,6 +71,17 @@ from notifications import events, outbox
 from notifications.models import InboxKind, Loudness
 
 
+@dataclass(frozen=True)
+class Drawn:
+    """What a hop's rows need drawn before they are written: the keys of the case's history row,
+    the hop and its handoff note, and the hop's number (the case's last + 1)."""
+
+    history_key: int
+    hop_key: int
+    note_key: int
+    number: int
+
+
 @dataclass
 class EscalationRequest:
     """One case for ``escalate_cases``: what ``case_escalate`` takes besides the actor."""
@@ -71,6 +93,46 @@ class EscalationRequest:
     history_reason: str = ""  # default: the reason's label and the target team
     expected_status: str | None = None
     on_hold: bool = False  # a live escalation: the customer waits on the line
+    # drawn with the case's locked read (``drawn_with_the_case``): else by ``_draw``
+    drawn: Drawn | None = None
+
+
+def drawn_with_the_case() -> dict[str, Expression] | None:
+    """What a caller about to escalate a case draws in its locked read of the case
+    (``StateMachine.read_locked``'s ``draw``; ``case_escalate`` takes it from there): the keys
+    of the rows the hop writes and its number, one round trip fewer than ``_draw``'s. On
+    PostgreSQL only (``None`` elsewhere). Keys drawn for an escalate that is then refused (a
+    409, 403 or 400) are wasted: harmless, a sequence has gaps anyway (a rolled back insert
+    leaves one too). The number is read with the statement's snapshot, which may be older than
+    the lock it waited for: two escalates of one case at once can predict the same number, and
+    ``escalation_case_number_uniq`` then refuses the second hop, answered as the conflict it is
+    (``case_escalate``)."""
+    if connection.vendor != "postgresql":
+        return None
+    return _draw_with_the_case()
+
+
+_DRAWN_NAMES = ("escalate_history_key", "escalate_hop_key", "escalate_note_key", "escalate_number")
+
+
+@functools.cache
+def _draw_with_the_case() -> dict[str, Expression]:
+    models = (get_history_model_for_model(Case), Escalation, CaseNote)
+    keys = {
+        name: RawSQL(*draw_keys_sql(model), output_field=BigIntegerField())
+        for name, model in zip(_DRAWN_NAMES[:3], models, strict=True)
+    }
+    last = Escalation.objects.filter(case=OuterRef("pk")).order_by("-number").values("number")[:1]
+    number = Coalesce(Subquery(last), Value(0), output_field=IntegerField()) + 1
+    return {**keys, _DRAWN_NAMES[3]: number}
+
+
+def _taken(case: Case) -> Drawn | None:
+    """What the locked read of ``case`` drew for escalating it (``drawn_with_the_case``)."""
+    values = CASES.take_drawn(case)
+    if not all(name in values for name in _DRAWN_NAMES):
+        return None
+    return Drawn(*(values[name] for name in _DRAWN_NAMES))
 
 
 def case_escalate(
@@ -84,18 +146,46 @@ def case_escalate(
     target: Target | None = None,
     history_reason: str = "",
     on_hold: bool = False,
+    drawn: Drawn | None = None,
 ) -> Escalation:
     """Escalate to the next tier the escalation matrix names (or further up, from an escalated
     case). The owner stays; the tier, team and handler change. The handoff travels with the hop
-    and goes on the timeline."""
+    and goes on the timeline. ``drawn``: the hop's keys and number drawn already; by default
+    what the locked read of ``case`` drew (``drawn_with_the_case``), if it did."""
     request = EscalationRequest(
-        case, reason, handoff, target, history_reason, expected_status, on_hold
+        case,
+        reason,
+        handoff,
+        target,
+        history_reason,
+        expected_status,
+        on_hold,
+        drawn if drawn is not None else _taken(case),
     )
-    with CASES.atomic(case):
-        [outcome] = escalate_cases([request], actor=actor, is_automatic=is_automatic, together=True)
+    status = case.status
+    try:
+        with CASES.atomic(case):
+            [outcome] = escalate_cases(
+                [request], actor=actor, is_automatic=is_automatic, together=True
+            )
+    except IntegrityError as exc:
+        # a hop number predicted before the lock was waited for, taken meanwhile by the escalate
+        # that held it (``drawn_with_the_case``): the case changed meanwhile, nothing is written
+        if not _number_taken(exc):
+            raise
+        raise TransitionConflict(case, CASES.changed, status=status) from exc
     if isinstance(outcome, Exception):
         raise outcome
     return outcome
+
+
+_NUMBER_UNIQUE = "escalation_case_number_uniq"
+
+
+def _number_taken(exc: IntegrityError) -> bool:
+    """Whether ``exc`` is the hop number's unique constraint refusing a hop (PostgreSQL)."""
+    diag = getattr(exc.__cause__, "diag", None)
+    return getattr(diag, "constraint_name", None) == _NUMBER_UNIQUE
 
 
 def escalate_cases(
@@ -363,31 +453,41 @@ def _write_together(
     is_automatic: bool,
     now,
 ) -> list[Escalation]:
-    """``_write_apart``'s rows and ``_tell``'s for a request's few cases on PostgreSQL in two
-    statements: first the keys the rows refer to (the cases' history rows, the hops, the notes),
-    and each hop's number (the case's last + 1: the case row is locked), drawn together; then
-    the cases' UPDATE, the nudges cleared, and the history rows, hops, timers, notes and the
-    outbox rows that ``_tell`` queues (webhook rows with their deliveries, bells, hold emails;
-    the bells of a target team made from its present members by the database:
+    """``_write_apart``'s rows and ``_tell``'s for a request's few cases on PostgreSQL in one
+    statement, two when the keys were not drawn before: the keys the rows refer to (the cases'
+    history rows, the hops, the notes) and each hop's number (the case's last + 1), drawn with
+    the case's locked read (``drawn_with_the_case``) or else by ``_draw``; then the cases'
+    UPDATE, the nudges cleared, and the history rows, hops, timers, notes and the outbox rows
+    that ``_tell`` queues (webhook rows with their deliveries, bells, hold emails; the bells of
+    a target team made from its present members by the database:
     ``outbox.notify_team_in_app``) in one statement (``notifications.outbox.batched``'s
     ``together`` and ``also``: ``kit.together.insert_all``).
     The same rows as ``_write_apart`` and ``_tell``
     (``tests/escalations/test_escalate_writes.py``)."""
     cases = [requests[i].case for i, *_rest in moves]
-    drawn = _draw(cases)
+    drawn = _draw(cases, [requests[i].drawn for i, *_rest in moves])
     case_rows = history_rows(cases, update=True, date=now)
-    for row, (history_key, *_rest) in zip(case_rows, drawn, strict=True):
-        row.pk = history_key
+    for row, keys in zip(case_rows, drawn, strict=True):
+        row.pk = keys.history_key
     remember_history_rows(cases, case_rows)  # the hops and notes name the transition
     hops = [
-        _new_hop(requests[i], case, target, from_tier, name, actor, is_automatic, now, key, number)
-        for case, (i, target, from_tier, name), (_h, key, _n, number) in zip(
-            cases, moves, drawn, strict=True
+        _new_hop(
+            requests[i],
+            case,
+            target,
+            from_tier,
+            name,
+            actor,
+            is_automatic,
+            now,
+            keys.hop_key,
+            keys.number,
         )
+        for case, (i, target, from_tier, name), keys in zip(cases, moves, drawn, strict=True)
     ]
     notes = _handoff_notes(requests, moves, hops, actor=actor)
-    for note, (_h, _k, note_key, _n) in zip(notes, drawn, strict=True):
-        note.pk = note_key
+    for note, keys in zip(notes, drawn, strict=True):
+        note.pk = keys.note_key
     # Nothing is written until the block ends: the rows have their keys (the outbox rows find
     # theirs in the statement), so what ``_tell`` queues may refer to them.
     with outbox.batched(
@@ -412,13 +512,17 @@ def _write_together(
     return hops
 
 
-def _draw(cases: list[Case]) -> list[tuple]:
-    """Per case: its history row's key, its hop's key and number, its note's key, in one
-    statement."""
+def _draw(cases: list[Case], given: list[Drawn | None]) -> list[Drawn]:
+    """Per case: its history row's key, its hop's key and number and its note's key, in one
+    statement; ``given`` where the case's locked read drew them, and no statement when it did
+    for every case."""
+    if all(keys is not None for keys in given):
+        return given  # type: ignore[return-value]  # none is None
     sql, params = _draw_statement()
     with connection.cursor() as cursor:
         cursor.execute(sql, [*params, [case.pk for case in cases]])
-        return cursor.fetchall()
+        rows = cursor.fetchall()
+    return [keys or Drawn(*row) for keys, row in zip(given, rows, strict=True)]
 
 
 @functools.cache

@@ -3,12 +3,13 @@ request's few cases go in two statements (the keys and hop numbers drawn, then t
 the nudges cleared and every new row, the outbox rows too (the team's bells made from its present
 members by an INSERT ... SELECT), in one statement:
 ``escalations.services.escalate._write_together``), the SLA sweep's batches and SQLite one model
-at a time (``_write_apart``, the outbox rows after them). Two cases go L1 -> L2 -> L3, one each
-way, and every row they leave is compared: the case, its history rows (user, reason, values),
-the hops (numbers, the transition they belong to, outcomes) and their history rows, the hops'
-timers, the handoff notes and their history rows, the nudges cleared (and followed), the outbox
-rows (bells for present members only, hold emails, webhook rows: recipients, texts, payloads)
-and the webhook deliveries."""
+at a time (``_write_apart``, the outbox rows after them), and the API's way: the keys and hop
+numbers drawn in the case's locked read (``escalate.drawn_with_the_case``), no statement before
+the one that writes. Three cases go L1 -> L2 -> L3, one each way, and every row they leave is
+compared: the case, its history rows (user, reason, values), the hops (numbers, the transition
+they belong to, outcomes) and their history rows, the hops' timers, the handoff notes and their
+history rows, the nudges cleared (and followed), the outbox rows (bells for present members
+only, hold emails, webhook rows: recipients, texts, payloads) and the webhook deliveries."""
 
 import datetime as dt
 import json
@@ -20,7 +21,7 @@ from django.utils import timezone
 
 from escalations import services
 from escalations.models import Case, CaseNote, Escalation, Nudge, NudgeKind, SLATimer
-from escalations.services import escalate
+from escalations.services import CASES, escalate
 from integrations.models import WebhookDelivery, WebhookSubscription
 from kit.bulk import FEW
 from notifications import outbox
@@ -125,20 +126,30 @@ def same_for_both(case: Case, text: str) -> str:
     return _TIME.sub("<time>", text).replace(f'"case": {case.pk}', '"case": <key>')
 
 
-def up_two_tiers(operator, supervisor) -> Case:
+def up_two_tiers(operator, supervisor, *, drawn_in_the_read: bool = False) -> Case:
     case = services.case_start_work(case=make_case(owner=operator), actor=operator)
+    escalate_ = drawn_in_the_read_of_the_case if drawn_in_the_read else services.case_escalate
     now = timezone.now()
     # an open nudge not sent yet, and one sent (followed by escalating)
     for kind, sent in ((NudgeKind.WORK, None), (NudgeKind.NO_KNOWLEDGE, now)):
         Nudge.objects.create(
             case=case, kind=kind, due_at=now + dt.timedelta(minutes=5), sent_at=sent
         )
-    services.case_escalate(case=case, actor=operator, reason="knowledge_gap", handoff=HANDOFF)
+    escalate_(case=case, actor=operator, reason="knowledge_gap", handoff=HANDOFF)
+    case.refresh_from_db()
     services.case_acknowledge(case=case, actor=supervisor)
-    services.case_escalate(
-        case=case, actor=supervisor, reason="technical_fault", handoff=HANDOFF, on_hold=True
-    )
+    escalate_(case=case, actor=supervisor, reason="technical_fault", handoff=HANDOFF, on_hold=True)
     return case
+
+
+def drawn_in_the_read_of_the_case(*, case: Case, **kwargs) -> Escalation:
+    """``case_escalate`` on the case read locked with its keys and hop number drawn in that
+    read, as the API escalate does (``escalate.drawn_with_the_case``; nothing on SQLite)."""
+    with transaction.atomic():
+        locked = CASES.read_locked(
+            Case.objects.all, draw=escalate.drawn_with_the_case(), pk=case.pk
+        )
+        return services.case_escalate(case=locked, **kwargs)
 
 
 def test_both_ways_write_the_same_rows(
@@ -183,6 +194,7 @@ def test_both_ways_write_the_same_rows(
         ),
     )
     bumped.append(set())
+    together_most = escalate.TOGETHER_MOST
     together = up_two_tiers(operator, supervisor)
     assert len(written_together) == (2 if connection.vendor == "postgresql" else 0)
     assert len(made_by_statement) == (1 if connection.vendor == "postgresql" else 0)
@@ -194,8 +206,22 @@ def test_both_ways_write_the_same_rows(
     assert bumped[0] == bumped[1]
     assert supervisor.pk in bumped[0]
 
+    monkeypatch.setattr(escalate, "TOGETHER_MOST", together_most)
+    taken = []
+    take = escalate._taken
+    monkeypatch.setattr(escalate, "_taken", lambda case: taken.append(take(case)) or taken[-1])
+    bumped.append(set())
+    drawn = up_two_tiers(operator, supervisor, drawn_in_the_read=True)
+    assert len(written_together) == (4 if connection.vendor == "postgresql" else 0)
+    assert len(made_by_statement) == (2 if connection.vendor == "postgresql" else 0)
+    assert bumped[2] == bumped[0]
+    assert sum(keys is not None for keys in taken) == (
+        2 if connection.vendor == "postgresql" else 0
+    )
+
     written = snapshot(together)
     assert written == snapshot(apart)
+    assert written == snapshot(drawn)
     assert [hop[0] for hop in written["hops"]] == [1, 2]
     assert written["nudges"] == [
         (NudgeKind.NO_KNOWLEDGE, "escalated", True),

@@ -1,0 +1,191 @@
+"""The API escalate draws the keys of the rows it writes and the hop's number in its locked read
+of the case (``escalations.services.escalate.drawn_with_the_case``): one round trip fewer. The
+number is read with the statement's snapshot, taken before the lock was waited for, so two
+escalates of one case at once may predict the same number: the hop number's unique constraint
+then refuses the second, answered 409 with nothing written (real threads, PostgreSQL). Any
+other refusal of the database stays what it is."""
+
+import threading
+import time
+
+import pytest
+from django.db import IntegrityError, connection, transaction
+from django.test.utils import CaptureQueriesContext
+from rest_framework.test import APIClient
+
+from accounts.models import Tier
+from escalations import services
+from escalations.models import Case, CaseNote, CaseStatus, Escalation, EscalationOutcome, SLATimer
+from escalations.services import CASES, escalate
+from kit import compiled
+from tests.api.conftest import issue_token
+from tests.api.payloads import PAYLOADS, transition_url
+from tests.factories import HANDOFF, EscalationRuleFactory, TeamFactory, UserFactory
+
+pytestmark = pytest.mark.postgres
+
+
+def client_for(user) -> APIClient:
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {issue_token(user)}")
+    return client
+
+
+def written(case: Case) -> tuple:
+    """What escalating ``case`` leaves: the hops, the case's history, the transitions' notes,
+    the timers."""
+    case = Case.objects.get(pk=case.pk)
+    return (
+        (case.status, case.tier, case.assigned_team_id),
+        list(
+            Escalation.objects.filter(case=case).order_by("number").values_list("number", "outcome")
+        ),
+        case.history.count(),
+        CaseNote.objects.filter(case=case).exclude(transition=None).count(),
+        SLATimer.objects.filter(case=case, stopped_at=None).count(),
+    )
+
+
+def test_the_keys_and_the_number_come_with_the_locked_read(api, case, operator):
+    with CaptureQueriesContext(connection) as queries:
+        response = api(operator).post(
+            transition_url(case, "escalate"), PAYLOADS["escalate"], format="json"
+        )
+
+    assert response.status_code == 200, response.content
+    drawing = [q["sql"] for q in queries.captured_queries if "nextval" in q["sql"]]
+    assert len(drawing) == 1 and "FOR NO KEY UPDATE" in drawing[0]  # the case's locked read
+    assert any(key[-1] == escalate._DRAWN_NAMES for key in compiled._kept_reads)  # kept SQL
+    hop = Escalation.objects.get(case=case)
+    assert hop.number == 1
+    assert hop.transition_id == case.history.latest("history_date").history_id
+    assert CaseNote.objects.get(case=case, transition=hop.transition_id).body
+
+
+def test_a_number_taken_meanwhile_is_a_conflict_and_nothing_is_written(case, operator, supervisor):
+    services.case_escalate(case=case, actor=operator, reason="complaint", handoff=HANDOFF)
+    case.refresh_from_db()
+    before = written(case)
+    with transaction.atomic():
+        locked = CASES.read_locked(
+            Case.objects.all, draw=escalate.drawn_with_the_case(), pk=case.pk
+        )
+        drawn = escalate._taken(locked)
+    stale = escalate.Drawn(drawn.history_key, drawn.hop_key, drawn.note_key, number=1)
+
+    with pytest.raises(services.TransitionConflict) as refused, transaction.atomic():
+        locked = CASES.read_locked(Case.objects.all, pk=case.pk)
+        services.case_escalate(  # further, L2 -> L3, with the number of the first hop
+            case=locked, actor=supervisor, reason="complaint", handoff=HANDOFF, drawn=stale
+        )
+
+    assert refused.value.message == str(CASES.changed)
+    assert refused.value.status == CaseStatus.ESCALATED
+    assert written(case) == before
+
+
+def test_any_other_refusal_of_the_database_stays_an_integrity_error(case, operator):
+    with transaction.atomic():
+        locked = CASES.read_locked(
+            Case.objects.all, draw=escalate.drawn_with_the_case(), pk=case.pk
+        )
+        drawn = escalate._taken(locked)
+    taken_key = case.history.latest("history_date").history_id  # a history row's key in use
+    clash = escalate.Drawn(taken_key, drawn.hop_key, drawn.note_key, drawn.number)
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        locked = CASES.read_locked(Case.objects.all, pk=case.pk)
+        services.case_escalate(
+            case=locked, actor=operator, reason="complaint", handoff=HANDOFF, drawn=clash
+        )
+
+
+def wait_until_someone_waits_for_a_lock(timeout: float = 20) -> None:
+    """Return once another connection of this database waits for a row lock (the second
+    escalate, queued behind the first's lock). Polled outside any transaction: a transaction
+    sees one snapshot of ``pg_stat_activity``."""
+    deadline = time.monotonic() + timeout
+    with connection.cursor() as cursor:
+        while time.monotonic() < deadline:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND wait_event_type = 'Lock'"
+            )
+            if cursor.fetchone()[0]:
+                return
+            time.sleep(0.02)
+    raise AssertionError("the second escalate never waited for the lock")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_escalates_further_at_once_give_one_200_and_one_409_with_numbers_in_order(
+    case, operator, org, monkeypatch
+):
+    l4 = TeamFactory(name="ベンダー窓口", tier=Tier.L4, is_tier_default=True)
+    EscalationRuleFactory(target_team=l4)
+    first, second = (
+        UserFactory(username=name, role="supervisor") for name in ("sv-first", "sv-second")
+    )
+    for team in (org["l2"], org["l3"], l4):
+        team.members.add(first, second)
+    services.case_escalate(case=case, actor=operator, reason="complaint", handoff=HANDOFF)
+    clients = {user: client_for(user) for user in (first, second)}
+    url = transition_url(case, "escalate")
+    refused_numbers = []
+    number_taken = escalate._number_taken
+
+    def spied(exc):
+        taken = number_taken(exc)
+        refused_numbers.append(taken)
+        return taken
+
+    monkeypatch.setattr(escalate, "_number_taken", spied)
+    wrote, release = threading.Event(), threading.Event()
+    responses: dict = {}
+
+    def hold_the_lock():  # escalates (L2 -> L3), then commits once the other waits for it
+        try:
+            with transaction.atomic():
+                responses["first"] = clients[first].post(url, PAYLOADS["escalate"], format="json")
+                wrote.set()
+                assert release.wait(timeout=30)
+        except Exception as exc:  # noqa: BLE001 - reported by the test
+            responses["first"] = exc
+        finally:
+            wrote.set()
+            connection.close()
+
+    def queue_behind():  # reads before the first commits: its number predicted from then
+        try:
+            assert wrote.wait(timeout=30)
+            responses["second"] = clients[second].post(url, PAYLOADS["escalate"], format="json")
+        except Exception as exc:  # noqa: BLE001 - reported by the test
+            responses["second"] = exc
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for run in (hold_the_lock, queue_behind)]
+    for thread in threads:
+        thread.start()
+    try:
+        assert wrote.wait(timeout=30)
+        wait_until_someone_waits_for_a_lock()
+    finally:
+        release.set()
+        for thread in threads:
+            thread.join(timeout=60)
+    assert not any(thread.is_alive() for thread in threads)
+
+    assert responses["first"].status_code == 200, responses["first"].content
+    assert responses["second"].status_code == 409, responses["second"].content
+    assert responses["second"].json()["code"] == "conflict"
+    assert responses["second"].json()["status"] == CaseStatus.ESCALATED
+    assert refused_numbers == [True]  # the predicted number was refused, nothing else
+    status, hops, history, notes, open_timers = written(case)
+    assert status == (CaseStatus.ESCALATED, Tier.L3, org["l3"].pk)  # the first's, once
+    assert hops == [(1, EscalationOutcome.ESCALATED_FURTHER), (2, EscalationOutcome.OPEN)]
+    assert notes == 2  # the two handoffs; nothing of the refused one
+    reasons = Case.objects.get(pk=case.pk).history.values_list("history_change_reason", flat=True)
+    assert sum(r.startswith("escalate_further") for r in reasons) == 1
+    assert history == len(reasons)
+    assert open_timers == SLATimer.objects.filter(escalation__number=2, case=case).count()
