@@ -17,6 +17,7 @@ from rest_framework.response import Response
 from escalations import policy, services
 from escalations.api import serializers as s
 from escalations.api.create_arguments import case_create_arguments
+from escalations.api.transition_arguments import transition_arguments
 from escalations.models import (
     Callback,
     CallbackStatus,
@@ -334,12 +335,9 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
             case = self._locked_case()
             if not policy.may_request(name, case, request.user):
                 raise PermissionDenied(_("You may not do this on this case."))
-            form = INPUTS[name](data=request.data)
-            form.is_valid(raise_exception=True)
+            arguments = transition_arguments(INPUTS[name], request.data)  # read directly
             services.TRANSITIONS[name](
-                case=case,
-                actor=request.user,
-                **services.transition_kwargs(name, form.validated_data),
+                case=case, actor=request.user, **services.transition_kwargs(name, arguments)
             )
         return self._case_response(case)
 
