@@ -322,7 +322,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         try:
             # its compiled SQL kept per process for each visibility (kit.compiled.read_one)
             return CASES.read_locked(
-                self.get_queryset,
+                lambda: self.get_queryset().only(*s.TRANSITION_READ),  # 49 columns of 97
                 kept_as=("api case", visibility_key(self.request.user)),
                 reference=self.kwargs["reference"],
             )
