@@ -176,7 +176,6 @@ def _when(value):
 # The columns a list's case answer is written from (``QuerySet.values``), and the answer written
 # from such a row: the list reads 50 rows of plain values instead of 50 cases with six related
 # model instances each (building them cost more than the query).
-USER_RECIPIENT = ("is_active", "is_absent", "delegate")  # User.effective_recipient's
 CASE_VALUES = (
     "id",
     "reference",
@@ -220,6 +219,7 @@ CASE_VALUES = (
 # transition writes it whole), and of its relations what the answer shows (``CASE_VALUES``)
 # and whom a notification reaches (``User.effective_recipient``); not the users' password
 # hashes nor the teams' webhook secrets (49 columns rather than 97).
+USER_RECIPIENT = ("is_active", "is_absent", "delegate")  # User.effective_recipient's
 TRANSITION_READ = (
     *(field.name for field in Case._meta.concrete_fields),
     *(name for name in CASE_VALUES if "__" in name),
