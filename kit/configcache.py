@@ -101,6 +101,11 @@ def get_with_versions(key: str, default: Any = None) -> Any:
     return found.get(key, default)
 
 
+def get_shared(key: str, default: Any = None) -> Any:
+    """``key``'s value in the shared cache (``default`` when absent)."""
+    return _shared().get(key, default)
+
+
 def set_shared(key: str, value: Any, timeout: int | None) -> None:
     """``key``'s value in the shared cache (the counterpart of ``get_with_versions``)."""
     _shared().set(key, value, timeout)

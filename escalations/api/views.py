@@ -192,6 +192,8 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         "callbacks": ("escalations.view_case", "escalations.change_case"),
     }
     http_method_names = ["get", "post", "patch", "head", "options"]
+    # read with the throttle's history in one round trip (integrations.throttles)
+    reads_config_versions = True
 
     def get_queryset(self):
         return cases_visible_to(self.request.user).select_related(*CASE_RELATED)
