@@ -15,6 +15,8 @@ Within a request the versions of every cache are read together, once, at the fir
 (one round trip to the shared cache instead of one per cache and per call): a change another
 process commits during the request is seen from the next request on, as if the request had
 read the database at its start; a change this process makes is seen at once (its own copy).
+With Redis, an API request reads them even earlier, in the same round trip as its throttle's
+history (``get_with_versions``, ``integrations.throttles``): the view then reads none.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ import contextlib
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from contextvars import ContextVar
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from django.conf import settings
 from django.core.cache import caches
@@ -31,6 +33,8 @@ from django.core.cache.backends.base import BaseCache
 from django.core.signals import request_finished, request_started
 from django.db import connection, models, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
+
+from kit.redis_cache import RedisCache
 
 ALIAS = "live"
 TIMEOUT = 24 * 3600  # an expired version is drawn anew: one load more
@@ -74,6 +78,37 @@ def read_once() -> Iterator[None]:
 
 def _shared() -> BaseCache:
     return caches[ALIAS if ALIAS in settings.CACHES else "default"]
+
+
+def shared_is_redis() -> bool:
+    """Whether the shared cache is Redis: one round trip for ``get_with_versions``."""
+    return isinstance(_shared(), RedisCache)
+
+
+def get_with_versions(key: str, default: Any = None) -> Any:
+    """``key``'s value in the shared cache (``default`` when absent), with, in the same round
+    trip (one ``get_many``), the versions of every cache here when the request under way has
+    not read them yet: e.g. the API throttle's history, read at the start of each API request
+    (``integrations.throttles``), so that the versions the view then needs cost no round
+    trip of their own. Otherwise (outside a request, or read already) a plain ``get``."""
+    shared = _shared()
+    versions = _request_versions.get()
+    if versions is None or versions:
+        return shared.get(key, default)
+    found = shared.get_many([key, *(cache.key for cache in _all)])
+    for cache in _all:
+        versions[cache.key] = found.get(cache.key)
+    return found.get(key, default)
+
+
+def get_shared(key: str, default: Any = None) -> Any:
+    """``key``'s value in the shared cache (``default`` when absent)."""
+    return _shared().get(key, default)
+
+
+def set_shared(key: str, value: Any, timeout: int | None) -> None:
+    """``key``'s value in the shared cache (the counterpart of ``get_with_versions``)."""
+    _shared().set(key, value, timeout)
 
 
 class ConfigCache(Generic[T]):

@@ -215,6 +215,17 @@ CASE_VALUES = (
     "closed_at",
 )
 
+# The case a transition reads locked (``views._locked_case``): all of its own columns (the
+# transition writes it whole), and of its relations what the answer shows (``CASE_VALUES``)
+# and whom a notification reaches (``User.effective_recipient``); not the users' password
+# hashes nor the teams' webhook secrets (49 columns rather than 97).
+USER_RECIPIENT = ("is_active", "is_absent", "delegate")  # User.effective_recipient's
+TRANSITION_READ = (
+    *(field.name for field in Case._meta.concrete_fields),
+    *(name for name in CASE_VALUES if "__" in name),
+    *(f"{user}__{name}" for user in ("owner", "handler") for name in USER_RECIPIENT),
+)
+
 
 def _person_of(row: dict, name: str) -> dict | None:
     key = row[f"{name}_id"]

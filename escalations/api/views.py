@@ -17,6 +17,7 @@ from rest_framework.response import Response
 from escalations import policy, services
 from escalations.api import serializers as s
 from escalations.api.create_arguments import case_create_arguments
+from escalations.api.transition_arguments import transition_arguments
 from escalations.models import (
     Callback,
     CallbackStatus,
@@ -192,6 +193,8 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         "callbacks": ("escalations.view_case", "escalations.change_case"),
     }
     http_method_names = ["get", "post", "patch", "head", "options"]
+    # read with the throttle's history in one round trip (integrations.throttles)
+    reads_config_versions = True
 
     def get_queryset(self):
         return cases_visible_to(self.request.user).select_related(*CASE_RELATED)
@@ -322,7 +325,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         try:
             # its compiled SQL kept per process for each visibility (kit.compiled.read_one)
             return CASES.read_locked(
-                self.get_queryset,
+                lambda: self.get_queryset().only(*s.TRANSITION_READ),  # 49 columns of 97
                 kept_as=("api case", visibility_key(self.request.user)),
                 # an escalate's keys and hop number drawn in the same read (case_escalate)
                 draw=drawn_with_the_case() if self.action == "escalate" else None,
@@ -337,12 +340,9 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
             case = self._locked_case()
             if not policy.may_request(name, case, request.user):
                 raise PermissionDenied(_("You may not do this on this case."))
-            form = INPUTS[name](data=request.data)
-            form.is_valid(raise_exception=True)
+            arguments = transition_arguments(INPUTS[name], request.data)  # read directly
             services.TRANSITIONS[name](
-                case=case,
-                actor=request.user,
-                **services.transition_kwargs(name, form.validated_data),
+                case=case, actor=request.user, **services.transition_kwargs(name, arguments)
             )
         return self._case_response(case)
 
