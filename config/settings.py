@@ -210,7 +210,9 @@ REST_FRAMEWORK = {
     "DEFAULT_PARSER_CLASSES": ["integrations.parsers.JSONParser"],
 }
 # The API's throttle counts live in the cache: set CACHE_URL (e.g. redis://127.0.0.1:6379/1) so
-# that every web process shares them; without it each process counts on its own.
+# that every web process shares them (with Redis in the "live" cache below, read in one round trip
+# with the configuration versions: integrations.throttles); without it each process counts on
+# its own.
 # The "live" cache holds the live notifications' per-user versions (notifications/live.py) and
 # the sessions: shared by every process (web, Celery) so that a poll answers 304 with no database
 # query. Redis with CACHE_URL, else files in VAR_DIR (the embedded default: runserver + worker).
