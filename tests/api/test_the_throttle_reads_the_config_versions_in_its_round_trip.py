@@ -7,9 +7,11 @@ throttle reads its history alone, as before). The throttle
 still counts per token and a change another process commits is still seen by the next
 request."""
 
+import os
+import uuid
+
 import pytest
 import redis
-from django.core.cache import cache
 from redis.client import Pipeline
 
 from accounts.memberships import MEMBERSHIPS
@@ -19,9 +21,36 @@ from kit import configcache
 from tests.api.payloads import PAYLOADS, transition_url
 from tests.factories import make_case
 
+URL = "redis://127.0.0.1:6379/11"  # the test suite's own Redis database
+
+
+def _redis_is_up() -> bool:
+    try:
+        return bool(redis.Redis.from_url(URL, socket_connect_timeout=1).ping())
+    except redis.RedisError:
+        return False
+
+
 pytestmark = pytest.mark.skipif(
-    not configcache.shared_is_redis(), reason="needs the Redis cache (set CACHE_URL)"
+    not os.environ.get("CACHE_URL") and not _redis_is_up(), reason="needs Redis on 127.0.0.1:6379"
 )
+
+
+@pytest.fixture(autouse=True)
+def redis_caches(settings):
+    """Both caches on Redis as production has them (CACHE_URL), under keys of this test's own
+    (the suite's database is shared by the parallel workers): unless CACHE_URL set them so."""
+    configcache.forget_all()
+    if not os.environ.get("CACHE_URL"):
+        prefix = f"test-{uuid.uuid4().hex}"
+        redis_cache = {"BACKEND": "kit.redis_cache.RedisCache", "LOCATION": URL}
+        settings.CACHES = {
+            "default": {**redis_cache, "KEY_PREFIX": f"{prefix}-default"},
+            "live": {**redis_cache, "KEY_PREFIX": f"{prefix}-live"},
+        }
+    assert configcache.shared_is_redis()
+    yield
+    configcache.forget_all()
 
 
 @pytest.fixture
@@ -74,7 +103,7 @@ def test_the_throttle_still_counts_per_token(api, org, operator, monkeypatch):
     from tests.api.conftest import issue_token
 
     monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", {"token": "2/min"})
-    cache.clear()
+    # new tokens: their histories start empty (under this test's own keys)
     first, second = api(None, issue_token(operator, "CTI")), api(None, issue_token(operator, "CRM"))
 
     # the history read alone (me/) and with the versions (the case list) is the same count
