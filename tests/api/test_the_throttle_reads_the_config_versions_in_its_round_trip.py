@@ -41,8 +41,8 @@ def redis_caches(settings):
     """Both caches on Redis as production has them (CACHE_URL), under keys of this test's own
     (the suite's database is shared by the parallel workers): unless CACHE_URL set them so."""
     configcache.forget_all()
+    prefix = f"test-{uuid.uuid4().hex}"
     if not os.environ.get("CACHE_URL"):
-        prefix = f"test-{uuid.uuid4().hex}"
         redis_cache = {"BACKEND": "kit.redis_cache.RedisCache", "LOCATION": URL}
         settings.CACHES = {
             "default": {**redis_cache, "KEY_PREFIX": f"{prefix}-default"},
@@ -51,6 +51,10 @@ def redis_caches(settings):
     assert configcache.shared_is_redis()
     yield
     configcache.forget_all()
+    if not os.environ.get("CACHE_URL"):
+        client = redis.Redis.from_url(URL)
+        for key in client.scan_iter(match=f"{prefix}-*"):  # this test's keys only
+            client.delete(key)
 
 
 @pytest.fixture
