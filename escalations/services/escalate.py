@@ -12,7 +12,6 @@ from django.db import IntegrityError, connection
 from django.db.models import (
     BigIntegerField,
     Expression,
-    F,
     IntegerField,
     Max,
     OuterRef,
@@ -52,7 +51,7 @@ from escalations.services._base import (
     add_notes,
     new_note,
 )
-from escalations.services.hold import notify_hold_started
+from escalations.services.escalate_news import tell
 from escalations.sla import timers as sla
 from kit.audit import audit, history_row_id
 from kit.bulk import (
@@ -67,8 +66,7 @@ from kit.bulk import (
     remember_history_rows,
     set_statement,
 )
-from notifications import events, outbox
-from notifications.models import InboxKind, Loudness
+from notifications import outbox
 
 
 @dataclass(frozen=True)
@@ -339,7 +337,7 @@ def _write_escalations(
     ]
     if together and connection.vendor == "postgresql" and len(cases) <= TOGETHER_MOST:
         _close_open_hops(further, actor=actor, now=now)
-        # with what ``_tell`` queues (the outbox rows) in the same statement
+        # with what ``tell`` queues (the outbox rows) in the same statement
         hops = _write_together(requests, moves, actor=actor, is_automatic=is_automatic, now=now)
         # after the nudges are cleared (the statement above): a hold nudge is a new open one
         nudges.nudges_start_hold([hop for hop in hops if hop.on_hold_since is not None], now=now)
@@ -348,7 +346,7 @@ def _write_escalations(
             requests, moves, further, actor=actor, is_automatic=is_automatic, now=now
         )
         nudges.nudges_start_hold([hop for hop in hops if hop.on_hold_since is not None], now=now)
-        _tell(hops, moves, actor=actor)
+        tell(hops, moves, actor=actor)
     return hops
 
 
@@ -453,16 +451,16 @@ def _write_together(
     is_automatic: bool,
     now,
 ) -> list[Escalation]:
-    """``_write_apart``'s rows and ``_tell``'s for a request's few cases on PostgreSQL in one
+    """``_write_apart``'s rows and ``tell``'s for a request's few cases on PostgreSQL in one
     statement, two when the keys were not drawn before: the keys the rows refer to (the cases'
     history rows, the hops, the notes) and each hop's number (the case's last + 1), drawn with
     the case's locked read (``drawn_with_the_case``) or else by ``_draw``; then the cases'
     UPDATE, the nudges cleared, and the history rows, hops, timers, notes and the outbox rows
-    that ``_tell`` queues (webhook rows with their deliveries, bells, hold emails; the bells of
+    that ``tell`` queues (webhook rows with their deliveries, bells, hold emails; the bells of
     a target team made from its present members by the database:
     ``outbox.notify_team_in_app``) in one statement (``notifications.outbox.batched``'s
     ``together`` and ``also``: ``kit.together.insert_all``).
-    The same rows as ``_write_apart`` and ``_tell``
+    The same rows as ``_write_apart`` and ``tell``
     (``tests/escalations/test_escalate_writes.py``)."""
     cases = [requests[i].case for i, *_rest in moves]
     drawn = _draw(cases, [requests[i].drawn for i, *_rest in moves])
@@ -489,7 +487,7 @@ def _write_together(
     for note, keys in zip(notes, drawn, strict=True):
         note.pk = keys.note_key
     # Nothing is written until the block ends: the rows have their keys (the outbox rows find
-    # theirs in the statement), so what ``_tell`` queues may refer to them.
+    # theirs in the statement), so what ``tell`` queues may refer to them.
     with outbox.batched(
         together=[
             *case_rows,
@@ -506,7 +504,7 @@ def _write_together(
             ),
         ],
     ):
-        _tell(hops, moves, actor=actor, in_statement=True)
+        tell(hops, moves, actor=actor, in_statement=True)
     for case in cases:
         case._update_initial_state()  # saved: the optimistic lock now expects the new status
     return hops
@@ -574,93 +572,6 @@ def _new_hop(
         transition_id=history_row_id(case),
     )
     return audit(hop, actor=actor, reason=name)
-
-
-def _tell(
-    hops: list[Escalation],
-    moves: list[tuple[int, Target, int, str]],
-    *,
-    actor: User,
-    in_statement: bool = False,
-) -> None:
-    """The webhooks, the bells and the case lists about the new hops. ``in_statement``: inside
-    ``_write_together``'s batch, whose statement makes the bells of the target teams."""
-    # the outbox rows (webhooks, bells, emails) in one INSERT, one delivery task, and one round
-    # trip to the live cache for the bells and the case lists (or the caller's batch: the sweep,
-    # and ``_write_together``'s, which writes them in the escalation's own statement)
-    with outbox.joined():
-        for hop in hops:
-            events.emit("case.escalated", hop.case, escalation=hop)
-            if hop.on_hold_since is not None:
-                events.emit(
-                    "case.on_hold",
-                    hop.case,
-                    escalation=hop,
-                    extra={"on_hold_since": hop.on_hold_since},
-                )
-        held = [hop for hop in hops if hop.on_hold_since is not None]
-        if held:
-            notify_hold_started(held)
-        _notify_escalated(
-            [hop for hop in hops if hop.on_hold_since is None],
-            actor=actor,
-            in_statement=in_statement,
-        )
-        _notify_nobody_present(
-            [
-                hop
-                for (i, target, *_rest), hop in zip(moves, hops, strict=True)
-                if target.nobody_present
-            ],
-            actor=actor,
-        )
-
-
-def _notify_escalated(hops: list[Escalation], *, actor: User, in_statement: bool = False) -> None:
-    """Put each new hop in its target's bell at once: the target person, else the present
-    members of the target team (one query for all the teams; with ``in_statement``, none: the
-    batch's statement makes their rows, ``outbox.notify_team_in_app``). A held hop is told
-    louder by ``notify_hold_started``."""
-    if not hops:
-        return
-    team_ids = {hop.to_team_id for hop in hops if hop.to_user is None}
-    members: dict[int, list[User]] = {}
-    if team_ids and not in_statement:
-        for user in User.objects.filter(
-            teams__in=team_ids, is_active=True, is_absent=False
-        ).annotate(team_id=F("teams__id")):
-            members.setdefault(user.team_id, []).append(user)
-    for hop in hops:
-        bell = {
-            "kind": InboxKind.ESCALATED,
-            "title": f"{hop.case.reference} {hop.case.subject}",
-            "case_id": hop.case_id,
-            "loudness": Loudness.LOUD,
-            "actor": actor,
-            "payload": {"reference": hop.case.reference, "subject": hop.case.subject},
-        }
-        if hop.to_user is None and in_statement:
-            outbox.notify_team_in_app(hop.to_team, **bell)
-        else:
-            people = [hop.to_user] if hop.to_user is not None else members.get(hop.to_team_id, [])
-            outbox.notify_in_app(people, **bell)
-
-
-def _notify_nobody_present(hops: list[Escalation], *, actor: User) -> None:
-    """Tell each rule's owner that its chain ended with nobody present: the escalation waits in
-    the team's queue."""
-    for hop in hops:
-        if hop.rule is None or hop.rule.review_owner is None:
-            continue
-        outbox.notify_in_app(
-            [hop.rule.review_owner],
-            kind=InboxKind.NOBODY_PRESENT,
-            title=_("%(reference)s went to the queue of %(team)s: nobody on the chain is present")
-            % {"reference": hop.case.reference, "team": hop.to_team.name},
-            case_id=hop.case_id,
-            actor=actor,
-            payload={"reference": hop.case.reference, "rule": hop.rule_id},
-        )
 
 
 # The next hop number of a case, drawn in the hop's INSERT (``kit.bulk.bulk_insert``).

@@ -126,7 +126,7 @@ def test_a_rolled_back_change_wakes_nobody(
     url, etag = open_list(client, supervisor)
 
     with django_capture_on_commit_callbacks(execute=True), pytest.MonkeyPatch.context() as patch:
-        patch.setattr(services.escalate, "_notify_escalated", _fail)
+        patch.setattr(services.escalate_news, "notify_escalated", _fail)
         with pytest.raises(RuntimeError):
             escalate(case, operator)
 
