@@ -56,9 +56,9 @@ def _plain_create_arguments(data: Any) -> dict[str, Any] | None:
         and (channel is Channel.API or (type(channel) is str and channel in _CHANNELS))
     ):
         return None
-    subject = _plain_text(data.get("subject"), max_length=200, blank=False)
-    description = _plain_text(data.get("description", ""))
-    call_log = _plain_text(data.get("call_log", ""))
+    subject = plain_text(data.get("subject"), max_length=200, blank=False)
+    description = plain_text(data.get("description", ""))
+    call_log = plain_text(data.get("call_log", ""))
     if subject is None or description is None or call_log is None:
         return None
     customer_row = selectors.known_customer(customer)
@@ -77,16 +77,27 @@ def _plain_create_arguments(data: Any) -> dict[str, Any] | None:
     }
 
 
-def _plain_text(value: Any, *, max_length: int | None = None, blank: bool = True) -> str | None:
-    """A ``CharField``'s value as DRF makes it (stripped), when DRF takes it: a string,
-    blank only if ``blank``, at most ``max_length`` long, without NUL or lone surrogates;
-    ``None`` else (the serializer says why)."""
+def plain_text(
+    value: Any,
+    *,
+    max_length: int | None = None,
+    min_length: int | None = None,
+    blank: bool = True,
+    trim: bool = True,
+) -> str | None:
+    """A ``CharField``'s value as DRF makes it (stripped unless not ``trim``), when DRF takes
+    it: a string, blank only if ``blank``, within ``min_length`` and ``max_length``, without
+    NUL or lone surrogates; ``None`` else (the serializer says why). Also the transitions'
+    direct reading (``escalations.api.transition_arguments``)."""
     if type(value) is not str:
         return None
-    value = value.strip()
+    if trim:
+        value = value.strip()
     if not value:
         return value if blank else None
     if max_length is not None and len(value) > max_length:
+        return None
+    if min_length is not None and len(value) < min_length:
         return None
     if "\x00" in value:
         return None

@@ -25,6 +25,7 @@ from rest_framework import serializers
 from rest_framework.fields import empty
 from rest_framework.validators import ProhibitSurrogateCharactersValidator
 
+from escalations.api.create_arguments import plain_text
 from escalations.api.serializers import TransitionSerializer
 
 _NOT_PLAIN = object()  # a value the direct reading leaves to the serializer
@@ -132,27 +133,15 @@ def _text_reader(field: serializers.CharField) -> Callable[[Any], Any] | None:
             return None
         if type(validator) is MinLengthValidator and validator.limit_value != field.min_length:
             return None
-    allow_blank, trim = field.allow_blank, field.trim_whitespace
-    max_length, min_length = field.max_length, field.min_length
+    limits = {
+        "max_length": field.max_length,
+        "min_length": field.min_length,
+        "blank": field.allow_blank,
+        "trim": field.trim_whitespace,
+    }
 
     def read(value: Any) -> Any:
-        if type(value) is not str:
-            return _NOT_PLAIN
-        if trim:
-            value = value.strip()
-        if not value:
-            return value if allow_blank else _NOT_PLAIN
-        if max_length is not None and len(value) > max_length:
-            return _NOT_PLAIN
-        if min_length is not None and len(value) < min_length:
-            return _NOT_PLAIN
-        if "\x00" in value:
-            return _NOT_PLAIN
-        if not value.isascii():
-            try:
-                value.encode("utf-8")  # lone surrogates do not encode
-            except UnicodeEncodeError:
-                return _NOT_PLAIN
-        return value
+        text = plain_text(value, **limits)
+        return _NOT_PLAIN if text is None else text
 
     return read
