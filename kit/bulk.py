@@ -55,7 +55,9 @@ M = TypeVar("M", bound=models.Model)
 
 
 @functools.cache
-def _fields(model: type[models.Model]) -> tuple[dict[str, models.Field], dict[str, models.Field]]:
+def model_fields(
+    model: type[models.Model],
+) -> tuple[dict[str, models.Field], dict[str, models.Field]]:
     """The model's concrete fields by attname, and its relations by name."""
     fields = model._meta.concrete_fields
     return {f.attname: f for f in fields}, {f.name: f for f in fields if f.is_relation}
@@ -83,7 +85,7 @@ def new(model: type[M], **values: Any) -> M:
     of rows. Models with their own ``__init__`` are built by it."""
     if model.__init__ is not models.Model.__init__:
         return model(**values)
-    by_attname, relations = _fields(model)
+    by_attname, relations = model_fields(model)
     constant, computed = _defaults(model)
     instance = model.__new__(model)
     state = instance._state = ModelState()
@@ -194,14 +196,14 @@ def bulk_insert(
         return type(objs[0])._default_manager.bulk_create(objs)
     meta = type(objs[0])._meta
     pk = meta.pk
-    fields, row_of = _rows_of(objs)
+    fields, row_of = rows_to_insert(objs)
     quote = connection.ops.quote_name
     with connection.cursor() as cursor:
         missing = [obj for obj in objs if obj.pk is None]
         if len(missing) == len(objs) <= FEW:
             # A request's few rows: one INSERT returning the keys is one round trip, where
             # drawing the keys and then a COPY are two.
-            sql, params, returned = _insert_returning(objs, fields, row_of, drawn=drawn)
+            sql, params, returned = insert_returning(objs, fields, row_of, drawn=drawn)
             cursor.execute(sql, params)
             for obj, values in zip(objs, cursor.fetchall(), strict=True):
                 for field, value in zip(returned, values, strict=True):
@@ -218,7 +220,7 @@ def bulk_insert(
             with cursor.cursor.copy(f"COPY {quote(meta.db_table)} ({columns}) FROM STDIN") as copy:
                 for obj in objs:
                     copy.write_row(row_of(obj))
-    _saved(objs)
+    mark_saved(objs)
     return list(objs)
 
 
@@ -229,13 +231,14 @@ def draw_keys_sql(model: type[models.Model]) -> tuple[str, list[Any]]:
     return "nextval(pg_get_serial_sequence(%s, %s))", [meta.db_table, meta.pk.column]
 
 
-def _saved(objs: Sequence[models.Model]) -> None:
+def mark_saved(objs: Sequence[models.Model]) -> None:
+    """The objects as Django marks saved ones (written to this database)."""
     for obj in objs:
         obj._state.adding = False
         obj._state.db = connection.alias
 
 
-def _insert_returning(
+def insert_returning(
     objs: Sequence[models.Model], fields, row_of, *, drawn: dict[str, Drawn] | None = None
 ) -> tuple[str, list[Any], list[models.Field]]:
     """``INSERT ... VALUES ... RETURNING`` the key (and the ``drawn`` columns), for rows all
@@ -273,7 +276,7 @@ def _insert_returning(
     return sql, params, returned
 
 
-def _rows_of(objs: Sequence[models.Model]):
+def rows_to_insert(objs: Sequence[models.Model]):
     """The fields a new row of the objects' model writes, and a function giving an object's
     row as PostgreSQL takes it (foreign keys from related objects saved since they were
     assigned, ``auto_now`` fields stamped once for all the objects)."""

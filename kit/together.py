@@ -18,14 +18,14 @@ from kit import native
 from kit.bulk import (
     FEW,
     Drawn,
-    _fields,
-    _insert_returning,
-    _rows_of,
-    _saved,
     bulk_history,
     bulk_insert,
     history_rows,
+    insert_returning,
+    mark_saved,
+    model_fields,
     remember_history_rows,
+    rows_to_insert,
 )
 
 
@@ -54,7 +54,7 @@ def insert_select_statement(
     ``columns``, SQL expressions by attname (e.g. ``gen_random_uuid()``, a column of
     ``source``). The key is the table's default."""
     meta = type(template)._meta
-    fields, row_of = _rows_of([template])
+    fields, row_of = rows_to_insert([template])
     quote = connection.ops.quote_name
     written, values, sql_params = [], [], []
     for field, value in zip(fields, row_of(template), strict=True):
@@ -69,7 +69,7 @@ def insert_select_statement(
     sql = (
         f"INSERT INTO {quote(meta.db_table)} ({', '.join(written)}) "
         f"SELECT {', '.join(values)} FROM {source} "
-        f"RETURNING {quote(_fields(type(template))[0][returning].column)}"
+        f"RETURNING {quote(model_fields(type(template))[0][returning].column)}"
     )
     return Returning(sql, [*sql_params, *params])
 
@@ -138,11 +138,11 @@ def insert_together(
         if len(group) > FEW or len({obj.pk is None for obj in group}) > 1:
             raise ValueError("insert_together: a few rows per model, all with keys or none")
         drawn = _links(group, keyless, handles)
-        sql, values, _returned = _insert_returning(group, *_rows_of(group), drawn=drawn)
+        sql, values, _returned = insert_returning(group, *rows_to_insert(group), drawn=drawn)
         parts.append(sql)
         params.extend(values)
         if drawn:
-            fields = _fields(type(group[0]))[0]
+            fields = model_fields(type(group[0]))[0]
             linked.append((group, [fields[attname] for attname in drawn]))
         if group[0].pk is None:
             handle = _handle(type(group[0]))
@@ -175,7 +175,7 @@ def insert_together(
         keys_of_group = [key for number, key in returned if number == i]
         for obj, key in zip(group, keys_of_group, strict=True):
             setattr(obj, pk.attname, key)
-        _saved(group)
+        mark_saved(group)
     for group, relations in linked:  # the references found in the statement, known here now
         for obj in group:
             for field in relations:
@@ -227,7 +227,7 @@ def _links(
     if not keyless:
         return drawn
     quote = connection.ops.quote_name
-    for field in _fields(type(group[0]))[1].values():
+    for field in model_fields(type(group[0]))[1].values():
         targets = [obj._state.fields_cache.get(field.name) for obj in group]
         found = [target is not None and id(target) in keyless for target in targets]
         if not any(found):
