@@ -393,12 +393,38 @@ def set_statement(objs: Sequence[models.Model], fields: Sequence[str]) -> tuple[
             else:
                 row[i] = field.get_db_prep_save(value, connection)
         rows.append(row)
+    if len(rows) == 1:  # by key alone: the planner reads one row through the key's index
+        (row,) = rows
+        return _set_one_plan(type(objs[0]), tuple(fields), connection.vendor), [*row[1:], row[0]]
     if as_json:
         params = [json.dumps(rows, default=_json_value)]
     else:
         params = [value for row in rows for value in row]
         source = f"(VALUES {', '.join([placeholder] * len(objs))})"
     return f"UPDATE {table} SET {assignments} FROM {source} AS v WHERE {key} = v.column1", params
+
+
+@functools.cache
+def _set_one_plan(model: type[models.Model], fields: tuple[str, ...], vendor: str) -> str:
+    """``set_statement``'s UPDATE of one object: ``SET`` each field to a parameter ``WHERE`` the
+    key is the last one (the values typed as ``_set_plan``'s ``VALUES`` types them). The
+    many-row form's list (``json_array_elements`` or ``VALUES``) is estimated at 100 rows
+    whatever their number: with up to some thousands of cases the planner then hashed the
+    whole case table to update one case (bench/README.md, 2026-12-03); by its key it reads
+    that row alone."""
+    meta = model._meta
+    columns = [meta.pk, *(meta.get_field(name) for name in fields)]
+    quote = connection.ops.quote_name
+
+    def typed(field: models.Field) -> str:
+        return f"%s::{field.db_type(connection)}" if vendor == "postgresql" else "%s"
+
+    assignments = ", ".join(f"{quote(f.column)} = {typed(f)}" for f in columns[1:])
+    sql = (
+        f"UPDATE {quote(meta.db_table)} SET {assignments} "
+        f"WHERE {quote(meta.pk.column)} = {typed(meta.pk)}"
+    )
+    return sql
 
 
 # Columns whose values ``bulk_set`` can send as JSON (with ``_json_value``) for PostgreSQL to
