@@ -1,5 +1,5 @@
 """The kit's INSERT statements are built once per shape and kept for the process
-(``insert_returning``, the history rows' columns): a statement of
+(``insert_returning``, ``insert_select_statement``, the history rows' columns): a statement of
 another shape (another number of rows, keys given or not, other columns drawn by the
 database, another source) is its own, and writes its own rows right; the values are the
 call's own, never a kept one's."""
@@ -12,8 +12,9 @@ from django.db import connection
 from escalations.models import Customer
 from integrations.models import WebhookDelivery, WebhookSubscription
 from kit.bulk import bulk_history, bulk_insert, insert_returning, new, rows_to_insert
-from kit.together import insert_together
-from notifications.models import Notification, NotificationChannel
+from kit.together import insert_all, insert_select_statement, insert_together
+from notifications.models import Notification, NotificationChannel, NotificationStatus
+from tests.factories import UserFactory
 
 postgresql = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="INSERT ... RETURNING and ... SELECT: PostgreSQL"
@@ -108,6 +109,58 @@ def test_rows_referring_to_new_rows_of_another_part_each_find_theirs(db):
     ]:
         assert WebhookDelivery.objects.get(pk=delivery.pk).notification_id == notification.pk
     assert before.pk is not None
+
+
+def _bells(*, subject: str, columns: dict[str, str], source: str, params: list):
+    template = new(
+        Notification,
+        event_id=None,
+        event_type="inbox.escalated",
+        channel=NotificationChannel.IN_APP,
+        recipient_id=None,
+        address="",
+        subject=subject,
+        payload={"subject": subject},
+        status=NotificationStatus.SENT,
+    )
+    return insert_select_statement(
+        template,
+        columns={"event_id": "gen_random_uuid()", "recipient_id": "u.id", **columns},
+        source=source,
+        params=params,
+        returning="recipient_id",
+    )
+
+
+@postgresql
+def test_each_insert_select_has_its_own_columns_source_and_values(db):
+    users = [UserFactory() for _ in range(3)]
+    some = "accounts_user AS u WHERE u.id = ANY(%s)"
+    one = "accounts_user AS u WHERE u.id = %s"
+    statements = [
+        _bells(subject="first", columns={}, source=some, params=[[u.pk for u in users[:2]]]),
+        _bells(subject="", columns={"subject": "u.username"}, source=one, params=[users[2].pk]),
+        _bells(subject="again", columns={}, source=some, params=[[users[0].pk]]),
+    ]
+
+    insert_all([], also=statements)
+
+    assert [sorted(statement.rows) for statement in statements] == [
+        sorted(u.pk for u in users[:2]),
+        [users[2].pk],
+        [users[0].pk],
+    ]
+    made = Notification.objects.filter(channel=NotificationChannel.IN_APP)
+    assert sorted((bell.recipient_id, bell.subject, bell.payload["subject"]) for bell in made) == (
+        sorted(
+            [
+                (users[0].pk, "first", "first"),
+                (users[1].pk, "first", "first"),
+                (users[2].pk, users[2].username, ""),
+                (users[0].pk, "again", "again"),
+            ]
+        )
+    )
 
 
 def test_the_history_rows_of_each_model_copy_that_models_columns(db):
