@@ -235,7 +235,7 @@ def escalate_cases(
                 or f"{Reason(request.reason).label} → {target.team.name}",
                 tier=target.tier,
                 team=target.team,
-                handler_id=target.person.pk if target.person else None,
+                handler=target.person,
             )
         except (ValidationError, TransitionConflict, TransitionForbidden) as exc:
             results[i] = exc
