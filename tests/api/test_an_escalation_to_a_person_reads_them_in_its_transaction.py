@@ -1,8 +1,10 @@
 """An escalation the matrix sends to a person (a rule's ``target_user``) reads that person in
-its own transaction (the routing kept per process holds no people). So a person marked absent or
-deactivated after the routing was kept still passes the case to their delegate, or to the
-team's queue when nobody on the chain is present. The answer is built from the person the
-escalation read (no second read of the case), and it is what a GET of the case shows next."""
+its own transaction: on PostgreSQL in the case's locked read
+(``escalations.services.escalate.drawn_with_the_case``), on SQLite by a read of its own. So a
+person marked absent or deactivated after the routing was kept per process still passes the case
+to their delegate, or to the team's queue when nobody on the chain is present. The answer is
+built from the person the escalation read (no second read of the case), and it is what a GET of
+the case shows next."""
 
 import pytest
 
@@ -132,6 +134,8 @@ def test_a_person_back_since_the_last_escalation_receives_the_next(
 def test_a_person_a_held_customer_waits_for_is_emailed_at_their_address(
     api, operator, billing, chief, billing_rule
 ):
+    """The address is not read with the case (its locked read holds nobody's): the email reads
+    it."""
     hold_policy()
     give_emails(chief)
     case = make_case(owner=operator, category=billing)
