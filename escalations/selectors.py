@@ -115,7 +115,10 @@ def _load_routing() -> Routing:
 
 # Read once per process and again when a rule, team or category changes (in any process):
 # escalating reads no rule from the database. People (a rule's target person, its review
-# owner) are not kept: who is absent changes all day, so they are read when a rule names one.
+# owner) are not kept: who is absent changes all day, so they are read when a rule names one,
+# in the escalation's transaction (the API's escalate reads the target persons of the rules
+# that may route the case in its locked read of the case:
+# escalations.services.escalate.drawn_with_the_case).
 ROUTING: ConfigCache[Routing] = ConfigCache("escalation-routing", _load_routing)
 ROUTING.watch(EscalationRule, Team, Category)
 

@@ -6,7 +6,7 @@ from django.utils.translation import pgettext_lazy
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 from simple_history.models import HistoricalRecords
 
-from accounts.models import Team, Tier
+from accounts.models import Team, Tier, User
 from escalations.models.catalog import Category, Customer, EscalationRule
 from escalations.models.choices import CaseStatus, Channel, Mood, Reason, S
 from escalations.models.hold import HoldOutcome
@@ -178,8 +178,8 @@ class Case(ConcurrentTransitionMixin, models.Model):
         permission=may("escalate"),
         custom={"label": _("Escalate")},
     )
-    def escalate(self, *, tier: int, team: Team, handler_id: int | None) -> None:
-        self._route(tier=tier, team=team, handler_id=handler_id)
+    def escalate(self, *, tier: int, team: Team, handler: User | None) -> None:
+        self._route(tier=tier, team=team, handler=handler)
 
     @transition(
         field=status,
@@ -189,8 +189,8 @@ class Case(ConcurrentTransitionMixin, models.Model):
         conditions=[lambda c: c.tier < Tier.L4],
         custom={"label": _("Escalate further")},
     )
-    def escalate_further(self, *, tier: int, team: Team, handler_id: int | None) -> None:
-        self._route(tier=tier, team=team, handler_id=handler_id)
+    def escalate_further(self, *, tier: int, team: Team, handler: User | None) -> None:
+        self._route(tier=tier, team=team, handler=handler)
 
     @transition(
         field=status,
@@ -265,10 +265,12 @@ class Case(ConcurrentTransitionMixin, models.Model):
         self.resolved_at = None
         self.handler_id = self.owner_id
 
-    def _route(self, *, tier: int, team: Team, handler_id: int | None) -> None:
+    def _route(self, *, tier: int, team: Team, handler: User | None) -> None:
+        # the rows themselves, not their keys: the case then holds the new team and handler as
+        # the escalation read them (in its transaction), and its answer needs no second read
         self.tier = tier
         self.assigned_team = team
-        self.handler_id = handler_id
+        self.handler = handler
 
 
 class NoteKind(models.TextChoices):

@@ -7,6 +7,7 @@ import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from django.contrib.postgres.expressions import ArraySubquery
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection
 from django.db.models import (
@@ -15,11 +16,12 @@ from django.db.models import (
     IntegerField,
     Max,
     OuterRef,
+    Q,
     Subquery,
     Value,
 )
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, JSONObject
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import get_history_model_for_model
@@ -32,6 +34,7 @@ from escalations.models import (
     CaseStatus,
     Escalation,
     EscalationOutcome,
+    EscalationRule,
     NoteKind,
     Reason,
 )
@@ -72,12 +75,15 @@ from notifications import outbox
 @dataclass(frozen=True)
 class Drawn:
     """What a hop's rows need drawn before they are written: the keys of the case's history row,
-    the hop and its handoff note, and the hop's number (the case's last + 1)."""
+    the hop and its handoff note, and the hop's number (the case's last + 1); and, when drawn
+    with the case (``drawn_with_the_case``), the people the rules that may route it name, as
+    they are in the escalate's transaction."""
 
     history_key: int
     hop_key: int
     note_key: int
     number: int
+    people: tuple[User, ...] = ()
 
 
 @dataclass
@@ -104,13 +110,30 @@ def drawn_with_the_case() -> dict[str, Expression] | None:
     leaves one too). The number is read with the statement's snapshot, which may be older than
     the lock it waited for: two escalates of one case at once can predict the same number, and
     ``escalation_case_number_uniq`` then refuses the second hop, answered as the conflict it is
-    (``case_escalate``)."""
+    (``case_escalate``).
+
+    And the people the active rules that may route the case name (``_routed_people``): the
+    routing kept per process holds no person, since who is absent or deactivated changes all
+    day, so the one a rule names is read in the escalate's transaction; here in the statement
+    that runs anyway rather than in one of its own. Read with the same snapshot: an absence
+    committed while the read waited for the case's lock is not seen, as one committed just
+    after a read of its own would not be (the person's row is not locked either way)."""
     if connection.vendor != "postgresql":
         return None
     return _draw_with_the_case()
 
 
-_DRAWN_NAMES = ("escalate_history_key", "escalate_hop_key", "escalate_note_key", "escalate_number")
+_DRAWN_KEYS = ("escalate_history_key", "escalate_hop_key", "escalate_note_key", "escalate_number")
+_DRAWN_PEOPLE = "escalate_people"
+_DRAWN_NAMES = (*_DRAWN_KEYS, _DRAWN_PEOPLE)
+# What is read of a person the case may go to: all but the password hash and the email address,
+# which the case's locked read holds of nobody (``tests/api/
+# test_the_locked_read_loads_only_what_a_transition_uses.py``). ``from_db`` leaves them
+# deferred: an email to the person (an escalation with the customer on hold) reads the address
+# then, by the person's key.
+_PERSON_FIELDS = tuple(
+    f for f in User._meta.concrete_fields if f.attname not in ("password", "email")
+)
 
 
 @functools.cache
@@ -118,11 +141,38 @@ def _draw_with_the_case() -> dict[str, Expression]:
     models = (get_history_model_for_model(Case), Escalation, CaseNote)
     keys = {
         name: RawSQL(*draw_keys_sql(model), output_field=BigIntegerField())
-        for name, model in zip(_DRAWN_NAMES[:3], models, strict=True)
+        for name, model in zip(_DRAWN_KEYS[:3], models, strict=True)
     }
     last = Escalation.objects.filter(case=OuterRef("pk")).order_by("-number").values("number")[:1]
     number = Coalesce(Subquery(last), Value(0), output_field=IntegerField()) + 1
-    return {**keys, _DRAWN_NAMES[3]: number}
+    return {**keys, _DRAWN_KEYS[3]: number, _DRAWN_PEOPLE: _routed_people()}
+
+
+def _routed_people() -> Expression:
+    """The people named by the active rules that lead above the case's tier and fit its
+    category and priority (``selectors.match_rule``'s test, but for the reason, which the
+    request gives), as JSON objects: from the rules as the database has them, so the SQL stays
+    the same whatever the rules (the kept read keeps it, ``kit.compiled.read_one``)."""
+    named = EscalationRule.objects.filter(
+        Q(category__isnull=True) | Q(category=OuterRef(OuterRef("category_id"))),
+        Q(priority__isnull=True) | Q(priority=OuterRef(OuterRef("priority"))),
+        is_active=True,
+        target_tier__gt=OuterRef(OuterRef("tier")),
+        target_user__isnull=False,
+    ).values("target_user_id")
+    people = User.objects.filter(pk__in=named).order_by()
+    return ArraySubquery(
+        people.values(row=JSONObject(**{f.attname: f.attname for f in _PERSON_FIELDS}))
+    )
+
+
+def _person(row: dict) -> User:
+    """A person drawn by ``_routed_people``, as the ORM would have read it."""
+    return User.from_db(
+        connection.alias,
+        [f.attname for f in _PERSON_FIELDS],
+        [f.to_python(row[f.attname]) for f in _PERSON_FIELDS],
+    )
 
 
 def _taken(case: Case) -> Drawn | None:
@@ -130,7 +180,8 @@ def _taken(case: Case) -> Drawn | None:
     values = CASES.take_drawn(case)
     if not all(name in values for name in _DRAWN_NAMES):
         return None
-    return Drawn(*(values[name] for name in _DRAWN_NAMES))
+    people = tuple(_person(row) for row in values[_DRAWN_PEOPLE] or ())
+    return Drawn(*(values[name] for name in _DRAWN_KEYS), people=people)
 
 
 def case_escalate(
@@ -213,7 +264,8 @@ def escalate_cases(
             results[i] = exc
     pending = [i for i, outcome in enumerate(results) if outcome is None]
     fresh = CASES.lock_fresh([requests[i].case for i in pending]) if pending and not locked else {}
-    targets = _TargetFinder()
+    drawn = [requests[i].drawn for i in pending]
+    targets = _TargetFinder(people=[person for d in drawn if d is not None for person in d.people])
     moves: list[tuple[int, Target, int, str]] = []
     for i in pending:
         request = requests[i]
@@ -235,7 +287,7 @@ def escalate_cases(
                 or f"{Reason(request.reason).label} → {target.team.name}",
                 tier=target.tier,
                 team=target.team,
-                handler_id=target.person.pk if target.person else None,
+                handler=target.person,
             )
         except (ValidationError, TransitionConflict, TransitionForbidden) as exc:
             results[i] = exc
@@ -291,9 +343,12 @@ def _nowhere_to_go(case: Case, tier: int | None) -> ValidationError:
 
 
 class _TargetFinder:
-    """``escalation_target`` with the rules loaded once and each situation looked up once."""
+    """``escalation_target`` with the rules loaded once and each situation looked up once.
+    ``people``: persons rules name, read in this transaction already (``drawn_with_the_case``):
+    a rule naming one of them reads no one; a rule naming someone else reads them."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, people: Sequence[User] = ()) -> None:
+        self._people = {person.pk: person for person in people}
         self._rules: list | None = None
         self._on_call: OnCall | None = None
         self._found: dict[tuple, Target | None] = {}
@@ -303,7 +358,11 @@ class _TargetFinder:
         key = (case.category_id, case.priority, reason, case.tier)
         if key not in self._found:
             if self._rules is None:
-                self._rules = active_rules()
+                self._rules = active_rules()  # copies: each may hold its own person
+                for rule in self._rules:
+                    person = self._people.get(rule.target_user_id)
+                    if person is not None:
+                        rule.target_user = person
                 self._on_call = OnCall()
             self._found[key] = escalation_target(
                 case, reason, rules=self._rules, on_call=self._on_call

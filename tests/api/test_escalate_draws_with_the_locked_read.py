@@ -3,8 +3,10 @@ of the case (``escalations.services.escalate.drawn_with_the_case``): one round t
 number is read with the statement's snapshot, taken before the lock was waited for, so two
 escalates of one case at once may predict the same number: the hop number's unique constraint
 then refuses the second, answered 409 with nothing written (real threads, PostgreSQL). Any
-other refusal of the database stays what it is."""
+other refusal of the database stays what it is. The people the rules that may route the case
+name come with that read too, as the ORM reads them: no read of the person apart."""
 
+import datetime as dt
 import threading
 import time
 
@@ -13,14 +15,20 @@ from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
-from accounts.models import Tier
+from accounts.models import Tier, User
 from escalations import services
 from escalations.models import Case, CaseNote, CaseStatus, Escalation, EscalationOutcome, SLATimer
 from escalations.services import CASES, escalate
 from kit import compiled
 from tests.api.conftest import issue_token
 from tests.api.payloads import PAYLOADS, transition_url
-from tests.factories import HANDOFF, EscalationRuleFactory, TeamFactory, UserFactory
+from tests.factories import (
+    HANDOFF,
+    CategoryFactory,
+    EscalationRuleFactory,
+    TeamFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.postgres
 
@@ -60,6 +68,60 @@ def test_the_keys_and_the_number_come_with_the_locked_read(api, case, operator):
     assert hop.number == 1
     assert hop.transition_id == case.history.latest("history_date").history_id
     assert CaseNote.objects.get(case=case, transition=hop.transition_id).body
+
+
+def test_the_people_the_rules_that_may_route_the_case_name_come_with_the_locked_read(
+    case, org, billing, operator, colleague, supervisor, specialist, manager, outsider
+):
+    EscalationRuleFactory(target_team=org["l2"], category=billing, target_user=supervisor)
+    EscalationRuleFactory(target_team=org["l3"], priority=case.priority, target_user=specialist)
+    EscalationRuleFactory(
+        target_team=org["l2"], category=CategoryFactory(name="解約"), target_user=manager
+    )
+    EscalationRuleFactory(
+        target_team=org["l2"], priority=case.priority % 4 + 1, target_user=colleague
+    )
+    EscalationRuleFactory(target_team=org["l2"], target_user=outsider, is_active=False)
+    EscalationRuleFactory(target_team=org["l1"], target_user=operator)  # not above the case
+    supervisor.is_absent, supervisor.delegate = True, specialist
+    supervisor.absent_until = dt.datetime(2026, 12, 4, 9, 30, 15, 123456, tzinfo=dt.UTC)
+    supervisor.last_login = dt.datetime(2026, 12, 3, 8, 0, tzinfo=dt.UTC)
+    supervisor.save()
+
+    with transaction.atomic():
+        locked = CASES.read_locked(
+            Case.objects.all, draw=escalate.drawn_with_the_case(), pk=case.pk
+        )
+        people = escalate._taken(locked).people
+
+    def read(person: User) -> dict:
+        return {f.attname: getattr(person, f.attname) for f in escalate._PERSON_FIELDS}
+
+    assert sorted(map(read, people), key=lambda row: row["id"]) == [
+        read(User.objects.get(pk=person.pk))
+        for person in sorted((supervisor, specialist), key=lambda u: u.pk)
+    ]
+    assert all(person.get_deferred_fields() == {"password", "email"} for person in people)
+
+
+def test_an_escalate_to_a_person_reads_them_in_the_locked_read_alone(
+    api, case, operator, org, billing, supervisor
+):
+    EscalationRuleFactory(target_team=org["l2"], category=billing, target_user=supervisor)
+    client = api(operator)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post(
+            transition_url(case, "escalate"), PAYLOADS["escalate"], format="json"
+        )
+
+    assert response.status_code == 200, response.content
+    assert response.json()["handler"]["username"] == supervisor.username
+    read_apart = [
+        q["sql"]
+        for q in queries.captured_queries
+        if 'FROM "accounts_user"' in q["sql"] and "FOR NO KEY UPDATE" not in q["sql"]
+    ]
+    assert read_apart == []
 
 
 def test_a_number_taken_meanwhile_is_a_conflict_and_nothing_is_written(case, operator, supervisor):
