@@ -171,3 +171,19 @@ def case(org, operator):
 
     new = make_case(owner=operator)
     return services.case_start_work(case=new, actor=operator)
+
+
+@pytest.fixture
+def chief(org):
+    """The L2 chief a rule names (delegate, on-call and person routing); present unless a test
+    makes them absent."""
+    chief = UserFactory(username="chief", display_name="中村 課長", role="supervisor")
+    org["l2"].members.add(chief)
+    return chief
+
+
+@pytest.fixture
+def deputy(org):
+    deputy = UserFactory(username="deputy", display_name="小林 代理", role="supervisor")
+    org["l2"].members.add(deputy)
+    return deputy

@@ -156,3 +156,11 @@ def change_rules(rules, **fields) -> None:
         for name, value in fields.items():
             setattr(rule, name, value)
         rule.save()
+
+
+def absent(user, delegate=None):
+    """``user`` marked absent, handing to ``delegate`` (or to nobody)."""
+    user.is_absent = True
+    user.delegate = delegate
+    user.save()
+    return user

@@ -13,22 +13,7 @@ from escalations.models import Case, CaseStatus, Escalation
 from notifications.models import InboxKind, Notification, NotificationChannel
 from tests.api.payloads import PAYLOADS, transition_url
 from tests.escalations.hold_setup import give_emails, hold_policy
-from tests.factories import EscalationRuleFactory, UserFactory, make_case
-
-
-@pytest.fixture
-def chief(org):
-    """The L2 chief the billing rule names; present unless a test makes them absent."""
-    chief = UserFactory(username="chief", display_name="中村 課長", role="supervisor")
-    org["l2"].members.add(chief)
-    return chief
-
-
-@pytest.fixture
-def deputy(org):
-    deputy = UserFactory(username="deputy", display_name="小林 代理", role="supervisor")
-    org["l2"].members.add(deputy)
-    return deputy
+from tests.factories import EscalationRuleFactory, UserFactory, absent, make_case
 
 
 @pytest.fixture
@@ -52,12 +37,6 @@ def escalated(client, operator, billing) -> tuple[Case, dict]:
     response = client.post(transition_url(case, "escalate"), PAYLOADS["escalate"], format="json")
     assert response.status_code == 200, response.content
     return case, response.json()
-
-
-def absent(user: User, delegate: User | None = None) -> None:
-    user.is_absent = True
-    user.delegate = delegate
-    user.save()
 
 
 def deactivated(user: User, delegate: User | None = None) -> None:

@@ -5,34 +5,12 @@ import pytest
 from accounts.models import Tier
 from escalations import services
 from escalations.models import CaseStatus
-from tests.factories import HANDOFF, EscalationRuleFactory, UserFactory
-
-
-@pytest.fixture
-def chief(org):
-    """The L2 chief the billing rule names; present unless a test makes them absent."""
-    chief = UserFactory(username="chief", display_name="中村 課長", role="supervisor")
-    org["l2"].members.add(chief)
-    return chief
-
-
-@pytest.fixture
-def deputy(org):
-    deputy = UserFactory(username="deputy", display_name="小林 代理", role="supervisor")
-    org["l2"].members.add(deputy)
-    return deputy
+from tests.factories import HANDOFF, EscalationRuleFactory, absent
 
 
 @pytest.fixture
 def billing_rule(org, billing, chief):
     return EscalationRuleFactory(target_team=org["l2"], category=billing, target_user=chief)
-
-
-def absent(user, delegate=None):
-    user.is_absent = True
-    user.delegate = delegate
-    user.save()
-    return user
 
 
 def escalate(case, operator):

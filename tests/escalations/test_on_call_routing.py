@@ -16,7 +16,7 @@ from accounts.oncall import rotations
 from escalations import services
 from escalations.models import Escalation, EscalationRule
 from notifications.models import InboxKind, Notification
-from tests.factories import HANDOFF, UserFactory
+from tests.factories import HANDOFF
 
 TOKYO = ZoneInfo("Asia/Tokyo")
 MONDAY = dt.date(2026, 12, 7)
@@ -24,20 +24,6 @@ MONDAY = dt.date(2026, 12, 7)
 
 def tokyo(day, hour, minute=0):
     return dt.datetime.combine(day, dt.time(hour, minute), tzinfo=TOKYO)
-
-
-@pytest.fixture
-def chief(org):
-    chief = UserFactory(username="chief", display_name="中村 課長", role="supervisor")
-    org["l2"].members.add(chief)
-    return chief
-
-
-@pytest.fixture
-def deputy(org):
-    deputy = UserFactory(username="deputy", display_name="小林 代理", role="supervisor")
-    org["l2"].members.add(deputy)
-    return deputy
 
 
 @pytest.fixture
