@@ -246,9 +246,10 @@ def insert_returning(
     its parameters and the fields it returns. The text is built once per shape
     (``_returning_plan``); only the parameters are worked out per call."""
     drawn = drawn or {}
+    if fields is not _insert_plan(type(objs[0]))[0]:  # the plan is kept per model, not fields
+        raise ValueError("insert_returning: the fields rows_to_insert gives for the objects")
     sql, keyed, drawn_at, returned = _returning_plan(
         type(objs[0]),
-        tuple(fields),
         objs[0].pk is not None,
         tuple((attname, expression) for attname, (expression, _params) in drawn.items()),
         len(objs),
@@ -268,14 +269,14 @@ def insert_returning(
 @functools.lru_cache(maxsize=512)
 def _returning_plan(
     model: type[models.Model],
-    fields: tuple[models.Field, ...],
     keys_given: bool,
     drawn: tuple[tuple[str, str], ...],
     count: int,
     vendor: str,
 ) -> tuple[str, int | None, tuple[tuple[int, str], ...], tuple[models.Field, ...]]:
-    """``insert_returning``'s statement for ``count`` rows of ``model`` writing ``fields``
-    (their keys too when ``keys_given``), the ``drawn`` columns (attname, SQL) computed by
+    """``insert_returning``'s statement for ``count`` rows of ``model`` writing its fields
+    (``rows_to_insert``'s: their keys too when ``keys_given``; keyed by the model, as hashing
+    the fields cost 4-5 us a call), the ``drawn`` columns (attname, SQL) computed by
     the database: its text, the index of the key to take out of a row (keys not given), where
     the drawn columns' parameters go in a row (right to left) and the fields it returns. The
     text depends on nothing else; building it (quoting, joins) on every call took a third of its
@@ -284,6 +285,7 @@ def _returning_plan(
     meta = model._meta
     pk = meta.pk
     quote = connection.ops.quote_name
+    fields = tuple(_insert_plan(model)[0])
     expressions = dict(drawn)
     written = fields if keys_given else tuple(f for f in fields if f is not pk)
     keyed = None if keys_given else fields.index(pk)

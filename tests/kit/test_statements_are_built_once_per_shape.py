@@ -181,3 +181,14 @@ def test_the_history_rows_of_each_model_copy_that_models_columns(db):
     assert list(customers.values_list("name", "external_id", "history_change_reason")) == [
         ("顧客", "C-1", "made here")
     ]
+
+
+def test_the_statement_is_kept_per_model_so_other_fields_are_refused():
+    """``insert_returning``'s statement is kept per model (hashing its fields cost more than
+    the lookup): a caller passing fields other than ``rows_to_insert``'s for the objects is
+    refused rather than given a statement of other columns."""
+    rows = _webhook_rows(1, "fields")
+    fields, row_of = rows_to_insert(rows)
+    assert insert_returning(rows, fields, row_of)[0].startswith("INSERT INTO")
+    with pytest.raises(ValueError, match="rows_to_insert"):
+        insert_returning(rows, [field for field in fields if field.attname != "subject"], row_of)
