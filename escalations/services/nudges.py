@@ -24,6 +24,7 @@ The thresholds are wall-clock minutes: the customer waits in real time.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 
@@ -148,22 +149,30 @@ def clear_on_escalation_statement(
     if not case_ids:
         raise ValueError("clear_on_escalation_statement: no cases")
     now = connection.ops.adapt_datetimefield_value(now or timezone.now())
+    sql = _clear_on_escalation_sql(automatic, len(case_ids), connection.vendor)
+    params: list = [now, NudgeCleared.ESCALATED.value]
+    if not automatic:
+        params.append(now)
+    return sql, [*params, *case_ids]
+
+
+@functools.lru_cache(maxsize=64)
+def _clear_on_escalation_sql(automatic: bool, count: int, vendor: str) -> str:
+    """``clear_on_escalation_statement``'s text for ``count`` cases, built once per shape (it
+    was built on every API escalate)."""
     quote = connection.ops.quote_name
     column = {name: quote(Nudge._meta.get_field(name).column) for name in _CLEARED_COLUMNS}
     sets = [f"{column['cleared_at']} = %s", f"{column['cleared_by']} = %s"]
-    params: list = [now, NudgeCleared.ESCALATED.value]
     if not automatic:  # an open nudge was never followed before: only the sent ones are now
         sets.append(
             f"{column['followed_at']} = CASE WHEN {column['sent_at']} IS NOT NULL THEN %s "
             "ELSE NULL END"
         )
-        params.append(now)
-    keys = ", ".join(["%s"] * len(case_ids))
-    sql = (
+    keys = ", ".join(["%s"] * count)
+    return (
         f"UPDATE {quote(Nudge._meta.db_table)} SET {', '.join(sets)} "
         f"WHERE {column['case']} IN ({keys}) AND {column['cleared_at']} IS NULL"
     )
-    return sql, [*params, *case_ids]
 
 
 _CLEARED_COLUMNS = ("cleared_at", "cleared_by", "followed_at", "sent_at", "case")

@@ -20,7 +20,7 @@ from escalations.models import (
     NudgeKind,
     Reason,
 )
-from escalations.services.nudges import nudge_rule, nudge_sweep
+from escalations.services.nudges import nudge_rule, nudge_sweep, nudges_clear_on_escalation
 from notifications.models import InboxKind, Notification
 from tests.factories import HANDOFF, EscalationRuleFactory, change_rules, make_case
 
@@ -290,3 +290,19 @@ def test_one_nudge_per_case_and_threshold_is_enforced_by_the_database(rules, ope
     case = started(operator)
     with pytest.raises(IntegrityError), transaction.atomic():
         Nudge.objects.create(case=case, kind=NudgeKind.WORK, due_at=START)
+
+
+def test_cases_cleared_together_or_alone_by_the_system_or_a_person(rules, operator):
+    """The clearing UPDATE's text is kept per shape (number of cases, by the system or not):
+    each shape clears its own cases, and only a person's escalation counts as followed."""
+    cases = [started(operator) for _ in range(3)]
+    assert sweep_at(START + 10 * MIN).sent == 3
+    nudges_clear_on_escalation([cases[0].pk, cases[1].pk], automatic=True, now=START + 11 * MIN)
+    nudges_clear_on_escalation([cases[2].pk], now=START + 12 * MIN)
+    nudges_clear_on_escalation([cases[0].pk], now=START + 13 * MIN)  # cleared already
+    cleared = [(n.cleared_by, n.cleared_at, n.followed_at) for c in cases for n in nudges_of(c)]
+    assert cleared == [
+        (NudgeCleared.ESCALATED, START + 11 * MIN, None),
+        (NudgeCleared.ESCALATED, START + 11 * MIN, None),
+        (NudgeCleared.ESCALATED, START + 12 * MIN, START + 12 * MIN),
+    ]
