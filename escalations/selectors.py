@@ -118,7 +118,7 @@ def _load_routing() -> Routing:
 # owner) are not kept: who is absent changes all day, so they are read when a rule names one,
 # in the escalation's transaction (the API's escalate reads the target persons of the rules
 # that may route the case in its locked read of the case:
-# escalations.services.escalate.drawn_with_the_case).
+# escalations.services.escalate_drawn.drawn_with_the_case).
 ROUTING: ConfigCache[Routing] = ConfigCache("escalation-routing", _load_routing)
 ROUTING.watch(EscalationRule, Team, Category)
 

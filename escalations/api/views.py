@@ -26,7 +26,7 @@ from escalations.models import (
 )
 from escalations.selectors import cases_visible_to, visibility_key
 from escalations.services import CASES
-from escalations.services.escalate import drawn_with_the_case
+from escalations.services.escalate_drawn import drawn_with_the_case
 from integrations import idempotency
 from integrations.idempotency import idempotent
 from kit.api.pagination import Pagination

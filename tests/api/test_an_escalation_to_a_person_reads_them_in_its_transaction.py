@@ -1,6 +1,6 @@
 """An escalation the matrix sends to a person (a rule's ``target_user``) reads that person in
 its own transaction: on PostgreSQL in the case's locked read
-(``escalations.services.escalate.drawn_with_the_case``), on SQLite by a read of its own. So a
+(``escalations.services.escalate_drawn.drawn_with_the_case``), on SQLite by a read of its own. So a
 person marked absent or deactivated after the routing was kept per process still passes the case
 to their delegate, or to the team's queue when nobody on the chain is present. The answer is
 built from the person the escalation read (no second read of the case), and it is what a GET of

@@ -38,7 +38,7 @@ CREATE_QUERIES = 5
 CREATE_QUERIES_MORE_ON_SQLITE = 8
 # On PostgreSQL: token, the case (read once, locked, with the visibility rule, and with it the
 # keys of the case's history row, the hop and the note drawn and the hop's number:
-# escalations.services.escalate.drawn_with_the_case), then the case UPDATE, the nudges cleared
+# escalations.services.escalate_drawn.drawn_with_the_case), then the case UPDATE, the nudges cleared
 # and the case's history row, the hop, its history row, its timers, the handoff note and its
 # history row, with the outbox rows (the webhook row, its delivery, and the bells of the L2
 # team's present members made from the team by an INSERT ... SELECT:
@@ -59,7 +59,8 @@ ESCALATE_QUERIES = 5
 # To a person (a rule naming someone): no bells of a team; the rule's person (the kept routing
 # does not hold people: who is absent changes all day) is read in the case's locked read, with
 # the persons of the other rules that may route the case
-# (escalations.services.escalate.drawn_with_the_case), and the answer is built from that person
+# (escalations.services.escalate_drawn.drawn_with_the_case), and the answer is built from that
+# person
 # (the case holds its new handler, escalations.models.Case._route). Issue 18's seventh pass:
 # 7 -> 5 (the person was a SELECT of its own, and the case was read again for the answer).
 ESCALATE_TO_A_PERSON_QUERIES = ESCALATE_QUERIES

@@ -1,5 +1,5 @@
 """The API escalate draws the keys of the rows it writes and the hop's number in its locked read
-of the case (``escalations.services.escalate.drawn_with_the_case``): one round trip fewer. The
+of the case (``escalations.services.escalate_drawn.drawn_with_the_case``): one round trip fewer. The
 number is read with the statement's snapshot, taken before the lock was waited for, so two
 escalates of one case at once may predict the same number: the hop number's unique constraint
 then refuses the second, answered 409 with nothing written (real threads, PostgreSQL). Any
@@ -18,7 +18,7 @@ from rest_framework.test import APIClient
 from accounts.models import Tier, User
 from escalations import services
 from escalations.models import Case, CaseNote, CaseStatus, Escalation, EscalationOutcome, SLATimer
-from escalations.services import CASES, escalate
+from escalations.services import CASES, escalate, escalate_drawn
 from kit import compiled
 from tests.api.conftest import issue_token
 from tests.api.payloads import PAYLOADS, transition_url
@@ -63,7 +63,7 @@ def test_the_keys_and_the_number_come_with_the_locked_read(api, case, operator):
     assert response.status_code == 200, response.content
     drawing = [q["sql"] for q in queries.captured_queries if "nextval" in q["sql"]]
     assert len(drawing) == 1 and "FOR NO KEY UPDATE" in drawing[0]  # the case's locked read
-    assert any(key[-1] == escalate._DRAWN_NAMES for key in compiled._kept_reads)  # kept SQL
+    assert any(key[-1] == escalate_drawn._DRAWN_NAMES for key in compiled._kept_reads)  # kept SQL
     hop = Escalation.objects.get(case=case)
     assert hop.number == 1
     assert hop.transition_id == case.history.latest("history_date").history_id
@@ -90,12 +90,12 @@ def test_the_people_the_rules_that_may_route_the_case_name_come_with_the_locked_
 
     with transaction.atomic():
         locked = CASES.read_locked(
-            Case.objects.all, draw=escalate.drawn_with_the_case(), pk=case.pk
+            Case.objects.all, draw=escalate_drawn.drawn_with_the_case(), pk=case.pk
         )
-        people = escalate._taken(locked).people
+        people = escalate_drawn.taken_with_the_case(locked).people
 
     def read(person: User) -> dict:
-        return {f.attname: getattr(person, f.attname) for f in escalate._PERSON_FIELDS}
+        return {f.attname: getattr(person, f.attname) for f in escalate_drawn._PERSON_FIELDS}
 
     assert sorted(map(read, people), key=lambda row: row["id"]) == [
         read(User.objects.get(pk=person.pk))
@@ -130,10 +130,10 @@ def test_a_number_taken_meanwhile_is_a_conflict_and_nothing_is_written(case, ope
     before = written(case)
     with transaction.atomic():
         locked = CASES.read_locked(
-            Case.objects.all, draw=escalate.drawn_with_the_case(), pk=case.pk
+            Case.objects.all, draw=escalate_drawn.drawn_with_the_case(), pk=case.pk
         )
-        drawn = escalate._taken(locked)
-    stale = escalate.Drawn(drawn.history_key, drawn.hop_key, drawn.note_key, number=1)
+        drawn = escalate_drawn.taken_with_the_case(locked)
+    stale = escalate_drawn.Drawn(drawn.history_key, drawn.hop_key, drawn.note_key, number=1)
 
     with pytest.raises(services.TransitionConflict) as refused, transaction.atomic():
         locked = CASES.read_locked(Case.objects.all, pk=case.pk)
@@ -149,11 +149,11 @@ def test_a_number_taken_meanwhile_is_a_conflict_and_nothing_is_written(case, ope
 def test_any_other_refusal_of_the_database_stays_an_integrity_error(case, operator):
     with transaction.atomic():
         locked = CASES.read_locked(
-            Case.objects.all, draw=escalate.drawn_with_the_case(), pk=case.pk
+            Case.objects.all, draw=escalate_drawn.drawn_with_the_case(), pk=case.pk
         )
-        drawn = escalate._taken(locked)
+        drawn = escalate_drawn.taken_with_the_case(locked)
     taken_key = case.history.latest("history_date").history_id  # a history row's key in use
-    clash = escalate.Drawn(taken_key, drawn.hop_key, drawn.note_key, drawn.number)
+    clash = escalate_drawn.Drawn(taken_key, drawn.hop_key, drawn.note_key, drawn.number)
 
     with pytest.raises(IntegrityError), transaction.atomic():
         locked = CASES.read_locked(Case.objects.all, pk=case.pk)

@@ -150,7 +150,7 @@ def test_the_slim_read_selects_49_columns(api, case, operator):
     assert response.status_code == 200
     [read] = [q["sql"] for q in queries if _is_the_read(q["sql"])]
     # the columns before the read's own FROM (on PostgreSQL an escalate's read also draws the
-    # hop's keys and number: escalate.drawn_with_the_case, expressions not counted here)
+    # hop's keys and number: escalate_drawn.drawn_with_the_case, expressions not counted here)
     columns = [part for part in _select_list(read) if "(" not in part]
     assert len(columns) == 49  # with the six relations' ids
     assert not any(column in read for column in SECRETS)

@@ -4,8 +4,8 @@ the nudges cleared and every new row, the outbox rows too (the team's bells made
 members by an INSERT ... SELECT), in one statement:
 ``escalations.services.escalate._write_together``), the SLA sweep's batches and SQLite one model
 at a time (``_write_apart``, the outbox rows after them), and the API's way: the keys and hop
-numbers drawn in the case's locked read (``escalate.drawn_with_the_case``), no statement before
-the one that writes. Three cases go L1 -> L2 -> L3, one each way, and every row they leave is
+numbers drawn in the case's locked read (``escalate_drawn.drawn_with_the_case``), no statement
+before the one that writes. Three cases go L1 -> L2 -> L3, one each way, and every row they leave is
 compared: the case, its history rows (user, reason, values), the hops (numbers, the transition
 they belong to, outcomes) and their history rows, the hops' timers, the handoff notes and their
 history rows, the nudges cleared (and followed), the outbox rows (bells for present members
@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from escalations import services
 from escalations.models import Case, CaseNote, Escalation, Nudge, NudgeKind, SLATimer
-from escalations.services import CASES, escalate
+from escalations.services import CASES, escalate, escalate_drawn
 from integrations.models import WebhookDelivery, WebhookSubscription
 from kit.bulk import FEW
 from notifications import outbox
@@ -144,10 +144,10 @@ def up_two_tiers(operator, supervisor, *, drawn_in_the_read: bool = False) -> Ca
 
 def drawn_in_the_read_of_the_case(*, case: Case, **kwargs) -> Escalation:
     """``case_escalate`` on the case read locked with its keys and hop number drawn in that
-    read, as the API escalate does (``escalate.drawn_with_the_case``; nothing on SQLite)."""
+    read, as the API escalate does (``escalate_drawn.drawn_with_the_case``; nothing on SQLite)."""
     with transaction.atomic():
         locked = CASES.read_locked(
-            Case.objects.all, draw=escalate.drawn_with_the_case(), pk=case.pk
+            Case.objects.all, draw=escalate_drawn.drawn_with_the_case(), pk=case.pk
         )
         return services.case_escalate(case=locked, **kwargs)
 
@@ -208,8 +208,10 @@ def test_both_ways_write_the_same_rows(
 
     monkeypatch.setattr(escalate, "TOGETHER_MOST", together_most)
     taken = []
-    take = escalate._taken
-    monkeypatch.setattr(escalate, "_taken", lambda case: taken.append(take(case)) or taken[-1])
+    take = escalate.taken_with_the_case
+    monkeypatch.setattr(
+        escalate, "taken_with_the_case", lambda case: taken.append(take(case)) or taken[-1]
+    )
     bumped.append(set())
     drawn = up_two_tiers(operator, supervisor, drawn_in_the_read=True)
     assert len(written_together) == (4 if connection.vendor == "postgresql" else 0)
