@@ -12,9 +12,9 @@ in-progress cases to escalate, ANALYZEs them (the statistics autovacuum keeps in
 starts gunicorn as production does (``-c
 config/gunicorn.py``: gthread workers, the access log, ``gc.freeze`` after start-up; persistent
 DB connections; ``--launch plain``: the sync workers without that file this bench used until
-2026-12-02, ``--launch both``: the two side by side) and measures, one after the other, with
-``--concurrency`` client threads on keep-alive-less HTTP/1.1 connections, each for
-``--seconds`` (``--baseline DIR``: the same on another checkout of the code, side by side):
+2026-12-02, ``--launch both``: the two side by side) and measures, with ``--concurrency`` client
+threads on keep-alive-less HTTP/1.1 connections, each kind for ``--seconds`` in all
+(``--baseline DIR``: the same on another checkout of the code, side by side):
 
   - ``GET /api/v1/me/``: a trivial DRF endpoint (token auth, throttle, one small serializer):
     the ceiling of this stack on this machine;
@@ -24,6 +24,15 @@ DB connections; ``--launch plain``: the sync workers without that file this benc
 
 Requests per second and latency percentiles are measured by the client. The client threads
 run on the same two cores as gunicorn and PostgreSQL: the figures are a floor.
+
+The host's speed drifts by tens of per cent within seconds (a pure-CPU loop measured every
+half second on an idle machine: 106 to 145 ms), so a kind measured after ``me/`` may meet
+another machine. Since 2026-12-03 each kind is measured in ``--rounds`` slices, each between two
+slices of ``me/`` (``me/``, list, ``me/``, create, ``me/``, escalate, ``me/``, list, ...): the
+report gives each kind's rate over all its slices against ``me/``'s over all of its own, and the
+median (with the range) of its slices each against the mean of the two ``me/`` slices around
+it. With ``--baseline`` the servers take turns going first, slice after slice. ``--rounds 1``
+is the order this bench used before (one slice of each kind, but with ``me/`` between them).
 """
 
 from __future__ import annotations
@@ -277,7 +286,21 @@ def request(port: int, method: str, path: str, token: str, body: dict | None = N
     return response.status, elapsed
 
 
-def run(name: str, make_request, *, seconds: float, concurrency: int) -> dict:
+@dataclasses.dataclass
+class Slice:
+    """One kind measured on one server for a while: what the client saw."""
+
+    requests: int
+    wall: float
+    latencies: list[float]
+    statuses: dict[int, int]
+
+    @property
+    def rps(self) -> float:
+        return self.requests / self.wall if self.wall else 0.0
+
+
+def run(name: str, make_request, *, seconds: float, concurrency: int) -> Slice:
     latencies: list[float] = []
     statuses: dict[int, int] = {}
     lock = threading.Lock()
@@ -299,24 +322,53 @@ def run(name: str, make_request, *, seconds: float, concurrency: int) -> dict:
         thread.start()
     for thread in threads:
         thread.join()
-    wall = time.perf_counter() - started
-    latencies.sort()
+    measured = Slice(len(latencies), time.perf_counter() - started, latencies, statuses)
+    print(f"{name:55s} {measured.rps:7.1f} req/s  {statuses}", flush=True)
+    return measured
+
+
+def summary(name: str, slices: list[Slice]) -> dict:
+    """A kind's slices as one: requests per second over their time together, latency
+    percentiles over all their requests."""
+    latencies = sorted(latency for part in slices for latency in part.latencies)
+    statuses: dict[int, int] = {}
+    for part in slices:
+        for status, count in part.statuses.items():
+            statuses[status] = statuses.get(status, 0) + count
+    wall = sum(part.wall for part in slices)
     pct = lambda p: latencies[min(int(len(latencies) * p), len(latencies) - 1)] * 1000  # noqa: E731
-    result = {
+    return {
         "name": name,
         "requests": len(latencies),
-        "rps": len(latencies) / wall,
-        "p50": pct(0.50),
-        "p95": pct(0.95),
-        "p99": pct(0.99),
-        "mean": statistics.fmean(latencies) * 1000,
-        "statuses": statuses,
+        "rps": len(latencies) / wall if wall else 0.0,
+        "p50": pct(0.50) if latencies else 0.0,
+        "p95": pct(0.95) if latencies else 0.0,
+        "p99": pct(0.99) if latencies else 0.0,
+        "statuses": dict(sorted(statuses.items())),
     }
-    print(
-        f"{name:45s} {result['rps']:7.1f} req/s  p50 {result['p50']:6.1f} ms  "
-        f"p95 {result['p95']:6.1f} ms  p99 {result['p99']:6.1f} ms  {statuses}"
-    )
-    return result
+
+
+def schedule(rounds: int) -> list[int]:
+    """The order of the kinds (0 is ``me/``): each other kind between two ``me/`` slices,
+    ``rounds`` times over: 0 1 0 2 0 3 0 1 0 2 0 3 ... 0."""
+    order: list[int] = []
+    for _round in range(rounds):
+        for kind in (1, 2, 3):
+            order += [0, kind]
+    return [*order, 0]
+
+
+def shares(order: list[int], rps: list[float]) -> dict[int, list[float]]:
+    """Each slice of a kind other than ``me/`` against the mean of the two ``me/`` slices
+    around it (measured just before and just after it), by kind: a machine that speeds up or
+    slows down during the run weighs on both alike."""
+    found: dict[int, list[float]] = {}
+    for position, kind in enumerate(order):
+        if kind == 0:
+            continue
+        ceiling = (rps[position - 1] + rps[position + 1]) / 2
+        found.setdefault(kind, []).append(rps[position] / ceiling if ceiling else 0.0)
+    return found
 
 
 def main() -> None:
@@ -326,6 +378,14 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--cases", type=int, default=500)
     parser.add_argument("--escalate", type=int, default=3000)
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=5,
+        help="each kind measured in this many slices of --seconds/--rounds, each between two "
+        "slices of me/ (me/, list, me/, create, me/, escalate, me/, list, ...): its share is "
+        "against the me/ measured just before and after it (1: one slice of each kind)",
+    )
     parser.add_argument(
         "--launch",
         choices=["production", "plain", "both"],
@@ -341,6 +401,8 @@ def main() -> None:
         "other (no migration of this checkout may be missing there)",
     )
     args = parser.parse_args()
+    if args.rounds < 1 or args.seconds <= 0:
+        parser.error("--rounds must be at least 1 and --seconds above 0")
     with run_state() as state:
         bench(args, state)
 
@@ -389,7 +451,10 @@ def bench(args, state: RunState) -> None:
             ("POST /api/v1/cases/{ref}/escalate/", escalate),
         ]
 
-    results: dict[str, list[dict]] = {label: [] for label in labels}
+    order = schedule(args.rounds)
+    # each kind's --seconds shared among its slices; me/ slices as long as the others'
+    kwargs = {"seconds": args.seconds / args.rounds, "concurrency": args.concurrency}
+    slices: dict[str, list[Slice]] = {label: [] for label in labels}
     try:
         for label, root, launch in setups:
             port = free_port()
@@ -397,26 +462,44 @@ def bench(args, state: RunState) -> None:
             for _ in range(20):  # warm up every worker's imports and connections
                 request(port, "GET", "/api/v1/me/", token)
                 request(port, "GET", "/api/v1/cases/?page_size=50", token)
-        kwargs = {"seconds": args.seconds, "concurrency": args.concurrency}
-        for index in range(4):  # each kind on every server in turn, side by side
-            for label in labels:
+        for position, index in enumerate(order):
+            # side by side: the servers take turns going first, slice after slice
+            turn = labels if position % 2 == 0 else labels[::-1]
+            for label in turn:
                 name, make_request = kinds(servers[label][1], ready_for[label])[index]
                 shown = f"{name} [{label}]" if len(labels) > 1 else name
-                results[label].append(run(shown, make_request, **kwargs))
+                slices[label].append(run(shown, make_request, **kwargs))
     finally:
         for server, _port in servers.values():
             server.send_signal(signal.SIGTERM)
             server.wait(timeout=30)
+    names = [name for name, _request in kinds(0, queue.Queue())]
     for label in labels:
+        measured = slices[label]
+        found = shares(order, [part.rps for part in measured])
+        paired = list(zip(measured, order, strict=True))
+        results = [
+            summary(name, [part for part, kind in paired if kind == index])
+            for index, name in enumerate(names)
+        ]
+        ceiling = results[0]["rps"]
         print()
-        print(f"gunicorn: {label}")
-        ceiling = results[label][0]["rps"]
-        print("| endpoint | requests | req/s | % of `me/` | p50 ms | p95 ms | p99 ms | statuses |")
-        print("|---|---|---|---|---|---|---|---|")
-        for r in results[label]:
+        print(f"gunicorn: {label} ({args.rounds} rounds of {kwargs['seconds']:.1f} s slices)")
+        print(
+            "| endpoint | requests | req/s | % of `me/` | rounds: median % of the `me/` "
+            "around (min–max) | p50 ms | p95 ms | p99 ms | statuses |"
+        )
+        print("|---|---|---|---|---|---|---|---|---|")
+        for index, r in enumerate(results):
+            per_round = sorted(100 * share for share in found.get(index, []))
+            rounds = (
+                f"{statistics.median(per_round):.0f} % ({per_round[0]:.0f}–{per_round[-1]:.0f})"
+                if per_round
+                else "—"
+            )
             print(
                 f"| `{r['name']}` | {r['requests']} | {r['rps']:.0f} | "
-                f"{100 * r['rps'] / ceiling:.0f} % | {r['p50']:.1f} | "
+                f"{100 * r['rps'] / ceiling:.0f} % | {rounds} | {r['p50']:.1f} | "
                 f"{r['p95']:.1f} | {r['p99']:.1f} | {r['statuses']} |"
             )
 
