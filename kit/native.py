@@ -25,7 +25,8 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.backends.base.base import BaseDatabaseWrapper
 
 _PLACEHOLDER = re.compile(r"%s")
 
@@ -33,22 +34,23 @@ _PLACEHOLDER = re.compile(r"%s")
 def fetch_all(sql: str, params: Sequence[Any]) -> list[tuple]:
     """Run ``sql`` (``%s`` placeholders, no other ``%``) with ``params`` and return its rows
     (plain values: no time zone conversion is set up for them)."""
-    if connection.queries_logged or not _native(sql):
-        with connection.cursor() as cursor:
+    db = connections[DEFAULT_DB_ALIAS]  # ``connection``, looked up once (kit.bulk.mark_saved)
+    if db.queries_logged or not _native(db, sql):
+        with db.cursor() as cursor:
             cursor.execute(sql, params)
             return cursor.fetchall()
     import psycopg
 
-    connection.ensure_connection()
-    with connection.make_cursor(psycopg.RawCursor(connection.connection)) as cursor:
+    db.ensure_connection()
+    with db.make_cursor(psycopg.RawCursor(db.connection)) as cursor:
         cursor.execute(_numbered(sql), params)
         return cursor.fetchall()
 
 
-def _native(sql: str) -> bool:
+def _native(db: BaseDatabaseWrapper, sql: str) -> bool:
     return (
-        connection.vendor == "postgresql"
-        and connection.settings_dict["OPTIONS"].get("server_side_binding") is True
+        db.vendor == "postgresql"
+        and db.settings_dict["OPTIONS"].get("server_side_binding") is True
         and sql.count("%") == sql.count("%s")
     )
 

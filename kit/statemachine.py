@@ -16,7 +16,7 @@ from types import MappingProxyType
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db import connection, models, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, models, transaction
 from django_fsm import ConcurrentTransition, can_proceed, has_transition_perm
 
 from kit import compiled
@@ -118,7 +118,8 @@ class StateMachine:
         statement's snapshot, taken before the lock was waited for: under READ COMMITTED it
         may miss what the holder of the lock wrote (only the locked row itself is read again),
         so whoever relies on it must catch that (e.g. a unique constraint)."""
-        if not connection.in_atomic_block:
+        db = connections[DEFAULT_DB_ALIAS]  # ``connection``, looked up once (kit.bulk.mark_saved)
+        if not db.in_atomic_block:
             raise RuntimeError("read_locked() holds its lock until the transaction ends: open one")
 
         def locked() -> models.QuerySet:
@@ -129,7 +130,7 @@ class StateMachine:
             obj = (locked().annotate(**draw) if draw else locked()).get(**lookup)
         else:
             obj = compiled.read_one(("read_locked", kept_as), locked, draw=draw, **lookup)
-        obj._locked_by = connection.atomic_blocks[-1]
+        obj._locked_by = db.atomic_blocks[-1]
         obj._drawn = {name: obj.__dict__.pop(name) for name in draw or ()}
         return obj
 

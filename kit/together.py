@@ -12,7 +12,7 @@ import functools
 from collections.abc import Sequence
 from typing import Any
 
-from django.db import connection, models
+from django.db import DEFAULT_DB_ALIAS, connection, connections, models
 
 from kit import native
 from kit.bulk import (
@@ -138,7 +138,8 @@ def insert_together(
     ``RETURNING``, but in a ``Returning``: what it returns (one integer column) is read into its
     ``rows`` (e.g. the recipients of the rows an ``insert_select_statement`` made)."""
     groups = _grouped(objs)
-    if connection.vendor != "postgresql" or not (objs or history):  # nothing to return: one by one
+    db = connections[DEFAULT_DB_ALIAS]  # ``connection``, looked up once (kit.bulk.mark_saved)
+    if db.vendor != "postgresql" or not (objs or history):  # nothing to return: one by one
         _run_also(also)
         for group in groups:
             bulk_insert(group)
@@ -147,7 +148,7 @@ def insert_together(
         return list(objs)
     parts: list[str] = []
     params: list[Any] = []
-    quote = connection.ops.quote_name
+    quote = db.ops.quote_name
     keyless: dict[int, tuple[int, models.Field | None]] = {}  # id(object): its part, unique field
     handles: dict[int, models.Field] = {}  # part: the unique field its INSERT returns too
     linked: list[tuple[list[models.Model], list[models.Field]]] = []
@@ -252,7 +253,8 @@ def _links(
     drawn: dict[str, Drawn] = {}
     if not keyless:
         return drawn
-    quote = connection.ops.quote_name
+    db = connections[DEFAULT_DB_ALIAS]  # ``connection``, looked up once (kit.bulk.mark_saved)
+    quote = db.ops.quote_name
     for field in model_fields(type(group[0]))[1].values():
         targets = [obj._state.fields_cache.get(field.name) for obj in group]
         found = [target is not None and id(target) in keyless for target in targets]
@@ -275,7 +277,7 @@ def _links(
 
         def params(obj: models.Model, name: str = field.name, handle=handle) -> list[Any]:
             value = getattr(obj._state.fields_cache[name], handle.attname)
-            return [handle.get_db_prep_save(value, connection)]
+            return [handle.get_db_prep_save(value, db)]
 
         drawn[field.attname] = (sql, params)
     return drawn
