@@ -162,6 +162,12 @@ def _insert_plan(model: type[models.Model]):
     )
 
 
+def insert_fields(model: type[models.Model]) -> list[models.Field]:
+    """The fields a new row of ``model`` writes: ``rows_to_insert``'s, the same list on every
+    call (a statement kept per shape can be keyed by the model rather than by them)."""
+    return _insert_plan(model)[0]
+
+
 # A column whose value the database computes in the INSERT itself (``bulk_insert``'s
 # ``drawn``): an SQL expression, e.g. a scalar subquery, and its parameters for an object.
 Drawn = tuple[str, Callable[[models.Model], Sequence[Any]]]
