@@ -195,13 +195,14 @@ def insert_together(
         ]
     )
     # long and with many parameters: numbered once per process, not parsed by psycopg each time
-    returned = native.fetch_all(f"WITH {ctes} {keys}", params)
+    returned: dict[int, list[Any]] = {}  # by part (or tag), in the order returned
+    for number, value in native.fetch_all(f"WITH {ctes} {keys}", params):
+        returned.setdefault(number, []).append(value)
     for tag, write in read:
-        write.rows = [value for number, value in returned if number == tag]
+        write.rows = returned.get(tag, [])
     for i, group in enumerate(everything):
         pk = type(group[0])._meta.pk
-        keys_of_group = [key for number, key in returned if number == i]
-        for obj, key in zip(group, keys_of_group, strict=True):
+        for obj, key in zip(group, returned.get(i, []), strict=True):
             setattr(obj, pk.attname, key)
         mark_saved(group)
     for group, relations in linked:  # the references found in the statement, known here now
