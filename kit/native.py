@@ -35,7 +35,8 @@ def fetch_all(sql: str, params: Sequence[Any]) -> list[tuple]:
     """Run ``sql`` (``%s`` placeholders, no other ``%``) with ``params`` and return its rows
     (plain values: no time zone conversion is set up for them)."""
     db = connections[DEFAULT_DB_ALIAS]  # ``connection``, looked up once (kit.bulk.mark_saved)
-    if db.queries_logged or not _native(db, sql):
+    numbered = None if db.queries_logged or not _native(db) else _numbered(sql)
+    if numbered is None:
         with db.cursor() as cursor:
             cursor.execute(sql, params)
             return cursor.fetchall()
@@ -43,20 +44,22 @@ def fetch_all(sql: str, params: Sequence[Any]) -> list[tuple]:
 
     db.ensure_connection()
     with db.make_cursor(psycopg.RawCursor(db.connection)) as cursor:
-        cursor.execute(_numbered(sql), params)
+        cursor.execute(numbered, params)
         return cursor.fetchall()
 
 
-def _native(db: BaseDatabaseWrapper, sql: str) -> bool:
+def _native(db: BaseDatabaseWrapper) -> bool:
     return (
-        db.vendor == "postgresql"
-        and db.settings_dict["OPTIONS"].get("server_side_binding") is True
-        and sql.count("%") == sql.count("%s")
+        db.vendor == "postgresql" and db.settings_dict["OPTIONS"].get("server_side_binding") is True
     )
 
 
 @functools.lru_cache(maxsize=128)
-def _numbered(sql: str) -> str:
-    """``sql`` with its ``%s`` numbered ``$1``, ``$2``, … in order."""
+def _numbered(sql: str) -> str | None:
+    """``sql`` with its ``%s`` numbered ``$1``, ``$2``, … in order; ``None`` when it holds
+    another ``%`` (it then goes through Django's cursor as it is). Checked once per text too:
+    counting the signs of an escalate's 10,000-character statement took 17 us per call."""
+    if sql.count("%") != sql.count("%s"):
+        return None
     count = iter(range(1, 1_000_000))
     return _PLACEHOLDER.sub(lambda _match: f"${next(count)}", sql)
