@@ -37,10 +37,19 @@ class BusinessDays:
     """The default business calendar's days and hours."""
 
     def __init__(self, *, today: dt.date | None = None) -> None:
-        self.today = today or timezone.localdate()
+        self._today = today
         self._schedule: Schedule | None = None
         self._loaded = False
         self._days: dict[dt.date, bool] = {}
+
+    @property
+    def today(self) -> dt.date:
+        """The day the schedule is built for: the one given, else today, taken when first
+        needed (an escalation whose rule names a person, or whose team has no rotation, asks
+        no business day)."""
+        if self._today is None:
+            self._today = timezone.localdate()
+        return self._today
 
     @property
     def schedule(self) -> Schedule | None:

@@ -36,7 +36,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import EmptyResultSet
-from django.db import connection, connections, models
+from django.db import DEFAULT_DB_ALIAS, connection, connections, models
 from django.db.models import QuerySet
 from django.db.models.query import get_related_populators
 
@@ -153,7 +153,8 @@ def read_one(
     read in the same query (``annotate``), their values set on the instance under their names;
     kept apart by their names (the same name must always mean the same expression)."""
     drawn = tuple(draw or ())
-    kept_key = (connection.alias, key, tuple(lookup), drawn)
+    db = connections[DEFAULT_DB_ALIAS]  # ``connection``, looked up once (kit.bulk.mark_saved)
+    kept_key = (db.alias, key, tuple(lookup), drawn)
     kept = _kept_reads.get(kept_key)
     if kept is None:
         queryset = build().filter(**lookup).order_by()
@@ -168,7 +169,7 @@ def read_one(
     params = list(kept.params)
     for name, value in lookup.items():
         params[kept.slots[name]] = value
-    with connection.cursor() as cursor:
+    with db.cursor() as cursor:
         cursor.execute(kept.sql, params)
         rows = cursor.fetchmany(2)
     name = kept.model._meta.object_name
@@ -179,7 +180,7 @@ def read_one(
     row = rows[0]
     if kept.converters:
         row = next(iter(kept.compiler.apply_converters([row], kept.converters)))
-    obj = kept.model.from_db(connection.alias, kept.init_list, row[kept.start : kept.end])
+    obj = kept.model.from_db(db.alias, kept.init_list, row[kept.start : kept.end])
     for populator in kept.populators:
         populator.populate(row, obj)
     for name, position in kept.annotations.items():

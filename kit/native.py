@@ -25,7 +25,8 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.backends.base.base import BaseDatabaseWrapper
 
 _PLACEHOLDER = re.compile(r"%s")
 
@@ -33,28 +34,32 @@ _PLACEHOLDER = re.compile(r"%s")
 def fetch_all(sql: str, params: Sequence[Any]) -> list[tuple]:
     """Run ``sql`` (``%s`` placeholders, no other ``%``) with ``params`` and return its rows
     (plain values: no time zone conversion is set up for them)."""
-    if connection.queries_logged or not _native(sql):
-        with connection.cursor() as cursor:
+    db = connections[DEFAULT_DB_ALIAS]  # ``connection``, looked up once (kit.bulk.mark_saved)
+    numbered = None if db.queries_logged or not _native(db) else _numbered(sql)
+    if numbered is None:
+        with db.cursor() as cursor:
             cursor.execute(sql, params)
             return cursor.fetchall()
     import psycopg
 
-    connection.ensure_connection()
-    with connection.make_cursor(psycopg.RawCursor(connection.connection)) as cursor:
-        cursor.execute(_numbered(sql), params)
+    db.ensure_connection()
+    with db.make_cursor(psycopg.RawCursor(db.connection)) as cursor:
+        cursor.execute(numbered, params)
         return cursor.fetchall()
 
 
-def _native(sql: str) -> bool:
+def _native(db: BaseDatabaseWrapper) -> bool:
     return (
-        connection.vendor == "postgresql"
-        and connection.settings_dict["OPTIONS"].get("server_side_binding") is True
-        and sql.count("%") == sql.count("%s")
+        db.vendor == "postgresql" and db.settings_dict["OPTIONS"].get("server_side_binding") is True
     )
 
 
 @functools.lru_cache(maxsize=128)
-def _numbered(sql: str) -> str:
-    """``sql`` with its ``%s`` numbered ``$1``, ``$2``, … in order."""
+def _numbered(sql: str) -> str | None:
+    """``sql`` with its ``%s`` numbered ``$1``, ``$2``, … in order; ``None`` when it holds
+    another ``%`` (it then goes through Django's cursor as it is). Checked once per text too:
+    counting the signs of an escalate's 10,000-character statement took 17 us per call."""
+    if sql.count("%") != sql.count("%s"):
+        return None
     count = iter(range(1, 1_000_000))
     return _PLACEHOLDER.sub(lambda _match: f"${next(count)}", sql)

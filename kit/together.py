@@ -12,7 +12,7 @@ import functools
 from collections.abc import Sequence
 from typing import Any
 
-from django.db import connection, models
+from django.db import DEFAULT_DB_ALIAS, connection, connections, models
 
 from kit import native
 from kit.bulk import (
@@ -21,6 +21,7 @@ from kit.bulk import (
     bulk_history,
     bulk_insert,
     history_rows,
+    insert_fields,
     insert_returning,
     mark_saved,
     model_fields,
@@ -53,10 +54,9 @@ def insert_select_statement(
     new object: its defaults, ``auto_now`` fields stamped, values converted alike) but for
     ``columns``, SQL expressions by attname (e.g. ``gen_random_uuid()``, a column of
     ``source``). The key is the table's default."""
-    fields, row_of = rows_to_insert([template])
+    _fields, row_of = rows_to_insert([template])
     sql, taken = _select_plan(
         type(template),
-        tuple(fields),
         tuple(columns.items()),
         source,
         returning,
@@ -69,16 +69,17 @@ def insert_select_statement(
 @functools.lru_cache(maxsize=64)
 def _select_plan(
     model: type[models.Model],
-    fields: tuple[models.Field, ...],
     columns: tuple[tuple[str, str], ...],
     source: str,
     returning: str,
     vendor: str,
 ) -> tuple[str, tuple[int, ...]]:
-    """``insert_select_statement``'s text for ``model`` writing ``fields`` (``columns``, SQL
-    by attname; the others parameters), and the indexes in a row of the values it takes as
-    parameters: built once per shape (every column's ``db_type`` on every call was 3 % of a
-    worker's CPU during API escalates, issue 18)."""
+    """``insert_select_statement``'s text for ``model`` writing its fields (``rows_to_insert``'s;
+    ``columns``, SQL by attname; the others parameters), and the indexes in a row of the values
+    it takes as parameters: built once per shape (every column's ``db_type`` on every call was
+    3 % of a worker's CPU during API escalates, issue 18); keyed by the model, not its fields
+    (hashing Notification's 18 fields cost 3.4 us a call, as for ``kit.bulk.insert_returning``)."""
+    fields = insert_fields(model)
     meta = model._meta
     quote = connection.ops.quote_name
     expressions = dict(columns)
@@ -138,7 +139,8 @@ def insert_together(
     ``RETURNING``, but in a ``Returning``: what it returns (one integer column) is read into its
     ``rows`` (e.g. the recipients of the rows an ``insert_select_statement`` made)."""
     groups = _grouped(objs)
-    if connection.vendor != "postgresql" or not (objs or history):  # nothing to return: one by one
+    db = connections[DEFAULT_DB_ALIAS]  # ``connection``, looked up once (kit.bulk.mark_saved)
+    if db.vendor != "postgresql" or not (objs or history):  # nothing to return: one by one
         _run_also(also)
         for group in groups:
             bulk_insert(group)
@@ -147,7 +149,7 @@ def insert_together(
         return list(objs)
     parts: list[str] = []
     params: list[Any] = []
-    quote = connection.ops.quote_name
+    quote = db.ops.quote_name
     keyless: dict[int, tuple[int, models.Field | None]] = {}  # id(object): its part, unique field
     handles: dict[int, models.Field] = {}  # part: the unique field its INSERT returns too
     linked: list[tuple[list[models.Model], list[models.Field]]] = []
@@ -193,13 +195,14 @@ def insert_together(
         ]
     )
     # long and with many parameters: numbered once per process, not parsed by psycopg each time
-    returned = native.fetch_all(f"WITH {ctes} {keys}", params)
+    returned: dict[int, list[Any]] = {}  # by part (or tag), in the order returned
+    for number, value in native.fetch_all(f"WITH {ctes} {keys}", params):
+        returned.setdefault(number, []).append(value)
     for tag, write in read:
-        write.rows = [value for number, value in returned if number == tag]
+        write.rows = returned.get(tag, [])
     for i, group in enumerate(everything):
         pk = type(group[0])._meta.pk
-        keys_of_group = [key for number, key in returned if number == i]
-        for obj, key in zip(group, keys_of_group, strict=True):
+        for obj, key in zip(group, returned.get(i, []), strict=True):
             setattr(obj, pk.attname, key)
         mark_saved(group)
     for group, relations in linked:  # the references found in the statement, known here now
@@ -252,7 +255,8 @@ def _links(
     drawn: dict[str, Drawn] = {}
     if not keyless:
         return drawn
-    quote = connection.ops.quote_name
+    db = connections[DEFAULT_DB_ALIAS]  # ``connection``, looked up once (kit.bulk.mark_saved)
+    quote = db.ops.quote_name
     for field in model_fields(type(group[0]))[1].values():
         targets = [obj._state.fields_cache.get(field.name) for obj in group]
         found = [target is not None and id(target) in keyless for target in targets]
@@ -275,7 +279,7 @@ def _links(
 
         def params(obj: models.Model, name: str = field.name, handle=handle) -> list[Any]:
             value = getattr(obj._state.fields_cache[name], handle.attname)
-            return [handle.get_db_prep_save(value, connection)]
+            return [handle.get_db_prep_save(value, db)]
 
         drawn[field.attname] = (sql, params)
     return drawn

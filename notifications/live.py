@@ -49,9 +49,13 @@ def bump(user_ids: Iterable[int], *, scopes: Iterable[str] = ()) -> None:
 
 def new_versions(user_ids: Iterable[int], scopes: Iterable[str] = ()) -> dict[str, str]:
     """The cache keys and new versions :func:`bump` sets (with ``TIMEOUT``), for a caller that
-    sends them with other writes in one round trip (``notifications.oncommit``)."""
-    versions = {_key(pk): uuid.uuid4().hex for pk in set(user_ids)}
-    versions.update({_scope_key(scope): uuid.uuid4().hex for scope in set(scopes)})
+    sends them with other writes in one round trip (``notifications.oncommit``). One new
+    version for all the keys: drawn now, it differs from every earlier version of each (a
+    version is only ever compared with its own key's; drawing one per key cost 5 us each, five
+    keys per API escalate)."""
+    new = uuid.uuid4().hex
+    versions = dict.fromkeys([_key(pk) for pk in set(user_ids)], new)
+    versions.update(dict.fromkeys([_scope_key(scope) for scope in set(scopes)], new))
     return versions
 
 

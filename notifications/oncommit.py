@@ -24,7 +24,7 @@ import dataclasses
 import logging
 from collections.abc import Iterable
 
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
 
 from kit.redis_cache import add_and_set_many
 from notifications import live, tasks
@@ -65,10 +65,11 @@ def _pending_here() -> _Pending | None:
     """The callback this transaction registered at the current savepoint depth or an outer one,
     still pending (Django drops the callbacks of a savepoint rolled back, and all of them on
     rollback)."""
-    if not connection.in_atomic_block:
+    db = connections[DEFAULT_DB_ALIAS]  # ``connection``, looked up once (kit.bulk.mark_saved)
+    if not db.in_atomic_block:
         return None
-    here = set(connection.savepoint_ids)
-    for savepoints, callback, *_robust in reversed(connection.run_on_commit):
+    here = set(db.savepoint_ids)
+    for savepoints, callback, *_robust in reversed(db.run_on_commit):
         if isinstance(callback, _Pending) and not callback.done and savepoints <= here:
             return callback
     return None

@@ -4,6 +4,8 @@ become JSON in ``kit.api.errors``; POSTs honour ``Idempotency-Key``."""
 
 from __future__ import annotations
 
+import functools
+
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils import timezone
@@ -37,11 +39,16 @@ from kit.statemachine import TransitionConflict
 CASE_RELATED = ["customer", "category", "owner", "handler", "owner_team", "assigned_team"]
 
 
+@functools.cache
+def _case_relations() -> tuple:
+    """``CASE_RELATED``'s fields, looked up once."""
+    return tuple(Case._meta.get_field(name) for name in CASE_RELATED)
+
+
 def _relations_loaded(case: Case) -> bool:
     """Whether the case the service just wrote holds the related rows its answer shows, as
     they are now (each the one its key names): then it is answered without reading it again."""
-    for name in CASE_RELATED:
-        field = Case._meta.get_field(name)
+    for field in _case_relations():
         key = getattr(case, field.attname)
         if key is None:
             continue
@@ -54,14 +61,13 @@ def _relations_from_known(case: Case, user) -> None:
     """A transition moved a relation of ``case`` onto a row already at hand: the caller (who
     acknowledged: the handler now) or another relation of the case (returned: the assigned team
     is the owner's team again). Take that row rather than read the case again."""
+    relations = _case_relations()
     known = [(type(user), user.pk, user)]
-    for name in CASE_RELATED:
-        field = Case._meta.get_field(name)
-        if field.is_cached(case) and field.get_cached_value(case) is not None:
-            row = field.get_cached_value(case)
+    for field in relations:
+        row = field.get_cached_value(case, default=None)
+        if row is not None:
             known.append((type(row), row.pk, row))
-    for name in CASE_RELATED:
-        field = Case._meta.get_field(name)
+    for field in relations:
         key = getattr(case, field.attname)
         if key is None or (field.is_cached(case) and field.get_cached_value(case).pk == key):
             continue

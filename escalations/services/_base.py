@@ -31,6 +31,11 @@ CASES = StateMachine(
 )
 
 
+# The moods' values, once (``Mood.values`` builds its list with the labels on every read: 14 us
+# per handoff checked).
+_MOODS = frozenset(Mood.values)
+
+
 @dataclass(frozen=True)
 class Handoff:
     """The structured summary that travels with an escalation."""
@@ -45,7 +50,7 @@ class Handoff:
             errors["customer_wants"] = _("Say what the customer wants.")
         if not self.tried.strip():
             errors["tried"] = _("Say what was already tried.")
-        if self.mood not in Mood.values:
+        if self.mood not in _MOODS:
             errors["mood"] = _("Choose the customer's mood.")
         if errors:
             raise ValidationError(errors)

@@ -29,7 +29,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
+from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, connections, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -148,8 +148,9 @@ def clear_on_escalation_statement(
     UPDATE only to run it."""
     if not case_ids:
         raise ValueError("clear_on_escalation_statement: no cases")
-    now = connection.ops.adapt_datetimefield_value(now or timezone.now())
-    sql = _clear_on_escalation_sql(automatic, len(case_ids), connection.vendor)
+    db = connections[DEFAULT_DB_ALIAS]  # ``connection``, looked up once (kit.bulk.mark_saved)
+    now = db.ops.adapt_datetimefield_value(now or timezone.now())
+    sql = _clear_on_escalation_sql(automatic, len(case_ids), db.vendor)
     params: list = [now, NudgeCleared.ESCALATED.value]
     if not automatic:
         params.append(now)
