@@ -158,7 +158,10 @@ def _case_insert(*, actor: User, year: int, now, call_log: str, values: dict[str
     number, case_pk, *note_pk = _next_in_sequence(year, *draws)
     case = Case(pk=case_pk, reference=_reference(year, number), **values)
     audit(case, actor=actor, reason="create")
-    rows: list[Any] = [case, *sla.case_timers(case, now=now)]
+    timers = sla.case_timers(case, now=now)
+    # written with the case: its timers' statement trigger then finds it right (migration 0023)
+    case.sla_next_due = sla.nearest_due(timers)
+    rows: list[Any] = [case, *timers]
     if with_note:
         note = new_note(case, actor=actor, kind=NoteKind.CALL_LOG, body=call_log)
         note.pk = note_pk[0]

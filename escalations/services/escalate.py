@@ -442,19 +442,31 @@ def _write_together(
     notes = _handoff_notes(requests, moves, hops, actor=actor)
     for note, keys in zip(notes, drawn, strict=True):
         note.pk = keys.note_key
+    timers = sla.hops_timers([(hop.case, hop) for hop in hops], now=now)
+    fields = _ROUTE_FIELDS
+    if all(name == "escalate" for _i, _t, _f, name in moves):
+        # no timer of these cases stopped before this statement (escalated further: the hops
+        # they leave, ``_close_open_hops``): their nearest deadline is the one read with them
+        # or a new hop's, written with the case; the database checks it after the statement
+        # (migration 0023) and the timers' trigger finds it right: one write of the case
+        for case in cases:
+            case.sla_next_due = sla.nearest_due(
+                [timer for timer in timers if timer.case_id == case.pk], also=case.sla_next_due
+            )
+        fields = _ROUTE_FIELDS_AND_DUE
     # Nothing is written until the block ends: the rows have their keys (the outbox rows find
     # theirs in the statement), so what ``tell`` queues may refer to them.
     with outbox.batched(
         together=[
             *case_rows,
             *hops,
-            *sla.hops_timers([(hop.case, hop) for hop in hops], now=now),
+            *timers,
             *notes,
         ],
         history=[*hops, *notes],
         date=now,
         also=[
-            set_statement(cases, _ROUTE_FIELDS),  # the transition changed these
+            set_statement(cases, fields),  # the transition changed these
             nudges.clear_on_escalation_statement(
                 [case.pk for case in cases], automatic=is_automatic, now=now
             ),
@@ -538,6 +550,7 @@ _NEXT_NUMBER = (
 
 # What escalating changes on the case (``Case._route`` and the status), and the save time.
 _ROUTE_FIELDS = ["status", "tier", "assigned_team", "handler", "updated_at"]
+_ROUTE_FIELDS_AND_DUE = [*_ROUTE_FIELDS, "sla_next_due"]
 
 
 def _open_hops(case_ids: list[int]) -> list[Escalation]:

@@ -205,6 +205,24 @@ def hops_timers(
     return timers
 
 
+def nearest_due(
+    timers: Iterable[SLATimer], *, also: dt.datetime | None = None
+) -> dt.datetime | None:
+    """The nearest deadline of the running ``timers`` (not stopped, not paused) and ``also``
+    (the case's stored value, when no running timer of the case stops): ``Case.sla_next_due``
+    for a statement that writes the case with these new timers. The database checks it after
+    the statement and writes the right one where it differs (escalations migration 0023):
+    right, it spares the case a second write."""
+    dues = [
+        timer.due_at
+        for timer in timers
+        if timer.stopped_at is None and timer.running_since is not None and timer.due_at
+    ]
+    if also is not None:
+        dues.append(also)
+    return min(dues, default=None)
+
+
 def start_hold_timer(
     case: Case, hop: Escalation, *, now: dt.datetime | None = None
 ) -> SLATimer | None:
