@@ -35,7 +35,9 @@ POSTGRESQL = [
         IF pg_trigger_depth() > 1 OR current_setting('{LATER}', true) = 'writing' THEN
             RETURN NULL;  -- written by the timers' triggers or the catch-up: computed already
         END IF;
-        due := escalations_case_sla_next_due(NEW.id);
+        -- in the function itself (not escalations_case_sla_next_due()): its plan kept
+        SELECT min(t.due_at) INTO due FROM escalations_slatimer t
+        WHERE t.case_id = NEW.id AND t.stopped_at IS NULL AND t.running_since IS NOT NULL;
         IF due IS DISTINCT FROM NEW.sla_next_due THEN
             UPDATE escalations_case SET sla_next_due = due WHERE id = NEW.id;
         END IF;
