@@ -33,6 +33,11 @@ report gives each kind's rate over all its slices against ``me/``'s over all of 
 median (with the range) of its slices each against the mean of the two ``me/`` slices around
 it. With ``--baseline`` the servers take turns going first, slice after slice. ``--rounds 1``
 is the order this bench used before (one slice of each kind, but with ``me/`` between them).
+
+``--cpu`` also reports the CPU time each kind costs per request, by process (gunicorn's
+workers, PostgreSQL's backends, Redis, this client, the rest of the machine: user + system time
+from /proc, read around each slice): which side of the stack a kind's cost lies on, a reading
+the host's drift distorts less than a rate (bench/README.md, issue 18's ninth pass).
 """
 
 from __future__ import annotations
@@ -348,6 +353,54 @@ def summary(name: str, slices: list[Slice]) -> dict:
     }
 
 
+# --cpu: whose CPU time a request costs, by the kind of process that spent it
+CPU_CLASSES = ("gunicorn", "postgres", "redis", "client", "other")
+
+
+def cpu_seconds() -> dict[int, tuple[str, float]] | None:
+    """Each process's CPU time so far (user + system, from /proc: Linux), with its class; None
+    where there is no /proc. "client" is this process (the load's threads); "other" the rest
+    of the machine (the kernel's threads, other services)."""
+    if not os.path.isdir("/proc/self"):
+        return None
+    tick = os.sysconf("SC_CLK_TCK")
+    found = {}
+    for name in os.listdir("/proc"):
+        if not name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{name}/stat") as f:
+                stat = f.read()
+            with open(f"/proc/{name}/cmdline", "rb") as f:
+                command = f.read()
+        except OSError:  # gone meanwhile
+            continue
+        comm, fields = stat[stat.index("(") + 1 : stat.rindex(")")], stat[stat.rindex(")") + 2 :]
+        user, system = fields.split()[11:13]
+        if int(name) == os.getpid():
+            kind = "client"
+        elif b"gunicorn" in command:
+            kind = "gunicorn"
+        elif comm.startswith("postgres"):
+            kind = "postgres"
+        elif comm.startswith("redis"):
+            kind = "redis"
+        else:
+            kind = "other"
+        found[int(name)] = (kind, (int(user) + int(system)) / tick)
+    return found
+
+
+def cpu_spent(before: dict | None, after: dict | None) -> dict[str, float]:
+    """CPU seconds spent between two ``cpu_seconds`` readings, by class."""
+    spent = dict.fromkeys(CPU_CLASSES, 0.0)
+    if before is None or after is None:
+        return spent
+    for pid, (kind, seconds) in after.items():
+        spent[kind] += seconds - before.get(pid, (kind, 0.0))[1]
+    return spent
+
+
 def schedule(rounds: int) -> list[int]:
     """The order of the kinds (0 is ``me/``): each other kind between two ``me/`` slices,
     ``rounds`` times over: 0 1 0 2 0 3 0 1 0 2 0 3 ... 0."""
@@ -399,6 +452,12 @@ def main() -> None:
         help="another checkout of the code (e.g. git worktree of main, with its .venv), served "
         "side by side with this one on the same database: each kind measured on one, then the "
         "other (no migration of this checkout may be missing there)",
+    )
+    parser.add_argument(
+        "--cpu",
+        action="store_true",
+        help="also the CPU time each kind costs per request, by process (gunicorn, PostgreSQL, "
+        "Redis, this client, the rest of the machine), read from /proc around each slice",
     )
     args = parser.parse_args()
     if args.rounds < 1 or args.seconds <= 0:
@@ -455,6 +514,8 @@ def bench(args, state: RunState) -> None:
     # each kind's --seconds shared among its slices; me/ slices as long as the others'
     kwargs = {"seconds": args.seconds / args.rounds, "concurrency": args.concurrency}
     slices: dict[str, list[Slice]] = {label: [] for label in labels}
+    # --cpu: (label, kind) -> CPU seconds by class over the kind's slices
+    cpu: dict[tuple[str, int], dict[str, float]] = {}
     try:
         for label, root, launch in setups:
             port = free_port()
@@ -468,7 +529,13 @@ def bench(args, state: RunState) -> None:
             for label in turn:
                 name, make_request = kinds(servers[label][1], ready_for[label])[index]
                 shown = f"{name} [{label}]" if len(labels) > 1 else name
+                before = cpu_seconds() if args.cpu else None
                 slices[label].append(run(shown, make_request, **kwargs))
+                if args.cpu:
+                    spent = cpu_spent(before, cpu_seconds())
+                    total = cpu.setdefault((label, index), dict.fromkeys(CPU_CLASSES, 0.0))
+                    for kind, seconds in spent.items():
+                        total[kind] += seconds
     finally:
         for server, _port in servers.values():
             server.send_signal(signal.SIGTERM)
@@ -502,6 +569,24 @@ def bench(args, state: RunState) -> None:
                 f"{100 * r['rps'] / ceiling:.0f} % | {rounds} | {r['p50']:.1f} | "
                 f"{r['p95']:.1f} | {r['p99']:.1f} | {r['statuses']} |"
             )
+        if args.cpu:
+            print()
+            print(f"CPU time per request, ms ({label}; with --baseline both servers count)")
+            print(f"| endpoint | {' | '.join(CPU_CLASSES)} | all | against `me/` |")
+            print("|---|" + "---|" * (len(CPU_CLASSES) + 2))
+            per_request = []
+            for index, r in enumerate(results):
+                spent = cpu.get((label, index), {})
+                count = r["requests"] or 1
+                per_request.append({k: 1000 * spent.get(k, 0.0) / count for k in CPU_CLASSES})
+            ceiling_cpu = sum(per_request[0].values())
+            for r, row in zip(results, per_request, strict=True):
+                every = sum(row.values())
+                print(
+                    f"| `{r['name']}` | "
+                    + " | ".join(f"{row[k]:.2f}" for k in CPU_CLASSES)
+                    + f" | {every:.2f} | {every / ceiling_cpu if ceiling_cpu else 0:.2f}× |"
+                )
 
 
 if __name__ == "__main__":
