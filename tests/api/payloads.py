@@ -38,3 +38,16 @@ def admin_name(case, name: str) -> str:
     if name == "escalate" and case.status in (CaseStatus.ESCALATED, CaseStatus.ACKNOWLEDGED):
         return "escalate_further"
     return name
+
+
+def create_body(customer, category) -> dict:
+    """A valid ``POST /api/v1/cases/`` body opening a case for ``customer`` in ``category``,
+    with a call log."""
+    return {
+        "customer": customer.pk,
+        "category": category.pk,
+        "subject": "請求額が違う",
+        "impact": 2,
+        "urgency": 2,
+        "call_log": "お客様からの問い合わせ",
+    }

@@ -10,7 +10,7 @@ from escalations.models import Case, CaseStatus, SLAPolicy, SLATimer
 from integrations.models import WebhookSubscription
 from notifications.events import EventType
 from notifications.models import Notification
-from tests.api.payloads import PAYLOADS
+from tests.api.payloads import PAYLOADS, create_body
 from tests.factories import (
     CategoryFactory,
     CustomerFactory,
@@ -88,14 +88,7 @@ def setup(org, db, django_capture_on_commit_callbacks):
 
 
 def create(client, setup):
-    body = {
-        "customer": setup["customer"].pk,
-        "category": setup["category"].pk,
-        "subject": "請求額が違う",
-        "impact": 2,
-        "urgency": 2,
-        "call_log": "お客様からの問い合わせ",
-    }
+    body = create_body(setup["customer"], setup["category"])
     return client.post("/api/v1/cases/", body, format="json")
 
 

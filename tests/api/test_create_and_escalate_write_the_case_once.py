@@ -12,7 +12,7 @@ import pytest
 from django.db import connection
 
 from escalations.models import Case, SLATimer, TimerKind
-from tests.api.payloads import PAYLOADS
+from tests.api.payloads import PAYLOADS, create_body
 from tests.factories import CategoryFactory, CustomerFactory, make_case, make_sla_policy
 from tests.sla_next_due import assert_sla_next_due
 
@@ -46,16 +46,7 @@ def test_a_create_inserts_the_case_with_its_deadline_and_never_updates_it(api, o
     inserted, updated = case_rows_written()
 
     response = client.post(
-        "/api/v1/cases/",
-        {
-            "customer": setup["customer"].pk,
-            "category": setup["category"].pk,
-            "subject": "請求額が違う",
-            "impact": 2,
-            "urgency": 2,
-            "call_log": "お客様からの問い合わせ",
-        },
-        format="json",
+        "/api/v1/cases/", create_body(setup["customer"], setup["category"]), format="json"
     )
 
     assert response.status_code == 201
