@@ -8,12 +8,14 @@ import secrets
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.services import user_may_hold_token_of
 from integrations.models import ApiToken
+from kit import compiled
 
 PREFIX_LENGTH = 8
 LAST_USED_RESOLUTION = dt.timedelta(minutes=1)  # write ``last_used_at`` at most once a minute
@@ -70,11 +72,21 @@ def token_revoke(*, actor: User, token: ApiToken) -> ApiToken:
     return token
 
 
+def _tokens_with_their_user() -> QuerySet[ApiToken]:
+    return ApiToken.objects.select_related("user")
+
+
 def token_authenticate(token: str) -> ApiToken | None:
-    """The usable token row (with its user) for ``token``, or ``None``."""
-    row = ApiToken.objects.select_related("user").filter(digest=digest(token)).first()
+    """The usable token row (with its user) for ``token``, or ``None``. Every API request reads
+    it: its SQL is compiled once per process (``kit.compiled.read_one``; compiling it on each
+    request was about a tenth of a trivial request's time: bench/README.md, issue 18's tenth
+    pass). The digest is unique: one row at most."""
+    try:
+        row = compiled.read_one("token_authenticate", _tokens_with_their_user, digest=digest(token))
+    except ApiToken.DoesNotExist:
+        return None
     now = timezone.now()
-    if row is None or not row.is_usable(now) or not row.user.is_active:
+    if not row.is_usable(now) or not row.user.is_active:
         return None
     if row.last_used_at is None or now - row.last_used_at > LAST_USED_RESOLUTION:
         # no history row for this bookkeeping field: QuerySet.update on purpose

@@ -14,7 +14,8 @@ name). ``tests/kit/test_kept_queries_read_what_the_orm_reads.py`` holds the rows
 queryset's own on every run of the suite.
 
 ``read_one``: a one-row read (the API's locked read of a case: ``StateMachine.read_locked``'s
-``kept_as``) whose SQL, parameters and the way a row becomes the model instance with its
+``kept_as``; the bearer token every API request reads with its account:
+``integrations.tokens.token_authenticate``) whose SQL, parameters and the way a row becomes the model instance with its
 ``select_related`` relations are kept under a key the caller gives; the next read with that key
 only puts the lookup's values into the parameters, runs the SQL and builds the instance as
 Django does (about two thirds of the read's time was compiling: bench/README.md, issue 18's
