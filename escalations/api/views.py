@@ -215,7 +215,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
 
     def list(self, request, *args, **kwargs):
         page = self.paginate_queryset(self._list_rows())
-        return self.get_paginated_response([s.case_row_data(row) for row in page])
+        return self.get_paginated_response(s.case_rows_data(page))
 
     def _list_rows(self):
         """The list's query before its page is cut: built once per process for each
