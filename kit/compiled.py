@@ -15,11 +15,11 @@ queryset's own on every run of the suite.
 
 ``read_one``: a one-row read (the API's locked read of a case: ``StateMachine.read_locked``'s
 ``kept_as``; the bearer token every API request reads with its account:
-``integrations.tokens.token_authenticate``) whose SQL, parameters and the way a row becomes the model instance with its
-``select_related`` relations are kept under a key the caller gives; the next read with that key
-only puts the lookup's values into the parameters, runs the SQL and builds the instance as
-Django does (about two thirds of the read's time was compiling: bench/README.md, issue 18's
-fourth pass). ``draw``: values the database computes in the same read (e.g. keys drawn from
+``integrations.tokens.token_authenticate``) whose SQL, parameters and the way a row becomes the
+model instance with its ``select_related`` relations are kept under a key the caller gives; the
+next read with that key only puts the lookup's values into the parameters, runs the SQL and
+builds the instance as Django does (about two thirds of the read's time was compiling:
+bench/README.md, issue 18's fourth pass). ``draw``: values the database computes in the same read (e.g. keys drawn from
 sequences for the rows a transition is about to write), set on the instance as annotations are.
 
 This module is the one place that leans on Django's compiler: ``get_compiler().as_sql()``, the
