@@ -46,9 +46,18 @@ class PerTokenRateThrottle(SimpleRateThrottle):
 
     def get_cache_key(self, request, view):
         if isinstance(request.auth, ApiToken):
-            ident = f"token-{request.auth.pk}"
-        elif request.user and request.user.is_authenticated:
+            return token_history_key(request.auth)
+        if request.user and request.user.is_authenticated:
             ident = f"user-{request.user.pk}"
         else:
             ident = f"anon-{self.get_ident(request)}"
         return self.cache_format % {"scope": self.scope, "ident": ident}
+
+
+def token_history_key(token: ApiToken) -> str:
+    """The cache key of a token's history of requests (read ahead by the token's
+    authentication, with its address's failure count: ``integrations.authentication``)."""
+    return PerTokenRateThrottle.cache_format % {
+        "scope": PerTokenRateThrottle.scope,
+        "ident": f"token-{token.pk}",
+    }

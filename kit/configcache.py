@@ -48,12 +48,22 @@ _request_versions: ContextVar[dict[str, str | None] | None] = ContextVar(
 )
 
 
+# values of the shared cache read ahead in the request under way (``read_ahead``), each kept for
+# the next read of its key (None outside a request)
+_request_ahead: ContextVar[dict[str, Any] | None] = ContextVar(
+    "configcache_request_ahead", default=None
+)
+_ABSENT = object()
+
+
 def _begin_request(**kwargs) -> None:
     _request_versions.set({})
+    _request_ahead.set({})
 
 
 def _end_request(**kwargs) -> None:
     _request_versions.set(None)
+    _request_ahead.set(None)
 
 
 request_started.connect(_begin_request, dispatch_uid="kit.configcache.begin")
@@ -85,12 +95,46 @@ def shared_is_redis() -> bool:
     return isinstance(_shared(), RedisCache)
 
 
+def shared() -> BaseCache:
+    """The shared cache (``live``), where the API throttle's history is kept with Redis."""
+    return _shared()
+
+
+def read_ahead(keys: list[str], *, with_versions: bool) -> dict[str, Any]:
+    """The values of ``keys`` in the shared cache (absent keys left out) in one round trip
+    (``get_many``), with the versions of every cache when ``with_versions`` and the request under
+    way has not read them yet. Within a request each value is also kept for the next
+    ``get_shared`` or ``get_with_versions`` of its key, once (e.g. the API throttle's history,
+    read with the token's failure count: ``integrations.authentication``)."""
+    versions = _request_versions.get()
+    also = [cache.key for cache in _all] if with_versions and versions == {} else []
+    found = _shared().get_many([*keys, *also])
+    if also:
+        for cache in _all:
+            versions[cache.key] = found.get(cache.key)  # type: ignore[index]  # {} here
+    ahead = _request_ahead.get()
+    if ahead is not None:
+        for key in keys:
+            ahead[key] = found.get(key, _ABSENT)
+    return {key: found[key] for key in keys if key in found}
+
+
+def _read_before(key: str) -> Any:
+    """``key``'s value read ahead in this request (``_ABSENT``: read ahead and absent), once;
+    ``None`` when it was not."""
+    ahead = _request_ahead.get()
+    return None if not ahead else ahead.pop(key, None)
+
+
 def get_with_versions(key: str, default: Any = None) -> Any:
     """``key``'s value in the shared cache (``default`` when absent), with, in the same round
     trip (one ``get_many``), the versions of every cache here when the request under way has
     not read them yet: e.g. the API throttle's history, read at the start of each API request
     (``integrations.throttles``), so that the versions the view then needs cost no round
     trip of their own. Otherwise (outside a request, or read already) a plain ``get``."""
+    before = _read_before(key)
+    if before is not None:
+        return default if before is _ABSENT else before
     shared = _shared()
     versions = _request_versions.get()
     if versions is None or versions:
@@ -102,12 +146,19 @@ def get_with_versions(key: str, default: Any = None) -> Any:
 
 
 def get_shared(key: str, default: Any = None) -> Any:
-    """``key``'s value in the shared cache (``default`` when absent)."""
+    """``key``'s value in the shared cache (``default`` when absent; read ahead in this request
+    by ``read_ahead``: that value, with no round trip)."""
+    before = _read_before(key)
+    if before is not None:
+        return default if before is _ABSENT else before
     return _shared().get(key, default)
 
 
 def set_shared(key: str, value: Any, timeout: int | None) -> None:
     """``key``'s value in the shared cache (the counterpart of ``get_with_versions``)."""
+    ahead = _request_ahead.get()
+    if ahead:
+        ahead.pop(key, None)  # read ahead before this write: no longer its value
     _shared().set(key, value, timeout)
 
 

@@ -1,79 +1,23 @@
-"""With Redis, the throttle of an API request whose view reads the configuration (the cases'
-views: ``reads_config_versions``) reads its history together with the configuration
-versions the view will need (``integrations.throttles``, ``kit.configcache.get_with_versions``):
-one round trip to Redis at the start of a request rather than two; the escalate then makes two
-in all during the request (the throttle's read and its write), as ``me/`` does (whose
-throttle reads its history alone, as before). The throttle
+"""With Redis, the throttle's history of an API request whose view reads the configuration (the
+cases' views: ``reads_config_versions``) is read together with the configuration versions the
+view will need, by the token's authentication (``kit.configcache.read_ahead``;
+``integrations.authentication``): one round trip to Redis at the start of a request rather
+than two; the escalate then makes two in all during the request (that read and the
+throttle's write), as ``me/`` does (whose history is read without the versions). The throttle
 still counts per token and a change another process commits is still seen by the next
-request."""
-
-import os
-import uuid
+request. With the address's failure count: ``test_a_token_request_reads_redis_once.py``."""
 
 import pytest
-import redis
-from redis.client import Pipeline
 
 from accounts.memberships import MEMBERSHIPS
 from accounts.models import Team
 from escalations import services
 from kit import configcache
 from tests.api.payloads import PAYLOADS, transition_url
+from tests.api.redis_round_trips import needs_redis
 from tests.factories import make_case
 
-URL = "redis://127.0.0.1:6379/11"  # the test suite's own Redis database
-
-
-def _redis_is_up() -> bool:
-    try:
-        return bool(redis.Redis.from_url(URL, socket_connect_timeout=1).ping())
-    except redis.RedisError:
-        return False
-
-
-pytestmark = pytest.mark.skipif(
-    not os.environ.get("CACHE_URL") and not _redis_is_up(), reason="needs Redis on 127.0.0.1:6379"
-)
-
-
-@pytest.fixture(autouse=True)
-def redis_caches(settings):
-    """Both caches on Redis as production has them (CACHE_URL), under keys of this test's own
-    (the suite's database is shared by the parallel workers): unless CACHE_URL set them so."""
-    configcache.forget_all()
-    prefix = f"test-{uuid.uuid4().hex}"
-    if not os.environ.get("CACHE_URL"):
-        redis_cache = {"BACKEND": "kit.redis_cache.RedisCache", "LOCATION": URL}
-        settings.CACHES = {
-            "default": {**redis_cache, "KEY_PREFIX": f"{prefix}-default"},
-            "live": {**redis_cache, "KEY_PREFIX": f"{prefix}-live"},
-        }
-    assert configcache.shared_is_redis()
-    yield
-    configcache.forget_all()
-    if not os.environ.get("CACHE_URL"):
-        client = redis.Redis.from_url(URL)
-        for key in client.scan_iter(match=f"{prefix}-*"):  # this test's keys only
-            client.delete(key)
-
-
-@pytest.fixture
-def round_trips(monkeypatch):
-    """The commands sent to Redis, one entry per round trip (a pipeline is one)."""
-    sent: list[tuple[str, ...]] = []
-    command, pipeline = redis.Redis.execute_command, Pipeline.execute
-
-    def execute_command(self, *args, **options):
-        sent.append((str(args[0]),))
-        return command(self, *args, **options)
-
-    def execute(self, *args, **options):
-        sent.append(tuple(str(c[0][0]) for c in self.command_stack))
-        return pipeline(self, *args, **options)
-
-    monkeypatch.setattr(redis.Redis, "execute_command", execute_command)
-    monkeypatch.setattr(Pipeline, "execute", execute)
-    return sent
+pytestmark = [needs_redis, pytest.mark.usefixtures("redis_caches")]
 
 
 def test_an_escalate_makes_two_round_trips_to_redis(api, case, operator, round_trips):
@@ -97,8 +41,9 @@ def test_me_reads_the_throttles_history_alone(api, operator, round_trips):
     round_trips.clear()
 
     assert client.get("/api/v1/me/").status_code == 200
-    # it reads no configuration: the versions are not read with its history
-    assert round_trips == [("GET",), ("SET",)]
+    # it reads no configuration: the versions are not read with its history (``get_many`` of
+    # the one key: MGET)
+    assert round_trips == [("MGET",), ("SET",)]
 
 
 def test_the_throttle_still_counts_per_token(api, org, operator, monkeypatch):
