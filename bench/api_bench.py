@@ -31,7 +31,9 @@ another machine. Since 2026-12-03 each kind is measured in ``--rounds`` slices, 
 slices of ``me/`` (``me/``, list, ``me/``, create, ``me/``, escalate, ``me/``, list, ...): the
 report gives each kind's rate over all its slices against ``me/``'s over all of its own, and the
 median (with the range) of its slices each against the mean of the two ``me/`` slices around
-it. With ``--baseline`` the servers take turns going first, slice after slice. ``--rounds 1``
+it. With ``--baseline`` the servers take turns going first, each kind's slices in turn (until
+2026-12-03 evening slice after slice, which put the same server first for every slice of a kind
+but ``me/``). ``--rounds 1``
 is the order this bench used before (one slice of each kind, but with ``me/`` between them).
 
 ``--cpu`` also reports the CPU time each kind costs per request, by process (gunicorn's
@@ -523,9 +525,13 @@ def bench(args, state: RunState) -> None:
             for _ in range(20):  # warm up every worker's imports and connections
                 request(port, "GET", "/api/v1/me/", token)
                 request(port, "GET", "/api/v1/cases/?page_size=50", token)
-        for position, index in enumerate(order):
-            # side by side: the servers take turns going first, slice after slice
-            turn = labels if position % 2 == 0 else labels[::-1]
+        seen: dict[int, int] = {}  # slices of each kind so far
+        for index in order:
+            # side by side: the servers take turns going first, kind by kind (until
+            # 2026-12-03 evening, slice after slice: as the kinds alternate with me/, each
+            # kind then had the same server first in every round)
+            turn = labels if seen.get(index, 0) % 2 == 0 else labels[::-1]
+            seen[index] = seen.get(index, 0) + 1
             for label in turn:
                 name, make_request = kinds(servers[label][1], ready_for[label])[index]
                 shown = f"{name} [{label}]" if len(labels) > 1 else name
