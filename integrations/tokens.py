@@ -79,7 +79,7 @@ def _tokens_with_their_user() -> QuerySet[ApiToken]:
 def token_authenticate(token: str) -> ApiToken | None:
     """The usable token row (with its user) for ``token``, or ``None``. Every API request reads
     it: its SQL is compiled once per process (``kit.compiled.read_one``; compiling it on each
-    request was about a tenth of a trivial request's time: bench/README.md, issue 18's tenth
+    request was about a fifth of a trivial request's time: bench/README.md, issue 18's tenth
     pass). The digest is unique: one row at most."""
     try:
         row = compiled.read_one("token_authenticate", _tokens_with_their_user, digest=digest(token))

@@ -19,8 +19,9 @@ queryset's own on every run of the suite.
 model instance with its ``select_related`` relations are kept under a key the caller gives; the
 next read with that key only puts the lookup's values into the parameters, runs the SQL and
 builds the instance as Django does (about two thirds of the read's time was compiling:
-bench/README.md, issue 18's fourth pass). ``draw``: values the database computes in the same read (e.g. keys drawn from
-sequences for the rows a transition is about to write), set on the instance as annotations are.
+bench/README.md, issue 18's fourth pass). ``draw``: values the database computes in the same
+read (e.g. keys drawn from sequences for the rows a transition is about to write), set on the
+instance as annotations are.
 
 This module is the one place that leans on Django's compiler: ``get_compiler().as_sql()``, the
 compiler's ``select``, ``col_count``, ``klass_info``, ``annotation_col_map``,

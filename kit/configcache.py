@@ -16,7 +16,9 @@ Within a request the versions of every cache are read together, once, at the fir
 process commits during the request is seen from the next request on, as if the request had
 read the database at its start; a change this process makes is seen at once (its own copy).
 With Redis, an API request reads them even earlier, in the same round trip as its throttle's
-history (``get_with_versions``, ``integrations.throttles``): the view then reads none.
+history and its address's failed-token count, once its token is read (``read_ahead``,
+``integrations.authentication``; ``get_with_versions`` for the throttle of a session): the view
+then reads none.
 """
 
 from __future__ import annotations

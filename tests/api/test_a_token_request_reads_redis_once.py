@@ -83,4 +83,3 @@ def test_the_throttle_still_counts_per_token_with_its_history_read_ahead(
     urls = ["/api/v1/me/", "/api/v1/cases/?page_size=5", "/api/v1/me/"]
     assert [first.get(url).status_code for url in urls] == [200, 200, 429]
     assert second.get("/api/v1/cases/?page_size=5").status_code == 200
-
