@@ -17,6 +17,7 @@ from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
 
 from escalations import policy, services
+from escalations.api import case_answers
 from escalations.api import serializers as s
 from escalations.api.create_arguments import case_create_arguments
 from escalations.api.transition_arguments import transition_arguments
@@ -215,7 +216,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
 
     def list(self, request, *args, **kwargs):
         page = self.paginate_queryset(self._list_rows())
-        return self.get_paginated_response(s.case_rows_data(page))
+        return self.get_paginated_response(case_answers.case_rows_data(page))
 
     def _list_rows(self):
         """The list's query before its page is cut: built once per process for each
@@ -236,7 +237,8 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         )
         rows = _LIST_QUERIES.get(key)
         if rows is None:
-            rows = self.filter_queryset(cases_visible_to(request.user)).values(*s.CASE_VALUES)
+            visible = self.filter_queryset(cases_visible_to(request.user))
+            rows = visible.values(*case_answers.CASE_VALUES)
             if len(_LIST_QUERIES) >= LIST_QUERIES_MAX:
                 _LIST_QUERIES.clear()
             _LIST_QUERIES[key] = rows
@@ -248,7 +250,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         _relations_from_known(case, self.request.user)
         if not _relations_loaded(case):
             case = Case.objects.select_related(*CASE_RELATED).get(pk=case.pk)
-        return Response(s.case_data(case), status=code)
+        return Response(case_answers.case_data(case), status=code)
 
     @idempotent
     def create(self, request, *args, **kwargs):
@@ -331,7 +333,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         try:
             # its compiled SQL kept per process for each visibility (kit.compiled.read_one)
             return CASES.read_locked(
-                lambda: self.get_queryset().only(*s.TRANSITION_READ),  # 49 columns of 97
+                lambda: self.get_queryset().only(*case_answers.TRANSITION_READ),  # 49 columns of 97
                 kept_as=("api case", visibility_key(self.request.user)),
                 # an escalate's keys and hop number drawn in the same read (case_escalate)
                 draw=drawn_with_the_case() if self.action == "escalate" else None,

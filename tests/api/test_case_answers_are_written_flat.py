@@ -5,7 +5,8 @@ import json
 
 from rest_framework.renderers import JSONRenderer
 
-from escalations.api.serializers import CaseSerializer, case_data
+from escalations.api.case_answers import case_data
+from escalations.api.serializers import CaseSerializer
 from escalations.models import Case, CaseStatus
 from tests.api.payloads import PAYLOADS, transition_url
 from tests.factories import CategoryFactory, CustomerFactory, make_case

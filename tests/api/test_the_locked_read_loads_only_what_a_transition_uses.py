@@ -1,6 +1,6 @@
 """The API's transitions read the case locked with only the columns a transition and its
-answer use (``serializers.TRANSITION_READ``: the case's own, and of its six relations what the
-answer shows and whom a notification reaches), not ~97: every transition then answers, writes
+answer use (``case_answers.TRANSITION_READ``: the case's own, and of its six relations what
+the answer shows and whom a notification reaches), not ~97: every transition then answers, writes
 and queries exactly as it does through a full read of the case and its relations, and the
 read's SQL holds no password hash, webhook secret or customer's phone number."""
 
@@ -12,7 +12,7 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from escalations.api import serializers as s
+from escalations.api import case_answers
 from escalations.api.views import CASE_RELATED
 from escalations.models import Case, CaseNote, Escalation, SLATimer
 from kit import compiled
@@ -29,7 +29,7 @@ FULL_READ = (
         for field in Case._meta.get_field(name).related_model._meta.concrete_fields
     ),
 )
-SLIM_READ = s.TRANSITION_READ
+SLIM_READ = case_answers.TRANSITION_READ
 SECRETS = ('"password"', '"webhook_secret"', '"phone"', '"email"')
 
 ROUND_TRIP = [
@@ -73,7 +73,7 @@ def _differing(slim, full):
 
 def _outcome(client, case, name, payload, columns, monkeypatch):
     """What the transition answers, writes and queries with the locked read of ``columns``."""
-    monkeypatch.setattr(s, "TRANSITION_READ", columns)
+    monkeypatch.setattr(case_answers, "TRANSITION_READ", columns)
     compiled.forget_reads()
     with CaptureQueriesContext(connection) as queries:
         response = client.post(transition_url(case, name), payload, format="json")

@@ -10,7 +10,7 @@ import pytest
 from django.utils import timezone
 from rest_framework import serializers
 
-from escalations.api.serializers import _when, case_row_data, case_rows_data
+from escalations.api.case_answers import _when, case_row_data, case_rows_data
 from escalations.api.views import CASE_RELATED
 from escalations.models import Case
 from tests.api.payloads import PAYLOADS, transition_url
@@ -70,7 +70,7 @@ def test_the_list_and_a_case_write_their_times_as_drf_does_in_the_active_zone(ap
 
 
 def test_a_page_reads_the_time_zone_once(monkeypatch, operator, org):
-    from escalations.api.serializers import CASE_VALUES
+    from escalations.api.case_answers import CASE_VALUES
 
     make_case(owner=operator)
     make_case(owner=operator)

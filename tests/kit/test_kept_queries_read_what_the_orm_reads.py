@@ -4,7 +4,7 @@
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from escalations.api.serializers import CASE_VALUES
+from escalations.api.case_answers import CASE_VALUES
 from escalations.models import Case
 from kit.compiled import KeptQuery
 from tests.factories import make_case
