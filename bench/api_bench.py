@@ -96,12 +96,15 @@ class RunState:
 
 
 @contextlib.contextmanager
-def run_state():
-    """A database and a Redis database of this run's own, dropped (flushed) at the end."""
+def run_state(database: str | None = None, *, shared_cache: bool = True):
+    """A database and a Redis database of this run's own, dropped (flushed) at the end.
+    ``database``: its name (default ``escalations_api_bench_<hex>``), dropped at the end too.
+    ``shared_cache``: the shared cache in the claimed Redis database, as deployed (else the
+    settings' default, as ``bench/sla_sweep.py`` has always measured)."""
     import redis
 
     run_id = secrets.token_hex(4)
-    database = f"escalations_api_bench_{run_id}"
+    database = database or f"escalations_api_bench_{run_id}"
     claim = f"api-bench-claim:{run_id}"
     claimed = None
     for number in random.sample(range(1, 16), 15):
@@ -121,9 +124,10 @@ def run_state():
         f"{REDIS}/{number}",
     )
     os.environ["CELERY_BROKER_URL"] = state.broker_url
-    # the shared cache in the same Redis database, as deployed (deploy/escalation.env.example):
-    # the throttle counts, the live versions and the configuration versions (kit.configcache)
-    os.environ["CACHE_URL"] = state.broker_url
+    if shared_cache:
+        # the shared cache in the same Redis database, as deployed (deploy/escalation.env.
+        # example): the throttle counts, the live versions and the configuration versions
+        os.environ["CACHE_URL"] = state.broker_url
     print(f"database {database}, broker {state.broker_url}")
     try:
         yield state

@@ -2,20 +2,23 @@
 
     .venv/bin/python bench/sla_sweep.py --cases 1000000 --due 10000
 
-Creates (drops first) the database ``--db`` (default ``escalations_bench``) on the local
-PostgreSQL, migrates it,
+Creates (drops first) the database ``--db`` (default ``escalations_sweep_bench_<hex>``, a name
+of the run's own) on the local PostgreSQL and claims an empty Redis database for the broker
+(``api_bench.run_state``: the delivery tasks the escalations enqueue go there), migrates it,
 bulk-loads ``--cases`` open cases with an SLA resolution timer each, of which ``--due`` are
 escalated to L2 with an acknowledgement already overdue. Then it measures:
   1. a sweep with nothing due (time and queries, 20 runs);
   2. the sweep handling every due breach (each one an automatic escalation to L3, done by
      the same service a person uses, with history and notification rows);
   3. a second sweep right after (must find nothing).
+At the end both are dropped: no database and no queued task is left behind.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import secrets
 import statistics
 import subprocess
 import sys
@@ -24,10 +27,12 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-DB = "escalations_bench"
+sys.path.insert(0, str(ROOT / "bench"))
+
+import api_bench  # noqa: E402  (the run's own Redis database, dropped at the end)
 
 
-def setup_database(db: str = DB) -> None:
+def setup_database(db: str) -> None:
     psql = ["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", "postgres", "-q", "-c"]
     subprocess.run([*psql, f"DROP DATABASE IF EXISTS {db}"], check=True)
     subprocess.run([*psql, f"CREATE DATABASE {db}"], check=True)
@@ -348,13 +353,17 @@ def main() -> None:
     )
     parser.add_argument(
         "--db",
-        default=DB,
-        help=f"database to drop, create and load (default {DB}); one per concurrent run",
+        default=None,
+        help="database to drop, create, load and drop at the end (default "
+        "escalations_sweep_bench_<hex>, a name of the run's own)",
     )
     args = parser.parse_args()
-    setup_database(args.db)
-    load(args.cases, args.due)
-    measure(args.processes)
+    database = args.db or f"escalations_sweep_bench_{secrets.token_hex(4)}"
+    # the settings' default cache, as every sweep figure in bench/README.md was measured
+    with api_bench.run_state(database, shared_cache=False):
+        setup_database(database)
+        load(args.cases, args.due)
+        measure(args.processes)
 
 
 if __name__ == "__main__":
