@@ -396,7 +396,7 @@ class HoldEndSerializer(TransitionSerializer):
 
 class CallbackSerializer(serializers.ModelSerializer):
     promised_by = PersonSerializer(read_only=True)
-    kept_by = PersonSerializer(read_only=True)
+    kept_by = PersonSerializer(read_only=True, allow_null=True)
 
     class Meta:
         model = Callback
