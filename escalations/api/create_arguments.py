@@ -24,11 +24,10 @@ def case_create_arguments(data: Any) -> dict[str, Any]:
     """``CaseCreateSerializer``'s ``validated_data`` for ``data``: a request the serializer
     takes as it is (the customer and category ids known to the process, texts, choices as
     their values) is read directly, its fields checked as the serializer checks them; any
-    other goes through the serializer, which refuses it with its usual 400s (or accepts it:
-    e.g. an impact sent as text). Making the serializer (its fields are deep copies of the
-    declared ones) and running DRF's field-by-field validation was a sixth of a create
-    (bench/README.md). ``tests/api/test_case_create_arguments_are_the_serializers.py`` holds
-    the two equal."""
+    other goes through the serializer, which refuses it with its usual 400s. Making the
+    serializer (its fields are deep copies of the declared ones) and running DRF's
+    field-by-field validation was a sixth of a create (bench/README.md).
+    ``tests/api/test_case_create_arguments_are_the_serializers.py`` holds the two equal."""
     arguments = _plain_create_arguments(data)
     if arguments is None:
         form = CaseCreateSerializer(data=data)

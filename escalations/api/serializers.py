@@ -29,9 +29,13 @@ from integrations.fields import BoundedDateTimeField, QuerySerializer
 MAX_ID = 2**63 - 1  # ids are 64-bit: larger numbers are refused as input, never sent to SQL
 
 
-class _NoUnknownFields:
+class _StrictBody:
     """Refuse keys the serializer does not know, instead of silently ignoring them (the schema
-    says ``additionalProperties: false``: ``integrations.schema``)."""
+    says ``additionalProperties: false``: ``integrations.schema``), and values of another JSON
+    type than the schema's: a number or ``true`` for a text, ``"true"`` or ``1`` for a yes/no,
+    a string or ``true`` for an integer, an id or a numbered choice, which DRF would otherwise
+    convert and accept (``42`` as the text ``"42"``, ``"12"`` as the id 12). ``null`` is left
+    to each field (its ``allow_null``)."""
 
     rejects_unknown_fields = True
 
@@ -42,7 +46,44 @@ class _NoUnknownFields:
                 raise serializers.ValidationError(
                     {name: [_("This field cannot be set here.")] for name in unknown}
                 )
+            mistyped = {
+                name: error
+                for name, value in data.items()
+                if (error := _type_error(self.fields[name], value)) is not None
+            }
+            if mistyped:
+                raise serializers.ValidationError(mistyped)
         return super().to_internal_value(data)
+
+
+def _type_error(field: serializers.Field, value) -> list[str] | None:
+    """The field's own message when ``value`` is not of the field's JSON type; ``None`` when
+    it is (or when the field is not a text, a yes/no, an integer, an id or a choice)."""
+    if value is None or field.read_only:
+        return None
+    if isinstance(field, serializers.CharField):
+        ok, code = isinstance(value, str), "invalid"
+    elif isinstance(field, serializers.BooleanField):
+        ok, code = isinstance(value, bool), "invalid"
+    elif isinstance(field, serializers.IntegerField):
+        ok, code = type(value) is int, "invalid"
+    elif isinstance(field, serializers.PrimaryKeyRelatedField):
+        ok, code = type(value) is int, "incorrect_type"
+    elif type(field) is serializers.ChoiceField:  # "2" for the choice 2 is not the choice
+        ok = any(
+            value == choice and isinstance(value, bool) is isinstance(choice, bool)
+            for choice in field.choices
+        )
+        code = "invalid_choice"
+    else:
+        return None
+    if ok:
+        return None
+    try:
+        field.fail(code, data_type=type(value).__name__, input=value)
+    except serializers.ValidationError as error:
+        return error.detail
+    return None  # pragma: no cover - fail always raises
 
 
 # --- small nested objects ------------------------------------------------------------------
@@ -75,7 +116,7 @@ class CustomerSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class CustomerCreateSerializer(_NoUnknownFields, serializers.Serializer):
+class CustomerCreateSerializer(_StrictBody, serializers.Serializer):
     name = serializers.CharField(max_length=200)
     furigana = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     phone = serializers.CharField(max_length=30, required=False, allow_blank=True, default="")
@@ -198,7 +239,7 @@ class KnownCustomerField(serializers.PrimaryKeyRelatedField):
         return super().to_internal_value(data)
 
 
-class CaseCreateSerializer(_NoUnknownFields, serializers.Serializer):
+class CaseCreateSerializer(_StrictBody, serializers.Serializer):
     customer = KnownCustomerField()
     category = ActiveCategoryField()
     subject = serializers.CharField(max_length=200)
@@ -214,7 +255,7 @@ class CaseCreateSerializer(_NoUnknownFields, serializers.Serializer):
     )
 
 
-class CaseUpdateSerializer(_NoUnknownFields, serializers.Serializer):
+class CaseUpdateSerializer(_StrictBody, serializers.Serializer):
     """The fields ``services.case_update`` may change; send only those that change."""
 
     subject = serializers.CharField(max_length=200)
@@ -261,7 +302,7 @@ class NoteSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class NoteCreateSerializer(_NoUnknownFields, serializers.Serializer):
+class NoteCreateSerializer(_StrictBody, serializers.Serializer):
     kind = serializers.ChoiceField(
         choices=[
             (NoteKind.CALL_LOG, NoteKind.CALL_LOG.label),
@@ -330,7 +371,7 @@ ESCALATION_RELATED = [
 # --- transitions: the same payloads as the admin's forms -----------------------------------
 
 
-class TransitionSerializer(_NoUnknownFields, serializers.Serializer):
+class TransitionSerializer(_StrictBody, serializers.Serializer):
     expected_status = serializers.ChoiceField(
         choices=CaseStatus.choices,
         required=False,
@@ -417,18 +458,18 @@ class CallbackSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class CallbackPromiseSerializer(_NoUnknownFields, serializers.Serializer):
+class CallbackPromiseSerializer(_StrictBody, serializers.Serializer):
     number = serializers.CharField(max_length=30, help_text="The number to call back.")
     window_start = BoundedDateTimeField(help_text="Call from (with its time zone).")
     window_end = BoundedDateTimeField(help_text="Call by: the deadline of the promise.")
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
 
 
-class CallbackKeepSerializer(_NoUnknownFields, serializers.Serializer):
+class CallbackKeepSerializer(_StrictBody, serializers.Serializer):
     outcome = serializers.CharField(max_length=2000, help_text="How the call went.")
 
 
-class CallbackMissSerializer(_NoUnknownFields, serializers.Serializer):
+class CallbackMissSerializer(_StrictBody, serializers.Serializer):
     reason = serializers.CharField(
         max_length=2000, help_text="Why the call will not be made (or was given up)."
     )

@@ -8,7 +8,7 @@ choice or a yes/no, with their ``required``, ``default``, ``allow_blank``, ``max
 so that they cannot drift from it: a serializer with anything else (another kind of field, a
 validator, a ``validate`` method) is always run. A body that is not plain (a value of another
 type, a missing required field, an unknown key, too long ...) goes through the serializer,
-which answers it with its usual 400s (or accepts it: e.g. ``"true"`` for a yes/no).
+which answers it with its usual 400s.
 ``tests/api/test_transition_arguments_are_the_serializers.py`` holds the two equal."""
 
 from __future__ import annotations

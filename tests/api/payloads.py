@@ -13,7 +13,7 @@ PAYLOADS = {
     "acknowledge": {"comment": "受け付けました"},
     "return_to_owner": {
         "answer": "返金可能です。手続きを案内してください。",
-        "reusable": "no",
+        "reusable": False,
         "not_reusable_reason": "この契約に固有の回答",
     },
     "wait_for_customer": {"comment": "お客様の確認待ち"},
@@ -22,6 +22,16 @@ PAYLOADS = {
     "close": {"comment": ""},
     "reopen": {"reason": "お客様から再度連絡"},
 }
+
+
+def admin_form(name: str) -> dict:
+    """``PAYLOADS[name]`` as the admin's form posts it: a yes/no as ``"yes"`` or ``"no"``."""
+    return {
+        key: ({True: "yes", False: "no"}[value] if isinstance(value, bool) else value)
+        for key, value in PAYLOADS[name].items()
+    }
+
+
 URL_PATH = {
     "start_work": "start-work",
     "return_to_owner": "return",

@@ -1,7 +1,6 @@
 """The create's arguments are read directly from a plain request
 (``escalations.api.create_arguments``): exactly what ``CaseCreateSerializer`` makes of it,
-and anything the direct reading does not take goes through the serializer (its errors, or
-its value when it accepts what the direct reading declines)."""
+and anything the direct reading does not take goes through the serializer and its errors."""
 
 import pytest
 from rest_framework.exceptions import ValidationError
@@ -67,13 +66,10 @@ def test_a_plain_request_is_read_as_the_serializer_reads_it(ids, changes):
     }
 
 
-# declined by the direct reading, accepted by the serializer: its value
-ACCEPTED = {
+REFUSED = {
     "impact as text": {"impact": "2"},
     "subject as a number": {"subject": 42},
-}
-
-REFUSED = {
+    "customer as numeric text": {"customer": "customer as text"},
     "no subject": {"subject": ...},
     "blank subject": {"subject": " \u3000 "},
     "subject too long": {"subject": "あ" * 201},
@@ -94,23 +90,20 @@ REFUSED = {
 }
 
 
-@pytest.mark.parametrize(
-    "changes", [*ACCEPTED.values(), *REFUSED.values()], ids=[*ACCEPTED, *REFUSED]
-)
-def test_anything_else_goes_through_the_serializer(ids, changes):
+@pytest.mark.parametrize("changes", REFUSED.values(), ids=REFUSED.keys())
+def test_anything_else_is_refused_by_the_serializer(ids, changes):
     if changes.get("category") == "inactive":
         changes = {"category": ids["inactive"]}
+    if changes.get("customer") == "customer as text":
+        changes = {"customer": str(ids["customer"])}
     data = _body(ids, **changes)
 
     assert _plain_create_arguments(data) is None
-    try:
-        expected = _serializers(data)
-    except ValidationError as error:
-        with pytest.raises(ValidationError) as refused:
-            case_create_arguments(data)
-        assert refused.value.detail == error.detail
-    else:
-        assert case_create_arguments(data) == expected
+    with pytest.raises(ValidationError) as error:
+        _serializers(data)
+    with pytest.raises(ValidationError) as refused:
+        case_create_arguments(data)
+    assert refused.value.detail == error.value.detail
 
 
 @pytest.mark.parametrize("data", [[], "text", None])

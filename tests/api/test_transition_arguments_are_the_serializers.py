@@ -47,7 +47,7 @@ PLAIN = [
 
 # not plain: left to the serializer, which accepts them (its value) or refuses them (its 400)
 NOT_PLAIN = [
-    ("start_work", {"comment": 42}),  # accepted as "42"
+    ("start_work", {"comment": 42}),  # refused: a number for a text
     ("start_work", {"comment": None}),
     ("start_work", {"comment": ["a"]}),
     ("start_work", {"comment": "a\x00b"}),
@@ -63,14 +63,14 @@ NOT_PLAIN = [
     ("escalate", {"customer_wants": "   "}),
     ("escalate", {"customer_wants": ...}),
     ("escalate", {"tried": ""}),
-    ("escalate", {"on_hold": "true"}),  # accepted as True
-    ("escalate", {"on_hold": 1}),  # accepted as True
+    ("escalate", {"on_hold": "true"}),  # refused: a string for a yes/no
+    ("escalate", {"on_hold": 1}),  # refused: a number for a yes/no
     ("escalate", {"on_hold": "maybe"}),
     ("escalate", {"on_hold": None}),
     ("escalate", {"reason": ..., "mood": "nonsense", "extra": 1}),
     ("return_to_owner", {"reusable": ...}),
     ("return_to_owner", {"not_reusable_reason": "あ" * 201}),
-    ("return_to_owner", {"answer": 3.5}),  # accepted as "3.5"
+    ("return_to_owner", {"answer": 3.5}),  # refused: a number for a text
     ("resolve", {"resolution": ...}),
     ("resolve", {"resolution": True}),
     ("reopen", {"reason": "\u3000"}),

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from escalations import services
 from escalations.models import Case
-from tests.api.payloads import PAYLOADS, admin_name, transition_url
+from tests.api.payloads import PAYLOADS, admin_form, admin_name, transition_url
 from tests.factories import HANDOFF
 
 PERSONAS = ["operator", "colleague", "supervisor", "specialist", "manager", "outsider"]
@@ -19,7 +19,7 @@ def admin_outcome(client, user, case: Case, name: str) -> str:
     before = (case.status, case.tier, case.history.count())
     response = client.post(
         reverse("admin:escalations_case_transition", args=[case.pk, admin_name(case, name)]),
-        {**PAYLOADS[name], "expected_status": case.status},
+        {**admin_form(name), "expected_status": case.status},
     )
     client.logout()
     if response.status_code in (403, 404):
