@@ -127,13 +127,13 @@ def load(rows: int) -> dict:
             INSERT INTO escalations_historicalescalation (id, number, from_tier, to_tier, reason,
               customer_wants, tried, customer_mood, requested_at, answer, outcome, is_automatic,
               history_date, history_change_reason, history_type, case_id, history_user_id,
-              requested_by_id, to_team_id)
+              requested_by_id, to_team_id, hold_outcome, not_reusable_reason)
             SELECT g + 1, 1, 1, 2, 'complaint', '返金してほしい', '明細を説明した', 'angry', now(),
               '', '', false,
               now() - (%(n)s - g) * (%(spread)s / %(n)s) * interval '1 second'
                 - interval '13 seconds',
               'escalate', '+', g %% %(ids)s + 1, %(first)s + g %% %(users)s,
-              %(first)s + g %% %(users)s, NULL
+              %(first)s + g %% %(users)s, NULL, '', ''
             FROM generate_series(0, %(n)s - 1) AS g
             """,
             {"n": n, "spread": spread, "first": first, "users": USERS, "ids": CASE_IDS},
@@ -149,12 +149,13 @@ def load(rows: int) -> dict:
         cursor.execute(
             """
             INSERT INTO escalations_historicalcustomer (id, name, furigana, phone, email,
-              history_date, history_change_reason, history_type, history_user_id)
+              history_date, history_change_reason, history_type, history_user_id, furigana_key,
+              phone_digits)
             SELECT g %% 20000 + 100, '顧客 ' || g, 'こきゃく', '03-0000-0000', '',
               now() - (%(n)s - g) * (%(spread)s / %(n)s) * interval '1 second'
                 - interval '3 seconds',
               'edited in admin', CASE WHEN g < 20000 THEN '+' ELSE '~' END,
-              %(first)s + g %% %(users)s
+              %(first)s + g %% %(users)s, 'こきゃく', '0300000000'
             FROM generate_series(0, %(n)s - 1) AS g
             """,
             {"n": n, "spread": spread, "first": first, "users": USERS},
