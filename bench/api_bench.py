@@ -96,31 +96,42 @@ class RunState:
 
 
 @contextlib.contextmanager
-def run_state(database: str | None = None, *, shared_cache: bool = True):
+def run_state(
+    database: str | None = None,
+    *,
+    shared_cache: bool = True,
+    prefix: str = "escalations_api_bench",
+    keep: bool = False,
+    server: str | None = None,
+):
     """A database and a Redis database of this run's own, dropped (flushed) at the end.
-    ``database``: its name (default ``escalations_api_bench_<hex>``), dropped at the end too.
+    ``database``: its name (default ``<prefix>_<hex>``, a name of this run's own), dropped at
+    the end too unless ``keep`` (a database the caller named to measure again, ``--reuse``).
     ``shared_cache``: the shared cache in the claimed Redis database, as deployed (else the
-    settings' default, as ``bench/sla_sweep.py`` has always measured)."""
+    settings' default, as ``bench/sla_sweep.py`` has always measured). ``server``: a
+    connection to another PostgreSQL server's maintenance database (default the local one)."""
     import redis
 
     run_id = secrets.token_hex(4)
-    database = database or f"escalations_api_bench_{run_id}"
+    database = database or f"{prefix}_{run_id}"
+    psql = PSQL if server is None else ["psql", "-d", server, "-q", "-c"]
+    base = "postgres://postgres@127.0.0.1:5432" if server is None else server.rpartition("/")[0]
     claim = f"api-bench-claim:{run_id}"
     claimed = None
     for number in random.sample(range(1, 16), 15):
         if number in TEST_REDIS_DBS:
             continue
-        server = redis.Redis.from_url(f"{REDIS}/{number}")
+        candidate = redis.Redis.from_url(f"{REDIS}/{number}")
         # an empty database, claimed atomically (another run sees our key and moves on)
-        if server.dbsize() == 0 and server.set("api-bench-claim", claim, nx=True):
-            claimed = (number, server)
+        if candidate.dbsize() == 0 and candidate.set("api-bench-claim", claim, nx=True):
+            claimed = (number, candidate)
             break
     if claimed is None:
         raise SystemExit("no empty Redis database to claim")
-    number, server = claimed
+    number, redis_db = claimed
     state = RunState(
         database,
-        f"postgres://postgres@127.0.0.1:5432/{database}",
+        f"{base}/{database}",
         f"{REDIS}/{number}",
     )
     os.environ["CELERY_BROKER_URL"] = state.broker_url
@@ -132,13 +143,18 @@ def run_state(database: str | None = None, *, shared_cache: bool = True):
     try:
         yield state
     finally:
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")  # failed before it
         from django.db import connections
 
         connections.close_all()
-        subprocess.run([*PSQL, f"DROP DATABASE IF EXISTS {database} WITH (FORCE)"], check=True)
-        queued = server.llen("celery")  # the delivery tasks the writes enqueued
-        server.flushdb()
-        print(f"dropped {database}; flushed Redis db {number} ({queued} queued tasks dropped)")
+        if keep:
+            print(f"kept {database}", end="; ")
+        else:
+            subprocess.run([*psql, f"DROP DATABASE IF EXISTS {database} WITH (FORCE)"], check=True)
+            print(f"dropped {database}", end="; ")
+        queued = redis_db.llen("celery")  # the delivery tasks the writes enqueued
+        redis_db.flushdb()
+        print(f"flushed Redis db {number} ({queued} queued tasks dropped)")
 
 
 def setup_database(database_url: str) -> None:

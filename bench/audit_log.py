@@ -2,10 +2,14 @@
 
     .venv/bin/python bench/audit_log.py --rows 1000000
 
-Empties the database named by ``--database-url`` (default: the ``escalations_audit`` database),
-migrates it, loads ``--rows`` history rows with SQL (``generate_series``) spread over about a
-year and four history tables (cases 60 %, notes 25 %, escalation hops 10 %, customers 5 %; 100,000
-case ids, 50 users), plus one real case opened through the services. Then it measures, through
+Creates a database of this run's own (``escalations_audit_<hex>``) on the local PostgreSQL, or
+empties the database named by ``--database-url`` (the caller's: kept at the end, for
+``--reuse``, which needs it), and claims an empty Redis database for the broker
+(``api_bench.run_state``: two runs never collide; the run's database is dropped and the Redis
+database flushed at the end, also on failure: no queued task is left behind); migrates it,
+loads ``--rows`` history rows with SQL (``generate_series``) spread over about a year and four
+history tables (cases 60 %, notes 25 %, escalation hops 10 %, customers 5 %; 100,000 case ids,
+50 users), plus one real case opened through the services. Then it measures, through
 the admin with a manager logged in (Django's test client, in-process), time (median of 5) and
 queries of: the first page, a later page (keyset cursor), the page filtered by user, by object
 (a case reference; an object id), by date range (one week), a 200-row page, and a CSV export of
@@ -17,12 +21,16 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
+import subprocess
 import sys
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+import api_bench  # noqa: E402  (the run's own database and Redis db, dropped at the end)
 
 SHARES = {  # table -> share of the rows
     "escalations_historicalcase": 0.60,
@@ -200,13 +208,29 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument(
-        "--database-url", default="postgres://postgres@127.0.0.1:5432/escalations_audit"
+        "--database-url",
+        help="a database to empty and load, kept at the end (default: a new one of this run's "
+        "own, escalations_audit_<hex>, dropped at the end)",
     )
     parser.add_argument(
         "--reuse", action="store_true", help="Measure the rows a previous run loaded."
     )
     args = parser.parse_args()
-    setup(args.database_url, reuse=args.reuse)
+    if args.reuse and not args.database_url:
+        parser.error("--reuse needs --database-url (the database a previous run loaded)")
+    if args.database_url:
+        name = args.database_url.rsplit("/", 1)[1]
+        with api_bench.run_state(name, keep=True, shared_cache=False):
+            setup(args.database_url, reuse=args.reuse)
+            bench(args)
+    else:
+        with api_bench.run_state(prefix="escalations_audit", shared_cache=False) as state:
+            subprocess.run([*api_bench.PSQL, f"CREATE DATABASE {state.database}"], check=True)
+            setup(state.database_url, reuse=False)
+            bench(args)
+
+
+def bench(args) -> None:
     from django.conf import settings
     from django.test import Client
     from django.test.utils import setup_test_environment

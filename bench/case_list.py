@@ -2,10 +2,12 @@
 operator and as a supervisor: the default view, sorted by SLA due and by hold time; p50/p95
 (run by hand; figures go to bench/README.md).
 
-    CELERY_BROKER_URL=redis://127.0.0.1:6379/7 .venv/bin/python bench/case_list.py --cases 1000000
+    .venv/bin/python bench/case_list.py --cases 1000000
 
-Creates a database of this run's own (``escalations_case_list_<hex>``), dropped at the end,
-migrates it and bulk-loads with raw SQL (``generate_series``, as ``bench/sla_sweep.py``) a
+Creates a database of this run's own (``escalations_case_list_<hex>``) and claims an empty Redis
+database for the broker (``api_bench.run_state``: two runs never collide; the database is
+dropped, unless ``--keep`` or ``--reuse``, and the Redis database flushed at the end, also on
+failure), migrates it and bulk-loads with raw SQL (``generate_series``, as ``bench/sla_sweep.py``) a
 realistic mix: 20 L1 teams of 10 operators, 4 L2 teams (a lead and 4 members), 2 L3 teams,
 100,000 customers; of the cases 80 % closed, 5 % resolved (each with its stopped timers),
 8 % in progress, 2 % waiting for the customer (timer paused), 3 % escalated and 2 %
@@ -19,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import secrets
 import statistics
 import subprocess
 import sys
@@ -28,7 +29,11 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-PSQL = ["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", "postgres", "-q", "-c"]
+sys.path.insert(0, str(ROOT / "bench"))
+
+import api_bench  # noqa: E402  (the run's own database and Redis db, dropped at the end)
+
+PSQL = api_bench.PSQL
 
 L1_TEAMS, OPERATORS_PER_TEAM, L2_TEAMS, L3_TEAMS = 20, 10, 4, 2
 CUSTOMERS = 100_000
@@ -362,46 +367,47 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true", help="do not drop the database")
     parser.add_argument("--reuse", help="measure again on a database kept by --keep")
     args = parser.parse_args()
-    name = args.reuse or f"escalations_case_list_{secrets.token_hex(4)}"
-    print(f"database {name}; load average before: {os.getloadavg()}")
-    try:
-        if args.reuse:
-            os.environ["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{name}"
-            os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-            import django
+    with api_bench.run_state(
+        args.reuse,
+        prefix="escalations_case_list",
+        keep=bool(args.keep or args.reuse),
+        shared_cache=False,
+    ) as state:
+        bench(args, state.database)
 
-            django.setup()
-            from django.core.management import call_command
 
-            call_command("migrate", verbosity=0)  # this branch's migrations, if any
-            from accounts.models import User
+def bench(args, name: str) -> None:
+    print(f"load average before: {os.getloadavg()}")
+    if args.reuse:
+        os.environ["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{name}"
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+        import django
 
-            people = {
-                "operator": User.objects.get(username="op000"),
-                "supervisor": User.objects.get(username="sv0"),
-            }
-        else:
-            setup_database(name)
-            people = load(args.cases)
-        print(f"load average before measuring: {os.getloadavg()}")
-        rows = measure(people, args.runs)
-        print(f"load average after: {os.getloadavg()}")
-        index = next(row[2] for row in rows if row[1] == "admin index")
-        columns = "p50 ms | p95 ms | CPU ms (p50) | p50 / index | queries | SQL ms | rows"
-        print(f"| who | list | {columns} |")
-        print("|---|---|---|---|---|---|---|---|---|")
-        for who, what, p50, p95, cpu_ms, queries, shown, sql in rows:
-            print(
-                f"| {who} | {what} | {p50:.0f} | {p95:.0f} | {cpu_ms:.0f} | {p50 / index:.1f} "
-                f"| {queries} | {sql:.0f} | {shown} |"
-            )
-    finally:
-        from django.db import connections
+        django.setup()
+        from django.core.management import call_command
 
-        connections.close_all()
-        if not (args.keep or args.reuse):
-            subprocess.run([*PSQL, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"], check=True)
-            print(f"dropped {name}")
+        call_command("migrate", verbosity=0)  # this branch's migrations, if any
+        from accounts.models import User
+
+        people = {
+            "operator": User.objects.get(username="op000"),
+            "supervisor": User.objects.get(username="sv0"),
+        }
+    else:
+        setup_database(name)
+        people = load(args.cases)
+    print(f"load average before measuring: {os.getloadavg()}")
+    rows = measure(people, args.runs)
+    print(f"load average after: {os.getloadavg()}")
+    index = next(row[2] for row in rows if row[1] == "admin index")
+    columns = "p50 ms | p95 ms | CPU ms (p50) | p50 / index | queries | SQL ms | rows"
+    print(f"| who | list | {columns} |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    for who, what, p50, p95, cpu_ms, queries, shown, sql in rows:
+        print(
+            f"| {who} | {what} | {p50:.0f} | {p95:.0f} | {cpu_ms:.0f} | {p50 / index:.1f} "
+            f"| {queries} | {sql:.0f} | {shown} |"
+        )
 
 
 if __name__ == "__main__":

@@ -2,7 +2,10 @@
 
     .venv/bin/python bench/dashboard.py --cases 1000000
 
-Creates a database of its own on the local PostgreSQL (its name printed), migrates it,
+Creates a database of this run's own (``escalations_dashboard_<hex>``; ``--db``: that name, kept
+at the end for ``--reuse --db``) on the local PostgreSQL and claims an empty Redis database for
+the broker (``api_bench.run_state``: two runs never collide; the run's database is dropped and
+the Redis database flushed at the end, also on failure), migrates it,
 bulk-loads ``--cases`` cases created over the last 90 days with bulk SQL (like
 bench/sla_sweep.py): 60 % closed, the rest open; 30 % escalated once (to L2, with acknowledge
 and answer times), SLA timers stopped (met or missed) or running, articles that solved cases at
@@ -16,7 +19,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
-import secrets
 import statistics
 import subprocess
 import sys
@@ -25,13 +27,17 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+import api_bench  # noqa: E402  (the run's own database and Redis db, dropped at the end)
 
 
-def setup_database(db: str) -> None:
-    """A new database of this run's own (kept for ``--reuse --db``; drop it when done)."""
+def setup_database(db: str, *, kept: bool) -> None:
+    """A new database (``kept``: named by ``--db``, kept for ``--reuse --db``)."""
     psql = ["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", "postgres", "-q", "-c"]
     subprocess.run([*psql, f"CREATE DATABASE {db}"], check=True)
-    print(f"database {db} (kept: --reuse --db {db}; psql -c 'DROP DATABASE {db}' when done)")
+    if kept:
+        print(f"database {db} (kept: --reuse --db {db}; psql -c 'DROP DATABASE {db}' when done)")
     os.environ["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{db}"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     import django
@@ -527,7 +533,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cases", type=int, default=1_000_000)
     parser.add_argument(
-        "--db", help="with --reuse: the database a previous run loaded (default: a new one)"
+        "--db",
+        help="with --reuse: the database a previous run loaded; without: the name of the new "
+        "one, kept at the end (default: a new one of this run's own, dropped at the end)",
     )
     parser.add_argument(
         "--reuse", action="store_true", help="measure the data loaded by a previous run"
@@ -552,6 +560,13 @@ def main() -> None:
     args = parser.parse_args()
     if args.reuse and not args.db:
         parser.error("--reuse needs --db (the name a previous run printed)")
+    with api_bench.run_state(
+        args.db, prefix="escalations_dashboard", keep=bool(args.db), shared_cache=False
+    ) as state:
+        bench(args, state.database)
+
+
+def bench(args, database: str) -> None:
     if args.reuse:
         os.environ["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{args.db}"
         os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
@@ -570,7 +585,7 @@ def main() -> None:
             DailyFigure.objects.all().delete()
             RolledUpDay.objects.all().delete()
     else:
-        setup_database(args.db or f"escalations_dashboard_{secrets.token_hex(4)}")
+        setup_database(database, kept=bool(args.db))
         manager, team = load(args.cases)
     if not args.reuse or args.repeats:
         check_repeats()  # before the rollup, which would otherwise decide each day's hops

@@ -3,40 +3,28 @@ bench/README.md).
 
     .venv/bin/python bench/flow_page.py --teams 60 --members 10 --rules 400
 
-Creates (drops first) the database ``escalations_flow_bench`` on the local PostgreSQL, migrates
-it and bulk-loads ``--teams`` teams over L1-L4 with ``--members`` members each (one in five
-absent, behind a chain of two delegates), a lead per team, ``--rules`` escalation rules over 20
-categories and a default SLA policy. Then it measures, in-process, the page's data (selector),
+Creates a database of this run's own (``escalations_flow_bench_<hex>``) on the local PostgreSQL
+and claims an empty Redis database for the broker (``api_bench.run_state``: two runs never
+collide; both are dropped at the end, also on failure), migrates it and bulk-loads
+``--teams`` teams over L1-L4 with ``--members`` members each (one in five absent, behind a
+chain of two delegates), a lead per team, ``--rules`` escalation rules over 20 categories and a
+default SLA policy. Then it measures, in-process, the page's data (selector),
 the whole admin page and the PDF export: time (median of the runs) and queries.
 """
 
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-DB = "escalations_flow_bench"
+sys.path.insert(0, str(ROOT / "bench"))
 
-
-def setup_database() -> None:
-    psql = ["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", "postgres", "-q", "-c"]
-    subprocess.run([*psql, f"DROP DATABASE IF EXISTS {DB}"], check=True)
-    subprocess.run([*psql, f"CREATE DATABASE {DB}"], check=True)
-    os.environ["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{DB}"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
+import api_bench  # noqa: E402  (the run's own database and Redis db, dropped at the end)
 
 
 def load(teams: int, members: int, rules: int) -> None:
@@ -132,7 +120,12 @@ def main() -> None:
     parser.add_argument("--rules", type=int, default=400)
     parser.add_argument("--runs", type=int, default=10)
     args = parser.parse_args()
-    setup_database()
+    with api_bench.run_state(prefix="escalations_flow_bench", shared_cache=False) as state:
+        api_bench.setup_database(state.database_url)
+        bench(args)
+
+
+def bench(args) -> None:
     start = time.perf_counter()
     load(args.teams, args.members, args.rules)
     print(f"loaded in {time.perf_counter() - start:.1f} s")

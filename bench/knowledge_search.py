@@ -4,8 +4,10 @@
         --server postgres://postgres@127.0.0.1:5433/postgres \
         --restart "pg_ctlcluster --skip-systemctl-redirect 15 bench restart"
 
-Creates its own database ``--db`` on the server of ``--server`` (``LC_CTYPE`` and
-``LC_COLLATE`` C: the search must not depend on the locale), migrates it, then:
+Creates its own database on the server of ``--server`` (``LC_CTYPE`` and ``LC_COLLATE`` C: the
+search must not depend on the locale), ``--db`` (dropped first) or by default one of this run's
+own (``esc_knowledge_bench_<hex>``: two runs never collide), and claims an empty Redis database
+for the broker (``api_bench.run_state``, flushed at the end, also on failure), migrates it, then:
 
 1. generates ``--articles`` published Japanese articles from a vocabulary of products, topics,
    symptoms and templates (seeded, reproducible), plus the hand-written articles of the labelled
@@ -20,7 +22,7 @@ Creates its own database ``--db`` on the server of ``--server`` (``LC_CTYPE`` an
 4. warm: the same queries again; then the floor: reading 50 documents by primary key (what any
    search must do to show its results), cold (after another restart) and warm;
 5. reports p50/p95/max latency of each pass, recall@5 on the labelled set and the size of the
-   index, and drops the database (``--keep`` keeps it for ``--reuse``).
+   index, and drops the database, also on failure (``--keep`` keeps it for ``--reuse --db``).
 """
 
 from __future__ import annotations
@@ -36,6 +38,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+import api_bench  # noqa: E402  (the run's own database and Redis db, dropped at the end)
 
 PRODUCTS = [
     "スマートフォン", "タブレット", "ルーター", "プリンター", "冷蔵庫", "洗濯機", "エアコン",
@@ -171,15 +176,6 @@ def setup(*, server: str, db: str, reuse: bool) -> None:
     if connection.vendor != "postgresql":
         sys.exit("This benchmark runs on PostgreSQL.")
     call_command("migrate", verbosity=0)
-
-
-def drop(server: str, db: str) -> None:
-    import psycopg
-    from django.db import connections
-
-    connections.close_all()
-    with psycopg.connect(server, autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{db}"')
 
 
 def generate(count: int, rng: random.Random) -> list[tuple[str, str]]:
@@ -401,7 +397,9 @@ def main() -> None:
         default="postgres://postgres@127.0.0.1:5433/postgres",
         help="a connection to the server's maintenance database (the run makes its own)",
     )
-    parser.add_argument("--db", default="esc_knowledge_bench")
+    parser.add_argument(
+        "--db", help="its name (default: one of this run's own, esc_knowledge_bench_<hex>)"
+    )
     parser.add_argument(
         "--restart", default="", help="a shell command restarting that server (cold runs)"
     )
@@ -412,18 +410,22 @@ def main() -> None:
         "--reuse", action="store_true", help="search the articles loaded by a kept run"
     )
     args = parser.parse_args()
+    if args.reuse and not args.db:
+        parser.error("--reuse needs --db (the database a run kept with --keep)")
+    with api_bench.run_state(
+        args.db,
+        prefix="esc_knowledge_bench",
+        keep=args.keep,
+        server=args.server,
+        shared_cache=False,
+    ) as state:
+        args.db = state.database
+        setup(server=args.server, db=args.db, reuse=args.reuse)
+        from knowledge import search
 
-    setup(server=args.server, db=args.db, reuse=args.reuse)
-    from knowledge import search
-
-    search.POSTINGS_BUDGET = args.budget or search.POSTINGS_BUDGET
-    search.CANDIDATES = args.candidates or search.CANDIDATES
-    try:
+        search.POSTINGS_BUDGET = args.budget or search.POSTINGS_BUDGET
+        search.CANDIDATES = args.candidates or search.CANDIDATES
         measure(args)
-    finally:
-        if not args.keep:
-            drop(args.server, args.db)
-            print(f"  database {args.db} dropped")
 
 
 def measure(args) -> None:
