@@ -79,11 +79,8 @@ def _type_error(field: serializers.Field, value) -> list[str] | None:
         return None
     if ok:
         return None
-    try:
-        field.fail(code, data_type=type(value).__name__, input=value)
-    except serializers.ValidationError as error:
-        return error.detail
-    return None  # pragma: no cover - fail always raises
+    message = field.error_messages[code].format(data_type=type(value).__name__, input=value)
+    return serializers.ValidationError(message, code=code).detail  # as ``field.fail`` makes it
 
 
 # --- small nested objects ------------------------------------------------------------------
