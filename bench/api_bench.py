@@ -14,7 +14,8 @@ config/gunicorn.py``: gthread workers, the access log, ``gc.freeze`` after start
 DB connections; ``--launch plain``: the sync workers without that file this bench used until
 2026-12-02, ``--launch both``: the two side by side) and measures, with ``--concurrency`` client
 threads on keep-alive-less HTTP/1.1 connections, each kind for ``--seconds`` in all
-(``--baseline DIR``: the same on another checkout of the code, side by side):
+(``--baseline DIR``: the same on another checkout of the code, side by side, on the one
+database this checkout migrated: code is compared, not schema):
 
   - ``GET /api/v1/me/``: a trivial DRF endpoint (token auth, throttle, one small serializer):
     the ceiling of this stack on this machine;
