@@ -145,6 +145,11 @@ _keyed_block: contextvars.ContextVar[transaction.Atomic | None] = contextvars.Co
 )
 
 
+def keyed() -> bool:
+    """Whether the view runs inside an Idempotency-Key's transaction (:func:`idempotent`)."""
+    return _keyed_block.get() is not None
+
+
 def atomic() -> transaction.Atomic:
     """The block a view decorated with :func:`idempotent` runs its work in: directly inside the
     wrapper's transaction (a request with a key), that transaction itself, without a savepoint

@@ -17,6 +17,8 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import DEFAULT_DB_ALIAS, connection, connections, models, transaction
+from django.db.models import CharField
+from django.db.models.expressions import RawSQL
 from django_fsm import ConcurrentTransition, can_proceed, has_transition_perm
 
 from kit import compiled
@@ -43,6 +45,10 @@ class TransitionConflict(Exception):
 # ``StateMachine.lock_fresh``'s row for an object read locked in a block still open (by
 # ``read_locked``): its own fields are the row as it is now.
 AS_READ: Mapping[str, Any] = MappingProxyType({})
+
+# ``StateMachine.version_check``'s failure (escalations' migration 0024 raises it).
+MOVED_SQLSTATE = "ES409"
+_VERSION = "statemachine_read_version"
 
 
 @dataclass(frozen=True)
@@ -134,12 +140,77 @@ class StateMachine:
         obj._drawn = {name: obj.__dict__.pop(name) for name in draw or ()}
         return obj
 
+    def read_versioned(
+        self,
+        queryset: Callable[[], models.QuerySet],
+        *,
+        kept_as: Hashable,
+        draw: Mapping[str, models.Expression] | None = None,
+        **lookup: Any,
+    ) -> models.Model:
+        """:meth:`read_locked` without the lock, inside a transaction or not (PostgreSQL): the
+        row with its version (``_version_sql``: every new version of the row changes it), for a
+        write that takes its own lock and checks the version in the same statement
+        (:meth:`version_check`): a row that moved meanwhile fails the whole statement, nothing
+        written (:meth:`moved_since_read`). Two round trips fewer than :meth:`read_locked`
+        outside a transaction (no BEGIN, no COMMIT apart from the write). Its ``draw`` is taken
+        with :meth:`take_drawn` as a locked read's is, by the write that checks the version."""
+        version = RawSQL(self._version_sql(), (), output_field=CharField())
+        drawn = {**(draw or {}), _VERSION: version}
+        obj = compiled.read_one(("read_versioned", kept_as), queryset, draw=drawn, **lookup)
+        obj._drawn = {name: obj.__dict__.pop(name) for name in draw or ()}
+        obj._read_version = obj.__dict__.pop(_VERSION)
+        return obj
+
+    @staticmethod
+    def read_version(obj: models.Model) -> str | None:
+        """The version :meth:`read_versioned` read ``obj`` at, if it did."""
+        return obj.__dict__.get("_read_version")
+
+    def version_check(self, version: str) -> tuple[str, list[Any]]:
+        """A condition (SQL and parameters) to ``AND`` into an UPDATE of this machine's table
+        by its key: true when the row is at ``version``; else the statement fails
+        (:meth:`moved_since_read`), whatever else it writes. Installed by escalations'
+        migration 0024 (PostgreSQL)."""
+        return f"row_unchanged_since_read({self._version_sql()} = %s)", [version]
+
+    def _version_sql(self) -> str:
+        """The row's version: the transaction that wrote it (``xmin``) and where (``ctid``: a
+        new version of the row written by the same transaction, which keeps ``xmin``, is a
+        new tuple elsewhere; the old one cannot be reused before that transaction ends)."""
+        table = connection.ops.quote_name(self.model._meta.db_table)
+        return f"({table}.xmin::text || '/' || {table}.ctid::text)"
+
+    def lock_at_version(self, obj: models.Model, version: str) -> None:
+        """Lock ``obj``'s row (FOR NO KEY UPDATE) if it is still at ``version``, else fail
+        (:meth:`moved_since_read`; a row gone: a conflict): for a write of several statements
+        of which an earlier one changes the row (a new version) before the one that would
+        check it. The caller holds the transaction."""
+        meta = self.model._meta
+        quote = connection.ops.quote_name
+        check, params = self.version_check(version)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT 1 FROM {quote(meta.db_table)} WHERE {quote(meta.pk.column)} = %s "
+                f"AND {check} FOR NO KEY UPDATE",
+                [obj.pk, *params],
+            )
+            if cursor.fetchone() is None:
+                raise TransitionConflict(obj, self.changed, field=self.field)
+
+    @staticmethod
+    def moved_since_read(exc: Exception) -> bool:
+        """Whether ``exc`` is :meth:`version_check`'s failure (the row moved since it was
+        read: a conflict, HTTP 409)."""
+        return getattr(exc.__cause__, "sqlstate", None) == MOVED_SQLSTATE
+
     def take_drawn(self, obj: models.Model) -> dict[str, Any]:
         """What :meth:`read_locked`'s ``draw`` computed with ``obj``, once (drawn keys serve
         one write), and only while the block it was read in is still open (the row still
-        locked, so still as read); else nothing."""
+        locked, so still as read), or for a read whose write checks its version
+        (:meth:`read_versioned`); else nothing."""
         drawn = obj.__dict__.pop("_drawn", {})
-        return drawn if self._locked_here(obj) else {}
+        return drawn if self._locked_here(obj) or self.read_version(obj) else {}
 
     def atomic(self, obj: models.Model) -> transaction.Atomic:
         """The block a service runs a transition on ``obj`` in: a transaction (a savepoint

@@ -67,6 +67,7 @@ def batched(
         yield
     finally:
         _batch.reset(token)
+    deliver = False
     if batch.rows or together or also or batch.selected:
         insert_all(
             [*together, *batch.rows, *batch.linked],
@@ -74,11 +75,13 @@ def batched(
             date=date,
             also=[*also, *batch.selected],
         )
-        _enqueue_on_commit(_to_deliver(batch.rows))
+        deliver = bool(_to_deliver(batch.rows))
         for selected in batch.selected:  # the bells' recipients: see notify_team_in_app
             batch.bumped.update(selected.rows)
-    if batch.bumped or batch.scopes:  # one round trip to the live cache for both
-        _bump_on_commit(batch.bumped, batch.scopes)
+    if deliver or batch.bumped or batch.scopes:
+        # one call: one round trip to the live cache for all, also outside a transaction (where
+        # each call runs at once: an escalate's one statement, ``case_escalate``)
+        oncommit.after_commit(users=batch.bumped, scopes=batch.scopes, deliver=deliver)
 
 
 def _enqueue_on_commit(ids: list[int]) -> None:

@@ -3,12 +3,13 @@ sweep's batches), with a number of queries that does not grow with the number of
 
 from __future__ import annotations
 
+import contextlib
 import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models import (
     Max,
 )
@@ -93,7 +94,16 @@ def case_escalate(
     """Escalate to the next tier the escalation matrix names (or further up, from an escalated
     case). The owner stays; the tier, team and handler change. The handoff travels with the hop
     and goes on the timeline. ``drawn``: the hop's keys and number drawn already; by default
-    what the locked read of ``case`` drew (``drawn_with_the_case``), if it did."""
+    what the locked read of ``case`` drew (``drawn_with_the_case``), if it did.
+
+    A case read without a lock, with its version (``CASES.read_versioned``: the API on
+    PostgreSQL) is not locked and read again: its UPDATE checks the version in the statement
+    that writes the hop (``_write_together``), and a case that moved since the read fails that
+    statement whole, a conflict (409). Outside a transaction that statement is the escalate's
+    own (no BEGIN, no COMMIT apart); inside one, or escalating further or with the customer on
+    hold (more than one statement), the writes run in a transaction (a savepoint inside the
+    caller's)."""
+    version = CASES.read_version(case)
     request = EscalationRequest(
         case,
         reason,
@@ -105,23 +115,52 @@ def case_escalate(
         drawn if drawn is not None else taken_with_the_case(case),
     )
     status = case.status
+    if version is None:
+        block = CASES.atomic(case)
+    elif connection.in_atomic_block or on_hold or status in FURTHER_FROM:
+        block = transaction.atomic()
+    else:
+        block = contextlib.nullcontext()
+    checked = version
     try:
-        with CASES.atomic(case):
+        with block:
+            if version is not None and status in FURTHER_FROM:
+                # the hop it leaves is closed first, and its stopped timers write the case (a
+                # new version): the case is locked at the version read before that
+                CASES.lock_at_version(case, version)
+                checked = None
             [outcome] = escalate_cases(
-                [request], actor=actor, is_automatic=is_automatic, together=True
+                [request],
+                actor=actor,
+                is_automatic=is_automatic,
+                locked=version is not None,
+                together=True,
+                version=checked,
             )
     except IntegrityError as exc:
         # a hop number predicted before the lock was waited for, taken meanwhile by the escalate
         # that held it (``drawn_with_the_case``): the case changed meanwhile, nothing is written
         if not _number_taken(exc):
             raise
-        raise TransitionConflict(case, CASES.changed, status=status) from exc
+        now = status if version is None else _status_now(case)
+        raise TransitionConflict(case, CASES.changed, status=now) from exc
+    except DatabaseError as exc:
+        # read without a lock, the case moved before the statement that writes took it
+        if not CASES.moved_since_read(exc):
+            raise
+        raise TransitionConflict(case, CASES.changed, status=_status_now(case)) from exc
     if isinstance(outcome, Exception):
         raise outcome
     return outcome
 
 
 _NUMBER_UNIQUE = "escalation_case_number_uniq"
+
+
+def _status_now(case: Case) -> str | None:
+    """The status ``case`` has now, for the conflict of a write that read it without a lock
+    (the status it was read with is past): one read, on that refusal only."""
+    return Case.objects.filter(pk=case.pk).values_list("status", flat=True).first()
 
 
 def _number_taken(exc: IntegrityError) -> bool:
@@ -137,6 +176,7 @@ def escalate_cases(
     is_automatic: bool = False,
     locked: bool = False,
     together: bool = False,
+    version: str | None = None,
 ) -> list[Escalation | Exception]:
     """Escalate several cases at once with a number of queries that does not grow with their
     number: the SLA sweep escalates a whole batch of breaches this way, and ``case_escalate``
@@ -146,7 +186,11 @@ def escalate_cases(
     row lock in this transaction (the SLA sweep does), so they are not locked and read again.
     ``together``: on PostgreSQL, up to ``TOGETHER_MOST`` cases are written in two statements
     (``_write_together``: a request's case); otherwise (the sweep's batches) one model at a
-    time, a statement each whatever the number of cases."""
+    time, a statement each whatever the number of cases. ``version``: one case, read without a
+    lock at this version (``CASES.read_versioned``; ``locked`` then): written by
+    ``_write_together``, which checks it."""
+    if version is not None and not (together and len(requests) == 1):
+        raise ValueError("escalate_cases: a version for one case written together")
     results: list[Escalation | Exception | None] = [None] * len(requests)
     for i, request in enumerate(requests):
         try:
@@ -188,7 +232,12 @@ def escalate_cases(
         moves.append((i, target, from_tier, name))
     if moves:
         hops = _write_escalations(
-            requests, moves, actor=actor, is_automatic=is_automatic, together=together
+            requests,
+            moves,
+            actor=actor,
+            is_automatic=is_automatic,
+            together=together,
+            version=version,
         )
         for (i, *_rest), hop in zip(moves, hops, strict=True):
             results[i] = hop
@@ -280,10 +329,11 @@ def _write_escalations(
     actor: User,
     is_automatic: bool,
     together: bool,
+    version: str | None = None,
 ) -> list[Escalation]:
     """Save the escalated cases, close the hops they leave, open the new hops with their timers
     and handoff notes: a fixed number of bulk statements, each with its history rows (for a
-    request's few cases on PostgreSQL, two: ``_write_together``)."""
+    request's few cases on PostgreSQL, two: ``_write_together``; ``version``: see there)."""
     now = timezone.now()
     cases = [requests[i].case for i, *_rest in moves]
     for case in cases:
@@ -291,10 +341,14 @@ def _write_escalations(
     further = [
         case.pk for case, (_i, _t, _f, name) in zip(cases, moves, strict=True) if name != "escalate"
     ]
-    if together and connection.vendor == "postgresql" and len(cases) <= TOGETHER_MOST:
+    if version is not None or (
+        together and connection.vendor == "postgresql" and len(cases) <= TOGETHER_MOST
+    ):
         _close_open_hops(further, actor=actor, now=now)
         # with what ``tell`` queues (the outbox rows) in the same statement
-        hops = _write_together(requests, moves, actor=actor, is_automatic=is_automatic, now=now)
+        hops = _write_together(
+            requests, moves, actor=actor, is_automatic=is_automatic, now=now, version=version
+        )
         # after the nudges are cleared (the statement above): a hold nudge is a new open one
         nudges.nudges_start_hold([hop for hop in hops if hop.on_hold_since is not None], now=now)
     else:
@@ -406,6 +460,7 @@ def _write_together(
     actor: User,
     is_automatic: bool,
     now,
+    version: str | None = None,
 ) -> list[Escalation]:
     """``_write_apart``'s rows and ``tell``'s for a request's few cases on PostgreSQL in one
     statement, two when the keys were not drawn before: the keys the rows refer to (the cases'
@@ -417,7 +472,9 @@ def _write_together(
     ``outbox.notify_team_in_app``) in one statement (``notifications.outbox.batched``'s
     ``together`` and ``also``: ``kit.together.insert_all``).
     The same rows as ``_write_apart`` and ``tell``
-    (``tests/escalations/test_escalate_writes.py``)."""
+    (``tests/escalations/test_escalate_writes.py``). ``version``: the one case was read
+    without a lock at this version (``CASES.read_versioned``): its UPDATE checks it, and the
+    statement fails whole when the case moved since (``CASES.version_check``)."""
     cases = [requests[i].case for i, *_rest in moves]
     drawn = _draw(cases, [requests[i].drawn for i, *_rest in moves])
     case_rows = history_rows(cases, update=True, date=now)
@@ -466,7 +523,7 @@ def _write_together(
         history=[*hops, *notes],
         date=now,
         also=[
-            set_statement(cases, fields),  # the transition changed these
+            _case_update(cases, fields, version),  # the transition changed these
             nudges.clear_on_escalation_statement(
                 [case.pk for case in cases], automatic=is_automatic, now=now
             ),
@@ -476,6 +533,17 @@ def _write_together(
     for case in cases:
         case._update_initial_state()  # saved: the optimistic lock now expects the new status
     return hops
+
+
+def _case_update(cases: list[Case], fields: list[str], version: str | None):
+    """The cases' UPDATE of ``fields`` (``set_statement``: one case by its key); with
+    ``version``, the one case's only if it is still at that version, else the statement fails
+    (``CASES.version_check``)."""
+    sql, params = set_statement(cases, fields)
+    if version is None:
+        return sql, params
+    check, check_params = CASES.version_check(version)
+    return f"{sql} AND {check}", [*params, *check_params]
 
 
 def _draw(cases: list[Case], given: list[Drawn | None]) -> list[Drawn]:

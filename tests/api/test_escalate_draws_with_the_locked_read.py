@@ -1,10 +1,12 @@
-"""The API escalate draws the keys of the rows it writes and the hop's number in its locked read
-of the case (``escalations.services.escalate_drawn.drawn_with_the_case``): one round trip fewer. The
-number is read with the statement's snapshot, taken before the lock was waited for, so two
-escalates of one case at once may predict the same number: the hop number's unique constraint
-then refuses the second, answered 409 with nothing written (real threads, PostgreSQL). Any
-other refusal of the database stays what it is. The people the rules that may route the case
-name come with that read too, as the ORM reads them: no read of the person apart."""
+"""The escalate draws the keys of the rows it writes and the hop's number in its read of the
+case (``escalations.services.escalate_drawn.drawn_with_the_case``): one round trip fewer. The
+API reads the case without a lock, with its version (``CASES.read_versioned``); the admin and
+the services' callers read it locked (``CASES.read_locked``). The number is read with the
+statement's snapshot, so two escalates of one case at once may predict the same number: the
+hop number's unique constraint, or the version check, then refuses the second, answered 409
+with nothing written (real threads, PostgreSQL). Any other refusal of the database stays what
+it is. The people the rules that may route the case name come with that read too, as the ORM
+reads them: no read of the person apart."""
 
 import datetime as dt
 import threading
@@ -54,7 +56,7 @@ def written(case: Case) -> tuple:
     )
 
 
-def test_the_keys_and_the_number_come_with_the_locked_read(api, case, operator):
+def test_the_keys_and_the_number_come_with_the_read_of_the_case(api, case, operator):
     with CaptureQueriesContext(connection) as queries:
         response = api(operator).post(
             transition_url(case, "escalate"), PAYLOADS["escalate"], format="json"
@@ -62,8 +64,9 @@ def test_the_keys_and_the_number_come_with_the_locked_read(api, case, operator):
 
     assert response.status_code == 200, response.content
     drawing = [q["sql"] for q in queries.captured_queries if "nextval" in q["sql"]]
-    assert len(drawing) == 1 and "FOR NO KEY UPDATE" in drawing[0]  # the case's locked read
-    assert any(key[-1] == escalate_drawn._DRAWN_NAMES for key in compiled._kept_reads)  # kept SQL
+    # the case's read, without a lock, with its version
+    assert len(drawing) == 1 and "xmin" in drawing[0] and "FOR NO KEY UPDATE" not in drawing[0]
+    assert any(key[1][0] == "read_versioned" for key in compiled._kept_reads)  # kept SQL
     hop = Escalation.objects.get(case=case)
     assert hop.number == 1
     assert hop.transition_id == case.history.latest("history_date").history_id
@@ -104,7 +107,7 @@ def test_the_people_the_rules_that_may_route_the_case_name_come_with_the_locked_
     assert all(person.get_deferred_fields() == {"password", "email"} for person in people)
 
 
-def test_an_escalate_to_a_person_reads_them_in_the_locked_read_alone(
+def test_an_escalate_to_a_person_reads_them_in_the_read_of_the_case_alone(
     api, case, operator, org, billing, supervisor
 ):
     EscalationRuleFactory(target_team=org["l2"], category=billing, target_user=supervisor)
@@ -119,7 +122,7 @@ def test_an_escalate_to_a_person_reads_them_in_the_locked_read_alone(
     read_apart = [
         q["sql"]
         for q in queries.captured_queries
-        if 'FROM "accounts_user"' in q["sql"] and "FOR NO KEY UPDATE" not in q["sql"]
+        if 'FROM "accounts_user"' in q["sql"] and "nextval" not in q["sql"]  # not the case's
     ]
     assert read_apart == []
 
@@ -202,6 +205,15 @@ def test_two_escalates_further_at_once_give_one_200_and_one_409_with_numbers_in_
         return taken
 
     monkeypatch.setattr(escalate, "_number_taken", spied)
+    moved = []
+    moved_since_read = CASES.moved_since_read
+
+    def spied_moved(exc):
+        found = moved_since_read(exc)
+        moved.append(found)
+        return found
+
+    monkeypatch.setattr(type(CASES), "moved_since_read", staticmethod(spied_moved))
     wrote, release = threading.Event(), threading.Event()
     responses: dict = {}
 
@@ -242,7 +254,9 @@ def test_two_escalates_further_at_once_give_one_200_and_one_409_with_numbers_in_
     assert responses["second"].status_code == 409, responses["second"].content
     assert responses["second"].json()["code"] == "conflict"
     assert responses["second"].json()["status"] == CaseStatus.ESCALATED
-    assert refused_numbers == [True]  # the predicted number was refused, nothing else
+    # the second read the case before the first committed, without a lock: its lock, taken
+    # after the first's, found the case at another version; refused by that, nothing else
+    assert refused_numbers == [] and moved == [True]
     status, hops, history, notes, open_timers = written(case)
     assert status == (CaseStatus.ESCALATED, Tier.L3, org["l3"].pk)  # the first's, once
     assert hops == [(1, EscalationOutcome.ESCALATED_FURTHER), (2, EscalationOutcome.OPEN)]

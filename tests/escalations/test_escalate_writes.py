@@ -178,11 +178,11 @@ def test_both_ways_write_the_same_rows(
     # whose bells' live versions are bumped (on PostgreSQL the team's bells are made by the
     # statement, outbox.notify_team_in_app: the recipients it returns)
     bumped: list[set[int]] = []
-    bump = outbox._bump_on_commit
+    after_commit = outbox.oncommit.after_commit
     monkeypatch.setattr(
-        outbox,
-        "_bump_on_commit",
-        lambda users, *args: bumped[-1].update(users) or bump(users, *args),
+        outbox.oncommit,
+        "after_commit",
+        lambda *, users=(), **rest: bumped[-1].update(users) or after_commit(users=users, **rest),
     )
     made_by_statement = []
     notify_team_in_app = outbox.notify_team_in_app
