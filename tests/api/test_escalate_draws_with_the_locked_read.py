@@ -165,6 +165,17 @@ def test_any_other_refusal_of_the_database_stays_an_integrity_error(case, operat
         )
 
 
+def spied(decide, answers: list):
+    """``decide`` (which tells what refused a write), its answers noted in ``answers``."""
+
+    def spy(exc):
+        answer = decide(exc)
+        answers.append(answer)
+        return answer
+
+    return spy
+
+
 def wait_until_someone_waits_for_a_lock(timeout: float = 20) -> None:
     """Return once another connection of this database waits for a row lock (the second
     escalate, queued behind the first's lock). Polled outside any transaction: a transaction
@@ -196,24 +207,11 @@ def test_two_escalates_further_at_once_give_one_200_and_one_409_with_numbers_in_
     services.case_escalate(case=case, actor=operator, reason="complaint", handoff=HANDOFF)
     clients = {user: client_for(user) for user in (first, second)}
     url = transition_url(case, "escalate")
-    refused_numbers = []
-    number_taken = escalate._number_taken
-
-    def spied(exc):
-        taken = number_taken(exc)
-        refused_numbers.append(taken)
-        return taken
-
-    monkeypatch.setattr(escalate, "_number_taken", spied)
-    moved = []
-    moved_since_read = CASES.moved_since_read
-
-    def spied_moved(exc):
-        found = moved_since_read(exc)
-        moved.append(found)
-        return found
-
-    monkeypatch.setattr(type(CASES), "moved_since_read", staticmethod(spied_moved))
+    refused_numbers, moved = [], []
+    monkeypatch.setattr(escalate, "_number_taken", spied(escalate._number_taken, refused_numbers))
+    monkeypatch.setattr(
+        type(CASES), "moved_since_read", staticmethod(spied(CASES.moved_since_read, moved))
+    )
     wrote, release = threading.Event(), threading.Event()
     responses: dict = {}
 
