@@ -10,7 +10,9 @@ transaction. Nothing else reads django-fsm's metadata.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Hashable, Mapping, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
@@ -212,12 +214,20 @@ class StateMachine:
         drawn = obj.__dict__.pop("_drawn", {})
         return drawn if self._locked_here(obj) or self.read_version(obj) else {}
 
-    def atomic(self, obj: models.Model) -> transaction.Atomic:
+    def atomic(self, obj: models.Model, *, several: bool = False) -> AbstractContextManager:
         """The block a service runs a transition on ``obj`` in: a transaction (a savepoint
         inside the caller's) of its own; or, when ``obj`` was read by :meth:`read_locked` in a
         block still open, that block itself, without a savepoint (two round trips fewer). An
         error then ends the caller's block as well: whoever reads with :meth:`read_locked`
-        lets the service's errors leave that block, never catching them inside it."""
+        lets the service's errors leave that block, never catching them inside it.
+
+        ``obj`` read by :meth:`read_versioned`: no block outside a transaction, where the one
+        statement that writes (and checks the version) is a transaction of its own; a
+        transaction (a savepoint inside the caller's) when the write is ``several``
+        statements, or inside a transaction (a failed statement must not end the caller's)."""
+        if self.read_version(obj) is not None:
+            several = several or connection.in_atomic_block
+            return transaction.atomic() if several else contextlib.nullcontext()
         return transaction.atomic(savepoint=not self._locked_here(obj))
 
     @staticmethod

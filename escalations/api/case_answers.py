@@ -76,7 +76,7 @@ CASE_VALUES = (
     "closed_at",
 )
 
-# The case a transition reads locked (``views._locked_case``): all of its own columns (the
+# The case a transition reads locked (``views._transition_case``): all of its own columns (the
 # transition writes it whole), and of its relations what the answer shows (``CASE_VALUES``)
 # and whom a notification reaches (``User.effective_recipient``); not the users' password
 # hashes nor the teams' webhook secrets (49 columns rather than 97).

@@ -334,13 +334,16 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
 
     # --- transitions: the admin's rules and payloads ---------------------------------------
 
-    def _locked_case(self) -> Case:
-        """The case, read once and locked for the transition that runs on it (with the same
-        visibility rule as :meth:`_case`: a case the caller may not see is a 404); call it in
-        a ``transaction.atomic()`` block, which the service then joins."""
+    def _transition_case(self, *, versioned: bool = False) -> Case:
+        """The case, read once for the transition that runs on it (with the same visibility
+        rule as :meth:`_case`: a case the caller may not see is a 404): locked, in a
+        ``transaction.atomic()`` block the service then joins; or, ``versioned`` (an escalate
+        on PostgreSQL), without the lock, with its version, which the statement that writes
+        checks (``case_escalate``)."""
+        read = CASES.read_versioned if versioned else CASES.read_locked
         try:
             # its compiled SQL kept per process for each visibility (kit.compiled.read_one)
-            return CASES.read_locked(
+            return read(
                 lambda: self.get_queryset().only(*case_answers.TRANSITION_READ),  # 49 columns of 97
                 kept_as=("api case", visibility_key(self.request.user)),
                 # an escalate's keys and hop number drawn in the same read (case_escalate)
@@ -350,29 +353,16 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         except Case.DoesNotExist:
             raise Http404 from None
 
-    def _versioned_case(self) -> Case:
-        """The case as :meth:`_locked_case` reads it, without the lock, with its version: for
-        an escalate, whose statement checks the version (``case_escalate``)."""
-        try:
-            return CASES.read_versioned(
-                lambda: self.get_queryset().only(*case_answers.TRANSITION_READ),
-                kept_as=("api case", visibility_key(self.request.user)),
-                draw=drawn_with_the_case(),
-                reference=self.kwargs["reference"],
-            )
-        except Case.DoesNotExist:
-            raise Http404 from None
-
     def _transition(self, request, name: str) -> Response:
         if name == "escalate" and versioned_escalate():
             # read without a lock: the statement that writes checks the case is as read (409
             # else); outside a transaction, that statement is the escalate's own
-            case = self._versioned_case()
+            case = self._transition_case(versioned=True)
             self._run(request, name, case)
         else:
             # with a key, the key's transaction itself (no savepoint: idempotency.atomic)
             with idempotency.atomic():
-                case = self._locked_case()
+                case = self._transition_case()
                 self._run(request, name, case)
         return self._case_response(case)
 

@@ -3,13 +3,12 @@ sweep's batches), with a number of queries that does not grow with the number of
 
 from __future__ import annotations
 
-import contextlib
 import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db import DatabaseError, IntegrityError, connection, transaction
+from django.db import DatabaseError, IntegrityError, connection
 from django.db.models import (
     Max,
 )
@@ -115,16 +114,11 @@ def case_escalate(
         drawn if drawn is not None else taken_with_the_case(case),
     )
     status = case.status
-    if version is None:
-        block = CASES.atomic(case)
-    elif connection.in_atomic_block or on_hold or status in FURTHER_FROM:
-        block = transaction.atomic()
-    else:
-        block = contextlib.nullcontext()
+    further = status in FURTHER_FROM
     checked = version
     try:
-        with block:
-            if version is not None and status in FURTHER_FROM:
+        with CASES.atomic(case, several=on_hold or further):
+            if version is not None and further:
                 # the hop it leaves is closed first, and its stopped timers write the case (a
                 # new version): the case is locked at the version read before that
                 CASES.lock_at_version(case, version)
