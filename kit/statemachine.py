@@ -44,6 +44,13 @@ class TransitionConflict(Exception):
         self.status = status if status is not None else getattr(obj, field, None)
 
 
+class MovedSinceRead(TransitionConflict):
+    """A row read without a lock (:meth:`StateMachine.read_versioned`) moved before the write
+    that checks its version took it: nothing was written. A caller may decide again on the row
+    as it is now (the API's escalate does, with the locked read); else it is a conflict (409)
+    like any other."""
+
+
 # ``StateMachine.lock_fresh``'s row for an object read locked in a block still open (by
 # ``read_locked``): its own fields are the row as it is now.
 AS_READ: Mapping[str, Any] = MappingProxyType({})
@@ -198,7 +205,7 @@ class StateMachine:
                 [obj.pk, *params],
             )
             if cursor.fetchone() is None:
-                raise TransitionConflict(obj, self.changed, field=self.field)
+                raise MovedSinceRead(obj, self.changed, field=self.field)
 
     @staticmethod
     def moved_since_read(exc: Exception) -> bool:
@@ -282,6 +289,18 @@ class StateMachine:
             .first()
         )
         self._refuse_if_moved(obj, row)
+
+    def state(self, obj: models.Model) -> tuple[Any, ...]:
+        """``obj``'s values of the ``version`` fields: what tells that it moved."""
+        return tuple(getattr(obj, attname) for attname in self._version_attnames())
+
+    def refuse_if_moved_from(self, obj: models.Model, state: tuple[Any, ...]) -> None:
+        """Refuse ``obj`` (read again) when its ``version`` fields are no longer ``state`` (read
+        before): after a :class:`MovedSinceRead`, a transition decided again on the row as it
+        is now runs only if what it was asked on is still so (e.g. escalating further twice at
+        once: the second finds another tier, a conflict, not a second hop up)."""
+        if self.state(obj) != state:
+            raise TransitionConflict(obj, self.changed, field=self.field)
 
     def _refuse_if_moved(self, obj: models.Model, row: dict[str, Any] | None) -> None:
         if row is None or any(row[f] != getattr(obj, f) for f in self._version_attnames()):

@@ -36,7 +36,7 @@ from integrations.idempotency import idempotent
 from kit.api.pagination import Pagination
 from kit.api.permissions import HasPermission
 from kit.compiled import KeptQuery
-from kit.statemachine import TransitionConflict
+from kit.statemachine import MovedSinceRead, TransitionConflict
 
 CASE_RELATED = ["customer", "category", "owner", "handler", "owner_team", "assigned_team"]
 
@@ -355,15 +355,27 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
 
     def _transition(self, request, name: str) -> Response:
         if name == "escalate" and versioned_escalate():
-            # read without a lock: the statement that writes checks the case is as read (409
-            # else); outside a transaction, that statement is the escalate's own
+            # read without a lock: the statement that writes checks the case is as read;
+            # outside a transaction, that statement is the escalate's own
             case = self._transition_case(versioned=True)
-            self._run(request, name, case)
-        else:
-            # with a key, the key's transaction itself (no savepoint: idempotency.atomic)
-            with idempotency.atomic():
-                case = self._transition_case()
+            seen = CASES.state(case)
+            try:
                 self._run(request, name, case)
+            except MovedSinceRead:
+                # moved between the read and the write (an edit, the SLA sweep): nothing
+                # written; run again below on the case read locked, if its status and tier
+                # are still those read (else 409: another transition came first)
+                pass
+            else:
+                return self._case_response(case)
+        else:
+            seen = None
+        # with a key, the key's transaction itself (no savepoint: idempotency.atomic)
+        with idempotency.atomic():
+            case = self._transition_case()
+            if seen is not None:
+                CASES.refuse_if_moved_from(case, seen)
+            self._run(request, name, case)
         return self._case_response(case)
 
     def _run(self, request, name: str, case: Case) -> None:

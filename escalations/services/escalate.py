@@ -59,6 +59,7 @@ from kit.bulk import (
     remember_history_rows,
     set_statement,
 )
+from kit.statemachine import MovedSinceRead
 from notifications import outbox
 
 
@@ -98,10 +99,11 @@ def case_escalate(
     A case read without a lock, with its version (``CASES.read_versioned``: the API on
     PostgreSQL) is not locked and read again: its UPDATE checks the version in the statement
     that writes the hop (``_write_together``), and a case that moved since the read fails that
-    statement whole, a conflict (409). Outside a transaction that statement is the escalate's
-    own (no BEGIN, no COMMIT apart); inside one, or escalating further or with the customer on
-    hold (more than one statement), the writes run in a transaction (a savepoint inside the
-    caller's)."""
+    statement whole: ``MovedSinceRead``, a conflict (409) unless the caller decides again on
+    the case read locked (the API does, ``CaseViewSet._transition``). Outside a transaction
+    that statement is the escalate's own (no BEGIN, no COMMIT apart); inside one, or escalating
+    further or with the customer on hold (more than one statement), the writes run in a
+    transaction (a savepoint inside the caller's)."""
     version = CASES.read_version(case)
     request = EscalationRequest(
         case,
@@ -142,7 +144,7 @@ def case_escalate(
         # read without a lock, the case moved before the statement that writes took it
         if not CASES.moved_since_read(exc):
             raise
-        raise TransitionConflict(case, CASES.changed, status=_status_now(case)) from exc
+        raise MovedSinceRead(case, CASES.changed, status=_status_now(case)) from exc
     if isinstance(outcome, Exception):
         raise outcome
     return outcome
