@@ -2,11 +2,14 @@
 page): what ``CaseSerializer`` writes, without DRF's fields (about a millisecond per case), and
 the columns the list and the transitions' locked read take (``CASE_VALUES``,
 ``TRANSITION_READ``). ``tests/api/test_case_answers_are_written_flat.py`` holds the two equal
-field by field."""
+field by field. And whether a case a transition just wrote holds the related rows its answer
+shows (``CASE_RELATED``: ``relations_from_known``, ``relations_loaded``), moved out of
+``escalations.api.views`` (past ~600 lines)."""
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterable
 
 from rest_framework import serializers
@@ -168,3 +171,45 @@ def case_row_data(row: dict, zone: dt.tzinfo | None = None) -> dict:
         "resolved_at": _when(row["resolved_at"], zone),
         "closed_at": _when(row["closed_at"], zone),
     }
+
+
+# The case's relations its answer shows (read with it: ``select_related``).
+CASE_RELATED = ["customer", "category", "owner", "handler", "owner_team", "assigned_team"]
+
+
+@functools.cache
+def _case_relations() -> tuple:
+    """``CASE_RELATED``'s fields, looked up once."""
+    return tuple(Case._meta.get_field(name) for name in CASE_RELATED)
+
+
+def relations_loaded(case: Case) -> bool:
+    """Whether the case the service just wrote holds the related rows its answer shows, as
+    they are now (each the one its key names): then it is answered without reading it again."""
+    for field in _case_relations():
+        key = getattr(case, field.attname)
+        if key is None:
+            continue
+        if not field.is_cached(case) or field.get_cached_value(case).pk != key:
+            return False
+    return True
+
+
+def relations_from_known(case: Case, user) -> None:
+    """A transition moved a relation of ``case`` onto a row already at hand: the caller (who
+    acknowledged: the handler now) or another relation of the case (returned: the assigned team
+    is the owner's team again). Take that row rather than read the case again."""
+    relations = _case_relations()
+    known = [(type(user), user.pk, user)]
+    for field in relations:
+        row = field.get_cached_value(case, default=None)
+        if row is not None:
+            known.append((type(row), row.pk, row))
+    for field in relations:
+        key = getattr(case, field.attname)
+        if key is None or (field.is_cached(case) and field.get_cached_value(case).pk == key):
+            continue
+        for model, pk, row in known:
+            if model is field.related_model and pk == key:
+                field.set_cached_value(case, row)
+                break

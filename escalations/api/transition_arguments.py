@@ -1,5 +1,5 @@
 """A transition's arguments read directly from a plain request: the input serializer's
-(``views.INPUTS``) ``validated_data`` without making the serializer (its fields are deep copies
+(``schema.INPUTS``) ``validated_data`` without making the serializer (its fields are deep copies
 of the declared ones) or running DRF's field-by-field validation, as
 ``escalations.api.create_arguments`` does for the create.
 

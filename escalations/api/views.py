@@ -4,8 +4,6 @@ become JSON in ``kit.api.errors``; POSTs honour ``Idempotency-Key``."""
 
 from __future__ import annotations
 
-import functools
-
 from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.http import Http404
@@ -20,7 +18,17 @@ from rest_framework.response import Response
 from escalations import policy, services
 from escalations.api import case_answers
 from escalations.api import serializers as s
+from escalations.api.case_answers import CASE_RELATED
 from escalations.api.create_arguments import case_create_arguments
+from escalations.api.lists import (
+    CallbackPagination,
+    CasePagination,
+    EscalationPagination,
+    HistoryPagination,
+    NotePagination,
+    filter_cases,
+)
+from escalations.api.schema import INPUTS, REFERENCE, transition_schema
 from escalations.api.transition_arguments import transition_arguments
 from escalations.models import (
     Callback,
@@ -33,12 +41,9 @@ from escalations.services import CASES
 from escalations.services.escalate_drawn import drawn_with_the_case
 from integrations import idempotency
 from integrations.idempotency import idempotent
-from kit.api.pagination import Pagination
 from kit.api.permissions import HasPermission
 from kit.compiled import KeptQuery
 from kit.statemachine import MovedSinceRead, TransitionConflict
-
-CASE_RELATED = ["customer", "category", "owner", "handler", "owner_team", "assigned_team"]
 
 
 def versioned_escalate() -> bool:
@@ -48,126 +53,10 @@ def versioned_escalate() -> bool:
     return connection.vendor == "postgresql" and not idempotency.keyed()
 
 
-@functools.cache
-def _case_relations() -> tuple:
-    """``CASE_RELATED``'s fields, looked up once."""
-    return tuple(Case._meta.get_field(name) for name in CASE_RELATED)
-
-
-def _relations_loaded(case: Case) -> bool:
-    """Whether the case the service just wrote holds the related rows its answer shows, as
-    they are now (each the one its key names): then it is answered without reading it again."""
-    for field in _case_relations():
-        key = getattr(case, field.attname)
-        if key is None:
-            continue
-        if not field.is_cached(case) or field.get_cached_value(case).pk != key:
-            return False
-    return True
-
-
-def _relations_from_known(case: Case, user) -> None:
-    """A transition moved a relation of ``case`` onto a row already at hand: the caller (who
-    acknowledged: the handler now) or another relation of the case (returned: the assigned team
-    is the owner's team again). Take that row rather than read the case again."""
-    relations = _case_relations()
-    known = [(type(user), user.pk, user)]
-    for field in relations:
-        row = field.get_cached_value(case, default=None)
-        if row is not None:
-            known.append((type(row), row.pk, row))
-    for field in relations:
-        key = getattr(case, field.attname)
-        if key is None or (field.is_cached(case) and field.get_cached_value(case).pk == key):
-            continue
-        for model, pk, row in known:
-            if model is field.related_model and pk == key:
-                field.set_cached_value(case, row)
-                break
-
-
 # The case list's built queries, per process (``CaseViewSet._list_rows``); forgotten all at
 # once when full.
 LIST_QUERIES_MAX = 1000
 _LIST_QUERIES: dict[tuple, object] = {}
-
-
-class CasePagination(Pagination):
-    ordering = ("-created_at", "-id")
-
-
-class NotePagination(Pagination):
-    ordering = ("created_at", "id")
-
-
-class EscalationPagination(Pagination):
-    ordering = ("-requested_at", "-id")
-
-
-class CallbackPagination(Pagination):
-    ordering = ("-created_at", "-id")
-
-
-class HistoryPagination(Pagination):
-    ordering = ("-history_date", "-history_id")
-
-
-def filter_cases(queryset, params, user):
-    """Apply the list's query parameters (validated: bad values are a 400)."""
-    form = s.CaseFilterSerializer(data=params)
-    form.is_valid(raise_exception=True)
-    f = form.validated_data
-    if f.get("status"):
-        queryset = queryset.filter(status__in=sorted(f["status"]))
-    for name in ("tier", "priority"):
-        if name in f:
-            queryset = queryset.filter(**{name: f[name]})
-    for name in ("category", "assigned_team"):
-        if name in f:
-            queryset = queryset.filter(**{f"{name}_id": f[name]})
-    if f.get("mine") == "owner":
-        queryset = queryset.filter(owner=user)
-    elif f.get("mine") == "handler":
-        queryset = queryset.filter(handler=user)
-    if "customer_external_id" in f:
-        queryset = queryset.filter(customer__external_id=f["customer_external_id"])
-    if "created_after" in f:
-        queryset = queryset.filter(created_at__gte=f["created_after"])
-    if "created_before" in f:
-        queryset = queryset.filter(created_at__lt=f["created_before"])
-    if "updated_after" in f:
-        queryset = queryset.filter(updated_at__gte=f["updated_after"])
-    return queryset
-
-
-REFERENCE = OpenApiParameter(
-    "reference", str, OpenApiParameter.PATH, description="The case reference, e.g. C-2026-000123."
-)
-
-
-# Each transition's input: its fields are the service's keyword arguments.
-INPUTS = {
-    "start_work": s.CommentTransitionSerializer,
-    "wait_for_customer": s.CommentTransitionSerializer,
-    "resume": s.CommentTransitionSerializer,
-    "close": s.CommentTransitionSerializer,
-    "acknowledge": s.CommentTransitionSerializer,
-    "escalate": s.EscalateSerializer,
-    "return_to_owner": s.AnswerSerializer,
-    "resolve": s.ResolveSerializer,
-    "reopen": s.ReopenSerializer,
-}
-
-
-def _transition_schema(name: str, summary: str, description: str):
-    return extend_schema(
-        summary=summary,
-        description=description,
-        parameters=[REFERENCE],
-        request=INPUTS[name],
-        responses={200: s.CaseSerializer},
-        tags=["transitions"],
-    )
 
 
 @extend_schema_view(
@@ -255,8 +144,8 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         return KeptQuery(rows, ("cases", *key))
 
     def _case_response(self, case: Case, code: int = status.HTTP_200_OK) -> Response:
-        _relations_from_known(case, self.request.user)
-        if not _relations_loaded(case):
+        case_answers.relations_from_known(case, self.request.user)
+        if not case_answers.relations_loaded(case):
             case = Case.objects.select_related(*CASE_RELATED).get(pk=case.pk)
         return Response(case_answers.case_data(case), status=code)
 
@@ -386,13 +275,13 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
             case=case, actor=request.user, **services.transition_kwargs(name, arguments)
         )
 
-    @_transition_schema("start_work", "Start work", "new or returned -> in_progress.")
+    @transition_schema("start_work", "Start work", "new or returned -> in_progress.")
     @action(detail=True, methods=["post"], url_path="start-work")
     @idempotent
     def start_work(self, request, reference=None):
         return self._transition(request, "start_work")
 
-    @_transition_schema(
+    @transition_schema(
         "escalate",
         "Escalate (or escalate further)",
         "in_progress/returned -> escalated to the tier the escalation matrix names; from "
@@ -403,7 +292,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     def escalate(self, request, reference=None):
         return self._transition(request, "escalate")
 
-    @_transition_schema(
+    @transition_schema(
         "acknowledge", "Acknowledge", "escalated -> acknowledged: the caller becomes the handler."
     )
     @action(detail=True, methods=["post"])
@@ -411,7 +300,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     def acknowledge(self, request, reference=None):
         return self._transition(request, "acknowledge")
 
-    @_transition_schema(
+    @transition_schema(
         "return_to_owner",
         "Answer and return to the owner",
         "escalated/acknowledged -> returned: back to the owner at L1 with the answer.",
@@ -421,7 +310,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     def return_to_owner(self, request, reference=None):
         return self._transition(request, "return_to_owner")
 
-    @_transition_schema(
+    @transition_schema(
         "wait_for_customer",
         "Wait for the customer",
         "in_progress/returned -> pending_customer (the resolution clock pauses).",
@@ -431,25 +320,25 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     def wait_for_customer(self, request, reference=None):
         return self._transition(request, "wait_for_customer")
 
-    @_transition_schema("resume", "Resume", "pending_customer -> in_progress.")
+    @transition_schema("resume", "Resume", "pending_customer -> in_progress.")
     @action(detail=True, methods=["post"])
     @idempotent
     def resume(self, request, reference=None):
         return self._transition(request, "resume")
 
-    @_transition_schema("resolve", "Resolve", "in_progress/returned/pending_customer -> resolved.")
+    @transition_schema("resolve", "Resolve", "in_progress/returned/pending_customer -> resolved.")
     @action(detail=True, methods=["post"])
     @idempotent
     def resolve(self, request, reference=None):
         return self._transition(request, "resolve")
 
-    @_transition_schema("close", "Close", "resolved -> closed.")
+    @transition_schema("close", "Close", "resolved -> closed.")
     @action(detail=True, methods=["post"])
     @idempotent
     def close(self, request, reference=None):
         return self._transition(request, "close")
 
-    @_transition_schema("reopen", "Reopen", "resolved -> in_progress.")
+    @transition_schema("reopen", "Reopen", "resolved -> in_progress.")
     @action(detail=True, methods=["post"])
     @idempotent
     def reopen(self, request, reference=None):

@@ -3,7 +3,6 @@ sweep's batches), with a number of queries that does not grow with the number of
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -14,26 +13,16 @@ from django.db.models import (
 )
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from simple_history.utils import get_history_model_for_model
 
 from accounts.models import User
-from escalations import policy
 from escalations.models import (
     Case,
     CaseNote,
-    CaseStatus,
     Escalation,
-    EscalationOutcome,
     NoteKind,
     Reason,
 )
-from escalations.oncall import OnCall
-from escalations.selectors import (
-    Target,
-    active_rules,
-    escalation_target,
-    next_tier_without_default,
-)
+from escalations.selectors import Target
 from escalations.services import nudges
 from escalations.services._base import (
     CASES,
@@ -43,8 +32,14 @@ from escalations.services._base import (
     add_notes,
     new_note,
 )
-from escalations.services.escalate_drawn import Drawn, taken_with_the_case
+from escalations.services.escalate_drawn import Drawn, draw, taken_with_the_case
+from escalations.services.escalate_further import (
+    FURTHER_FROM,
+    close_open_hops,
+    escalate_or_further,
+)
 from escalations.services.escalate_news import tell
+from escalations.services.escalate_targets import TargetFinder, nowhere_to_go
 from escalations.sla import timers as sla
 from kit.audit import audit, history_row_id
 from kit.bulk import (
@@ -53,7 +48,6 @@ from kit.bulk import (
     bulk_insert,
     bulk_set,
     can_draw,
-    draw_keys_sql,
     history_rows,
     new,
     remember_history_rows,
@@ -74,7 +68,7 @@ class EscalationRequest:
     history_reason: str = ""  # default: the reason's label and the target team
     expected_status: str | None = None
     on_hold: bool = False  # a live escalation: the customer waits on the line
-    # drawn with the case's locked read (``drawn_with_the_case``): else by ``_draw``
+    # drawn with the case's locked read (``drawn_with_the_case``): else by ``draw``
     drawn: Drawn | None = None
 
 
@@ -198,7 +192,7 @@ def escalate_cases(
     pending = [i for i, outcome in enumerate(results) if outcome is None]
     fresh = CASES.lock_fresh([requests[i].case for i in pending]) if pending and not locked else {}
     drawn = [requests[i].drawn for i in pending]
-    targets = _TargetFinder(people=[person for d in drawn if d is not None for person in d.people])
+    targets = TargetFinder(people=[person for d in drawn if d is not None for person in d.people])
     moves: list[tuple[int, Target, int, str]] = []
     for i in pending:
         request = requests[i]
@@ -207,10 +201,10 @@ def escalate_cases(
             if not locked:
                 CASES.take_fresh(case, fresh.get(case.pk))
             CASES.expect(case, request.expected_status)
-            name = _escalate_or_further(case, actor, request.expected_status)
+            name = escalate_or_further(case, actor, request.expected_status)
             target = request.target or targets.find(case, request.reason)
             if target is None:
-                raise _nowhere_to_go(case, targets.tier_without_default(case.tier))
+                raise nowhere_to_go(case, targets.tier_without_default(case.tier))
             from_tier = case.tier
             CASES.apply(
                 case,
@@ -244,79 +238,6 @@ def escalate_cases(
 # 14 us per escalate).
 _REASONS = frozenset(Reason.values)
 
-FURTHER_FROM = (CaseStatus.ESCALATED, CaseStatus.ACKNOWLEDGED)
-
-
-def _escalate_or_further(case: Case, actor: User, expected_status: str | None) -> str:
-    """Escalating an escalated case means escalating it further (the handler's side may). A
-    caller who did not say which status they saw, and who may escalate but not further, asked
-    about a case that has moved past them (someone escalated it first): a conflict (409), not
-    a refusal. One who saw it escalated and asks anyway is refused (403)."""
-    if case.status not in FURTHER_FROM:
-        return "escalate"
-    if (
-        expected_status is None
-        and not policy.allows("escalate_further", case, actor)
-        and policy.allows("escalate", case, actor)
-    ):
-        raise TransitionConflict(case, CASES.stale % {"status": case.get_status_display()})
-    return "escalate_further"
-
-
-def _nowhere_to_go(case: Case, tier: int | None) -> ValidationError:
-    """Why ``case`` cannot be escalated: no tier above, or (code ``no_default_team``) no rule
-    matches and the next tier, ``tier``, has no default team. Either way the case stays where
-    it is."""
-    if tier is not None:
-        return ValidationError(
-            _(
-                "No escalation rule matches and tier L%(tier)s has no default team: the case "
-                "stays in its current queue. Ask an administrator to add a rule or to "
-                "designate a default team for L%(tier)s."
-            )
-            % {"tier": tier},
-            code="no_default_team",
-        )
-    return ValidationError(
-        _("There is no team above tier L%(tier)s to escalate to. Ask an administrator.")
-        % {"tier": case.tier},
-        code="no_tier_above",
-    )
-
-
-class _TargetFinder:
-    """``escalation_target`` with the rules loaded once and each situation looked up once.
-    ``people``: persons rules name, read in this transaction already (``drawn_with_the_case``):
-    a rule naming one of them reads no one; a rule naming someone else reads them."""
-
-    def __init__(self, *, people: Sequence[User] = ()) -> None:
-        self._people = {person.pk: person for person in people}
-        self._rules: list | None = None
-        self._on_call: OnCall | None = None
-        self._found: dict[tuple, Target | None] = {}
-        self._without_default: dict[int, int | None] = {}
-
-    def find(self, case: Case, reason: str) -> Target | None:
-        key = (case.category_id, case.priority, reason, case.tier)
-        if key not in self._found:
-            if self._rules is None:
-                self._rules = active_rules()  # copies: each may hold its own person
-                for rule in self._rules:
-                    person = self._people.get(rule.target_user_id)
-                    if person is not None:
-                        rule.target_user = person
-                self._on_call = OnCall()
-            self._found[key] = escalation_target(
-                case, reason, rules=self._rules, on_call=self._on_call
-            )
-        return self._found[key]
-
-    def tier_without_default(self, above_tier: int) -> int | None:
-        """``next_tier_without_default``, looked up once per tier."""
-        if above_tier not in self._without_default:
-            self._without_default[above_tier] = next_tier_without_default(above_tier)
-        return self._without_default[above_tier]
-
 
 def _write_escalations(
     requests: Sequence[EscalationRequest],
@@ -340,7 +261,7 @@ def _write_escalations(
     if version is not None or (
         together and connection.vendor == "postgresql" and len(cases) <= TOGETHER_MOST
     ):
-        _close_open_hops(further, actor=actor, now=now)
+        close_open_hops(further, actor=actor, now=now)
         # with what ``tell`` queues (the outbox rows) in the same statement
         hops = _write_together(
             requests, moves, actor=actor, is_automatic=is_automatic, now=now, version=version
@@ -354,20 +275,6 @@ def _write_escalations(
         nudges.nudges_start_hold([hop for hop in hops if hop.on_hold_since is not None], now=now)
         tell(hops, moves, actor=actor)
     return hops
-
-
-def _close_open_hops(further: list[int], *, actor: User, now) -> None:
-    """The open hops of the cases escalated further: escalated further, their timers stopped."""
-    previous = _open_hops(further)
-    for hop in previous:
-        hop.outcome = EscalationOutcome.ESCALATED_FURTHER
-        audit(hop, actor=actor, reason="escalate_further")
-    if previous:
-        Escalation.objects.filter(pk__in=[hop.pk for hop in previous]).update(
-            outcome=EscalationOutcome.ESCALATED_FURTHER
-        )
-        bulk_history(previous, update=True, date=now)
-        sla.stop_hop_timers([hop.pk for hop in previous], now=now)
 
 
 def _write_apart(
@@ -386,7 +293,7 @@ def _write_apart(
     bulk_history(cases, update=True, date=now)
     for case in cases:
         case._update_initial_state()  # saved: the optimistic lock now expects the new status
-    _close_open_hops(further, actor=actor, now=now)
+    close_open_hops(further, actor=actor, now=now)
 
     # The hop's number: the case's last one + 1, drawn in the hop's INSERT for a request's few
     # hops (one round trip fewer), read first for a sweep batch. The case row is locked.
@@ -461,7 +368,7 @@ def _write_together(
     """``_write_apart``'s rows and ``tell``'s for a request's few cases on PostgreSQL in one
     statement, two when the keys were not drawn before: the keys the rows refer to (the cases'
     history rows, the hops, the notes) and each hop's number (the case's last + 1), drawn with
-    the case's locked read (``drawn_with_the_case``) or else by ``_draw``; then the cases'
+    the case's locked read (``drawn_with_the_case``) or else by ``draw``; then the cases'
     UPDATE, the nudges cleared, and the history rows, hops, timers, notes and the outbox rows
     that ``tell`` queues (webhook rows with their deliveries, bells, hold emails; the bells of
     a target team made from its present members by the database:
@@ -472,7 +379,7 @@ def _write_together(
     without a lock at this version (``CASES.read_versioned``): its UPDATE checks it, and the
     statement fails whole when the case moved since (``CASES.version_check``)."""
     cases = [requests[i].case for i, *_rest in moves]
-    drawn = _draw(cases, [requests[i].drawn for i, *_rest in moves])
+    drawn = draw(cases, [requests[i].drawn for i, *_rest in moves])
     case_rows = history_rows(cases, update=True, date=now)
     for row, keys in zip(case_rows, drawn, strict=True):
         row.pk = keys.history_key
@@ -499,7 +406,7 @@ def _write_together(
     fields = _ROUTE_FIELDS
     if all(name == "escalate" for _i, _t, _f, name in moves):
         # no timer of these cases stopped before this statement (escalated further: the hops
-        # they leave, ``_close_open_hops``): their nearest deadline is the one read with them
+        # they leave, ``close_open_hops``): their nearest deadline is the one read with them
         # or a new hop's, written with the case; the database checks it after the statement
         # (migration 0023) and the timers' trigger finds it right: one write of the case
         for case in cases:
@@ -540,34 +447,6 @@ def _case_update(cases: list[Case], fields: list[str], version: str | None):
         return sql, params
     check, check_params = CASES.version_check(version)
     return f"{sql} AND {check}", [*params, *check_params]
-
-
-def _draw(cases: list[Case], given: list[Drawn | None]) -> list[Drawn]:
-    """Per case: its history row's key, its hop's key and number and its note's key, in one
-    statement; ``given`` where the case's locked read drew them, and no statement when it did
-    for every case."""
-    if all(keys is not None for keys in given):
-        return given  # type: ignore[return-value]  # none is None
-    sql, params = _draw_statement()
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, [case.pk for case in cases]])
-        rows = cursor.fetchall()
-    return [keys or Drawn(*row) for keys, row in zip(given, rows, strict=True)]
-
-
-@functools.cache
-def _draw_statement() -> tuple[str, list]:
-    quote = connection.ops.quote_name
-    keys = [
-        draw_keys_sql(model) for model in (get_history_model_for_model(Case), Escalation, CaseNote)
-    ]
-    hop_table = quote(Escalation._meta.db_table)
-    sql = (
-        f"SELECT {', '.join(sql for sql, _params in keys)}, "
-        f"(SELECT COALESCE(MAX(h.number), 0) + 1 FROM {hop_table} AS h WHERE h.case_id = u.c) "
-        "FROM unnest(%s::bigint[]) WITH ORDINALITY AS u(c, o) ORDER BY u.o"
-    )
-    return sql, [param for _sql, params in keys for param in params]
 
 
 def _new_hop(
@@ -615,17 +494,3 @@ _NEXT_NUMBER = (
 # What escalating changes on the case (``Case._route`` and the status), and the save time.
 _ROUTE_FIELDS = ["status", "tier", "assigned_team", "handler", "updated_at"]
 _ROUTE_FIELDS_AND_DUE = [*_ROUTE_FIELDS, "sla_next_due"]
-
-
-def _open_hops(case_ids: list[int]) -> list[Escalation]:
-    """The open hop of each of these cases (the latest, if several), locked."""
-    if not case_ids:
-        return []
-    latest: dict[int, Escalation] = {}
-    for hop in (
-        Escalation.objects.select_for_update()
-        .filter(case__in=case_ids, outcome=EscalationOutcome.OPEN)
-        .order_by("case_id", "-number")
-    ):
-        latest.setdefault(hop.case_id, hop)
-    return list(latest.values())

@@ -1,8 +1,9 @@
 """What an escalate draws in its locked read of the case (``drawn_with_the_case``): the keys of
 the rows its hop writes, the hop's number and the people the rules that may route it name, one
 round trip fewer; and what ``escalate.case_escalate`` takes from that read
-(``taken_with_the_case``). Moved out of ``escalations.services.escalate`` (past ~600 lines),
-a pure move."""
+(``taken_with_the_case``); else, for a request's few cases on PostgreSQL, the keys and numbers
+drawn in a statement of their own (``draw``). Moved out of ``escalations.services.escalate``
+(past ~600 lines), a pure move."""
 
 from __future__ import annotations
 
@@ -47,7 +48,7 @@ class Drawn:
 def drawn_with_the_case() -> dict[str, Expression] | None:
     """What a caller about to escalate a case draws in its locked read of the case
     (``StateMachine.read_locked``'s ``draw``; ``case_escalate`` takes it from there): the keys
-    of the rows the hop writes and its number, one round trip fewer than ``_draw``'s. On
+    of the rows the hop writes and its number, one round trip fewer than ``draw``'s. On
     PostgreSQL only (``None`` elsewhere). Keys drawn for an escalate that is then refused (a
     409, 403 or 400) are wasted: harmless, a sequence has gaps anyway (a rolled back insert
     leaves one too). The number is read with the statement's snapshot, which may be older than
@@ -125,3 +126,31 @@ def taken_with_the_case(case: Case) -> Drawn | None:
         return None
     people = tuple(_person(row) for row in values[_DRAWN_PEOPLE] or ())
     return Drawn(*(values[name] for name in _DRAWN_KEYS), people=people)
+
+
+def draw(cases: list[Case], given: list[Drawn | None]) -> list[Drawn]:
+    """Per case: its history row's key, its hop's key and number and its note's key, in one
+    statement; ``given`` where the case's locked read drew them, and no statement when it did
+    for every case."""
+    if all(keys is not None for keys in given):
+        return given  # type: ignore[return-value]  # none is None
+    sql, params = _draw_statement()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, [case.pk for case in cases]])
+        rows = cursor.fetchall()
+    return [keys or Drawn(*row) for keys, row in zip(given, rows, strict=True)]
+
+
+@functools.cache
+def _draw_statement() -> tuple[str, list]:
+    quote = connection.ops.quote_name
+    keys = [
+        draw_keys_sql(model) for model in (get_history_model_for_model(Case), Escalation, CaseNote)
+    ]
+    hop_table = quote(Escalation._meta.db_table)
+    sql = (
+        f"SELECT {', '.join(sql for sql, _params in keys)}, "
+        f"(SELECT COALESCE(MAX(h.number), 0) + 1 FROM {hop_table} AS h WHERE h.case_id = u.c) "
+        "FROM unnest(%s::bigint[]) WITH ORDINALITY AS u(c, o) ORDER BY u.o"
+    )
+    return sql, [param for _sql, params in keys for param in params]

@@ -4,7 +4,7 @@ page after page, is what the one visibility rule (``cases_visible_to``) and the 
 and a change of the caller's teams is seen by the next page."""
 
 from escalations import services
-from escalations.api.views import filter_cases
+from escalations.api.lists import filter_cases
 from escalations.selectors import cases_visible_to, visibility_key
 from tests.factories import HANDOFF, make_case
 

@@ -6,7 +6,7 @@ reader whose teams changed reads with the rule of their new teams."""
 from django.db import transaction
 from django.forms.models import model_to_dict
 
-from escalations.api.views import CASE_RELATED
+from escalations.api.case_answers import CASE_RELATED
 from escalations.models import Case
 from escalations.selectors import cases_visible_to, visibility_key
 from escalations.services import CASES

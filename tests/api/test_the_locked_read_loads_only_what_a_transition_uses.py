@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from escalations.api import case_answers
-from escalations.api.views import CASE_RELATED
+from escalations.api.case_answers import CASE_RELATED
 from escalations.models import Case, CaseNote, Escalation, SLATimer
 from kit import compiled
 from notifications.models import Notification

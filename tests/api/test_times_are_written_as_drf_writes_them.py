@@ -10,8 +10,7 @@ import pytest
 from django.utils import timezone
 from rest_framework import serializers
 
-from escalations.api.case_answers import _when, case_row_data, case_rows_data
-from escalations.api.views import CASE_RELATED
+from escalations.api.case_answers import CASE_RELATED, _when, case_row_data, case_rows_data
 from escalations.models import Case
 from tests.api.payloads import PAYLOADS, transition_url
 from tests.factories import make_case

@@ -1,6 +1,6 @@
 """A transition's arguments are read directly from a plain request
 (``escalations.api.transition_arguments``): exactly what its input serializer
-(``views.INPUTS``) makes of it, for every transition; anything the direct reading does not
+(``schema.INPUTS``) makes of it, for every transition; anything the direct reading does not
 take goes through the serializer (the same 400 body, or its value when it accepts what the
 direct reading declines)."""
 
@@ -9,8 +9,8 @@ from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 
 from escalations.api import transition_arguments as ta
+from escalations.api.schema import INPUTS
 from escalations.api.serializers import TransitionSerializer
-from escalations.api.views import INPUTS
 from escalations.models import CaseStatus, Mood, Reason
 
 # the least plain body of each input serializer
